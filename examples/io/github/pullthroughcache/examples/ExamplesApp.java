@@ -1,0 +1,50 @@
+package io.github.pullthroughcache.examples;
+
+import java.util.List;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.Environment;
+import software.amazon.awscdk.Stack;
+
+/**
+ * The bundled example stacks, in one CDK app ({@code cdk.json} runs it; {@code cdk synth} needs no AWS
+ * credentials). The snapshot tests build the same stacks through {@link #build(App, Environment)}.
+ */
+public final class ExamplesApp {
+
+    private ExamplesApp() {
+    }
+
+    /**
+     * Adds every example stack to an app.
+     *
+     * @param app the app
+     * @param env the environment to deploy to, or {@code null} for environment-agnostic stacks
+     * @return the stacks, in the order they were added
+     */
+    public static List<Stack> build(App app, Environment env) {
+        return List.of(
+                new RulesExampleStack(app, "PullThroughCacheRules", env));
+    }
+
+    /**
+     * Synthesizes the examples into {@code cdk.out}. The account and region come from the CDK CLI
+     * ({@code CDK_DEFAULT_ACCOUNT}, {@code CDK_DEFAULT_REGION}) when it knows them; without credentials the
+     * stacks stay environment-agnostic.
+     *
+     * @param args unused
+     */
+    public static void main(String[] args) {
+        App app = new App();
+        build(app, defaultEnvironment());
+        app.synth();
+    }
+
+    private static Environment defaultEnvironment() {
+        String account = System.getenv("CDK_DEFAULT_ACCOUNT");
+        String region = System.getenv("CDK_DEFAULT_REGION");
+        if (account == null || account.isBlank() || region == null || region.isBlank()) {
+            return null;
+        }
+        return Environment.builder().account(account).region(region).build();
+    }
+}

@@ -1,0 +1,55 @@
+package io.github.pullthroughcache.examples;
+
+import io.github.pullthroughcache.rule.PullThroughCacheRule;
+import io.github.pullthroughcache.rule.PullThroughCacheRuleProps;
+import io.github.pullthroughcache.rule.UpstreamCredentialSecret;
+import io.github.pullthroughcache.rule.UpstreamCredentialSecretProps;
+import io.github.pullthroughcache.rule.UpstreamRegistry;
+import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.Environment;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.constructs.Construct;
+
+/**
+ * A pull through cache rule for each registry that needs no credential (ECR Public, Quay, Kubernetes)
+ * and one for Docker Hub, whose access token goes into a secret after the first deploy.
+ */
+public class RulesExampleStack extends Stack {
+
+    /**
+     * @param scope the app
+     * @param id the stack id
+     * @param env where to deploy, or {@code null} for an environment-agnostic stack
+     */
+    public RulesExampleStack(Construct scope, String id, Environment env) {
+        super(scope, id, StackProps.builder()
+                .env(env)
+                .description("Amazon ECR pull through cache rules for ECR Public, Quay, Kubernetes and Docker Hub")
+                .build());
+
+        PullThroughCacheRule ecrPublic = rule("EcrPublic", UpstreamRegistry.ECR_PUBLIC);
+        PullThroughCacheRule quay = rule("Quay", UpstreamRegistry.QUAY);
+        PullThroughCacheRule kubernetes = rule("Kubernetes", UpstreamRegistry.KUBERNETES);
+
+        UpstreamCredentialSecret dockerHubCredential = new UpstreamCredentialSecret(this, "DockerHubCredential",
+                UpstreamCredentialSecretProps.builder()
+                        .secretName("docker-hub")
+                        .username("my-docker-hub-user")
+                        .build());
+        PullThroughCacheRule dockerHub = rule("DockerHub", UpstreamRegistry.dockerHub(dockerHubCredential.getSecret()));
+
+        output("NginxFromEcrPublic", ecrPublic.imageUri("public.ecr.aws/nginx/nginx:1.27"));
+        output("PrometheusFromQuay", quay.imageUri("quay.io/prometheus/prometheus:v3.0.0"));
+        output("PauseFromKubernetes", kubernetes.imageUri("registry.k8s.io/pause:3.10"));
+        output("NginxFromDockerHub", dockerHub.imageUri("nginx:1.27"));
+    }
+
+    private PullThroughCacheRule rule(String id, UpstreamRegistry upstream) {
+        return new PullThroughCacheRule(this, id, PullThroughCacheRuleProps.builder().upstream(upstream).build());
+    }
+
+    private void output(String id, String imageUri) {
+        CfnOutput.Builder.create(this, id).value(imageUri).description("Pull this URI instead of the upstream one").build();
+    }
+}

@@ -1,0 +1,289 @@
+package io.github.pullthroughcache.rule;
+
+import io.github.pullthroughcache.internal.NagAcknowledgements;
+import java.util.List;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.ArnFormat;
+import software.amazon.awscdk.Resource;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.Token;
+import software.amazon.awscdk.services.ecr.CfnPullThroughCacheRule;
+import software.amazon.awscdk.services.iam.Grant;
+import software.amazon.awscdk.services.iam.GrantOnPrincipalOptions;
+import software.amazon.awscdk.services.iam.IGrantable;
+import software.amazon.awscdk.services.iam.IRole;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.secretsmanager.ISecret;
+import software.constructs.Construct;
+import software.constructs.IConstruct;
+
+/**
+ * An Amazon ECR pull through cache rule: images of an upstream registry, pulled through this account's
+ * private registry under a repository prefix.
+ *
+ * <pre>
+ * PullThroughCacheRule quay = new PullThroughCacheRule(this, "Quay", PullThroughCacheRuleProps.builder()
+ *     .upstream(UpstreamRegistry.QUAY)
+ *     .build());
+ * String uri = quay.imageUri("quay.io/prometheus/prometheus:v3.0.0");
+ * // ${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/quay/prometheus/prometheus:v3.0.0
+ * quay.grantPull(taskExecutionRole);
+ * </pre>
+ *
+ * <p>The synthesized {@code AWS::ECR::PullThroughCacheRule} always names its upstream registry, so that
+ * ECR checks the URL against it. For ECR to ECR the rule gets a custom role (child {@code CustomRole})
+ * that ECR assumes to pull from the other registry.
+ */
+public class PullThroughCacheRule extends Resource {
+
+    /** What pulling an image through the cache needs on the cached repositories. */
+    public static final List<String> PULL_ACTIONS = List.of(
+            "ecr:BatchImportUpstreamImage",
+            "ecr:CreateRepository",
+            "ecr:BatchGetImage",
+            "ecr:GetDownloadUrlForLayer",
+            "ecr:BatchCheckLayerAvailability");
+
+    private static final String PULL_THROUGH_CACHE_PRINCIPAL = "pullthroughcache.ecr.amazonaws.com";
+
+    private final UpstreamRegistry upstream;
+    private final String repositoryPrefix;
+    private final String upstreamRepositoryPrefix;
+    private final IRole customRole;
+    private final CfnPullThroughCacheRule resource;
+    private final String registryHost;
+    private final String repositoryArnPattern;
+
+    /**
+     * @param scope the parent
+     * @param id the construct id
+     * @param props the upstream registry and the prefix
+     */
+    public PullThroughCacheRule(Construct scope, String id, PullThroughCacheRuleProps props) {
+        super(scope, id);
+        Stack stack = getStack();
+        this.upstream = props.getUpstream();
+        this.repositoryPrefix = props.getRepositoryPrefix() != null
+                ? props.getRepositoryPrefix() : upstream.getDefaultRepositoryPrefix();
+        this.upstreamRepositoryPrefix = props.getUpstreamRepositoryPrefix();
+        validate(props, stack);
+        RuleIndex.of(this).register(RuleIndex.registryKey(stack), this, repositoryPrefix);
+
+        String account = stack.getAccount();
+        String region = stack.getRegion();
+        this.registryHost = account + ".dkr.ecr." + region + "." + stack.getUrlSuffix();
+        this.repositoryArnPattern = repositoryArn(stack, account, region, repositoryPrefix);
+
+        this.customRole = !upstream.isEcrPrivate() ? null
+                : props.getCustomRole() != null ? props.getCustomRole() : createCustomRole(stack);
+
+        ISecret credential = upstream.getCredential();
+        this.resource = CfnPullThroughCacheRule.Builder.create(this, "Resource")
+                .ecrRepositoryPrefix(repositoryPrefix)
+                .upstreamRegistry(upstream.getType())
+                .upstreamRegistryUrl(upstream.getUrl())
+                .credentialArn(credential == null ? null : credentialArn(stack, credential))
+                .customRoleArn(customRole == null ? null : customRole.getRoleArn())
+                .upstreamRepositoryPrefix(upstreamRepositoryPrefix)
+                .build();
+        if (customRole != null) {
+            // ECR may use the role as soon as the rule exists: its policy must be there first
+            resource.getNode().addDependency(customRole);
+        }
+    }
+
+    private void validate(PullThroughCacheRuleProps props, Stack stack) {
+        RepositoryPrefix.validate("PullThroughCacheRuleProps.repositoryPrefix", repositoryPrefix,
+                upstream.isEcrPrivate() ? null : "ROOT is only for an ECR to ECR rule (UpstreamRegistry.ecrPrivate); "
+                        + upstream.getDisplayName() + " needs a prefix such as '"
+                        + upstream.getDefaultRepositoryPrefix() + "'");
+        if (upstreamRepositoryPrefix != null) {
+            if (!upstream.isEcrPrivate()) {
+                throw new IllegalArgumentException("PullThroughCacheRuleProps.upstreamRepositoryPrefix '"
+                        + upstreamRepositoryPrefix + "' is not allowed for " + upstream + ": ECR accepts an upstream "
+                        + "repository prefix only for an ECR to ECR rule (UpstreamRegistry.ecrPrivate)");
+            }
+            if (RepositoryPrefix.ROOT.equals(repositoryPrefix)) {
+                throw new IllegalArgumentException("PullThroughCacheRuleProps.upstreamRepositoryPrefix '"
+                        + upstreamRepositoryPrefix + "' is not allowed with repositoryPrefix 'ROOT': ECR maps a ROOT "
+                        + "rule to upstream repositories of the same name; set a repositoryPrefix such as 'ecr'");
+            }
+            RepositoryPrefix.validate("PullThroughCacheRuleProps.upstreamRepositoryPrefix", upstreamRepositoryPrefix,
+                    null);
+        }
+        if (props.getCustomRole() != null && !upstream.isEcrPrivate()) {
+            throw new IllegalArgumentException("PullThroughCacheRuleProps.customRole is not allowed for " + upstream
+                    + ": ECR assumes a custom role only for an ECR to ECR rule; " + upstream.getDisplayName()
+                    + (upstream.getCredential() != null ? " is reached with the credential secret" : " needs none"));
+        }
+        String region = stack.getRegion();
+        if (!Token.isUnresolved(region)) {
+            SupportedRegions.check("The region of stack " + stack.getNode().getPath(), region);
+        }
+    }
+
+    private Role createCustomRole(Stack stack) {
+        Role role = Role.Builder.create(this, "CustomRole")
+                .assumedBy(new ServicePrincipal(PULL_THROUGH_CACHE_PRINCIPAL))
+                .description("Assumed by Amazon ECR pull through cache to pull from " + upstream.getUrl())
+                .build();
+        String upstreamRepositories = repositoryArn(stack, upstream.getEcrAccount(), upstream.getEcrRegion(),
+                upstreamRepositoryPrefix == null ? RepositoryPrefix.ROOT : upstreamRepositoryPrefix);
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("ReadUpstreamRepositories")
+                .actions(List.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"))
+                .resources(List.of(upstreamRepositories))
+                .build());
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("WriteCachedRepositories")
+                .actions(List.of("ecr:BatchImportUpstreamImage", "ecr:GetImageCopyStatus", "ecr:InitiateLayerUpload",
+                        "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage"))
+                .resources(List.of(repositoryArnPattern))
+                .build());
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .sid("Authenticate")
+                .actions(List.of("ecr:GetAuthorizationToken"))
+                .resources(List.of("*"))
+                .build());
+        NagAcknowledgements.addToDefaultPolicy(role, "AwsSolutions-IAM5",
+                "ECR pull through cache reads any repository under the upstream prefix and writes any cached "
+                        + "repository under this rule's prefix; ecr:GetAuthorizationToken has no resource scope.",
+                List.of("Resource::*", NagAcknowledgements.regex(NagAcknowledgements.ECR_REPOSITORY_WILDCARD)));
+        return role;
+    }
+
+    /** {@code arn:<partition>:ecr:<region>:<account>:repository/<prefix>/*}, or {@code repository/*} for ROOT. */
+    private static String repositoryArn(Stack stack, String account, String region, String prefix) {
+        String path = Token.isUnresolved(prefix) ? prefix : RepositoryPrefix.toPath(prefix);
+        return stack.formatArn(ArnComponents.builder()
+                .service("ecr")
+                .account(account)
+                .region(region)
+                .resource("repository")
+                .resourceName(path.isEmpty() ? "*" : path + "/*")
+                .build());
+    }
+
+    /**
+     * The ARN ECR accepts for a credential. A secret imported by name has no full ARN, and CDK's partial one
+     * ends in {@code -??????}, which ECR refuses: the ARN without the suffix is what both ECR and Secrets
+     * Manager accept.
+     */
+    static String credentialArn(Stack stack, ISecret secret) {
+        String full = secret.getSecretFullArn();
+        if (full != null) {
+            return full;
+        }
+        return stack.formatArn(ArnComponents.builder()
+                .service("secretsmanager")
+                .resource("secret")
+                .resourceName(secret.getSecretName())
+                .arnFormat(ArnFormat.COLON_RESOURCE_NAME)
+                .build());
+    }
+
+    /**
+     * The private URI of an upstream image, pulled through this rule: token-aware, so it resolves to this
+     * stack's account and region at deploy time.
+     *
+     * @param imageReference any form {@link ImageReference#parse(String)} accepts, of this rule's registry
+     * @return {@code <account>.dkr.ecr.<region>.<suffix>/<prefix>/<repository>[:tag][@digest]}
+     * @throws IllegalArgumentException when the reference is invalid or of another registry
+     */
+    public String imageUri(String imageReference) {
+        if (imageReference != null && Token.isUnresolved(imageReference)) {
+            throw new IllegalArgumentException("imageUri needs a literal image reference such as 'nginx:1.27'; "
+                    + "a token cannot be routed to its registry at synth");
+        }
+        ImageReference reference = ImageReference.parse(imageReference);
+        if (!upstream.serves(reference.getRegistry())) {
+            throw new IllegalArgumentException("Image reference '" + imageReference + "' is from registry '"
+                    + reference.getRegistry() + "', but rule " + getNode().getPath() + " (prefix '" + repositoryPrefix
+                    + "') serves " + upstream.getImageHost() + " (" + upstream.getDisplayName() + ")");
+        }
+        String repository = reference.getRepository();
+        if (upstreamRepositoryPrefix != null) {
+            if (Token.isUnresolved(upstreamRepositoryPrefix)) {
+                throw new IllegalArgumentException("imageUri cannot map '" + imageReference + "' through rule "
+                        + getNode().getPath() + ": its upstreamRepositoryPrefix is a token");
+            }
+            String upstreamPath = RepositoryPrefix.toPath(upstreamRepositoryPrefix) + "/";
+            if (!repository.startsWith(upstreamPath)) {
+                throw new IllegalArgumentException("Image reference '" + imageReference + "' is outside rule "
+                        + getNode().getPath() + ": it pulls only upstream repositories under '" + upstreamPath + "'");
+            }
+            repository = repository.substring(upstreamPath.length());
+        }
+        String path = Token.isUnresolved(repositoryPrefix) ? repositoryPrefix : RepositoryPrefix.toPath(repositoryPrefix);
+        return reference.withLocation(registryHost, path.isEmpty() ? repository : path + "/" + repository).toString();
+    }
+
+    /**
+     * Grants an identity what pulling through this rule needs: {@link #PULL_ACTIONS} on the repositories
+     * under this rule's prefix only, and {@code ecr:GetAuthorizationToken} (which has no resource scope).
+     *
+     * @param grantee a role, user or other grantable
+     * @return the grant
+     */
+    public Grant grantPull(IGrantable grantee) {
+        Grant repositories = Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
+                .grantee(grantee)
+                .actions(PULL_ACTIONS)
+                .resourceArns(List.of(repositoryArnPattern))
+                .build());
+        Grant token = Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
+                .grantee(grantee)
+                .actions(List.of("ecr:GetAuthorizationToken"))
+                .resourceArns(List.of("*"))
+                .build());
+        return repositories.combine(token);
+    }
+
+    /**
+     * The rules of the registry (account and region) that a construct's stack deploys into, in the order
+     * they were added; for a stack whose environment is unresolved, the rules of that stack.
+     *
+     * @param scope any construct
+     * @return the rules
+     */
+    public static List<PullThroughCacheRule> rulesOf(IConstruct scope) {
+        return RuleIndex.of(scope).rules(RuleIndex.registryKey(Stack.of(scope)));
+    }
+
+    /** @return the prefix of the cached repositories, as given to ECR */
+    public String getRepositoryPrefix() {
+        return repositoryPrefix;
+    }
+
+    /** @return the upstream repository prefix (ECR to ECR), or {@code null} */
+    public String getUpstreamRepositoryPrefix() {
+        return upstreamRepositoryPrefix;
+    }
+
+    /** @return the upstream registry */
+    public UpstreamRegistry getUpstream() {
+        return upstream;
+    }
+
+    /** @return the role ECR assumes for an ECR to ECR rule, else {@code null} */
+    public IRole getCustomRole() {
+        return customRole;
+    }
+
+    /** @return {@code arn:<partition>:ecr:<region>:<account>:repository/<prefix>/*}: the cached repositories */
+    public String getRepositoryArnPattern() {
+        return repositoryArnPattern;
+    }
+
+    /** @return the private registry host, {@code <account>.dkr.ecr.<region>.<suffix>} */
+    public String getRegistryHost() {
+        return registryHost;
+    }
+
+    /** @return the L1 resource */
+    public CfnPullThroughCacheRule getResource() {
+        return resource;
+    }
+}

@@ -1,0 +1,64 @@
+package io.github.pullthroughcache.rule;
+
+import java.util.regex.Pattern;
+import software.amazon.awscdk.Token;
+
+/**
+ * ECR's rules for a repository namespace prefix, shared by pull through cache rules and repository
+ * creation templates.
+ *
+ * <p>ECR always reads a prefix as if it ended in {@code /}: {@code ecr-public} covers {@code ecr-public/*}.
+ * {@link #ROOT} stands for the whole registry.
+ */
+public final class RepositoryPrefix {
+
+    /** The prefix that stands for every repository of the registry. */
+    public static final String ROOT = "ROOT";
+
+    /** The pattern ECR applies to a prefix (CloudFormation schema of AWS::ECR::PullThroughCacheRule). */
+    public static final Pattern PATTERN =
+            Pattern.compile("^((?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*/?|ROOT)$");
+
+    /** Shortest prefix ECR accepts. */
+    public static final int MIN_LENGTH = 2;
+    /** Longest prefix ECR accepts. */
+    public static final int MAX_LENGTH = 30;
+
+    private RepositoryPrefix() {
+    }
+
+    /**
+     * Checks a prefix; a token is not checked.
+     *
+     * @param property the property name for the error, such as {@code PullThroughCacheRuleProps.repositoryPrefix}
+     * @param prefix the value
+     * @param rootAllowedBecause {@code null} when ROOT is accepted; otherwise why it is not, for the error
+     * @throws IllegalArgumentException naming the property, the value and what would be accepted
+     */
+    public static void validate(String property, String prefix, String rootAllowedBecause) {
+        if (prefix == null || Token.isUnresolved(prefix)) {
+            return;
+        }
+        if (prefix.length() < MIN_LENGTH || prefix.length() > MAX_LENGTH || !PATTERN.matcher(prefix).matches()) {
+            throw new IllegalArgumentException(property + " '" + prefix + "' is invalid: expected " + MIN_LENGTH
+                    + " to " + MAX_LENGTH + " characters of lowercase path components (letters and digits joined by "
+                    + "'.', '_' or '-', separated by '/'), such as 'ecr-public' or 'team/quay', or ROOT");
+        }
+        if (ROOT.equals(prefix) && rootAllowedBecause != null) {
+            throw new IllegalArgumentException(property + " 'ROOT' is not allowed here: " + rootAllowedBecause);
+        }
+    }
+
+    /**
+     * The prefix as a repository path, without the trailing slash ECR tolerates; empty for ROOT.
+     *
+     * @param prefix a valid prefix
+     * @return the path to put before a repository name
+     */
+    public static String toPath(String prefix) {
+        if (ROOT.equals(prefix)) {
+            return "";
+        }
+        return prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+    }
+}

@@ -1,0 +1,251 @@
+package io.github.pullthroughcache.rule;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+import software.amazon.awscdk.Token;
+import software.amazon.awscdk.services.secretsmanager.CfnSecret;
+import software.amazon.awscdk.services.secretsmanager.ISecret;
+import software.amazon.awscdk.services.secretsmanager.Secret;
+
+/**
+ * A registry that Amazon ECR can pull through: which one, its URL, the repository prefix a cache rule
+ * uses for it by default, and its credential when it needs one.
+ *
+ * <p>Registries that need no credential are constants ({@link #ECR_PUBLIC}, {@link #QUAY},
+ * {@link #KUBERNETES}); the others are made by a factory that takes what they need, so that a rule
+ * can never be written without it.
+ */
+public final class UpstreamRegistry {
+
+    /** The prefix every credential secret's name must start with: ECR's service-linked role reads only those. */
+    public static final String SECRET_NAME_PREFIX = "ecr-pullthroughcache/";
+
+    /** Amazon ECR Public, {@code public.ecr.aws}. Default prefix {@code ecr-public}. */
+    public static final UpstreamRegistry ECR_PUBLIC =
+            new UpstreamRegistry("ecr-public", "Amazon ECR Public", "public.ecr.aws", "ecr-public", null, null, null);
+
+    /** Quay, {@code quay.io}. Default prefix {@code quay}. */
+    public static final UpstreamRegistry QUAY =
+            new UpstreamRegistry("quay", "Quay", "quay.io", "quay", null, null, null);
+
+    /** The Kubernetes project's registry, {@code registry.k8s.io}. Default prefix {@code k8s}. */
+    public static final UpstreamRegistry KUBERNETES =
+            new UpstreamRegistry("k8s", "Kubernetes", "registry.k8s.io", "k8s", null, null, null);
+
+    private static final Pattern ACCOUNT = Pattern.compile("^\\d{12}$");
+    private static final Pattern REGION = Pattern.compile("^[a-z]{2}(-[a-z]+)+-\\d+$");
+    private static final Pattern AZURE_NAME = Pattern.compile("^[a-zA-Z0-9]{5,50}$");
+
+    private final String type;
+    private final String displayName;
+    private final String url;
+    private final String defaultRepositoryPrefix;
+    private final ISecret credential;
+    private final String ecrAccount;
+    private final String ecrRegion;
+
+    private UpstreamRegistry(String type, String displayName, String url, String defaultRepositoryPrefix,
+                             ISecret credential, String ecrAccount, String ecrRegion) {
+        this.type = type;
+        this.displayName = displayName;
+        this.url = url;
+        this.defaultRepositoryPrefix = defaultRepositoryPrefix;
+        this.credential = credential;
+        this.ecrAccount = ecrAccount;
+        this.ecrRegion = ecrRegion;
+    }
+
+    /**
+     * Docker Hub, {@code registry-1.docker.io}. Default prefix {@code docker-hub}.
+     *
+     * @param credential a secret named {@code ecr-pullthroughcache/...} holding {@code username} and
+     *                   {@code accessToken} (a Docker Hub access token); see {@link UpstreamCredentialSecret}
+     * @return the registry
+     */
+    public static UpstreamRegistry dockerHub(ISecret credential) {
+        return withCredential("docker-hub", "Docker Hub", "registry-1.docker.io", "docker-hub", "dockerHub", credential);
+    }
+
+    /**
+     * GitHub Container Registry, {@code ghcr.io}. Default prefix {@code github}.
+     *
+     * @param credential a secret named {@code ecr-pullthroughcache/...} holding {@code username} and
+     *                   {@code accessToken} (a GitHub personal access token)
+     * @return the registry
+     */
+    public static UpstreamRegistry githubContainerRegistry(ISecret credential) {
+        return withCredential("github-container-registry", "GitHub Container Registry", "ghcr.io", "github",
+                "githubContainerRegistry", credential);
+    }
+
+    /**
+     * GitLab Container Registry (GitLab.com only), {@code registry.gitlab.com}. Default prefix {@code gitlab}.
+     *
+     * @param credential a secret named {@code ecr-pullthroughcache/...} holding {@code username} and
+     *                   {@code accessToken} (a GitLab access token)
+     * @return the registry
+     */
+    public static UpstreamRegistry gitlabContainerRegistry(ISecret credential) {
+        return withCredential("gitlab-container-registry", "GitLab Container Registry", "registry.gitlab.com",
+                "gitlab", "gitlabContainerRegistry", credential);
+    }
+
+    /**
+     * A Microsoft Azure Container Registry, {@code <registryName>.azurecr.io}. Default prefix {@code azure}.
+     *
+     * @param registryName the registry's name, 5 to 50 letters and digits (the part before {@code .azurecr.io})
+     * @param credential a secret named {@code ecr-pullthroughcache/...} holding {@code username} and
+     *                   {@code accessToken}
+     * @return the registry
+     */
+    public static UpstreamRegistry azureContainerRegistry(String registryName, ISecret credential) {
+        if (registryName == null) {
+            throw new IllegalArgumentException("UpstreamRegistry.azureContainerRegistry: registryName is required, "
+                    + "the part before '.azurecr.io' such as 'myregistry'");
+        }
+        String name = registryName;
+        if (!Token.isUnresolved(name)) {
+            if (name.toLowerCase(Locale.ROOT).endsWith(".azurecr.io")) {
+                name = name.substring(0, name.length() - ".azurecr.io".length());
+            }
+            if (!AZURE_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("UpstreamRegistry.azureContainerRegistry: registryName '"
+                        + registryName + "' is invalid: expected 5 to 50 letters and digits, such as 'myregistry'");
+            }
+            name = name.toLowerCase(Locale.ROOT);
+        }
+        return withCredential("azure-container-registry", "Azure Container Registry", name + ".azurecr.io", "azure",
+                "azureContainerRegistry", credential);
+    }
+
+    /**
+     * Chainguard's registry, {@code cgr.dev}. Default prefix {@code chainguard}.
+     *
+     * @param credential a secret named {@code ecr-pullthroughcache/...} holding {@code username} and
+     *                   {@code accessToken} (a Chainguard pull token's identity and secret)
+     * @return the registry
+     */
+    public static UpstreamRegistry chainguard(ISecret credential) {
+        return withCredential("chainguard", "Chainguard", "cgr.dev", "chainguard", "chainguard", credential);
+    }
+
+    /**
+     * Another Amazon ECR private registry (ECR to ECR), in another account or region. Default prefix {@code ecr}.
+     *
+     * <p>A rule for it gets a custom role that ECR assumes to pull from that registry; the upstream
+     * registry's owner must also allow this account in its registry or repository policies.
+     *
+     * @param account the upstream registry's 12-digit account ID
+     * @param region the upstream registry's region, such as {@code us-east-1}
+     * @return the registry
+     */
+    public static UpstreamRegistry ecrPrivate(String account, String region) {
+        if (account == null || (!Token.isUnresolved(account) && !ACCOUNT.matcher(account).matches())) {
+            throw new IllegalArgumentException("UpstreamRegistry.ecrPrivate: account '" + account
+                    + "' is invalid: expected a 12-digit AWS account ID");
+        }
+        if (region == null || (!Token.isUnresolved(region) && !REGION.matcher(region).matches())) {
+            throw new IllegalArgumentException("UpstreamRegistry.ecrPrivate: region '" + region
+                    + "' is invalid: expected a region name such as 'us-east-1'");
+        }
+        if (!Token.isUnresolved(region)) {
+            SupportedRegions.check("UpstreamRegistry.ecrPrivate: region", region);
+        }
+        return new UpstreamRegistry("ecr", "Amazon ECR", account + ".dkr.ecr." + region + ".amazonaws.com", "ecr",
+                null, account, region);
+    }
+
+    private static UpstreamRegistry withCredential(String type, String displayName, String url, String prefix,
+                                                   String factory, ISecret credential) {
+        if (credential == null) {
+            throw new IllegalArgumentException("UpstreamRegistry." + factory + ": credential is required: "
+                    + displayName + " needs a Secrets Manager secret named '" + SECRET_NAME_PREFIX
+                    + "<name>' holding the JSON keys 'username' and 'accessToken' (see UpstreamCredentialSecret)");
+        }
+        String name = literalSecretName(credential);
+        if (name != null && !name.startsWith(SECRET_NAME_PREFIX)) {
+            throw new IllegalArgumentException("UpstreamRegistry." + factory + ": credential secret name '" + name
+                    + "' must start with '" + SECRET_NAME_PREFIX + "' (ECR's service-linked role reads only those "
+                    + "secrets), such as '" + SECRET_NAME_PREFIX + prefix + "'");
+        }
+        return new UpstreamRegistry(type, displayName, url, prefix, credential, null, null);
+    }
+
+    /** The secret's name when it is known at synth: a Secret of this app carries it on its L1. */
+    private static String literalSecretName(ISecret secret) {
+        String name;
+        if (secret instanceof Secret owned && owned.getNode().getDefaultChild() instanceof CfnSecret cfn) {
+            name = cfn.getName();
+        } else {
+            name = secret.getSecretName();
+        }
+        return name == null || Token.isUnresolved(name) ? null : name;
+    }
+
+    /** @return ECR's name for the registry kind, the rule's {@code UpstreamRegistry} such as {@code docker-hub} */
+    public String getType() {
+        return type;
+    }
+
+    /** @return a name for people, such as {@code Docker Hub} */
+    public String getDisplayName() {
+        return displayName;
+    }
+
+    /** @return the registry URL ECR pulls from, such as {@code registry-1.docker.io} */
+    public String getUrl() {
+        return url;
+    }
+
+    /** @return the repository prefix a rule uses for this registry unless told otherwise */
+    public String getDefaultRepositoryPrefix() {
+        return defaultRepositoryPrefix;
+    }
+
+    /** @return the credential secret, or {@code null} for a registry that needs none */
+    public ISecret getCredential() {
+        return credential;
+    }
+
+    /** @return whether this is another ECR private registry (ECR to ECR), which takes a custom role */
+    public boolean isEcrPrivate() {
+        return ecrAccount != null;
+    }
+
+    /** @return the upstream account for ECR to ECR, else {@code null} */
+    public String getEcrAccount() {
+        return ecrAccount;
+    }
+
+    /** @return the upstream region for ECR to ECR, else {@code null} */
+    public String getEcrRegion() {
+        return ecrRegion;
+    }
+
+    /**
+     * Whether an image reference's registry host is this registry.
+     *
+     * @param host a host as {@link ImageReference#getRegistry()} returns it
+     * @return true when images of that host are pulled through this registry's rule
+     */
+    public boolean serves(String host) {
+        if ("docker-hub".equals(type)) {
+            return ImageReference.DOCKER_HUB.equals(host);
+        }
+        if (isEcrPrivate() && Token.isUnresolved(url)) {
+            // the account or region is a token: any private ECR host may be it
+            return host.matches("^\\d{12}\\.dkr\\.ecr\\.[a-z0-9-]+\\.amazonaws\\.com$");
+        }
+        return url.equals(host);
+    }
+
+    /** @return the host people write in image references, such as {@code docker.io} for Docker Hub */
+    public String getImageHost() {
+        return "docker-hub".equals(type) ? ImageReference.DOCKER_HUB : url;
+    }
+
+    @Override
+    public String toString() {
+        return displayName + " (" + url + ")";
+    }
+}

@@ -1,0 +1,83 @@
+package io.github.pullthroughcache.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.assertions.Template;
+import software.amazon.awscdk.cxapi.CloudAssembly;
+import software.amazon.awscdk.cxapi.CloudFormationStackArtifact;
+
+/**
+ * One synthesis of an app, read once: each stack's template as JSON (no jsii round trip) and as an
+ * assertions {@link Template}, and the CloudFormation validation report.
+ */
+public final class Synth {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final CloudAssembly assembly;
+    private final Map<String, JsonNode> templates = new LinkedHashMap<>();
+    private final Map<String, Template> assertions = new LinkedHashMap<>();
+
+    private Synth(CloudAssembly assembly) {
+        this.assembly = assembly;
+        try {
+            for (CloudFormationStackArtifact stack : assembly.getStacksRecursively()) {
+                templates.put(stack.getStackName(), JSON.readTree(Path.of(stack.getTemplateFullPath()).toFile()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Synthesizes the app once. With cdk.json's context, a CloudFormation validation finding fails here.
+     *
+     * @param app an app from {@link TestApps#newApp()}
+     * @return the result
+     */
+    public static Synth of(App app) {
+        return new Synth(app.synth());
+    }
+
+    /** @return stack name to template JSON, in synthesis order */
+    public Map<String, JsonNode> templates() {
+        return templates;
+    }
+
+    /**
+     * @param stackName the stack's name
+     * @return its template as JSON
+     */
+    public JsonNode json(String stackName) {
+        JsonNode template = templates.get(stackName);
+        if (template == null) {
+            throw new IllegalArgumentException("No stack " + stackName + " in " + templates.keySet());
+        }
+        return template;
+    }
+
+    /**
+     * @param stackName the stack's name
+     * @return its template for {@code hasResourceProperties} and friends
+     */
+    @SuppressWarnings("unchecked")
+    public Template template(String stackName) {
+        return assertions.computeIfAbsent(stackName,
+                name -> Template.fromJSON(JSON.convertValue(json(name), Map.class)));
+    }
+
+    /** @return the validation report aws-cdk-lib wrote into the cloud assembly */
+    public JsonNode validationReport() {
+        try {
+            return JSON.readTree(Path.of(assembly.getDirectory(), "validation-report.json").toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.github.pullthroughcache.testing;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.Environment;
+
+/** Apps for tests, configured as {@code cdk synth} configures the examples app: with cdk.json's context. */
+public final class TestApps {
+
+    /** A concrete environment for tests that need a known account and region. */
+    public static final Environment ENV = Environment.builder().account("111111111111").region("eu-west-1").build();
+
+    private static final Map<String, Object> CDK_JSON_CONTEXT = readCdkJsonContext();
+
+    private TestApps() {
+    }
+
+    /** @return the project's root folder (where pom.xml and cdk.json are) */
+    public static Path projectRoot() {
+        String root = System.getProperty("project.root");
+        return root != null ? Path.of(root) : Path.of("").toAbsolutePath();
+    }
+
+    /**
+     * An app with cdk.json's context, so that CloudFormation validation findings fail synthesis
+     * ({@code @aws-cdk/core:validateAgainstDefaultRules}) as they do under the CLI.
+     *
+     * @return a new app writing to a fresh temporary folder
+     */
+    public static App newApp() {
+        try {
+            Path outdir = Files.createTempDirectory("cdk-test-");
+            return App.Builder.create().context(CDK_JSON_CONTEXT).outdir(outdir.toString()).build();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @return cdk.json's context */
+    public static Map<String, Object> cdkJsonContext() {
+        return CDK_JSON_CONTEXT;
+    }
+
+    private static Map<String, Object> readCdkJsonContext() {
+        try {
+            Map<String, Object> cdkJson = new ObjectMapper().readValue(projectRoot().resolve("cdk.json").toFile(),
+                    new TypeReference<Map<String, Object>>() { });
+            @SuppressWarnings("unchecked")
+            Map<String, Object> context = (Map<String, Object>) cdkJson.get("context");
+            return Map.copyOf(context);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
