@@ -42,7 +42,15 @@ public final class Synth {
      * @return the result
      */
     public static Synth of(App app) {
-        return new Synth(app.synth());
+        Synth synth = new Synth(app.synth());
+        // the flag fails synthesis on errors only; a warning (such as a value outside a schema enum) counts too
+        JsonNode findings = synth.validationReport().path("pluginReports").findValues("violations").stream()
+                .filter(violations -> !violations.isEmpty())
+                .findFirst().orElse(null);
+        if (findings != null) {
+            throw new AssertionError("CloudFormation validation findings: " + findings.toPrettyString());
+        }
+        return synth;
     }
 
     /** @return stack name to template JSON, in synthesis order */
