@@ -1,19 +1,17 @@
 package io.github.pullthroughcache.internal;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import software.amazon.awscdk.CfnResource;
-import software.amazon.awscdk.services.iam.IPrincipal;
-import software.amazon.awscdk.services.iam.Policy;
-import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.Acknowledgment;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.Validations;
 import software.constructs.IConstruct;
 
 /**
- * Acknowledges cdk-nag findings on one resource, with the reason, in the metadata format cdk-nag reads
- * ({@code cdk_nag.rules_to_suppress}). Writing the metadata directly keeps cdk-nag out of the library's
- * runtime dependencies. Internal: not part of the public API.
+ * Acknowledges cdk-nag findings with aws-cdk-lib's own {@link Validations#acknowledge}, which cdk-nag 3
+ * reads: no runtime dependency on cdk-nag, and each acknowledgement sits on the narrowest construct with
+ * its reason. Internal: not part of the public API.
  */
 public final class NagAcknowledgements {
 
@@ -21,55 +19,55 @@ public final class NagAcknowledgements {
     }
 
     /**
-     * @param resource the narrowest L1 the finding is on
-     * @param ruleId such as {@code AwsSolutions-IAM5}
+     * @param construct the narrowest construct the finding is on (it covers the construct's children)
+     * @param ruleId such as {@code AwsSolutions-SMG4}
      * @param reason why the finding is acceptable
-     * @param appliesTo the finding's subjects: exact strings (such as {@code Resource::*}) or {@link #regex(String)};
-     *                  empty for the whole rule
      */
-    public static void add(CfnResource resource, String ruleId, String reason, List<?> appliesTo) {
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("id", ruleId);
-        entry.put("reason", reason);
-        if (!appliesTo.isEmpty()) {
-            entry.put("applies_to", appliesTo);
-        }
-        Object existing = resource.getMetadata("cdk_nag");
-        List<Object> rules = new ArrayList<>();
-        if (existing instanceof Map<?, ?> map && map.get("rules_to_suppress") instanceof List<?> list) {
-            rules.addAll(list);
-        }
-        rules.add(entry);
-        resource.addMetadata("cdk_nag", Map.of("rules_to_suppress", rules));
+    public static void acknowledge(IConstruct construct, String ruleId, String reason) {
+        // qualified by the pack ("AwsSolutions::AwsSolutions-SMG4"), the acknowledgement and its reason are
+        // recorded in the validation report as a suppressed finding
+        String pack = ruleId.substring(0, ruleId.indexOf('-'));
+        Validations.of(construct).acknowledge(Acknowledgment.builder().id(pack + "::" + ruleId).reason(reason).build());
     }
 
     /**
-     * @param pattern a JavaScript regular expression literal such as {@code /^Resource::arn:.*$/}
-     * @return an applies-to entry that matches finding subjects by that expression
-     */
-    public static Map<String, String> regex(String pattern) {
-        return Map.of("regex", pattern);
-    }
-
-    /** Findings on ECR repository ARNs under a prefix: {@code Resource::arn:<partition>:ecr:...:repository/.../*}. */
-    public static final String ECR_REPOSITORY_WILDCARD =
-            "/^Resource::arn:(<AWS::Partition>|aws[a-z-]*):ecr:[^:]+:[^:]+:repository\\/.*\\*$/";
-
-    /**
-     * Acknowledges a finding on the default policy of a role that this library created, the narrowest
-     * place an identity policy finding can be acknowledged.
+     * Acknowledges single findings of a granular rule, such as
+     * {@code AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:...:repository/quay/*]}.
      *
-     * @param principal a role created in this app
+     * <p>{@link Validations#acknowledge} refuses such ids (they hold more than one {@code ::}), so they are
+     * recorded under the same documented metadata key it writes, {@link Validations#ACKNOWLEDGED_RULES_METADATA_KEY},
+     * which cdk-nag reads.
+     *
+     * @param construct the narrowest construct holding the findings, such as a role's default policy
      * @param ruleId such as {@code AwsSolutions-IAM5}
      * @param reason why
-     * @param appliesTo the finding's subjects
+     * @param resources the resources as written in the policy (tokens allowed); each one finding
      */
-    public static void addToDefaultPolicy(IPrincipal principal, String ruleId, String reason, List<?> appliesTo) {
-        if (principal instanceof Role role) {
-            IConstruct policy = role.getNode().tryFindChild("DefaultPolicy");
-            if (policy instanceof Policy p && p.getNode().getDefaultChild() instanceof CfnResource cfn) {
-                add(cfn, ruleId, reason, appliesTo);
+    public static void acknowledgeResources(IConstruct construct, String ruleId, String reason, List<String> resources) {
+        Map<String, String> findings = new LinkedHashMap<>();
+        for (String resource : resources) {
+            findings.put(ruleId + "[Resource::" + render(Stack.of(construct).resolve(resource)) + "]", reason);
+        }
+        construct.getNode().addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, findings);
+    }
+
+    /** cdk-nag's text for a resolved value: pseudo parameters and references in angle brackets. */
+    private static String render(Object resolved) {
+        if (resolved instanceof Map<?, ?> map) {
+            if (map.get("Fn::Join") instanceof List<?> join && join.size() == 2 && join.get(1) instanceof List<?> parts) {
+                StringBuilder out = new StringBuilder();
+                for (int i = 0; i < parts.size(); i++) {
+                    out.append(i > 0 ? join.get(0) : "").append(render(parts.get(i)));
+                }
+                return out.toString();
+            }
+            if (map.get("Ref") instanceof String ref) {
+                return "<" + ref + ">";
+            }
+            if (map.get("Fn::GetAtt") instanceof List<?> attribute && attribute.size() == 2) {
+                return "<" + attribute.get(0) + "." + attribute.get(1) + ">";
             }
         }
+        return String.valueOf(resolved);
     }
 }

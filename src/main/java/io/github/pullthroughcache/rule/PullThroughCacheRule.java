@@ -147,10 +147,11 @@ public class PullThroughCacheRule extends Resource {
                 .actions(List.of("ecr:GetAuthorizationToken"))
                 .resources(List.of("*"))
                 .build());
-        NagAcknowledgements.addToDefaultPolicy(role, "AwsSolutions-IAM5",
-                "ECR pull through cache reads any repository under the upstream prefix and writes any cached "
-                        + "repository under this rule's prefix; ecr:GetAuthorizationToken has no resource scope.",
-                List.of("Resource::*", NagAcknowledgements.regex(NagAcknowledgements.ECR_REPOSITORY_WILDCARD)));
+        NagAcknowledgements.acknowledgeResources(role.getNode().findChild("DefaultPolicy"), "AwsSolutions-IAM5",
+                "ECR pull through cache reads any upstream repository under the upstream prefix and writes any "
+                        + "cached repository under this rule's prefix, named by the image pulled; "
+                        + "ecr:GetAuthorizationToken has no resource scope.",
+                List.of("*", upstreamRepositories, repositoryArnPattern));
         return role;
     }
 
@@ -224,6 +225,10 @@ public class PullThroughCacheRule extends Resource {
      * Grants an identity what pulling through this rule needs: {@link #PULL_ACTIONS} on the repositories
      * under this rule's prefix only, and {@code ecr:GetAuthorizationToken} (which has no resource scope).
      *
+     * <p>The cdk-nag finding for the prefix wildcard is acknowledged on the grantee with its reason. The one
+     * for {@code Resource::*} is left to you, since it may cover other statements of yours:
+     * {@code Validations.of(role).acknowledge(... "AwsSolutions-IAM5[Resource::*]" ...)}.
+     *
      * @param grantee a role, user or other grantable
      * @return the grant
      */
@@ -238,6 +243,12 @@ public class PullThroughCacheRule extends Resource {
                 .actions(List.of("ecr:GetAuthorizationToken"))
                 .resourceArns(List.of("*"))
                 .build());
+        if (grantee.getGrantPrincipal() instanceof IConstruct principal) {
+            // exactly the finding this grant adds; a user cannot name it (its id holds <AWS::Partition>)
+            NagAcknowledgements.acknowledgeResources(principal, "AwsSolutions-IAM5", "Pulling through the cache "
+                    + "creates and reads repositories under the rule's prefix, named by the image pulled.",
+                    List.of(repositoryArnPattern));
+        }
         return repositories.combine(token);
     }
 

@@ -1,10 +1,8 @@
 package io.github.pullthroughcache.rule;
 
 import io.github.pullthroughcache.internal.NagAcknowledgements;
-import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import software.amazon.awscdk.CfnResource;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.Token;
@@ -62,9 +60,13 @@ public class UpstreamCredentialSecret extends Construct {
                         .build())
                 .removalPolicy(props.getRemovalPolicy() != null ? props.getRemovalPolicy() : RemovalPolicy.RETAIN)
                 .build();
-        NagAcknowledgements.add((CfnResource) secret.getNode().getDefaultChild(), "AwsSolutions-SMG4",
-                "An upstream registry access token is issued by that registry; Secrets Manager cannot rotate it. "
-                        + "Rotate it at the registry and put the new value in the secret.", List.of());
+        String rotation = "An upstream registry access token is issued by that registry; Secrets Manager cannot "
+                + "rotate it. Rotate it at the registry and put the new value in the secret.";
+        NagAcknowledgements.acknowledge(secret, "AwsSolutions-SMG4", rotation);
+        NagAcknowledgements.acknowledge(secret, "NIST.800.53.R5-SecretsManagerRotationEnabled", rotation);
+        NagAcknowledgements.acknowledge(secret, "NIST.800.53.R5-SecretsManagerUsingKMSKey", "ECR's pull through "
+                + "cache service-linked role reads the secret with the AWS managed key; its policy has no KMS "
+                + "permission for a customer managed key.");
     }
 
     /** @return the secret, to pass to {@link UpstreamRegistry#dockerHub(ISecret)} and its siblings */

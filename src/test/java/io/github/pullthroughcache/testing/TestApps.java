@@ -9,6 +9,10 @@ import java.nio.file.Path;
 import java.util.Map;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Environment;
+import software.amazon.awscdk.Validations;
+import io.github.cdklabs.cdknag.AwsSolutionsChecks;
+import io.github.cdklabs.cdknag.NIST80053R5Checks;
+import io.github.cdklabs.cdknag.NagPackProps;
 
 /** Apps for tests, configured as {@code cdk synth} configures the examples app: with cdk.json's context. */
 public final class TestApps {
@@ -40,6 +44,20 @@ public final class TestApps {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Adds cdk-nag's AwsSolutions and NIST 800-53 R5 packs; any unacknowledged finding then fails
+     * {@link Synth#of(App)}.
+     *
+     * @param app the app
+     * @return the app
+     */
+    public static App withNagPacks(App app) {
+        Validations.of(app).addPlugins(
+                new AwsSolutionsChecks(app, NagPackProps.builder().verbose(true).build()),
+                new NIST80053R5Checks(app, NagPackProps.builder().verbose(true).build()));
+        return app;
     }
 
     /** @return cdk.json's context */

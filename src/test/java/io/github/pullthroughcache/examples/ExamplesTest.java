@@ -1,0 +1,85 @@
+package io.github.pullthroughcache.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.pullthroughcache.testing.CfnSchemas;
+import io.github.pullthroughcache.testing.Snapshots;
+import io.github.pullthroughcache.testing.Synth;
+import io.github.pullthroughcache.testing.TestApps;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.Stack;
+
+/**
+ * Every example stack, synthesized once as {@code cdk synth} would (cdk.json's context, no environment):
+ * compared with its snapshot in {@code test-snapshots/}, checked against the CloudFormation registry
+ * schemas and by cdk-nag's AwsSolutions and NIST 800-53 R5 packs.
+ *
+ * <p>{@code mvn verify -Dsnapshot.update=true} rewrites the snapshots; read the diff before committing.
+ */
+class ExamplesTest {
+
+    private static final Path SNAPSHOTS = TestApps.projectRoot().resolve("test-snapshots");
+    private static final boolean UPDATE = Boolean.getBoolean("snapshot.update");
+
+    private static List<Stack> stacks;
+    private static Synth synth;
+
+    @BeforeAll
+    static void synthesize() {
+        App app = TestApps.newApp();
+        stacks = ExamplesApp.build(app, null);
+        // cdk-nag 3 reports through aws-cdk-lib's validation: any unacknowledged finding fails Synth.of
+        synth = Synth.of(TestApps.withNagPacks(app));
+    }
+
+    static Stream<String> stackNames() {
+        return stacks.stream().map(Stack::getStackName);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stackNames")
+    void matchesItsSnapshot(String stackName) throws IOException {
+        String actual = Snapshots.normalize(synth.json(stackName));
+        Path file = SNAPSHOTS.resolve(stackName + ".template.json");
+        if (UPDATE) {
+            Files.createDirectories(SNAPSHOTS);
+            Files.writeString(file, actual, StandardCharsets.UTF_8);
+        }
+        assertThat(file).as("snapshot %s; run mvn verify -Dsnapshot.update=true to create it", file).exists();
+        assertThat(actual).as("snapshot %s differs; if the change is meant, rerun with -Dsnapshot.update=true and "
+                + "read the diff", file).isEqualTo(Files.readString(file, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void everyExampleStackHasASnapshotAndEverySnapshotAnExampleStack() throws IOException {
+        try (Stream<Path> files = Files.list(SNAPSHOTS)) {
+            assertThat(files.map(f -> f.getFileName().toString().replace(".template.json", "")))
+                    .containsExactlyInAnyOrderElementsOf(stackNames().toList());
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stackNames")
+    void matchesTheCloudFormationRegistrySchemas(String stackName) {
+        assertThat(CfnSchemas.violations(synth.json(stackName))).isEmpty();
+    }
+
+    @Test
+    void cdkNagRanBothPacksAndFoundNothingUnacknowledged() {
+        // Synth.of already failed on any unacknowledged finding; the acknowledged ones show that both packs ran
+        assertThat(synth.validationReport().findValuesAsText("pluginName"))
+                .contains("AwsSolutions", "NIST.800.53.R5");
+        assertThat(synth.validationReport().findValues("suppressedViolations"))
+                .allSatisfy(suppressed -> assertThat(suppressed.findValuesAsText("reason")).allMatch(r -> r.length() > 40));
+    }
+}
