@@ -64,15 +64,15 @@ public class PullThroughCacheRule extends Resource {
     public PullThroughCacheRule(Construct scope, String id, PullThroughCacheRuleProps props) {
         super(scope, id);
         Stack stack = getStack();
+        String account = stack.getAccount();
+        String region = stack.getRegion();
         this.upstream = props.getUpstream();
         this.repositoryPrefix = props.getRepositoryPrefix() != null
                 ? props.getRepositoryPrefix() : upstream.getDefaultRepositoryPrefix();
         this.upstreamRepositoryPrefix = props.getUpstreamRepositoryPrefix();
-        validate(props, stack);
+        validate(props, stack, region);
         RuleIndex.of(this).register(RuleIndex.registryKey(stack), this, repositoryPrefix);
 
-        String account = stack.getAccount();
-        String region = stack.getRegion();
         this.registryHost = account + ".dkr.ecr." + region + "." + stack.getUrlSuffix();
         this.repositoryArnPattern = repositoryArn(stack, account, region, repositoryPrefix);
 
@@ -94,7 +94,7 @@ public class PullThroughCacheRule extends Resource {
         }
     }
 
-    private void validate(PullThroughCacheRuleProps props, Stack stack) {
+    private void validate(PullThroughCacheRuleProps props, Stack stack, String region) {
         RepositoryPrefix.validate("PullThroughCacheRuleProps.repositoryPrefix", repositoryPrefix,
                 upstream.isEcrPrivate() ? null : "ROOT is only for an ECR to ECR rule (UpstreamRegistry.ecrPrivate); "
                         + upstream.getDisplayName() + " needs a prefix such as '"
@@ -118,7 +118,6 @@ public class PullThroughCacheRule extends Resource {
                     + ": ECR assumes a custom role only for an ECR to ECR rule; " + upstream.getDisplayName()
                     + (upstream.getCredential() != null ? " is reached with the credential secret" : " needs none"));
         }
-        String region = stack.getRegion();
         if (!Token.isUnresolved(region)) {
             SupportedRegions.check("The region of stack " + stack.getNode().getPath(), region);
         }

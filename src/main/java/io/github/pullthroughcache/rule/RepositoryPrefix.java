@@ -32,10 +32,10 @@ public final class RepositoryPrefix {
      *
      * @param property the property name for the error, such as {@code PullThroughCacheRuleProps.repositoryPrefix}
      * @param prefix the value
-     * @param rootAllowedBecause {@code null} when ROOT is accepted; otherwise why it is not, for the error
+     * @param rootRefusedBecause {@code null} when ROOT is accepted; otherwise why it is not, for the error
      * @throws IllegalArgumentException naming the property, the value and what would be accepted
      */
-    public static void validate(String property, String prefix, String rootAllowedBecause) {
+    public static void validate(String property, String prefix, String rootRefusedBecause) {
         if (prefix == null || Token.isUnresolved(prefix)) {
             return;
         }
@@ -44,8 +44,8 @@ public final class RepositoryPrefix {
                     + " to " + MAX_LENGTH + " characters of lowercase path components (letters and digits joined by "
                     + "'.', '_' or '-', separated by '/'), such as 'ecr-public' or 'team/quay', or ROOT");
         }
-        if (ROOT.equals(prefix) && rootAllowedBecause != null) {
-            throw new IllegalArgumentException(property + " 'ROOT' is not allowed here: " + rootAllowedBecause);
+        if (ROOT.equals(prefix) && rootRefusedBecause != null) {
+            throw new IllegalArgumentException(property + " 'ROOT' is not allowed here: " + rootRefusedBecause);
         }
     }
 
