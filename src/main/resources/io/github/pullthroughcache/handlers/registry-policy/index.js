@@ -1,0 +1,149 @@
+'use strict';
+// Custom resource Custom::EcrRegistryPolicyStatements: owns some statements of the account's one ECR
+// registry policy, identified by their Sids, and leaves every other statement as it is.
+// Runs on the Lambda Node.js 22 runtime with the AWS SDK v3 that the runtime provides.
+
+const {
+  ECRClient,
+  GetRegistryPolicyCommand,
+  PutRegistryPolicyCommand,
+  DeleteRegistryPolicyCommand,
+} = require('@aws-sdk/client-ecr');
+
+const MAX_ATTEMPTS = Number(process.env.MAX_ATTEMPTS || 5);
+const RETRY_DELAY_MS = Number(process.env.RETRY_DELAY_MS || 1000);
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The statements a resource's properties declare: a JSON array in the Statements property. */
+function declared(properties) {
+  if (!properties || properties.Statements === undefined) return [];
+  const statements = JSON.parse(properties.Statements);
+  for (const statement of statements) {
+    if (typeof statement.Sid !== 'string' || statement.Sid === '') {
+      throw new Error('every owned statement needs a Sid: ' + JSON.stringify(statement));
+    }
+  }
+  return statements;
+}
+
+/** The current policy document, or null when the registry has none. Fails on text that is not a policy. */
+async function readPolicy(ecr) {
+  let text;
+  try {
+    text = (await ecr.send(new GetRegistryPolicyCommand({}))).policyText;
+  } catch (error) {
+    if (error.name === 'RegistryPolicyNotFoundException') return null;
+    throw error;
+  }
+  let document;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new Error('The existing registry policy is not valid JSON, so it was left as it is: ' + error.message);
+  }
+  if (document === null || typeof document !== 'object' || Array.isArray(document)) {
+    throw new Error('The existing registry policy is not a JSON object, so it was left as it is');
+  }
+  if (document.Statement !== undefined && !Array.isArray(document.Statement)
+      && (document.Statement === null || typeof document.Statement !== 'object')) {
+    throw new Error('The existing registry policy has a Statement that is neither an object nor a list, '
+      + 'so it was left as it is');
+  }
+  return document;
+}
+
+function statementsOf(document) {
+  if (!document || document.Statement === undefined) return [];
+  return Array.isArray(document.Statement) ? document.Statement : [document.Statement];
+}
+
+/** The document with the owned Sids replaced by the desired statements; foreign statements untouched. */
+function merge(current, ownedSids, desired) {
+  const foreign = statementsOf(current).filter((statement) => !ownedSids.has(statement.Sid));
+  const statements = [...foreign, ...desired];
+  if (statements.length === 0) return null;
+  return { ...(current || {}), Version: (current && current.Version) || '2012-10-17', Statement: statements };
+}
+
+/** Whether the document holds exactly the desired statements under the owned Sids. */
+function holds(document, ownedSids, desired) {
+  const ours = statementsOf(document).filter((statement) => ownedSids.has(statement.Sid));
+  return JSON.stringify(ours) === JSON.stringify(desired);
+}
+
+/**
+ * Writes the desired statements, removing the other owned Sids. ECR has no conditional write, so the
+ * policy is read again just before writing (another writer changed it: start over) and after writing
+ * (another writer overwrote ours: start over).
+ */
+async function apply(ecr, ownedSids, desired) {
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const before = await readPolicy(ecr);
+    const next = merge(before, ownedSids, desired);
+    if (JSON.stringify(next) === JSON.stringify(before)) return;
+    const check = await readPolicy(ecr);
+    if (JSON.stringify(check) !== JSON.stringify(before)) {
+      console.log(`attempt ${attempt}: the registry policy changed while merging; reading it again`);
+      await sleep(RETRY_DELAY_MS * attempt);
+      continue;
+    }
+    if (next === null) {
+      try {
+        await ecr.send(new DeleteRegistryPolicyCommand({}));
+      } catch (error) {
+        if (error.name !== 'RegistryPolicyNotFoundException') throw error;
+      }
+    } else {
+      await ecr.send(new PutRegistryPolicyCommand({ policyText: JSON.stringify(next) }));
+    }
+    const after = await readPolicy(ecr);
+    if (next === null ? after === null || holds(after, ownedSids, []) : holds(after, ownedSids, desired)) return;
+    console.log(`attempt ${attempt}: another writer replaced the registry policy; merging again`);
+    await sleep(RETRY_DELAY_MS * attempt);
+  }
+  throw new Error(`The registry policy kept changing under ${MAX_ATTEMPTS} attempts to merge it; deploy again`);
+}
+
+async function respond(event, status, reason, physicalResourceId) {
+  const body = JSON.stringify({
+    Status: status,
+    Reason: reason,
+    PhysicalResourceId: physicalResourceId,
+    StackId: event.StackId,
+    RequestId: event.RequestId,
+    LogicalResourceId: event.LogicalResourceId,
+    NoEcho: false,
+    Data: {},
+  });
+  const response = await fetch(event.ResponseURL, {
+    method: 'PUT',
+    headers: { 'content-type': '', 'content-length': String(Buffer.byteLength(body)) },
+    body,
+  });
+  if (!response.ok) throw new Error(`CloudFormation response was refused: HTTP ${response.status}`);
+}
+
+async function handle(event, ecr) {
+  const desired = event.RequestType === 'Delete' ? [] : declared(event.ResourceProperties);
+  const previous = event.RequestType === 'Update' ? declared(event.OldResourceProperties) : [];
+  // on delete the statements to remove are the ones this resource declared
+  const owned = event.RequestType === 'Delete' ? declared(event.ResourceProperties) : [...previous, ...desired];
+  await apply(ecr, new Set(owned.map((statement) => statement.Sid)), desired);
+}
+
+exports.handler = async (event) => {
+  // never log the event: it holds a pre-signed URL
+  console.log(`${event.RequestType} ${event.LogicalResourceId}`);
+  const physicalResourceId = event.PhysicalResourceId
+    || `${event.LogicalResourceId}-${(event.ResourceProperties && event.ResourceProperties.Owner) || 'statements'}`;
+  try {
+    await handle(event, new ECRClient({}));
+    await respond(event, 'SUCCESS', 'OK', physicalResourceId);
+  } catch (error) {
+    console.log(`failed: ${error.message}`);
+    await respond(event, 'FAILED', String(error.message).slice(0, 1000), physicalResourceId);
+  }
+};
+
+exports.merge = merge;
