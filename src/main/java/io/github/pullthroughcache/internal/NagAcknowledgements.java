@@ -3,15 +3,19 @@ package io.github.pullthroughcache.internal;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import software.amazon.awscdk.Acknowledgment;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.Validations;
 import software.constructs.IConstruct;
 
 /**
- * Acknowledges cdk-nag findings with aws-cdk-lib's own {@link Validations#acknowledge}, which cdk-nag 3
- * reads: no runtime dependency on cdk-nag, and each acknowledgement sits on the narrowest construct with
- * its reason. Internal: not part of the public API.
+ * Acknowledges cdk-nag findings on one construct, with the reason, in the metadata cdk-nag 3 reads
+ * ({@link Validations#ACKNOWLEDGED_RULES_METADATA_KEY}, {@code {ruleId: reason}}): cdk-nag matches it on the
+ * construct and its children only. Internal: not part of the public API.
+ *
+ * <p>Not {@code Validations.acknowledge} with a pack-qualified id: aws-cdk-lib 2.263 then suppresses the
+ * whole finding group of that rule, which cdk-nag forms across the app, so an acknowledgement here would
+ * hide the same finding on a user's construct elsewhere. A granular id such as
+ * {@code AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:...]} is refused by {@code Validations} anyway.
  */
 public final class NagAcknowledgements {
 
@@ -20,28 +24,21 @@ public final class NagAcknowledgements {
 
     /**
      * @param construct the narrowest construct the finding is on (it covers the construct's children)
-     * @param ruleId such as {@code AwsSolutions-SMG4}
+     * @param ruleId such as {@code AwsSolutions-SMG4} or {@code AwsSolutions-IAM5[Resource::*]}
      * @param reason why the finding is acceptable
      */
     public static void acknowledge(IConstruct construct, String ruleId, String reason) {
-        // qualified by the pack ("AwsSolutions::AwsSolutions-SMG4"), the acknowledgement and its reason are
-        // recorded in the validation report as a suppressed finding
-        String pack = ruleId.substring(0, ruleId.indexOf('-'));
-        Validations.of(construct).acknowledge(Acknowledgment.builder().id(pack + "::" + ruleId).reason(reason).build());
+        construct.getNode().addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, Map.of(ruleId, reason));
     }
 
     /**
-     * Acknowledges single findings of a granular rule, such as
+     * Acknowledges single findings of a granular rule, one per resource, as cdk-nag names them:
      * {@code AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:...:repository/quay/*]}.
-     *
-     * <p>{@link Validations#acknowledge} refuses such ids (they hold more than one {@code ::}), so they are
-     * recorded under the same documented metadata key it writes, {@link Validations#ACKNOWLEDGED_RULES_METADATA_KEY},
-     * which cdk-nag reads.
      *
      * @param construct the narrowest construct holding the findings, such as a role's default policy
      * @param ruleId such as {@code AwsSolutions-IAM5}
      * @param reason why
-     * @param resources the resources as written in the policy (tokens allowed); each one finding
+     * @param resources the resources as written in the policy (tokens allowed)
      */
     public static void acknowledgeResources(IConstruct construct, String ruleId, String reason, List<String> resources) {
         Map<String, String> findings = new LinkedHashMap<>();

@@ -1,6 +1,8 @@
 package io.github.pullthroughcache.rule;
 
 import io.github.pullthroughcache.internal.NagAcknowledgements;
+import io.github.pullthroughcache.internal.RegistryKey;
+import io.github.pullthroughcache.registry.RegistryPolicy;
 import java.util.List;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.ArnFormat;
@@ -12,6 +14,7 @@ import software.amazon.awscdk.services.iam.Grant;
 import software.amazon.awscdk.services.iam.GrantOnPrincipalOptions;
 import software.amazon.awscdk.services.iam.IGrantable;
 import software.amazon.awscdk.services.iam.IRole;
+import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
@@ -71,7 +74,7 @@ public class PullThroughCacheRule extends Resource {
                 ? props.getRepositoryPrefix() : upstream.getDefaultRepositoryPrefix();
         this.upstreamRepositoryPrefix = props.getUpstreamRepositoryPrefix();
         validate(props, stack, region);
-        RuleIndex.of(this).register(RuleIndex.registryKey(stack), this, repositoryPrefix);
+        RuleIndex.of(this).register(RegistryKey.of(stack), this, repositoryPrefix);
 
         this.registryHost = account + ".dkr.ecr." + region + "." + stack.getUrlSuffix();
         this.repositoryArnPattern = repositoryArn(stack, account, region, repositoryPrefix);
@@ -91,7 +94,26 @@ public class PullThroughCacheRule extends Resource {
         if (customRole != null) {
             // ECR may use the role as soon as the rule exists: its policy must be there first
             resource.getNode().addDependency(customRole);
+            IConstruct permissions = getNode().tryFindChild("CustomRolePolicy");
+            if (permissions != null) {
+                resource.getNode().addDependency(permissions);
+            }
         }
+        if (!props.getPullers().isEmpty()) {
+            addPullers(props.getPullers().toArray(IGrantable[]::new));
+        }
+    }
+
+    /**
+     * Lets principals fill the cache under this rule's prefix through the stack's registry policy
+     * ({@link RegistryPolicy#of}): {@code ecr:CreateRepository} and {@code ecr:BatchImportUpstreamImage} on
+     * {@code repository/<prefix>/*} only. Pair it with {@link #grantPull} for the identity side.
+     *
+     * @param pullers roles, users or accounts
+     * @return the registry policy statement, shared by every puller of this rule
+     */
+    public PolicyStatement addPullers(IGrantable... pullers) {
+        return RegistryPolicy.of(this).allowPullThroughCache(repositoryPrefix, List.of(pullers));
     }
 
     private void validate(PullThroughCacheRuleProps props, Stack stack, String region) {
@@ -130,23 +152,30 @@ public class PullThroughCacheRule extends Resource {
                 .build();
         String upstreamRepositories = repositoryArn(stack, upstream.getEcrAccount(), upstream.getEcrRegion(),
                 upstreamRepositoryPrefix == null ? RepositoryPrefix.ROOT : upstreamRepositoryPrefix);
-        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
-                .sid("ReadUpstreamRepositories")
-                .actions(List.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"))
-                .resources(List.of(upstreamRepositories))
-                .build());
-        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
-                .sid("WriteCachedRepositories")
-                .actions(List.of("ecr:BatchImportUpstreamImage", "ecr:GetImageCopyStatus", "ecr:InitiateLayerUpload",
-                        "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage"))
-                .resources(List.of(repositoryArnPattern))
-                .build());
-        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
-                .sid("Authenticate")
-                .actions(List.of("ecr:GetAuthorizationToken"))
-                .resources(List.of("*"))
-                .build());
-        NagAcknowledgements.acknowledgeResources(role.getNode().findChild("DefaultPolicy"), "AwsSolutions-IAM5",
+        // a managed policy, not the role's inline default policy: NIST 800-53 R5 asks for no inline policies
+        ManagedPolicy permissions = ManagedPolicy.Builder.create(this, "CustomRolePolicy")
+                .description("What ECR pull through cache needs to copy images from " + upstream.getUrl())
+                .statements(List.of(
+                        PolicyStatement.Builder.create()
+                                .sid("ReadUpstreamRepositories")
+                                .actions(List.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"))
+                                .resources(List.of(upstreamRepositories))
+                                .build(),
+                        PolicyStatement.Builder.create()
+                                .sid("WriteCachedRepositories")
+                                .actions(List.of("ecr:BatchImportUpstreamImage", "ecr:GetImageCopyStatus",
+                                        "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload",
+                                        "ecr:PutImage"))
+                                .resources(List.of(repositoryArnPattern))
+                                .build(),
+                        PolicyStatement.Builder.create()
+                                .sid("Authenticate")
+                                .actions(List.of("ecr:GetAuthorizationToken"))
+                                .resources(List.of("*"))
+                                .build()))
+                .roles(List.of(role))
+                .build();
+        NagAcknowledgements.acknowledgeResources(permissions, "AwsSolutions-IAM5",
                 "ECR pull through cache reads any upstream repository under the upstream prefix and writes any "
                         + "cached repository under this rule's prefix, named by the image pulled; "
                         + "ecr:GetAuthorizationToken has no resource scope.",
@@ -259,7 +288,7 @@ public class PullThroughCacheRule extends Resource {
      * @return the rules
      */
     public static List<PullThroughCacheRule> rulesOf(IConstruct scope) {
-        return RuleIndex.of(scope).rules(RuleIndex.registryKey(Stack.of(scope)));
+        return RuleIndex.of(scope).rules(RegistryKey.of(Stack.of(scope)));
     }
 
     /** @return the prefix of the cached repositories, as given to ECR */

@@ -1,5 +1,7 @@
 package io.github.pullthroughcache.rule;
 
+import java.util.List;
+import software.amazon.awscdk.services.iam.IGrantable;
 import software.amazon.awscdk.services.iam.IRole;
 
 /** Properties of a {@link PullThroughCacheRule}. */
@@ -9,12 +11,14 @@ public final class PullThroughCacheRuleProps {
     private final String repositoryPrefix;
     private final String upstreamRepositoryPrefix;
     private final IRole customRole;
+    private final List<IGrantable> pullers;
 
     private PullThroughCacheRuleProps(Builder builder) {
         this.upstream = builder.upstream;
         this.repositoryPrefix = builder.repositoryPrefix;
         this.upstreamRepositoryPrefix = builder.upstreamRepositoryPrefix;
         this.customRole = builder.customRole;
+        this.pullers = builder.pullers;
     }
 
     /** @return a new builder */
@@ -42,12 +46,18 @@ public final class PullThroughCacheRuleProps {
         return customRole;
     }
 
+    /** @return the principals allowed to fill the cache through the registry policy; empty for none */
+    public List<IGrantable> getPullers() {
+        return pullers;
+    }
+
     /** Builds {@link PullThroughCacheRuleProps}. */
     public static final class Builder {
         private UpstreamRegistry upstream;
         private String repositoryPrefix;
         private String upstreamRepositoryPrefix;
         private IRole customRole;
+        private List<IGrantable> pullers = List.of();
 
         private Builder() {
         }
@@ -105,6 +115,23 @@ public final class PullThroughCacheRuleProps {
          */
         public Builder customRole(IRole customRole) {
             this.customRole = customRole;
+            return this;
+        }
+
+        /**
+         * Roles, users or accounts allowed to fill the cache under this rule's prefix: a statement in the
+         * stack's {@link io.github.pullthroughcache.registry.RegistryPolicy} grants them
+         * {@code ecr:CreateRepository} and {@code ecr:BatchImportUpstreamImage} on
+         * {@code repository/<prefix>/*} only. Identity-side permissions come from
+         * {@link PullThroughCacheRule#grantPull}.
+         *
+         * <p>Default: none; no registry policy statement for this rule.
+         *
+         * @param pullers the principals
+         * @return this builder
+         */
+        public Builder pullers(List<? extends IGrantable> pullers) {
+            this.pullers = List.copyOf(pullers);
             return this;
         }
 

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
-import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.Token;
 import software.constructs.IConstruct;
 
@@ -28,19 +27,6 @@ final class RuleIndex {
 
     static RuleIndex of(IConstruct scope) {
         return BY_APP.computeIfAbsent(scope.getNode().getRoot(), root -> new RuleIndex());
-    }
-
-    /**
-     * The registry a stack deploys into. Two stacks with unresolved environments may or may not share one,
-     * so each counts as its own: a limit is never claimed broken on a guess.
-     */
-    static String registryKey(Stack stack) {
-        String account = stack.getAccount();
-        String region = stack.getRegion();
-        if (Token.isUnresolved(account) || Token.isUnresolved(region)) {
-            return "stack " + stack.getNode().getPath();
-        }
-        return account + "/" + region;
     }
 
     synchronized void register(String registry, PullThroughCacheRule rule, String prefix) {

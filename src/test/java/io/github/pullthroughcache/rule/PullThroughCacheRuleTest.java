@@ -12,7 +12,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import software.amazon.awscdk.Acknowledgment;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Validations;
 import software.amazon.awscdk.Stack;
@@ -61,8 +60,12 @@ class PullThroughCacheRuleTest {
         gitlab = rule(stack, "Gitlab", UpstreamRegistry.gitlabContainerRegistry(Secret.fromSecretCompleteArn(stack,
                 "GitlabSecret", "arn:aws:secretsmanager:eu-west-1:111111111111:secret:ecr-pullthroughcache/gitlab-AbCdEf")),
                 null);
-        azure = rule(stack, "Azure", UpstreamRegistry.azureContainerRegistry("MyRegistry",
-                Secret.Builder.create(stack, "AzureSecret").secretName("ecr-pullthroughcache/azure").build()), null);
+        Secret azureSecret = Secret.Builder.create(stack, "AzureSecret").secretName("ecr-pullthroughcache/azure").build();
+        // a user's own secret: its findings are the user's to acknowledge
+        azureSecret.getNode().addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, Map.of(
+                "AwsSolutions-SMG4", "test secret", "NIST.800.53.R5-SecretsManagerRotationEnabled", "test secret",
+                "NIST.800.53.R5-SecretsManagerUsingKMSKey", "test secret"));
+        azure = rule(stack, "Azure", UpstreamRegistry.azureContainerRegistry("MyRegistry", azureSecret), null);
         chainguard = rule(stack, "Chainguard", UpstreamRegistry.chainguard(
                 Secret.fromSecretNameV2(stack, "ChainguardSecret", "ecr-pullthroughcache/chainguard")), "cgr");
         ecr = new PullThroughCacheRule(stack, "Ecr", PullThroughCacheRuleProps.builder()
@@ -77,9 +80,9 @@ class PullThroughCacheRuleTest {
 
         registry = quay.getRegistryHost();
         // the puller is the user's own role: its wildcard findings are the user's to acknowledge
-        Validations.of(puller).acknowledge(
-                Acknowledgment.builder().id("AwsSolutions-IAM5[Resource::*]").reason("test puller role").build(),
-                Acknowledgment.builder().id("NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy").reason("test puller role").build());
+        puller.getNode().addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, Map.of(
+                "AwsSolutions-IAM5[Resource::*]", "test puller role",
+                "NIST.800.53.R5-IAMNoInlinePolicy", "test puller role"));
         synth = Synth.of(TestApps.withNagPacks(app));
         template = synth.template("Rules");
     }
@@ -170,7 +173,7 @@ class PullThroughCacheRuleTest {
 
     @Test
     void ecrToEcrRoleReadsOnlyTheUpstreamPrefixAndWritesOnlyThisRulesPrefix() {
-        String policy = findPolicy("EcrCustomRole").toString();
+        String policy = findManagedPolicy("EcrCustomRolePolicy").toString();
 
         assertThat(policy)
                 .contains("\"Sid\":\"ReadUpstreamRepositories\"")
@@ -180,7 +183,10 @@ class PullThroughCacheRuleTest {
                 .doesNotContain("ecr:CreateRepository", "ecr:DeleteRepository", "\"ecr:*\"");
         template.hasResource("AWS::ECR::PullThroughCacheRule", Map.of(
                 "Properties", Map.of("EcrRepositoryPrefix", "ecr"),
-                "DependsOn", Match.arrayWith(List.of(Match.stringLikeRegexp("^EcrCustomRoleDefaultPolicy")))));
+                "DependsOn", Match.arrayWith(List.of(Match.stringLikeRegexp("^EcrCustomRolePolicy")))));
+        template.hasResourceProperties("AWS::IAM::Role", Map.of(
+                "Description", Match.stringLikeRegexp("^Assumed by Amazon ECR pull through cache"),
+                "Policies", Match.absent()));
     }
 
     @Test
@@ -290,6 +296,18 @@ class PullThroughCacheRuleTest {
             }
         }
         throw new AssertionError("no rule with prefix " + prefix);
+    }
+
+    private static JsonNode findManagedPolicy(String logicalIdPrefix) {
+        var resources = synth.json("Rules").path("Resources").fields();
+        while (resources.hasNext()) {
+            var entry = resources.next();
+            if (entry.getKey().startsWith(logicalIdPrefix)
+                    && entry.getValue().path("Type").asText().equals("AWS::IAM::ManagedPolicy")) {
+                return entry.getValue().path("Properties");
+            }
+        }
+        throw new AssertionError("no managed policy " + logicalIdPrefix);
     }
 
     private static JsonNode findPolicy(String logicalIdPrefix) {

@@ -1,0 +1,479 @@
+package io.github.pullthroughcache.registry;
+
+import io.github.pullthroughcache.internal.HandlerCode;
+import io.github.pullthroughcache.internal.NagAcknowledgements;
+import io.github.pullthroughcache.internal.RegistryKey;
+import io.github.pullthroughcache.rule.PullThroughCacheRule;
+import io.github.pullthroughcache.rule.RepositoryPrefix;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import software.amazon.awscdk.Annotations;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.Aspects;
+import software.amazon.awscdk.CustomResource;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.IAspect;
+import software.amazon.awscdk.Lazy;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.Token;
+import software.amazon.awscdk.services.ecr.CfnRegistryPolicy;
+import software.amazon.awscdk.services.iam.AccountPrincipal;
+import software.amazon.awscdk.services.iam.IGrantable;
+import software.amazon.awscdk.services.iam.IPrincipal;
+import software.amazon.awscdk.services.iam.ManagedPolicy;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.Runtime;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.constructs.Construct;
+import software.constructs.IConstruct;
+
+/**
+ * The statements a stack puts in its account's one ECR registry policy.
+ *
+ * <pre>
+ * RegistryPolicy.of(this).allowPullThroughCache("quay", List.of(taskExecutionRole));
+ * RegistryPolicy.of(this).allowReplicationFrom("222222222222");
+ * </pre>
+ *
+ * <p>ECR has one registry policy per account and region, and CloudFormation's
+ * {@code AWS::ECR::RegistryPolicy} treats it as one resource: creating it fails when a policy exists, an
+ * update replaces the whole document, a delete removes all of it. In {@link RegistryPolicyMode#MERGE} (the
+ * default) a custom resource (child {@code Resource}, type {@code Custom::EcrRegistryPolicyStatements}) owns
+ * only this stack's statements, by Sid, and keeps every other statement byte for byte. In
+ * {@link RegistryPolicyMode#REPLACE} child {@code Resource} is a plain {@code AWS::ECR::RegistryPolicy},
+ * retained when the stack is deleted.
+ *
+ * <p>Every statement gets a Sid that starts with {@link #getOwner()}, derived from this construct's path:
+ * stable across deploys, and different for every stack. The document is rendered once, at synthesis,
+ * so statements and principals may be added in any order.
+ */
+public class RegistryPolicy extends Construct {
+
+    /** The id {@link #of(IConstruct)} gives the policy it creates. */
+    public static final String DEFAULT_ID = "RegistryPolicy";
+
+    /** What a scoped registry policy grants: pull through cache and replication into this registry. */
+    public static final Set<String> SCOPED_ACTIONS =
+            Set.of("ecr:CreateRepository", "ecr:BatchImportUpstreamImage", "ecr:ReplicateImage");
+
+    private static final List<String> PULL_THROUGH_CACHE_ACTIONS =
+            List.of("ecr:CreateRepository", "ecr:BatchImportUpstreamImage");
+    private static final List<String> REPLICATION_ACTIONS = List.of("ecr:CreateRepository", "ecr:ReplicateImage");
+    private static final Pattern ACCOUNT = Pattern.compile("^\\d{12}$");
+    private static final Pattern REPOSITORY_ARN = Pattern.compile("^arn:[^:]+:ecr:[^:]*:[^:]*:repository/(.+)/\\*$");
+    private static final Pattern NOT_ALPHANUMERIC = Pattern.compile("[^A-Za-z0-9]");
+
+    private static final Map<IConstruct, RegistryPolicy> BY_STACK = Collections.synchronizedMap(new WeakHashMap<>());
+    private static final Map<IConstruct, Map<String, List<RegistryPolicy>>> BY_APP =
+            Collections.synchronizedMap(new WeakHashMap<>());
+
+    private final Stack stack;
+    private final RegistryPolicyMode mode;
+    private final String owner;
+    private final List<OwnedStatement> statements = new ArrayList<>();
+    private final IConstruct resource;
+
+    /** A statement of this policy: its Sid, and the repository prefix it is for when one is known. */
+    private record OwnedStatement(String sid, PolicyStatement statement, String prefix) {
+    }
+
+    /**
+     * @param scope a construct of the stack; the policy belongs to the stack
+     * @param id the construct id
+     * @param props the mode
+     */
+    public RegistryPolicy(Construct scope, String id, RegistryPolicyProps props) {
+        super(scope, id);
+        this.stack = Stack.of(this);
+        this.mode = props.getMode() != null ? props.getMode() : RegistryPolicyMode.MERGE;
+        this.owner = "Ptc" + hash(getNode().getPath()).substring(0, 8);
+        register();
+        this.resource = mode == RegistryPolicyMode.MERGE
+                ? createMergeResource(props.getLogRetention() != null ? props.getLogRetention() : RetentionDays.ONE_YEAR)
+                : createReplaceResource();
+        getNode().addValidation(this::validate);
+        Aspects.of(this).add(new IAspect() {
+            @Override
+            public void visit(IConstruct node) {
+                if (node == RegistryPolicy.this) {
+                    warnAboutUnservedPrefixes();
+                }
+            }
+        });
+    }
+
+    /**
+     * The registry policy of a construct's stack: the one created for the stack before, or a new one in
+     * {@link RegistryPolicyMode#MERGE} named {@value #DEFAULT_ID}.
+     *
+     * @param scope any construct of the stack
+     * @return the stack's registry policy
+     */
+    public static RegistryPolicy of(IConstruct scope) {
+        Stack stack = Stack.of(scope);
+        RegistryPolicy existing = BY_STACK.get(stack);
+        return existing != null ? existing : new RegistryPolicy(stack, DEFAULT_ID, RegistryPolicyProps.builder().build());
+    }
+
+    private void register() {
+        RegistryPolicy sameStack = BY_STACK.putIfAbsent(stack, this);
+        if (sameStack != null) {
+            throw new IllegalArgumentException("Stack " + stack.getNode().getPath() + " already has registry policy "
+                    + sameStack.getNode().getPath() + ": a stack has one; add statements to it with "
+                    + "RegistryPolicy.of(scope)");
+        }
+        String registry = RegistryKey.of(stack);
+        List<RegistryPolicy> others = BY_APP.computeIfAbsent(getNode().getRoot(), root -> new LinkedHashMap<>())
+                .computeIfAbsent(registry, key -> new ArrayList<>());
+        for (RegistryPolicy other : others) {
+            if (mode == RegistryPolicyMode.REPLACE || other.mode == RegistryPolicyMode.REPLACE) {
+                BY_STACK.remove(stack);
+                throw new IllegalArgumentException("Registry " + registry + " would have two owners of its registry "
+                        + "policy: " + other.getNode().getPath() + " (" + other.mode + ") and " + getNode().getPath()
+                        + " (" + mode + "). A REPLACE policy owns the whole document, so it must be the only "
+                        + "RegistryPolicy of its account and region; use MERGE in every stack instead");
+            }
+        }
+        others.add(this);
+    }
+
+    private IConstruct createMergeResource(RetentionDays logRetention) {
+        LogGroup logs = LogGroup.Builder.create(this, "HandlerLogs").retention(logRetention).build();
+        Role role = Role.Builder.create(this, "HandlerRole")
+                .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
+                .description("Merges stack " + stack.getNode().getPath() + "'s statements into the ECR registry policy")
+                .build();
+        // a managed policy, not the role's inline default policy: NIST 800-53 R5 asks for no inline policies
+        ManagedPolicy permissions = ManagedPolicy.Builder.create(this, "HandlerPolicy")
+                .description("ECR registry policy reads and writes, and the handler's own log group")
+                .statements(List.of(
+                        PolicyStatement.Builder.create()
+                                .sid("RegistryPolicy")
+                                .actions(List.of("ecr:GetRegistryPolicy", "ecr:PutRegistryPolicy",
+                                        "ecr:DeleteRegistryPolicy"))
+                                .resources(List.of("*"))
+                                .build(),
+                        PolicyStatement.Builder.create()
+                                .sid("Logs")
+                                .actions(List.of("logs:CreateLogStream", "logs:PutLogEvents"))
+                                .resources(List.of(logs.getLogGroupArn()))
+                                .build()))
+                .roles(List.of(role))
+                .build();
+        Function handler = Function.Builder.create(this, "Handler")
+                .runtime(Runtime.NODEJS_22_X)
+                .handler("index.handler")
+                .code(HandlerCode.of("registry-policy"))
+                .role(role)
+                .logGroup(logs)
+                .timeout(Duration.minutes(2))
+                .memorySize(256)
+                .description("Custom::EcrRegistryPolicyStatements: merges owned statements into the ECR registry policy")
+                .build();
+        handler.getNode().addDependency(permissions);
+        acknowledgeHandlerFindings(permissions, handler, logs);
+        return CustomResource.Builder.create(this, "Resource")
+                .serviceToken(handler.getFunctionArn())
+                .resourceType("Custom::EcrRegistryPolicyStatements")
+                .properties(Map.of(
+                        "Owner", owner,
+                        "Statements", Lazy.string(() -> stack.toJsonString(render()))))
+                .build();
+    }
+
+    private IConstruct createReplaceResource() {
+        CfnRegistryPolicy policy = CfnRegistryPolicy.Builder.create(this, "Resource")
+                .policyText(Lazy.any(() -> Map.of("Version", "2012-10-17", "Statement", render())))
+                .build();
+        policy.applyRemovalPolicy(RemovalPolicy.RETAIN);
+        return policy;
+    }
+
+    private static void acknowledgeHandlerFindings(ManagedPolicy permissions, Function handler, LogGroup logs) {
+        NagAcknowledgements.acknowledgeResources(permissions, "AwsSolutions-IAM5", "ecr:GetRegistryPolicy, "
+                + "ecr:PutRegistryPolicy and ecr:DeleteRegistryPolicy act on the account's registry and take no "
+                + "resource ARN.", List.of("*"));
+        String invokedByCloudFormation = "The handler runs only when CloudFormation deploys this stack's "
+                + "registry policy statements, once per deployment.";
+        NagAcknowledgements.acknowledge(handler, "AwsSolutions-L1", "The handler is written and tested for "
+                + "Node.js 22, whose runtime provides the AWS SDK v3 it uses.");
+        NagAcknowledgements.acknowledge(handler, "NIST.800.53.R5-LambdaConcurrency", invokedByCloudFormation
+                + " Reserving concurrency would take capacity from the account for nothing.");
+        NagAcknowledgements.acknowledge(handler, "NIST.800.53.R5-LambdaDLQ", invokedByCloudFormation
+                + " CloudFormation receives every failure as the custom resource's status.");
+        NagAcknowledgements.acknowledge(handler, "NIST.800.53.R5-LambdaInsideVPC", "The handler calls only "
+                + "the ECR API; outside a VPC it needs no endpoint or NAT to reach it.");
+        NagAcknowledgements.acknowledge(logs, "NIST.800.53.R5-CloudWatchLogGroupEncrypted", "The log holds "
+                + "request types and error messages, never policy text or credentials; CloudWatch Logs encrypts it "
+                + "at rest with its own key.");
+    }
+
+    /**
+     * Adds statements, each with a Sid of this policy ({@link #getOwner()} followed by the statement's own
+     * Sid, or by its position when it has none).
+     *
+     * <p>Each statement needs a principal, and none may be {@code *}. An action outside pull through cache
+     * and replication ({@link #SCOPED_ACTIONS}) gets a warning.
+     *
+     * @param policyStatements the statements
+     */
+    public void addStatements(PolicyStatement... policyStatements) {
+        for (PolicyStatement statement : policyStatements) {
+            String sid = statement.getSid() != null && !Token.isUnresolved(statement.getSid())
+                    ? statement.getSid() : "Statement" + (statements.size() + 1);
+            add(sid, statement, null);
+        }
+    }
+
+    /**
+     * Lets principals fill the cache under a repository prefix: {@code ecr:CreateRepository} and
+     * {@code ecr:BatchImportUpstreamImage} on {@code arn:<partition>:ecr:<region>:<account>:repository/<prefix>/*}.
+     * Calling it again for the prefix adds the principals to the same statement.
+     *
+     * @param repositoryPrefix a pull through cache rule's prefix
+     * @param pullers roles, users or accounts that pull through the cache
+     * @return the statement
+     */
+    public PolicyStatement allowPullThroughCache(String repositoryPrefix, List<? extends IGrantable> pullers) {
+        RepositoryPrefix.validate("RegistryPolicy.allowPullThroughCache: repositoryPrefix", repositoryPrefix, null);
+        String sid = "PullThroughCache" + sidText(repositoryPrefix);
+        PolicyStatement statement = find(sid);
+        if (statement == null) {
+            statement = PolicyStatement.Builder.create()
+                    .actions(PULL_THROUGH_CACHE_ACTIONS)
+                    .resources(List.of(repositoryArn(repositoryPrefix)))
+                    .build();
+            add(sid, statement, repositoryPrefix);
+        }
+        statement.addPrincipals(principals(pullers).toArray(IPrincipal[]::new));
+        return statement;
+    }
+
+    /**
+     * Lets another account replicate into this registry: {@code ecr:CreateRepository} and
+     * {@code ecr:ReplicateImage} for that account on this registry's repositories, as ECR's cross-account
+     * replication needs.
+     *
+     * @param sourceAccount the 12-digit account whose registry replicates here
+     * @return the statement
+     */
+    public PolicyStatement allowReplicationFrom(String sourceAccount) {
+        if (sourceAccount == null || (!Token.isUnresolved(sourceAccount) && !ACCOUNT.matcher(sourceAccount).matches())) {
+            throw new IllegalArgumentException("RegistryPolicy.allowReplicationFrom: sourceAccount '" + sourceAccount
+                    + "' is invalid: expected a 12-digit AWS account ID");
+        }
+        String sid = "ReplicationFrom" + sidText(sourceAccount);
+        PolicyStatement existing = find(sid);
+        if (existing != null) {
+            return existing;
+        }
+        PolicyStatement statement = PolicyStatement.Builder.create()
+                .actions(REPLICATION_ACTIONS)
+                .principals(List.of(new AccountPrincipal(sourceAccount)))
+                .resources(List.of(repositoryArn(RepositoryPrefix.ROOT)))
+                .build();
+        add(sid, statement, null);
+        return statement;
+    }
+
+    private void add(String sid, PolicyStatement statement, String prefix) {
+        String ownedSid = owner + sidText(sid);
+        if (find(sid) != null) {
+            throw new IllegalArgumentException("RegistryPolicy " + getNode().getPath() + ": Sid '" + sid
+                    + "' is already used by another statement of this policy; give each statement its own Sid");
+        }
+        checkPrincipals(ownedSid, statement);
+        warnAboutUnscopedActions(ownedSid, statement);
+        statements.add(new OwnedStatement(ownedSid, statement, prefix != null ? prefix : literalPrefix(statement)));
+    }
+
+    private PolicyStatement find(String sid) {
+        String ownedSid = owner + sidText(sid);
+        return statements.stream().filter(s -> s.sid().equals(ownedSid)).map(OwnedStatement::statement)
+                .findFirst().orElse(null);
+    }
+
+    private List<Object> render() {
+        List<Object> out = new ArrayList<>();
+        for (OwnedStatement owned : statements) {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("Sid", owned.sid());
+            asMap(owned.statement().toStatementJson()).forEach((key, value) -> {
+                if (!key.equals("Sid")) {
+                    json.put(key, value);
+                }
+            });
+            out.add(json);
+        }
+        return out;
+    }
+
+    private List<String> validate() {
+        List<String> errors = new ArrayList<>();
+        for (OwnedStatement owned : statements) {
+            String problem = principalProblem(owned.statement());
+            if (problem != null) {
+                errors.add("RegistryPolicy statement " + owned.sid() + " " + problem);
+            }
+        }
+        if (mode == RegistryPolicyMode.REPLACE && statements.isEmpty()) {
+            errors.add("RegistryPolicy " + getNode().getPath() + " (REPLACE) has no statements, and ECR refuses an "
+                    + "empty registry policy: add statements, or remove the policy");
+        }
+        return errors;
+    }
+
+    private static void checkPrincipals(String sid, PolicyStatement statement) {
+        String problem = principalProblem(statement);
+        if (problem != null) {
+            throw new IllegalArgumentException("RegistryPolicy statement " + sid + " " + problem);
+        }
+    }
+
+    /** Why a statement's principals are not acceptable in the registry policy, or null. */
+    private static String principalProblem(PolicyStatement statement) {
+        Map<String, Object> json = asMap(statement.toStatementJson());
+        if (json.containsKey("NotPrincipal")) {
+            return "uses NotPrincipal: name the principals that may use the registry instead";
+        }
+        Object principal = json.get("Principal");
+        if (principal == null) {
+            // principals may still be added; checked again at synthesis
+            return null;
+        }
+        if (containsStar(principal)) {
+            return "has the principal '*' (" + principal + "): the registry policy names the roles, users or "
+                    + "accounts that may fill the cache or replicate, never everyone";
+        }
+        return null;
+    }
+
+    private static boolean containsStar(Object value) {
+        if (value instanceof String text) {
+            return text.equals("*");
+        }
+        if (value instanceof Map<?, ?> map) {
+            return map.values().stream().anyMatch(RegistryPolicy::containsStar);
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().anyMatch(RegistryPolicy::containsStar);
+        }
+        return false;
+    }
+
+    private void warnAboutUnscopedActions(String sid, PolicyStatement statement) {
+        List<String> outside = new ArrayList<>();
+        for (String action : statement.getActions()) {
+            if (!SCOPED_ACTIONS.contains(action)) {
+                outside.add(action);
+            }
+        }
+        if (!outside.isEmpty()) {
+            Annotations.of(this).addWarningV2("@pullthroughcache/registry-policy:unscoped-action",
+                    "RegistryPolicy statement " + sid + " grants " + outside + ", outside pull through cache and "
+                            + "replication " + SCOPED_ACTIONS.stream().sorted().toList() + ": the registry policy "
+                            + "applies to every repository of the account; grant other actions in identity or "
+                            + "repository policies");
+        }
+    }
+
+    private void warnAboutUnservedPrefixes() {
+        List<String> served = new ArrayList<>();
+        for (PullThroughCacheRule rule : PullThroughCacheRule.rulesOf(stack)) {
+            if (!Token.isUnresolved(rule.getRepositoryPrefix())) {
+                served.add(RepositoryPrefix.toPath(rule.getRepositoryPrefix()));
+            }
+        }
+        for (OwnedStatement owned : statements) {
+            String prefix = owned.prefix();
+            if (prefix != null && !Token.isUnresolved(prefix) && !RepositoryPrefix.ROOT.equals(prefix)
+                    && !served.contains(RepositoryPrefix.toPath(prefix))) {
+                Annotations.of(this).addWarningV2("@pullthroughcache/registry-policy:unserved-prefix",
+                        "RegistryPolicy statement " + owned.sid() + " is for repository prefix '" + prefix
+                                + "', which no pull through cache rule of this registry serves (rules: " + served
+                                + ")");
+            }
+        }
+    }
+
+    /** The prefix of a statement whose resource is a literal {@code ...:repository/<prefix>/*} ARN. */
+    private static String literalPrefix(PolicyStatement statement) {
+        for (String resource : statement.getResources()) {
+            if (!Token.isUnresolved(resource)) {
+                Matcher matcher = REPOSITORY_ARN.matcher(resource);
+                if (matcher.matches()) {
+                    return matcher.group(1);
+                }
+            }
+        }
+        return null;
+    }
+
+    private String repositoryArn(String prefix) {
+        String path = RepositoryPrefix.toPath(prefix);
+        return stack.formatArn(ArnComponents.builder()
+                .service("ecr")
+                .resource("repository")
+                .resourceName(path.isEmpty() ? "*" : path + "/*")
+                .build());
+    }
+
+    private static List<IPrincipal> principals(List<? extends IGrantable> grantables) {
+        List<IPrincipal> out = new ArrayList<>();
+        for (IGrantable grantable : grantables) {
+            out.add(grantable.getGrantPrincipal());
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> asMap(Object json) {
+        return (Map<String, Object>) json;
+    }
+
+    /** Letters and digits of a text; a hash suffix keeps two texts that differ only in punctuation apart. */
+    private static String sidText(String text) {
+        String alphanumeric = NOT_ALPHANUMERIC.matcher(text).replaceAll("");
+        return alphanumeric.equals(text) ? text : alphanumeric + hash(text).substring(0, 6);
+    }
+
+    private static String hash(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** @return the mode */
+    public RegistryPolicyMode getMode() {
+        return mode;
+    }
+
+    /** @return the Sid prefix of this policy's statements, such as {@code Ptc1a2b3c4d} */
+    public String getOwner() {
+        return owner;
+    }
+
+    /** @return the custom resource (MERGE) or the {@code CfnRegistryPolicy} (REPLACE) */
+    public IConstruct getResource() {
+        return resource;
+    }
+}
