@@ -173,7 +173,7 @@ class PullThroughCacheRuleTest {
 
     @Test
     void ecrToEcrRoleReadsOnlyTheUpstreamPrefixAndWritesOnlyThisRulesPrefix() {
-        String policy = findManagedPolicy("EcrCustomRolePolicy").toString();
+        String policy = findProperties("AWS::IAM::ManagedPolicy", "EcrCustomRolePolicy").toString();
 
         assertThat(policy)
                 .contains("\"Sid\":\"ReadUpstreamRepositories\"")
@@ -191,7 +191,7 @@ class PullThroughCacheRuleTest {
 
     @Test
     void grantPullScopesRepositoryActionsToThePrefix() {
-        JsonNode statements = findPolicy("PullerDefaultPolicy").path("PolicyDocument").path("Statement");
+        JsonNode statements = findProperties("AWS::IAM::Policy", "PullerDefaultPolicy").path("PolicyDocument").path("Statement");
 
         assertThat(grant.getSuccess()).isTrue();
         assertThat(statements).hasSize(2);
@@ -298,26 +298,14 @@ class PullThroughCacheRuleTest {
         throw new AssertionError("no rule with prefix " + prefix);
     }
 
-    private static JsonNode findManagedPolicy(String logicalIdPrefix) {
+    private static JsonNode findProperties(String type, String logicalIdPrefix) {
         var resources = synth.json("Rules").path("Resources").fields();
         while (resources.hasNext()) {
             var entry = resources.next();
-            if (entry.getKey().startsWith(logicalIdPrefix)
-                    && entry.getValue().path("Type").asText().equals("AWS::IAM::ManagedPolicy")) {
+            if (entry.getKey().startsWith(logicalIdPrefix) && entry.getValue().path("Type").asText().equals(type)) {
                 return entry.getValue().path("Properties");
             }
         }
-        throw new AssertionError("no managed policy " + logicalIdPrefix);
-    }
-
-    private static JsonNode findPolicy(String logicalIdPrefix) {
-        var resources = synth.json("Rules").path("Resources").fields();
-        while (resources.hasNext()) {
-            var entry = resources.next();
-            if (entry.getKey().startsWith(logicalIdPrefix) && entry.getValue().path("Type").asText().equals("AWS::IAM::Policy")) {
-                return entry.getValue().path("Properties");
-            }
-        }
-        throw new AssertionError("no policy " + logicalIdPrefix);
+        throw new AssertionError("no " + type + " " + logicalIdPrefix);
     }
 }
