@@ -19,7 +19,6 @@ import java.util.WeakHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awscdk.Annotations;
-import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.Aspects;
 import software.amazon.awscdk.CustomResource;
 import software.amazon.awscdk.Duration;
@@ -257,7 +256,7 @@ public class RegistryPolicy extends Construct {
         if (statement == null) {
             statement = PolicyStatement.Builder.create()
                     .actions(PULL_THROUGH_CACHE_ACTIONS)
-                    .resources(List.of(repositoryArn(repositoryPrefix)))
+                    .resources(List.of(RepositoryPrefix.repositoryArn(stack, null, null, repositoryPrefix)))
                     .build();
             add(sid, statement, repositoryPrefix);
         }
@@ -286,7 +285,7 @@ public class RegistryPolicy extends Construct {
         PolicyStatement statement = PolicyStatement.Builder.create()
                 .actions(REPLICATION_ACTIONS)
                 .principals(List.of(new AccountPrincipal(sourceAccount)))
-                .resources(List.of(repositoryArn(RepositoryPrefix.ROOT)))
+                .resources(List.of(RepositoryPrefix.repositoryArn(stack, null, null, RepositoryPrefix.ROOT)))
                 .build();
         add(sid, statement, null);
         return statement;
@@ -423,15 +422,6 @@ public class RegistryPolicy extends Construct {
             }
         }
         return null;
-    }
-
-    private String repositoryArn(String prefix) {
-        String path = RepositoryPrefix.toPath(prefix);
-        return stack.formatArn(ArnComponents.builder()
-                .service("ecr")
-                .resource("repository")
-                .resourceName(path.isEmpty() ? "*" : path + "/*")
-                .build());
     }
 
     private static List<IPrincipal> principals(List<? extends IGrantable> grantables) {

@@ -55,6 +55,7 @@ public class PullThroughCacheRule extends Resource {
     private final String repositoryPrefix;
     private final String upstreamRepositoryPrefix;
     private final IRole customRole;
+    private ManagedPolicy customRolePolicy;
     private final CfnPullThroughCacheRule resource;
     private final String registryHost;
     private final String repositoryArnPattern;
@@ -77,7 +78,7 @@ public class PullThroughCacheRule extends Resource {
         RuleIndex.of(this).register(RegistryKey.of(stack), this, repositoryPrefix);
 
         this.registryHost = account + ".dkr.ecr." + region + "." + stack.getUrlSuffix();
-        this.repositoryArnPattern = repositoryArn(stack, account, region, repositoryPrefix);
+        this.repositoryArnPattern = RepositoryPrefix.repositoryArn(stack, account, region, repositoryPrefix);
 
         this.customRole = !upstream.isEcrPrivate() ? null
                 : props.getCustomRole() != null ? props.getCustomRole() : createCustomRole(stack);
@@ -94,9 +95,8 @@ public class PullThroughCacheRule extends Resource {
         if (customRole != null) {
             // ECR may use the role as soon as the rule exists: its policy must be there first
             resource.getNode().addDependency(customRole);
-            IConstruct permissions = getNode().tryFindChild("CustomRolePolicy");
-            if (permissions != null) {
-                resource.getNode().addDependency(permissions);
+            if (customRolePolicy != null) {
+                resource.getNode().addDependency(customRolePolicy);
             }
         }
         if (!props.getPullers().isEmpty()) {
@@ -150,10 +150,10 @@ public class PullThroughCacheRule extends Resource {
                 .assumedBy(new ServicePrincipal(PULL_THROUGH_CACHE_PRINCIPAL))
                 .description("Assumed by Amazon ECR pull through cache to pull from " + upstream.getUrl())
                 .build();
-        String upstreamRepositories = repositoryArn(stack, upstream.getEcrAccount(), upstream.getEcrRegion(),
+        String upstreamRepositories = RepositoryPrefix.repositoryArn(stack, upstream.getEcrAccount(), upstream.getEcrRegion(),
                 upstreamRepositoryPrefix == null ? RepositoryPrefix.ROOT : upstreamRepositoryPrefix);
         // a managed policy, not the role's inline default policy: NIST 800-53 R5 asks for no inline policies
-        ManagedPolicy permissions = ManagedPolicy.Builder.create(this, "CustomRolePolicy")
+        this.customRolePolicy = ManagedPolicy.Builder.create(this, "CustomRolePolicy")
                 .description("What ECR pull through cache needs to copy images from " + upstream.getUrl())
                 .statements(List.of(
                         PolicyStatement.Builder.create()
@@ -175,24 +175,12 @@ public class PullThroughCacheRule extends Resource {
                                 .build()))
                 .roles(List.of(role))
                 .build();
-        NagAcknowledgements.acknowledgeResources(permissions, "AwsSolutions-IAM5",
+        NagAcknowledgements.acknowledgeResources(customRolePolicy, "AwsSolutions-IAM5",
                 "ECR pull through cache reads any upstream repository under the upstream prefix and writes any "
                         + "cached repository under this rule's prefix, named by the image pulled; "
                         + "ecr:GetAuthorizationToken has no resource scope.",
                 List.of("*", upstreamRepositories, repositoryArnPattern));
         return role;
-    }
-
-    /** {@code arn:<partition>:ecr:<region>:<account>:repository/<prefix>/*}, or {@code repository/*} for ROOT. */
-    private static String repositoryArn(Stack stack, String account, String region, String prefix) {
-        String path = Token.isUnresolved(prefix) ? prefix : RepositoryPrefix.toPath(prefix);
-        return stack.formatArn(ArnComponents.builder()
-                .service("ecr")
-                .account(account)
-                .region(region)
-                .resource("repository")
-                .resourceName(path.isEmpty() ? "*" : path + "/*")
-                .build());
     }
 
     /**

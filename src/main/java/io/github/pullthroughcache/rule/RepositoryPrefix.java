@@ -1,6 +1,8 @@
 package io.github.pullthroughcache.rule;
 
 import java.util.regex.Pattern;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.Token;
 
 /**
@@ -60,5 +62,26 @@ public final class RepositoryPrefix {
             return "";
         }
         return prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+    }
+
+    /**
+     * The ARN of every repository under a prefix, {@code arn:<partition>:ecr:<region>:<account>:repository/<prefix>/*},
+     * or {@code repository/*} for ROOT. A token prefix is used as it is.
+     *
+     * @param stack the stack whose partition (and, when not given, account and region) the ARN uses
+     * @param account the registry's account, or {@code null} for the stack's
+     * @param region the registry's region, or {@code null} for the stack's
+     * @param prefix a valid prefix, or ROOT
+     * @return the ARN pattern
+     */
+    public static String repositoryArn(Stack stack, String account, String region, String prefix) {
+        String path = Token.isUnresolved(prefix) ? prefix : toPath(prefix);
+        return stack.formatArn(ArnComponents.builder()
+                .service("ecr")
+                .account(account)
+                .region(region)
+                .resource("repository")
+                .resourceName(path.isEmpty() ? "*" : path + "/*")
+                .build());
     }
 }
