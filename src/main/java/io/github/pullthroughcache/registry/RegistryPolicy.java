@@ -3,6 +3,7 @@ package io.github.pullthroughcache.registry;
 import io.github.pullthroughcache.internal.HandlerCode;
 import io.github.pullthroughcache.internal.NagAcknowledgements;
 import io.github.pullthroughcache.internal.RegistryKey;
+import io.github.pullthroughcache.internal.SynthTime;
 import io.github.pullthroughcache.rule.PullThroughCacheRule;
 import io.github.pullthroughcache.rule.RepositoryPrefix;
 import java.nio.charset.StandardCharsets;
@@ -19,10 +20,8 @@ import java.util.WeakHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awscdk.Annotations;
-import software.amazon.awscdk.Aspects;
 import software.amazon.awscdk.CustomResource;
 import software.amazon.awscdk.Duration;
-import software.amazon.awscdk.IAspect;
 import software.amazon.awscdk.Lazy;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
@@ -107,14 +106,7 @@ public class RegistryPolicy extends Construct {
                 ? createMergeResource(props.getLogRetention() != null ? props.getLogRetention() : RetentionDays.ONE_YEAR)
                 : createReplaceResource();
         getNode().addValidation(this::validate);
-        Aspects.of(this).add(new IAspect() {
-            @Override
-            public void visit(IConstruct node) {
-                if (node == RegistryPolicy.this) {
-                    warnAboutUnservedPrefixes();
-                }
-            }
-        });
+        SynthTime.beforeSynth(this, this::warnAboutUnservedPrefixes);
     }
 
     /**
@@ -393,20 +385,13 @@ public class RegistryPolicy extends Construct {
     }
 
     private void warnAboutUnservedPrefixes() {
-        List<String> served = new ArrayList<>();
-        for (PullThroughCacheRule rule : PullThroughCacheRule.rulesOf(stack)) {
-            if (!Token.isUnresolved(rule.getRepositoryPrefix())) {
-                served.add(RepositoryPrefix.toPath(rule.getRepositoryPrefix()));
-            }
-        }
         for (OwnedStatement owned : statements) {
             String prefix = owned.prefix();
-            if (prefix != null && !Token.isUnresolved(prefix) && !RepositoryPrefix.ROOT.equals(prefix)
-                    && !served.contains(RepositoryPrefix.toPath(prefix))) {
+            if (prefix != null && PullThroughCacheRule.rulesServing(stack, prefix).isEmpty()) {
                 Annotations.of(this).addWarningV2("@pullthroughcache/registry-policy:unserved-prefix",
                         "RegistryPolicy statement " + owned.sid() + " is for repository prefix '" + prefix
-                                + "', which no pull through cache rule of this registry serves (rules: " + served
-                                + ")");
+                                + "', which no pull through cache rule of this registry serves (rules: "
+                                + PullThroughCacheRule.describe(PullThroughCacheRule.rulesOf(stack)) + ")");
             }
         }
     }

@@ -1,8 +1,14 @@
 package io.github.pullthroughcache.rule;
 
 import io.github.pullthroughcache.internal.NagAcknowledgements;
+import io.github.pullthroughcache.internal.ServiceRole;
+import io.github.pullthroughcache.internal.RegistryIndex;
 import io.github.pullthroughcache.internal.RegistryKey;
+import io.github.pullthroughcache.registry.AppliedFor;
+import io.github.pullthroughcache.registry.CreationTemplateOptions;
 import io.github.pullthroughcache.registry.RegistryPolicy;
+import io.github.pullthroughcache.registry.RepositoryCreationTemplate;
+import io.github.pullthroughcache.registry.RepositoryCreationTemplateProps;
 import java.util.List;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.ArnFormat;
@@ -16,8 +22,6 @@ import software.amazon.awscdk.services.iam.IGrantable;
 import software.amazon.awscdk.services.iam.IRole;
 import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
-import software.amazon.awscdk.services.iam.Role;
-import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
 import software.constructs.Construct;
 import software.constructs.IConstruct;
@@ -49,7 +53,11 @@ public class PullThroughCacheRule extends Resource {
             "ecr:GetDownloadUrlForLayer",
             "ecr:BatchCheckLayerAvailability");
 
+    /** ECR's quota of pull through cache rules per registry. */
+    public static final int MAX_RULES_PER_REGISTRY = 50;
+
     private static final String PULL_THROUGH_CACHE_PRINCIPAL = "pullthroughcache.ecr.amazonaws.com";
+    private static final RegistryIndex<PullThroughCacheRule> RULES = new RegistryIndex<>();
 
     private final UpstreamRegistry upstream;
     private final String repositoryPrefix;
@@ -57,6 +65,7 @@ public class PullThroughCacheRule extends Resource {
     private final IRole customRole;
     private ManagedPolicy customRolePolicy;
     private final CfnPullThroughCacheRule resource;
+    private RepositoryCreationTemplate creationTemplate;
     private final String registryHost;
     private final String repositoryArnPattern;
 
@@ -75,7 +84,7 @@ public class PullThroughCacheRule extends Resource {
                 ? props.getRepositoryPrefix() : upstream.getDefaultRepositoryPrefix();
         this.upstreamRepositoryPrefix = props.getUpstreamRepositoryPrefix();
         validate(props, stack, region);
-        RuleIndex.of(this).register(RegistryKey.of(stack), this, repositoryPrefix);
+        register();
 
         this.registryHost = account + ".dkr.ecr." + region + "." + stack.getUrlSuffix();
         this.repositoryArnPattern = RepositoryPrefix.repositoryArn(stack, account, region, repositoryPrefix);
@@ -116,6 +125,48 @@ public class PullThroughCacheRule extends Resource {
         return RegistryPolicy.of(this).allowPullThroughCache(repositoryPrefix, List.of(pullers));
     }
 
+    /**
+     * Gives the repositories this rule creates their settings (child {@code CreationTemplate}): a
+     * {@link RepositoryCreationTemplate} for this rule's prefix, applied for pull through cache. The rule waits
+     * for the template, so that no repository is cached before its settings exist.
+     *
+     * @param options the settings; lifecycle rules default to
+     *     {@link CreationTemplateOptions#EXPIRE_UNTAGGED_AFTER_14_DAYS} (an empty list for none)
+     * @return the template
+     * @throws IllegalStateException when the rule has a template already
+     */
+    public RepositoryCreationTemplate addCreationTemplate(CreationTemplateOptions options) {
+        if (creationTemplate != null) {
+            throw new IllegalStateException("Rule " + getNode().getPath() + " already has its creation template "
+                    + creationTemplate.getNode().getPath() + ": a prefix takes one template");
+        }
+        RepositoryCreationTemplateProps.Builder props = RepositoryCreationTemplateProps.builder()
+                .options(options)
+                .prefix(repositoryPrefix)
+                .appliedFor(List.of(AppliedFor.PULL_THROUGH_CACHE));
+        if (options.getLifecycleRules() == null) {
+            props.lifecycleRules(List.of(CreationTemplateOptions.EXPIRE_UNTAGGED_AFTER_14_DAYS));
+        }
+        if (options.getDescription() == null) {
+            props.description("Repositories cached from " + upstream.getUrl() + " by rule " + repositoryPrefix);
+        }
+        this.creationTemplate = new RepositoryCreationTemplate(this, "CreationTemplate", props.build());
+        resource.getNode().addDependency(creationTemplate);
+        return creationTemplate;
+    }
+
+    private void register() {
+        List<PullThroughCacheRule> before = RULES.of(this);
+        RepositoryPrefix.checkUnused("PullThroughCacheRuleProps.repositoryPrefix", this, repositoryPrefix, before,
+                PullThroughCacheRule::getRepositoryPrefix, "rule");
+        if (before.size() >= MAX_RULES_PER_REGISTRY) {
+            throw new IllegalArgumentException("Too many pull through cache rules for registry "
+                    + RegistryKey.of(getStack()) + ": " + getNode().getPath() + " would be rule " + (before.size() + 1)
+                    + ", and ECR allows " + MAX_RULES_PER_REGISTRY + " per account and region");
+        }
+        RULES.add(this);
+    }
+
     private void validate(PullThroughCacheRuleProps props, Stack stack, String region) {
         RepositoryPrefix.validate("PullThroughCacheRuleProps.repositoryPrefix", repositoryPrefix,
                 upstream.isEcrPrivate() ? null : "ROOT is only for an ECR to ECR rule (UpstreamRegistry.ecrPrivate); "
@@ -145,17 +196,13 @@ public class PullThroughCacheRule extends Resource {
         }
     }
 
-    private Role createCustomRole(Stack stack) {
-        Role role = Role.Builder.create(this, "CustomRole")
-                .assumedBy(new ServicePrincipal(PULL_THROUGH_CACHE_PRINCIPAL))
-                .description("Assumed by Amazon ECR pull through cache to pull from " + upstream.getUrl())
-                .build();
+    private IRole createCustomRole(Stack stack) {
         String upstreamRepositories = RepositoryPrefix.repositoryArn(stack, upstream.getEcrAccount(), upstream.getEcrRegion(),
                 upstreamRepositoryPrefix == null ? RepositoryPrefix.ROOT : upstreamRepositoryPrefix);
-        // a managed policy, not the role's inline default policy: NIST 800-53 R5 asks for no inline policies
-        this.customRolePolicy = ManagedPolicy.Builder.create(this, "CustomRolePolicy")
-                .description("What ECR pull through cache needs to copy images from " + upstream.getUrl())
-                .statements(List.of(
+        ServiceRole created = ServiceRole.create(this, PULL_THROUGH_CACHE_PRINCIPAL,
+                "Assumed by Amazon ECR pull through cache to pull from " + upstream.getUrl(),
+                "What ECR pull through cache needs to copy images from " + upstream.getUrl(),
+                List.of(
                         PolicyStatement.Builder.create()
                                 .sid("ReadUpstreamRepositories")
                                 .actions(List.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"))
@@ -172,15 +219,13 @@ public class PullThroughCacheRule extends Resource {
                                 .sid("Authenticate")
                                 .actions(List.of("ecr:GetAuthorizationToken"))
                                 .resources(List.of("*"))
-                                .build()))
-                .roles(List.of(role))
-                .build();
-        NagAcknowledgements.acknowledgeResources(customRolePolicy, "AwsSolutions-IAM5",
+                                .build()),
                 "ECR pull through cache reads any upstream repository under the upstream prefix and writes any "
                         + "cached repository under this rule's prefix, named by the image pulled; "
                         + "ecr:GetAuthorizationToken has no resource scope.",
                 List.of("*", upstreamRepositories, repositoryArnPattern));
-        return role;
+        this.customRolePolicy = created.policy();
+        return created.role();
     }
 
     /**
@@ -276,7 +321,33 @@ public class PullThroughCacheRule extends Resource {
      * @return the rules
      */
     public static List<PullThroughCacheRule> rulesOf(IConstruct scope) {
-        return RuleIndex.of(scope).rules(RegistryKey.of(Stack.of(scope)));
+        return RULES.of(scope);
+    }
+
+    /**
+     * The rules of a construct's registry whose repositories can fall under a prefix: the rule of that prefix,
+     * rules under it ({@code team/quay} for {@code team}), the rule above it, and every rule for ROOT or a
+     * token.
+     *
+     * @param scope any construct
+     * @param prefix a repository prefix
+     * @return the rules, in the order they were added
+     */
+    public static List<PullThroughCacheRule> rulesServing(IConstruct scope, String prefix) {
+        return rulesOf(scope).stream()
+                .filter(rule -> RepositoryPrefix.overlaps(prefix, rule.getRepositoryPrefix()))
+                .toList();
+    }
+
+    /**
+     * @param rules some rules
+     * @return their prefixes and registries, such as {@code [quay (Quay), ecr-public (ECR Public)]}, for messages
+     */
+    public static String describe(List<PullThroughCacheRule> rules) {
+        return rules.stream()
+                .map(rule -> rule.getRepositoryPrefix() + " (" + rule.getUpstream().getDisplayName() + ")")
+                .toList()
+                .toString();
     }
 
     /** @return the prefix of the cached repositories, as given to ECR */
@@ -307,6 +378,11 @@ public class PullThroughCacheRule extends Resource {
     /** @return the private registry host, {@code <account>.dkr.ecr.<region>.<suffix>} */
     public String getRegistryHost() {
         return registryHost;
+    }
+
+    /** @return the template added with {@link #addCreationTemplate}, or {@code null} */
+    public RepositoryCreationTemplate getCreationTemplate() {
+        return creationTemplate;
     }
 
     /** @return the L1 resource */

@@ -1,9 +1,13 @@
 package io.github.pullthroughcache.rule;
 
+import io.github.pullthroughcache.internal.RegistryKey;
+import java.util.List;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.Token;
+import software.constructs.IConstruct;
 
 /**
  * ECR's rules for a repository namespace prefix, shared by pull through cache rules and repository
@@ -21,9 +25,9 @@ public final class RepositoryPrefix {
     public static final Pattern PATTERN =
             Pattern.compile("^((?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*/?|ROOT)$");
 
-    /** Shortest prefix ECR accepts. */
+    /** Shortest prefix ECR accepts for a pull through cache rule. */
     public static final int MIN_LENGTH = 2;
-    /** Longest prefix ECR accepts. */
+    /** Longest prefix ECR accepts for a pull through cache rule. */
     public static final int MAX_LENGTH = 30;
 
     private RepositoryPrefix() {
@@ -38,12 +42,28 @@ public final class RepositoryPrefix {
      * @throws IllegalArgumentException naming the property, the value and what would be accepted
      */
     public static void validate(String property, String prefix, String rootRefusedBecause) {
+        validate(property, prefix, rootRefusedBecause, MIN_LENGTH, MAX_LENGTH);
+    }
+
+    /**
+     * Checks a prefix against other length limits, such as a repository creation template's 1 to 256; a token is
+     * not checked.
+     *
+     * @param property the property name for the error
+     * @param prefix the value
+     * @param rootRefusedBecause {@code null} when ROOT is accepted; otherwise why it is not
+     * @param minLength the shortest accepted
+     * @param maxLength the longest accepted
+     * @throws IllegalArgumentException naming the property, the value and what would be accepted
+     */
+    public static void validate(String property, String prefix, String rootRefusedBecause, int minLength,
+            int maxLength) {
         if (prefix == null || Token.isUnresolved(prefix)) {
             return;
         }
-        if (prefix.length() < MIN_LENGTH || prefix.length() > MAX_LENGTH || !PATTERN.matcher(prefix).matches()) {
-            throw new IllegalArgumentException(property + " '" + prefix + "' is invalid: expected " + MIN_LENGTH
-                    + " to " + MAX_LENGTH + " characters of lowercase path components (letters and digits joined by "
+        if (prefix.length() < minLength || prefix.length() > maxLength || !PATTERN.matcher(prefix).matches()) {
+            throw new IllegalArgumentException(property + " '" + prefix + "' is invalid: expected " + minLength
+                    + " to " + maxLength + " characters of lowercase path components (letters and digits joined by "
                     + "'.', '_' or '-', separated by '/'), such as 'ecr-public' or 'team/quay', or ROOT");
         }
         if (ROOT.equals(prefix) && rootRefusedBecause != null) {
@@ -83,5 +103,57 @@ public final class RepositoryPrefix {
                 .resource("repository")
                 .resourceName(path.isEmpty() ? "*" : path + "/*")
                 .build());
+    }
+
+    /**
+     * Whether two prefixes name the same namespace ({@code quay} and {@code quay/}); never for a token.
+     *
+     * @param a a prefix
+     * @param b another
+     * @return true when both are literal and name the same namespace
+     */
+    public static boolean same(String a, String b) {
+        return a != null && b != null && !Token.isUnresolved(a) && !Token.isUnresolved(b) && toPath(a).equals(toPath(b));
+    }
+
+    /**
+     * Whether the repositories under one prefix and under another can meet: one namespace holds the other,
+     * as {@code team} holds {@code team/quay}, or ROOT holds all. A token overlaps everything, since it may.
+     *
+     * @param a a prefix
+     * @param b another
+     * @return true unless both are literal and disjoint
+     */
+    public static boolean overlaps(String a, String b) {
+        if (Token.isUnresolved(a) || Token.isUnresolved(b) || ROOT.equals(a) || ROOT.equals(b)) {
+            return true;
+        }
+        String pathA = toPath(a) + "/";
+        String pathB = toPath(b) + "/";
+        return pathA.startsWith(pathB) || pathB.startsWith(pathA);
+    }
+
+    /**
+     * Refuses a prefix that another construct of the same registry already uses: ECR keeps one rule, and one
+     * template, per prefix.
+     *
+     * @param property the property name for the error
+     * @param owner the construct taking the prefix
+     * @param prefix its prefix
+     * @param others the constructs of the registry added before it
+     * @param prefixOf the prefix of one of them
+     * @param kind what they are, such as {@code rule}, for the error
+     * @param <T> their kind
+     * @throws IllegalArgumentException naming both constructs and the registry
+     */
+    public static <T extends IConstruct> void checkUnused(String property, IConstruct owner, String prefix,
+            List<T> others, Function<T, String> prefixOf, String kind) {
+        for (T other : others) {
+            if (same(prefix, prefixOf.apply(other))) {
+                throw new IllegalArgumentException(property + " '" + prefix + "' of " + owner.getNode().getPath()
+                        + " is already used by " + other.getNode().getPath() + " in registry "
+                        + RegistryKey.of(Stack.of(owner)) + ": each " + kind + " of a registry needs its own prefix");
+            }
+        }
     }
 }

@@ -200,7 +200,7 @@ class RegistryPolicyTest {
 
         Annotations annotations = Annotations.fromStack(stack);
         annotations.hasWarning("/Stack/RegistryPolicy", Match.stringLikeRegexp(
-                ".*is for repository prefix 'ghcr', which no pull through cache rule of this registry serves \\(rules: \\[quay\\]\\).*"));
+                ".*is for repository prefix 'ghcr', which no pull through cache rule of this registry serves \\(rules: \\[quay \\(Quay\\)\\]\\).*"));
         annotations.hasNoWarning("/Stack/RegistryPolicy", Match.stringLikeRegexp(".*prefix 'quay'.*"));
     }
 

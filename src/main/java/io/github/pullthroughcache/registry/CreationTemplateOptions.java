@@ -1,0 +1,49 @@
+package io.github.pullthroughcache.registry;
+
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.ecr.LifecycleRule;
+import software.amazon.awscdk.services.ecr.TagStatus;
+
+/**
+ * The settings ECR gives a repository it creates by itself: everything of a {@link RepositoryCreationTemplate}
+ * but its prefix and when it applies. A pull through cache rule takes them for the template of its prefix
+ * ({@code PullThroughCacheRule.addCreationTemplate}).
+ */
+public final class CreationTemplateOptions extends TemplateSettings {
+
+    /**
+     * The lifecycle rule the templates of a pull through cache get by default: untagged images expire 14 days
+     * after they were cached. A cached image whose tag moved upstream becomes untagged here; pulled again, it
+     * comes back from the upstream.
+     */
+    public static final LifecycleRule EXPIRE_UNTAGGED_AFTER_14_DAYS = LifecycleRule.builder()
+            .description("Expire untagged images 14 days after they were cached")
+            .tagStatus(TagStatus.UNTAGGED)
+            .maxImageAge(Duration.days(14))
+            .build();
+
+    private CreationTemplateOptions(Builder builder) {
+        super(builder);
+    }
+
+    /** @return a new builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds {@link CreationTemplateOptions}. */
+    public static final class Builder extends AbstractBuilder<Builder> {
+        private Builder() {
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+
+        /** @return the options */
+        public CreationTemplateOptions build() {
+            return new CreationTemplateOptions(this);
+        }
+    }
+}

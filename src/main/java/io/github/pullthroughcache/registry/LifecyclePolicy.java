@@ -1,0 +1,205 @@
+package io.github.pullthroughcache.registry;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.Token;
+import software.amazon.awscdk.services.ecr.LifecycleRule;
+import software.amazon.awscdk.services.ecr.TagStatus;
+
+/**
+ * The lifecycle policy of a creation template: {@link LifecycleRule}s checked as ECR checks them and rendered to
+ * the JSON that {@code ecr.Repository} renders for the same rules (rules without a priority numbered after the
+ * highest given one, the rule for any tag status last).
+ */
+final class LifecyclePolicy {
+
+    /** The longest lifecycle policy ECR accepts. */
+    static final int MAX_LENGTH = 30_720;
+
+    private static final int MAX_TAG_PATTERN_WILDCARDS = 4;
+
+    private record Entry(int index, LifecycleRule rule, TagStatus tagStatus) {
+    }
+
+    private final String property;
+    private final List<Entry> entries = new ArrayList<>();
+
+    /** @param property the property the rules come from, for errors */
+    LifecyclePolicy(String property) {
+        this.property = property;
+    }
+
+    /**
+     * Checks a rule alone and with the rules before it, then keeps it.
+     *
+     * @throws IllegalArgumentException naming the rule and what ECR would accept
+     */
+    void add(LifecycleRule rule) {
+        Entry entry = new Entry(entries.size(), rule, tagStatus(rule));
+        String name = property + "[" + entry.index() + "]";
+        boolean hasPrefixes = rule.getTagPrefixList() != null;
+        boolean hasPatterns = rule.getTagPatternList() != null;
+        if (entry.tagStatus() == TagStatus.TAGGED && isEmpty(rule.getTagPrefixList()) && isEmpty(rule.getTagPatternList())) {
+            throw new IllegalArgumentException(name + " has tagStatus TAGGED and no tagPrefixList or tagPatternList: "
+                    + "name the tags it selects, or use ANY or UNTAGGED");
+        }
+        if (entry.tagStatus() != TagStatus.TAGGED && (hasPrefixes || hasPatterns)) {
+            throw new IllegalArgumentException(name + " has tagStatus " + entry.tagStatus() + " and "
+                    + (hasPrefixes ? "tagPrefixList " + rule.getTagPrefixList() : "tagPatternList " + rule.getTagPatternList())
+                    + ": tag prefixes and patterns select tagged images only; use tagStatus TAGGED");
+        }
+        if (hasPrefixes && hasPatterns) {
+            throw new IllegalArgumentException(name + " has both tagPrefixList and tagPatternList: ECR takes one of them");
+        }
+        if (hasPatterns) {
+            for (String pattern : rule.getTagPatternList()) {
+                if (!Token.isUnresolved(pattern) && pattern.chars().filter(c -> c == '*').count() > MAX_TAG_PATTERN_WILDCARDS) {
+                    throw new IllegalArgumentException(name + " has tag pattern '" + pattern + "' with more than "
+                            + MAX_TAG_PATTERN_WILDCARDS + " wildcards (*), which ECR refuses");
+                }
+            }
+        }
+        if ((rule.getMaxImageAge() == null) == (rule.getMaxImageCount() == null)) {
+            throw new IllegalArgumentException(name + " needs exactly one of maxImageAge and maxImageCount, got "
+                    + (rule.getMaxImageAge() == null ? "neither" : "both"));
+        }
+        if (rule.getMaxImageCount() != null && rule.getMaxImageCount().doubleValue() < 1) {
+            throw new IllegalArgumentException(name + " has maxImageCount " + rule.getMaxImageCount()
+                    + ": expected 1 or more");
+        }
+        Number priority = rule.getRulePriority();
+        if (priority != null && (priority.doubleValue() < 1 || priority.doubleValue() != Math.floor(priority.doubleValue()))) {
+            throw new IllegalArgumentException(name + " has rulePriority " + priority + ": expected a whole number, 1 or more");
+        }
+        for (Entry other : entries) {
+            if (entry.tagStatus() == TagStatus.ANY && other.tagStatus() == TagStatus.ANY) {
+                throw new IllegalArgumentException(name + " is a second rule for tagStatus ANY (the first is "
+                        + property + "[" + other.index() + "]): a lifecycle policy has at most one, its last rule");
+            }
+            if (priority != null && other.rule().getRulePriority() != null
+                    && priority.doubleValue() == other.rule().getRulePriority().doubleValue()) {
+                throw new IllegalArgumentException(name + " has rulePriority " + priority.intValue() + ", which "
+                        + property + "[" + other.index() + "] has too: each rule needs its own priority");
+            }
+        }
+        List<Entry> candidate = new ArrayList<>(entries);
+        candidate.add(entry);
+        prioritize(candidate);
+        entries.add(entry);
+    }
+
+    boolean isEmpty() {
+        return entries.isEmpty();
+    }
+
+    /**
+     * @return {@code {"rules": [...]}} as a JSON string (a token when a rule holds one), or {@code null} for
+     *     no rules
+     */
+    String render(Stack stack) {
+        if (entries.isEmpty()) {
+            return null;
+        }
+        List<Object> rules = new ArrayList<>();
+        prioritize(entries).forEach((priority, entry) -> rules.add(render(priority, entry)));
+        return stack.toJsonString(Map.of("rules", rules));
+    }
+
+    /**
+     * @return an error when the rendered policy is longer than ECR accepts; nothing for a token
+     */
+    List<String> validateLength(Stack stack, String rendered) {
+        Object resolved = rendered == null ? null : stack.resolve(rendered);
+        if (resolved instanceof String text && text.length() > MAX_LENGTH) {
+            return List.of(property + " render to a lifecycle policy of " + text.length()
+                    + " characters, and ECR accepts at most " + MAX_LENGTH + ": use fewer rules or shorter descriptions");
+        }
+        return List.of();
+    }
+
+    /** The rules by priority, numbered as {@code ecr.Repository} numbers them; the ANY rule must come last. */
+    private TreeMap<Integer, Entry> prioritize(List<Entry> list) {
+        List<Entry> given = new ArrayList<>();
+        List<Entry> unnumbered = new ArrayList<>();
+        Entry any = null;
+        for (Entry entry : list) {
+            if (entry.tagStatus() == TagStatus.ANY) {
+                any = entry;
+            } else if (entry.rule().getRulePriority() != null) {
+                given.add(entry);
+            } else {
+                unnumbered.add(entry);
+            }
+        }
+        if (any != null && any.rule().getRulePriority() != null && !unnumbered.isEmpty()) {
+            throw new IllegalArgumentException(property + "[" + any.index() + "] is the rule for tagStatus ANY and has "
+                    + "rulePriority " + any.rule().getRulePriority().intValue() + ", but " + property + "["
+                    + unnumbered.get(0).index() + "] has none: give every rule a priority, or none to the ANY rule");
+        }
+        TreeMap<Integer, Entry> ordered = new TreeMap<>();
+        int next = 1;
+        for (Entry entry : given) {
+            int priority = entry.rule().getRulePriority().intValue();
+            ordered.put(priority, entry);
+            next = Math.max(next, priority + 1);
+        }
+        for (Entry entry : unnumbered) {
+            ordered.put(next++, entry);
+        }
+        if (any != null) {
+            int priority = any.rule().getRulePriority() != null ? any.rule().getRulePriority().intValue() : next;
+            if (!ordered.isEmpty() && priority < ordered.lastKey()) {
+                throw new IllegalArgumentException(property + "[" + any.index() + "] is the rule for tagStatus ANY "
+                        + "and has rulePriority " + priority + ", but " + property + "[" + ordered.lastEntry().getValue().index()
+                        + "] comes after it with " + ordered.lastKey() + ": ECR applies the ANY rule last, so give it "
+                        + "the highest priority");
+            }
+            ordered.put(priority, any);
+        }
+        return ordered;
+    }
+
+    private static Map<String, Object> render(int priority, Entry entry) {
+        LifecycleRule rule = entry.rule();
+        Map<String, Object> selection = new LinkedHashMap<>();
+        selection.put("tagStatus", entry.tagStatus().name().toLowerCase(Locale.ROOT));
+        putIfPresent(selection, "tagPrefixList", rule.getTagPrefixList());
+        putIfPresent(selection, "tagPatternList", rule.getTagPatternList());
+        if (rule.getMaxImageAge() != null) {
+            selection.put("countType", "sinceImagePushed");
+            selection.put("countNumber", rule.getMaxImageAge().toDays());
+            selection.put("countUnit", "days");
+        } else {
+            selection.put("countType", "imageCountMoreThan");
+            selection.put("countNumber", rule.getMaxImageCount());
+        }
+        Map<String, Object> rendered = new LinkedHashMap<>();
+        rendered.put("rulePriority", priority);
+        putIfPresent(rendered, "description", rule.getDescription());
+        rendered.put("selection", selection);
+        rendered.put("action", Map.of("type", "expire"));
+        return rendered;
+    }
+
+    private static TagStatus tagStatus(LifecycleRule rule) {
+        if (rule.getTagStatus() != null) {
+            return rule.getTagStatus();
+        }
+        return rule.getTagPrefixList() == null && rule.getTagPatternList() == null ? TagStatus.ANY : TagStatus.TAGGED;
+    }
+
+    private static void putIfPresent(Map<String, Object> map, String key, Object value) {
+        if (value != null) {
+            map.put(key, value);
+        }
+    }
+
+    private static boolean isEmpty(List<String> list) {
+        return list == null || list.isEmpty();
+    }
+}

@@ -1,0 +1,342 @@
+package io.github.pullthroughcache.registry;
+
+import io.github.pullthroughcache.internal.RegistryIndex;
+import io.github.pullthroughcache.internal.ServiceRole;
+import io.github.pullthroughcache.internal.SynthTime;
+import io.github.pullthroughcache.rule.PullThroughCacheRule;
+import io.github.pullthroughcache.rule.RepositoryPrefix;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import software.amazon.awscdk.Annotations;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.CfnTag;
+import software.amazon.awscdk.Lazy;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Resource;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.Token;
+import software.amazon.awscdk.services.ecr.CfnRepositoryCreationTemplate;
+import software.amazon.awscdk.services.ecr.LifecycleRule;
+import software.amazon.awscdk.services.ecr.TagMutability;
+import software.amazon.awscdk.services.iam.IRole;
+import software.amazon.awscdk.services.iam.PolicyDocument;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.ResourcePolicyValidationOptions;
+import software.amazon.awscdk.services.kms.IKey;
+import software.amazon.awscdk.services.kms.Key;
+import software.constructs.Construct;
+
+/**
+ * A repository creation template: the settings (encryption, tag mutability, lifecycle, repository policy, tags)
+ * that ECR gives a repository it creates by itself under a prefix, on a pull through the cache, a replication
+ * or a push.
+ *
+ * <pre>
+ * new RepositoryCreationTemplate(this, "QuayTemplate", RepositoryCreationTemplateProps.builder()
+ *     .prefix("quay")
+ *     .encryption(TemplateEncryption.KMS_NEW_KEY)
+ *     .lifecycleRules(List.of(CreationTemplateOptions.EXPIRE_UNTAGGED_AFTER_14_DAYS))
+ *     .build());
+ * </pre>
+ *
+ * <p>A template acts only when ECR creates a repository: repositories that already exist keep their settings,
+ * and their encryption can never change. Create the template before the first pull (a rule's
+ * {@code addCreationTemplate} makes the rule wait for it).
+ *
+ * <p>Children: {@code Resource} (the {@code AWS::ECR::RepositoryCreationTemplate}); {@code Key} for
+ * {@link TemplateEncryption#KMS_NEW_KEY}; {@code CustomRole} and {@code CustomRolePolicy} when KMS or tags need a
+ * role and none is given.
+ */
+public class RepositoryCreationTemplate extends Resource {
+
+    /** Longest description ECR accepts. */
+    public static final int MAX_DESCRIPTION_LENGTH = 256;
+    /** Most resource tags ECR accepts. */
+    public static final int MAX_TAGS = 50;
+    /** Most tag mutability exclusion filters ECR accepts. */
+    public static final int MAX_EXCLUSION_FILTERS = 5;
+    /** Longest repository policy ECR accepts. */
+    public static final int MAX_REPOSITORY_POLICY_LENGTH = 10_240;
+    /** Longest template prefix ECR accepts. */
+    public static final int MAX_PREFIX_LENGTH = 256;
+
+    private static final String ECR_PRINCIPAL = "ecr.amazonaws.com";
+    private static final Pattern EXCLUSION_FILTER = Pattern.compile("[0-9a-zA-Z._*-]{1,128}");
+    private static final RegistryIndex<RepositoryCreationTemplate> TEMPLATES = new RegistryIndex<>();
+
+    private final Stack stack;
+    private final String prefix;
+    private final List<AppliedFor> appliedFor;
+    private final TemplateEncryption encryption;
+    private final IKey encryptionKey;
+    private final TagMutability imageTagMutability;
+    private final IRole customRole;
+    private final LifecyclePolicy lifecyclePolicy;
+    private final CfnRepositoryCreationTemplate resource;
+
+    /**
+     * @param scope the parent
+     * @param id the construct id
+     * @param props the prefix and the settings
+     */
+    public RepositoryCreationTemplate(Construct scope, String id, RepositoryCreationTemplateProps props) {
+        super(scope, id);
+        this.stack = getStack();
+        this.prefix = props.getPrefix();
+        this.appliedFor = appliedFor(props.getAppliedFor());
+        this.encryption = props.getEncryption() != null ? props.getEncryption() : TemplateEncryption.AES_256;
+        this.imageTagMutability = props.getImageTagMutability() != null
+                ? props.getImageTagMutability() : TagMutability.MUTABLE;
+        Map<String, String> tags = props.getResourceTags() != null ? props.getResourceTags() : Map.of();
+        validate(props, tags);
+        register();
+
+        this.lifecyclePolicy = new LifecyclePolicy("RepositoryCreationTemplateProps.lifecycleRules");
+        if (props.getLifecycleRules() != null) {
+            props.getLifecycleRules().forEach(lifecyclePolicy::add);
+        }
+        this.encryptionKey = encryption.createsKey() ? createKey() : encryption.getKey();
+        ServiceRole created = props.getCustomRole() == null && (encryption.isKms() || !tags.isEmpty())
+                ? createCustomRole(!tags.isEmpty()) : null;
+        this.customRole = created != null ? created.role() : props.getCustomRole();
+
+        PolicyDocument repositoryPolicy = props.getRepositoryPolicy();
+        this.resource = CfnRepositoryCreationTemplate.Builder.create(this, "Resource")
+                .prefix(prefix)
+                .appliedFor(appliedFor.stream().map(AppliedFor::name).toList())
+                .description(props.getDescription())
+                .encryptionConfiguration(CfnRepositoryCreationTemplate.EncryptionConfigurationProperty.builder()
+                        .encryptionType(encryption.getType())
+                        .kmsKey(encryptionKey == null ? null : encryptionKey.getKeyArn())
+                        .build())
+                .imageTagMutability(imageTagMutability.name())
+                .imageTagMutabilityExclusionFilters(exclusionFilters(props.getImageTagMutabilityExclusionFilters()))
+                .lifecyclePolicy(Lazy.string(() -> lifecyclePolicy.render(stack)))
+                .repositoryPolicy(repositoryPolicy == null ? null : stack.toJsonString(repositoryPolicy))
+                .resourceTags(tags.isEmpty() ? null : tags.entrySet().stream()
+                        .map(tag -> CfnTag.builder().key(tag.getKey()).value(tag.getValue()).build())
+                        .toList())
+                .customRoleArn(customRole == null ? null : customRole.getRoleArn())
+                .build();
+        if (created != null) {
+            // ECR may use the role as soon as the template exists: its policy must be there first
+            resource.getNode().addDependency(created.role(), created.policy());
+        }
+
+        getNode().addValidation(() -> validateAtSynth(repositoryPolicy));
+        if (appliedFor.contains(AppliedFor.PULL_THROUGH_CACHE)) {
+            warnAboutImmutableTags();
+            SynthTime.beforeSynth(this, this::warnAboutUnservedPrefix);
+        }
+    }
+
+    /**
+     * Adds a lifecycle rule, as {@code ecr.Repository#addLifecycleRule} does.
+     *
+     * @param rule the rule
+     * @throws IllegalArgumentException when ECR would refuse it with the rules before it
+     */
+    public void addLifecycleRule(LifecycleRule rule) {
+        lifecyclePolicy.add(rule);
+    }
+
+    private static List<AppliedFor> appliedFor(List<AppliedFor> given) {
+        if (given == null) {
+            return List.of(AppliedFor.PULL_THROUGH_CACHE);
+        }
+        if (given.isEmpty() || new LinkedHashSet<>(given).size() != given.size()) {
+            throw new IllegalArgumentException("RepositoryCreationTemplateProps.appliedFor " + given + " is invalid: "
+                    + "expected one or more of " + List.of(AppliedFor.values()) + ", each once");
+        }
+        return given;
+    }
+
+    private void validate(RepositoryCreationTemplateProps props, Map<String, String> tags) {
+        if (prefix == null) {
+            throw new IllegalArgumentException("RepositoryCreationTemplateProps.prefix is required: a repository "
+                    + "prefix such as 'quay', or ROOT for every repository no other template matches");
+        }
+        RepositoryPrefix.validate("RepositoryCreationTemplateProps.prefix", prefix, null, 1, MAX_PREFIX_LENGTH);
+        String description = props.getDescription();
+        if (description != null && !Token.isUnresolved(description) && description.length() > MAX_DESCRIPTION_LENGTH) {
+            throw new IllegalArgumentException("RepositoryCreationTemplateProps.description is " + description.length()
+                    + " characters long ('" + description.substring(0, 40) + "...'): ECR accepts at most "
+                    + MAX_DESCRIPTION_LENGTH);
+        }
+        if (tags.size() > MAX_TAGS) {
+            throw new IllegalArgumentException("RepositoryCreationTemplateProps.resourceTags has " + tags.size()
+                    + " tags: ECR accepts at most " + MAX_TAGS);
+        }
+        tags.forEach((key, value) -> {
+            if (!Token.isUnresolved(key) && (key.isEmpty() || key.length() > 128)) {
+                throw new IllegalArgumentException("RepositoryCreationTemplateProps.resourceTags key '" + key
+                        + "' is invalid: expected 1 to 128 characters");
+            }
+            if (value == null || (!Token.isUnresolved(value) && value.length() > 256)) {
+                throw new IllegalArgumentException("RepositoryCreationTemplateProps.resourceTags value of '" + key
+                        + "' is invalid: expected 0 to 256 characters, got " + (value == null ? "null" : value.length()));
+            }
+        });
+        validateExclusionFilters(props.getImageTagMutabilityExclusionFilters());
+    }
+
+    private void validateExclusionFilters(List<String> filters) {
+        boolean withExclusion = imageTagMutability == TagMutability.IMMUTABLE_WITH_EXCLUSION
+                || imageTagMutability == TagMutability.MUTABLE_WITH_EXCLUSION;
+        String property = "RepositoryCreationTemplateProps.imageTagMutabilityExclusionFilters";
+        if (withExclusion && (filters == null || filters.isEmpty())) {
+            throw new IllegalArgumentException(property + " is required with imageTagMutability " + imageTagMutability
+                    + ": give 1 to " + MAX_EXCLUSION_FILTERS + " wildcard filters such as 'latest' or 'dev-*'");
+        }
+        if (!withExclusion && filters != null) {
+            throw new IllegalArgumentException(property + " " + filters + " needs imageTagMutability "
+                    + "IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION, not " + imageTagMutability);
+        }
+        if (filters == null) {
+            return;
+        }
+        if (filters.size() > MAX_EXCLUSION_FILTERS) {
+            throw new IllegalArgumentException(property + " has " + filters.size() + " filters " + filters
+                    + ": ECR accepts at most " + MAX_EXCLUSION_FILTERS);
+        }
+        for (String filter : filters) {
+            if (filter == null || (!Token.isUnresolved(filter) && !EXCLUSION_FILTER.matcher(filter).matches())) {
+                throw new IllegalArgumentException(property + " filter '" + filter + "' is invalid: expected 1 to "
+                        + "128 letters, digits, '.', '_', '-' or the wildcard '*'");
+            }
+        }
+    }
+
+    private void register() {
+        RepositoryPrefix.checkUnused("RepositoryCreationTemplateProps.prefix", this, prefix, TEMPLATES.of(this),
+                RepositoryCreationTemplate::getPrefix, "repository creation template");
+        TEMPLATES.add(this);
+    }
+
+    private static List<CfnRepositoryCreationTemplate.ImageTagMutabilityExclusionFilterProperty> exclusionFilters(
+            List<String> filters) {
+        return filters == null ? null : filters.stream()
+                .map(filter -> CfnRepositoryCreationTemplate.ImageTagMutabilityExclusionFilterProperty.builder()
+                        .imageTagMutabilityExclusionFilterType("WILDCARD")
+                        .imageTagMutabilityExclusionFilterValue(filter)
+                        .build())
+                .toList();
+    }
+
+    private Key createKey() {
+        return Key.Builder.create(this, "Key")
+                .description("Encrypts the repositories Amazon ECR creates under " + prefix)
+                .enableKeyRotation(true)
+                // images encrypted with the key must stay readable after the stack is gone
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .build();
+    }
+
+    private ServiceRole createCustomRole(boolean tags) {
+        String repositories = RepositoryPrefix.repositoryArn(stack, null, null, prefix);
+        List<String> repositoryActions = new ArrayList<>(List.of("ecr:CreateRepository"));
+        if (tags) {
+            repositoryActions.add("ecr:TagResource");
+        }
+        if (appliedFor.contains(AppliedFor.REPLICATION)) {
+            repositoryActions.add("ecr:ReplicateImage");
+        }
+        List<PolicyStatement> statements = new ArrayList<>(List.of(PolicyStatement.Builder.create()
+                .sid("CreateRepositories")
+                .actions(repositoryActions)
+                .resources(List.of(repositories))
+                .build()));
+        List<String> wildcards = new ArrayList<>(List.of(repositories));
+        if (encryption.isKms()) {
+            // the AWS managed key's id is not known before deployment: any key of this account and region
+            String key = encryptionKey != null ? encryptionKey.getKeyArn() : stack.formatArn(ArnComponents.builder()
+                    .service("kms").resource("key").resourceName("*").build());
+            if (encryptionKey == null) {
+                wildcards.add(key);
+            }
+            statements.add(PolicyStatement.Builder.create()
+                    .sid("UseKey")
+                    .actions(List.of("kms:CreateGrant", "kms:RetireGrant", "kms:DescribeKey"))
+                    .resources(List.of(key))
+                    .build());
+        }
+        return ServiceRole.create(this, ECR_PRINCIPAL,
+                "Assumed by Amazon ECR to create repositories under " + prefix + " from their creation template",
+                "What Amazon ECR needs to create repositories under " + prefix + " with KMS encryption or tags",
+                statements,
+                "ECR creates any repository under the template's prefix, named by the image; the AWS managed key "
+                        + "aws/ecr has no ARN known before deployment.",
+                wildcards);
+    }
+
+    private List<String> validateAtSynth(PolicyDocument repositoryPolicy) {
+        List<String> errors = new ArrayList<>(lifecyclePolicy.validateLength(stack, lifecyclePolicy.render(stack)));
+        if (repositoryPolicy != null) {
+            for (String error : repositoryPolicy.validateForResourcePolicy(
+                    // a repository policy applies to its repository: its statements name no resource
+                    ResourcePolicyValidationOptions.builder().skipResourceValidation(true).build())) {
+                errors.add("RepositoryCreationTemplateProps.repositoryPolicy: " + error);
+            }
+            Object rendered = stack.resolve(stack.toJsonString(repositoryPolicy));
+            if (rendered instanceof String text && text.length() > MAX_REPOSITORY_POLICY_LENGTH) {
+                errors.add("RepositoryCreationTemplateProps.repositoryPolicy renders to " + text.length()
+                        + " characters: ECR accepts at most " + MAX_REPOSITORY_POLICY_LENGTH);
+            }
+        }
+        return errors;
+    }
+
+    private void warnAboutImmutableTags() {
+        if (imageTagMutability == TagMutability.IMMUTABLE || imageTagMutability == TagMutability.IMMUTABLE_WITH_EXCLUSION) {
+            Annotations.of(this).addWarningV2("@pullthroughcache/creation-template:immutable-tags",
+                    "RepositoryCreationTemplate " + getNode().getPath() + " makes the tags of pull through cache "
+                            + "repositories " + imageTagMutability + ": ECR then cannot refresh a cached tag that "
+                            + "moved upstream (such as 'latest'). Use MUTABLE, or MUTABLE_WITH_EXCLUSION for tags "
+                            + "that must never move");
+        }
+    }
+
+    private void warnAboutUnservedPrefix() {
+        if (!RepositoryPrefix.ROOT.equals(prefix) && PullThroughCacheRule.rulesServing(this, prefix).isEmpty()) {
+            Annotations.of(this).addWarningV2("@pullthroughcache/creation-template:unserved-prefix",
+                    "RepositoryCreationTemplate " + getNode().getPath() + " applies to pull through cache "
+                            + "repositories under '" + prefix + "', which no pull through cache rule of this "
+                            + "registry serves (rules: " + PullThroughCacheRule.describe(PullThroughCacheRule.rulesOf(this))
+                            + ")");
+        }
+    }
+
+    /** @return the repository prefix the template applies to */
+    public String getPrefix() {
+        return prefix;
+    }
+
+    /** @return when ECR applies the template */
+    public List<AppliedFor> getAppliedFor() {
+        return appliedFor;
+    }
+
+    /** @return the encryption */
+    public TemplateEncryption getEncryption() {
+        return encryption;
+    }
+
+    /** @return the customer managed key (given or created), or {@code null} for AES-256 and the AWS managed key */
+    public IKey getEncryptionKey() {
+        return encryptionKey;
+    }
+
+    /** @return the role ECR assumes (given or created), or {@code null} when none is needed */
+    public IRole getCustomRole() {
+        return customRole;
+    }
+
+    /** @return the L1 resource */
+    public CfnRepositoryCreationTemplate getResource() {
+        return resource;
+    }
+}
