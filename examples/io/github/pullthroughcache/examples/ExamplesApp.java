@@ -24,6 +24,7 @@ public final class ExamplesApp {
     public static List<Stack> build(App app, Environment env) {
         return List.of(
                 new RulesExampleStack(app, "PullThroughCacheRules", env),
+                new CreationTemplatesExampleStack(app, "PullThroughCacheCreationTemplates", env),
                 // never given an environment: a REPLACE policy must be its registry's only writer
                 new RegistryPolicyReplaceExampleStack(app, "PullThroughCacheRegistryPolicyReplace"));
     }
