@@ -106,10 +106,45 @@ public final class CfnSchemas {
                 ObjectNode schema = (ObjectNode) JSON.readTree(in);
                 // the provider meta-schema is not a JSON Schema draft to resolve offline
                 schema.remove("$schema");
+                toJavaPatterns(schema);
                 return FACTORY.getSchema(schema, CONFIG);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         });
+    }
+
+    /**
+     * The schemas' patterns are ECMAScript regular expressions, in which {@code [} inside a character class is a
+     * literal; Java reads it as a nested class. Escapes it, changing nothing else.
+     */
+    private static void toJavaPatterns(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            JsonNode pattern = object.get("pattern");
+            if (pattern != null && pattern.isTextual()) {
+                object.put("pattern", escapeBracketsInClasses(pattern.asText()));
+            }
+        }
+        node.forEach(CfnSchemas::toJavaPatterns);
+    }
+
+    static String escapeBracketsInClasses(String pattern) {
+        StringBuilder out = new StringBuilder();
+        boolean inClass = false;
+        for (int i = 0; i < pattern.length(); i++) {
+            char c = pattern.charAt(i);
+            if (c == '\\' && i + 1 < pattern.length()) {
+                out.append(c).append(pattern.charAt(++i));
+            } else if (c == '[') {
+                out.append(inClass ? "\\[" : "[");
+                inClass = true;
+            } else {
+                if (c == ']') {
+                    inClass = false;
+                }
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 }

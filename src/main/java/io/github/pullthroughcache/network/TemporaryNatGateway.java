@@ -1,0 +1,208 @@
+package io.github.pullthroughcache.network;
+
+import io.github.pullthroughcache.internal.NagAcknowledgements;
+import io.github.pullthroughcache.internal.ServiceRole;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import software.amazon.awscdk.Annotations;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.ec2.CfnEIP;
+import software.amazon.awscdk.services.ec2.CfnNatGateway;
+import software.amazon.awscdk.services.ec2.CfnRoute;
+import software.amazon.awscdk.services.ec2.FlowLog;
+import software.amazon.awscdk.services.ec2.FlowLogDestination;
+import software.amazon.awscdk.services.ec2.FlowLogResourceType;
+import software.amazon.awscdk.services.ec2.FlowLogTrafficType;
+import software.amazon.awscdk.services.ec2.ISubnet;
+import software.amazon.awscdk.services.ec2.IVpc;
+import software.amazon.awscdk.services.ec2.SubnetSelection;
+import software.amazon.awscdk.services.ec2.SubnetType;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.QueryDefinition;
+import software.amazon.awscdk.services.logs.QueryString;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.constructs.Construct;
+
+/**
+ * A NAT gateway for the first pulls through the cache, made to be removed: ECR may send a client that pulls an
+ * image for the first time to the upstream's CDN, which needs a route to the internet; once the cache holds
+ * the image, the VPC endpoints are enough.
+ *
+ * <p>It adds one NAT gateway (child {@code Resource}) with its Elastic IP ({@code Eip}) in a public subnet, and a
+ * {@code 0.0.0.0/0} route to it ({@code Route<subnet id>}) on each selected route table. That is all it adds,
+ * so removing it removes only those: subnets, route tables and their CIDRs never move. With
+ * {@link TemporaryNatGatewayProps.Builder#flowLogs(boolean)}, child {@code FlowLog} holds the flow log of the
+ * NAT gateway's subnet, its log group, role and a saved query of the bytes sent to each destination.
+ *
+ * <p>While it exists, synthesis warns that it bills by the hour.
+ */
+public class TemporaryNatGateway extends Construct {
+
+    private final IVpc vpc;
+    private final ISubnet publicSubnet;
+    private final CfnEIP eip;
+    private final CfnNatGateway resource;
+    private final List<CfnRoute> routes = new ArrayList<>();
+    private LogGroup flowLogGroup;
+    private QueryDefinition bytesByDestination;
+
+    /**
+     * @param scope the parent
+     * @param id the construct id
+     * @param props the VPC and the subnets
+     */
+    public TemporaryNatGateway(Construct scope, String id, TemporaryNatGatewayProps props) {
+        super(scope, id);
+        if (props.getVpc() == null) {
+            throw new IllegalArgumentException("TemporaryNatGatewayProps.vpc is required: the VPC whose isolated "
+                    + "subnets need egress for the first pulls");
+        }
+        this.vpc = props.getVpc();
+        this.publicSubnet = publicSubnet(props.getPublicSubnet());
+        List<ISubnet> privateSubnets = privateSubnets(props.getPrivateSubnets());
+
+        this.eip = CfnEIP.Builder.create(this, "Eip").domain("vpc").build();
+        this.resource = CfnNatGateway.Builder.create(this, "Resource")
+                .subnetId(publicSubnet.getSubnetId())
+                .allocationId(eip.getAttrAllocationId())
+                .build();
+        // the NAT gateway forwards nothing until its subnet reaches the internet gateway
+        resource.getNode().addDependency(publicSubnet.getInternetConnectivityEstablished());
+
+        Set<String> routeTables = new LinkedHashSet<>();
+        for (ISubnet subnet : privateSubnets) {
+            String routeTableId = subnet.getRouteTable().getRouteTableId();
+            if (routeTables.add(routeTableId)) {
+                routes.add(CfnRoute.Builder.create(this, "Route" + subnet.getNode().getId())
+                        .routeTableId(routeTableId)
+                        .destinationCidrBlock("0.0.0.0/0")
+                        .natGatewayId(resource.getRef())
+                        .build());
+            }
+        }
+        if (props.isFlowLogs()) {
+            createFlowLog(props.getFlowLogRetention() != null ? props.getFlowLogRetention() : RetentionDays.ONE_YEAR);
+        }
+        Annotations.of(this).addWarningV2("@pullthroughcache/temporary-nat:billing", "TemporaryNatGateway "
+                + getNode().getPath() + " bills by the hour and per GB processed while it exists. Once the first "
+                + "pulls have filled the cache, remove it and deploy again (PullThroughCacheStack: "
+                + "cdk deploy -c temporaryNat=false): only the NAT gateway, its Elastic IP and its routes go.");
+    }
+
+    private ISubnet publicSubnet(SubnetSelection selection) {
+        if (selection == null && vpc.getPublicSubnets().isEmpty()) {
+            throw new IllegalArgumentException("TemporaryNatGateway " + getNode().getPath() + " needs a public subnet "
+                    + "(one routed to an internet gateway) in VPC " + vpc.getNode().getPath() + ", which has none: "
+                    + "add a PUBLIC subnet configuration to the VPC (it costs nothing without the NAT gateway), or "
+                    + "give TemporaryNatGatewayProps.publicSubnet");
+        }
+        List<ISubnet> selected = vpc.selectSubnets(selection != null ? selection
+                : SubnetSelection.builder().subnetType(SubnetType.PUBLIC).build()).getSubnets();
+        if (selected.isEmpty()) {
+            throw new IllegalArgumentException("TemporaryNatGatewayProps.publicSubnet selects no subnet of VPC "
+                    + vpc.getNode().getPath());
+        }
+        return selected.get(0);
+    }
+
+    private List<ISubnet> privateSubnets(SubnetSelection selection) {
+        if (selection == null && vpc.getIsolatedSubnets().isEmpty()) {
+            throw new IllegalArgumentException("TemporaryNatGatewayProps.privateSubnets has no default for VPC "
+                    + vpc.getNode().getPath() + ": it has no isolated subnets; select the subnets whose route "
+                    + "tables need a default route to the NAT gateway");
+        }
+        List<ISubnet> selected = vpc.selectSubnets(selection != null ? selection
+                : SubnetSelection.builder().subnetType(SubnetType.PRIVATE_ISOLATED).build()).getSubnets();
+        if (selected.isEmpty()) {
+            throw new IllegalArgumentException("TemporaryNatGatewayProps.privateSubnets selects no subnet of VPC "
+                    + vpc.getNode().getPath());
+        }
+        for (ISubnet subnet : selected) {
+            if (subnet.getRouteTable() == null || subnet.getRouteTable().getRouteTableId() == null) {
+                throw new IllegalArgumentException("TemporaryNatGateway needs the route table of subnet "
+                        + subnet.getNode().getPath() + ": import the VPC with its subnets' route table ids "
+                        + "(Vpc.fromVpcAttributes isolatedSubnetRouteTableIds or privateSubnetRouteTableIds)");
+            }
+        }
+        return selected;
+    }
+
+    private void createFlowLog(RetentionDays retention) {
+        Construct scope = new Construct(this, "FlowLog");
+        this.flowLogGroup = LogGroup.Builder.create(scope, "Logs").retention(retention).build();
+        NagAcknowledgements.acknowledge(flowLogGroup, "NIST.800.53.R5-CloudWatchLogGroupEncrypted",
+                "Flow log records hold addresses, ports and byte counts, no payload; CloudWatch Logs encrypts them "
+                        + "at rest with its own key.");
+        ServiceRole role = ServiceRole.create(scope, "vpc-flow-logs.amazonaws.com",
+                "Assumed by VPC Flow Logs to write the flow log of the temporary NAT gateway's subnet",
+                "What VPC Flow Logs needs to write the temporary NAT gateway's flow log",
+                List.of(PolicyStatement.Builder.create()
+                        .sid("WriteFlowLog")
+                        .actions(List.of("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"))
+                        .resources(List.of(flowLogGroup.getLogGroupArn()))
+                        .build()),
+                null, List.of());
+        FlowLog flowLog = FlowLog.Builder.create(scope, "Resource")
+                .resourceType(FlowLogResourceType.fromSubnet(publicSubnet))
+                // the role's permissions are its managed policy: no inline policy from the flow log
+                .destination(FlowLogDestination.toCloudWatchLogs(flowLogGroup, role.role().withoutPolicyUpdates()))
+                .trafficType(FlowLogTrafficType.ALL)
+                .build();
+        flowLog.getNode().addDependency(role.policy());
+        this.bytesByDestination = QueryDefinition.Builder.create(scope, "BytesByDestination")
+                .queryDefinitionName("pull-through-cache/" + Stack.of(this).getStackName() + "/nat-bytes-by-destination")
+                .logGroups(List.of(flowLogGroup))
+                .queryString(QueryString.Builder.create()
+                        .fields(List.of("dstAddr", "bytes"))
+                        .filterStatements(List.of("action = 'ACCEPT'",
+                                "not isIpv4InSubnet(dstAddr, '" + VpcSubnets.cidr(vpc) + "')"))
+                        .statsStatements(List.of("sum(bytes) as bytesSent, count(*) as flows by dstAddr"))
+                        .sort("bytesSent desc")
+                        .limit(100)
+                        .build())
+                .build();
+    }
+
+    /** @return the VPC */
+    public IVpc getVpc() {
+        return vpc;
+    }
+
+    /** @return the public subnet the NAT gateway is in */
+    public ISubnet getPublicSubnet() {
+        return publicSubnet;
+    }
+
+    /** @return the NAT gateway's id */
+    public String getNatGatewayId() {
+        return resource.getRef();
+    }
+
+    /** @return the public IP address that traffic through the NAT gateway comes from */
+    public String getPublicIp() {
+        return eip.getRef();
+    }
+
+    /** @return the default routes, one per route table */
+    public List<CfnRoute> getRoutes() {
+        return List.copyOf(routes);
+    }
+
+    /** @return the flow log's log group, or {@code null} without flow logs */
+    public LogGroup getFlowLogGroup() {
+        return flowLogGroup;
+    }
+
+    /** @return the saved query of bytes per destination, or {@code null} without flow logs */
+    public QueryDefinition getBytesByDestination() {
+        return bytesByDestination;
+    }
+
+    /** @return the L1 NAT gateway */
+    public CfnNatGateway getResource() {
+        return resource;
+    }
+}
