@@ -25,6 +25,8 @@ public final class ExamplesApp {
         return List.of(
                 new RulesExampleStack(app, "PullThroughCacheRules", env),
                 new CreationTemplatesExampleStack(app, "PullThroughCacheCreationTemplates", env),
+                // never given an environment: its VPC takes zones from Fn::GetAZs, with no context lookup
+                new NetworkExampleStack(app, "PullThroughCacheNetwork"),
                 // never given an environment: a REPLACE policy must be its registry's only writer
                 new RegistryPolicyReplaceExampleStack(app, "PullThroughCacheRegistryPolicyReplace"));
     }

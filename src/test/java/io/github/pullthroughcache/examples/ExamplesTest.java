@@ -8,6 +8,7 @@ import io.github.pullthroughcache.testing.Snapshots;
 import io.github.pullthroughcache.testing.Synth;
 import io.github.pullthroughcache.testing.TestApps;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,6 +43,21 @@ class ExamplesTest {
         stacks = ExamplesApp.build(app, null);
         // cdk-nag 3 reports through aws-cdk-lib's validation: any unacknowledged finding fails Synth.of
         synth = Synth.of(TestApps.withNagPacks(app));
+        if (UPDATE) {
+            writeSnapshots();
+        }
+    }
+
+    private static void writeSnapshots() {
+        try {
+            Files.createDirectories(SNAPSHOTS);
+            for (Stack stack : stacks) {
+                Files.writeString(SNAPSHOTS.resolve(stack.getStackName() + ".template.json"),
+                        Snapshots.normalize(synth.json(stack.getStackName())), StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static Stream<String> stackNames() {
@@ -53,10 +69,6 @@ class ExamplesTest {
     void matchesItsSnapshot(String stackName) throws IOException {
         String actual = Snapshots.normalize(synth.json(stackName));
         Path file = SNAPSHOTS.resolve(stackName + ".template.json");
-        if (UPDATE) {
-            Files.createDirectories(SNAPSHOTS);
-            Files.writeString(file, actual, StandardCharsets.UTF_8);
-        }
         assertThat(file).as("snapshot %s; run mvn verify -Dsnapshot.update=true to create it", file).exists();
         assertThat(actual).as("snapshot %s differs; if the change is meant, rerun with -Dsnapshot.update=true and "
                 + "read the diff", file).isEqualTo(Files.readString(file, StandardCharsets.UTF_8));
