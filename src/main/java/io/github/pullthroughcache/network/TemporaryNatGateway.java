@@ -88,8 +88,8 @@ public class TemporaryNatGateway extends Construct {
         }
         Annotations.of(this).addWarningV2("@pullthroughcache/temporary-nat:billing", "TemporaryNatGateway "
                 + getNode().getPath() + " bills by the hour and per GB processed while it exists. Once the first "
-                + "pulls have filled the cache, remove it and deploy again (PullThroughCacheStack: "
-                + "cdk deploy -c temporaryNat=false): only the NAT gateway, its Elastic IP and its routes go.");
+                + "pulls have filled the cache, remove it from the app and deploy again: only the NAT gateway, its "
+                + "Elastic IP, its routes (and its flow log) go.");
     }
 
     private ISubnet publicSubnet(SubnetSelection selection) {
