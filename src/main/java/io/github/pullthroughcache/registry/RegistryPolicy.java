@@ -2,6 +2,7 @@ package io.github.pullthroughcache.registry;
 
 import io.github.pullthroughcache.internal.HandlerCode;
 import io.github.pullthroughcache.internal.NagAcknowledgements;
+import io.github.pullthroughcache.internal.RegistryIndex;
 import io.github.pullthroughcache.internal.RegistryKey;
 import io.github.pullthroughcache.internal.SynthTime;
 import io.github.pullthroughcache.rule.PullThroughCacheRule;
@@ -78,8 +79,7 @@ public class RegistryPolicy extends Construct {
     private static final Pattern NOT_ALPHANUMERIC = Pattern.compile("[^A-Za-z0-9]");
 
     private static final Map<IConstruct, RegistryPolicy> BY_STACK = Collections.synchronizedMap(new WeakHashMap<>());
-    private static final Map<IConstruct, Map<String, List<RegistryPolicy>>> BY_APP =
-            Collections.synchronizedMap(new WeakHashMap<>());
+    private static final RegistryIndex<RegistryPolicy> BY_REGISTRY = new RegistryIndex<>();
 
     private final Stack stack;
     private final RegistryPolicyMode mode;
@@ -130,9 +130,7 @@ public class RegistryPolicy extends Construct {
                     + "RegistryPolicy.of(scope)");
         }
         String registry = RegistryKey.of(stack);
-        List<RegistryPolicy> others = BY_APP.computeIfAbsent(getNode().getRoot(), root -> new LinkedHashMap<>())
-                .computeIfAbsent(registry, key -> new ArrayList<>());
-        for (RegistryPolicy other : others) {
+        for (RegistryPolicy other : BY_REGISTRY.of(this)) {
             if (mode == RegistryPolicyMode.REPLACE || other.mode == RegistryPolicyMode.REPLACE) {
                 BY_STACK.remove(stack);
                 throw new IllegalArgumentException("Registry " + registry + " would have two owners of its registry "
@@ -141,7 +139,7 @@ public class RegistryPolicy extends Construct {
                         + "RegistryPolicy of its account and region; use MERGE in every stack instead");
             }
         }
-        others.add(this);
+        BY_REGISTRY.add(this);
     }
 
     private IConstruct createMergeResource(RetentionDays logRetention) {

@@ -1,9 +1,9 @@
 package io.github.pullthroughcache.rule;
 
 import io.github.pullthroughcache.internal.NagAcknowledgements;
-import io.github.pullthroughcache.internal.ServiceRole;
 import io.github.pullthroughcache.internal.RegistryIndex;
 import io.github.pullthroughcache.internal.RegistryKey;
+import io.github.pullthroughcache.internal.ServiceRole;
 import io.github.pullthroughcache.registry.AppliedFor;
 import io.github.pullthroughcache.registry.CreationTemplateOptions;
 import io.github.pullthroughcache.registry.RegistryPolicy;
