@@ -1,20 +1,16 @@
 package io.github.pullthroughcache.examples;
 
+import io.github.pullthroughcache.network.CacheVpc;
+import io.github.pullthroughcache.network.CacheVpcProps;
 import io.github.pullthroughcache.network.RegistryEndpoints;
 import io.github.pullthroughcache.network.RegistryEndpointsProps;
 import io.github.pullthroughcache.network.TemporaryNatGateway;
 import io.github.pullthroughcache.network.TemporaryNatGatewayProps;
 import java.util.List;
-import java.util.Map;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
-import software.amazon.awscdk.Validations;
 import software.amazon.awscdk.services.ec2.InterfaceVpcEndpointAwsService;
-import software.amazon.awscdk.services.ec2.IpAddresses;
-import software.amazon.awscdk.services.ec2.SubnetConfiguration;
-import software.amazon.awscdk.services.ec2.SubnetType;
-import software.amazon.awscdk.services.ec2.Vpc;
 import software.constructs.Construct;
 
 /**
@@ -38,23 +34,7 @@ public class NetworkExampleStack extends Stack {
                 .description("VPC endpoints for Amazon ECR pull through cache, and a temporary NAT gateway")
                 .build());
 
-        Vpc vpc = Vpc.Builder.create(this, "Vpc")
-                .ipAddresses(IpAddresses.cidr("10.20.0.0/16"))
-                .maxAzs(2)
-                .natGateways(0)
-                .subnetConfiguration(List.of(
-                        SubnetConfiguration.builder().name("Public").subnetType(SubnetType.PUBLIC).cidrMask(24)
-                                .mapPublicIpOnLaunch(false).build(),
-                        SubnetConfiguration.builder().name("Isolated").subnetType(SubnetType.PRIVATE_ISOLATED)
-                                .cidrMask(20).build()))
-                .build();
-        // cdk-nag reads acknowledgements from this metadata, on this VPC only
-        vpc.getNode().addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, Map.of(
-                "AwsSolutions-VPC7", "The NAT gateway's subnet, the only way out, is flow-logged by TemporaryNat",
-                "NIST.800.53.R5-VPCFlowLogsEnabled", "The NAT gateway's subnet, the only way out, is flow-logged "
-                        + "by TemporaryNat",
-                "NIST.800.53.R5-VPCDefaultSecurityGroupClosed", "Nothing uses the default security group",
-                "NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW", "The public subnets hold the NAT gateway only"));
+        CacheVpc vpc = new CacheVpc(this, "Vpc", CacheVpcProps.builder().cidr("10.20.0.0/16").build());
 
         RegistryEndpoints endpoints = new RegistryEndpoints(this, "Endpoints", RegistryEndpointsProps.builder()
                 .vpc(vpc)

@@ -1,7 +1,5 @@
 package io.github.pullthroughcache.network;
 
-import io.github.pullthroughcache.internal.NagAcknowledgements;
-import io.github.pullthroughcache.internal.ServiceRole;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -11,15 +9,12 @@ import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.ec2.CfnEIP;
 import software.amazon.awscdk.services.ec2.CfnNatGateway;
 import software.amazon.awscdk.services.ec2.CfnRoute;
-import software.amazon.awscdk.services.ec2.FlowLog;
-import software.amazon.awscdk.services.ec2.FlowLogDestination;
 import software.amazon.awscdk.services.ec2.FlowLogResourceType;
 import software.amazon.awscdk.services.ec2.FlowLogTrafficType;
 import software.amazon.awscdk.services.ec2.ISubnet;
 import software.amazon.awscdk.services.ec2.IVpc;
 import software.amazon.awscdk.services.ec2.SubnetSelection;
 import software.amazon.awscdk.services.ec2.SubnetType;
-import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.QueryDefinition;
 import software.amazon.awscdk.services.logs.QueryString;
@@ -132,26 +127,8 @@ public class TemporaryNatGateway extends Construct {
 
     private void createFlowLog(RetentionDays retention) {
         Construct scope = new Construct(this, "FlowLog");
-        this.flowLogGroup = LogGroup.Builder.create(scope, "Logs").retention(retention).build();
-        NagAcknowledgements.acknowledge(flowLogGroup, "NIST.800.53.R5-CloudWatchLogGroupEncrypted",
-                "Flow log records hold addresses, ports and byte counts, no payload; CloudWatch Logs encrypts them "
-                        + "at rest with its own key.");
-        ServiceRole role = ServiceRole.create(scope, "vpc-flow-logs.amazonaws.com",
-                "Assumed by VPC Flow Logs to write the flow log of the temporary NAT gateway's subnet",
-                "What VPC Flow Logs needs to write the temporary NAT gateway's flow log",
-                List.of(PolicyStatement.Builder.create()
-                        .sid("WriteFlowLog")
-                        .actions(List.of("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"))
-                        .resources(List.of(flowLogGroup.getLogGroupArn()))
-                        .build()),
-                null, List.of());
-        FlowLog flowLog = FlowLog.Builder.create(scope, "Resource")
-                .resourceType(FlowLogResourceType.fromSubnet(publicSubnet))
-                // the role's permissions are its managed policy: no inline policy from the flow log
-                .destination(FlowLogDestination.toCloudWatchLogs(flowLogGroup, role.role().withoutPolicyUpdates()))
-                .trafficType(FlowLogTrafficType.ALL)
-                .build();
-        flowLog.getNode().addDependency(role.policy());
+        this.flowLogGroup = FlowLogs.create(scope, FlowLogResourceType.fromSubnet(publicSubnet), FlowLogTrafficType.ALL,
+                retention, "the temporary NAT gateway's subnet");
         this.bytesByDestination = QueryDefinition.Builder.create(scope, "BytesByDestination")
                 .queryDefinitionName("pull-through-cache/" + Stack.of(this).getStackName() + "/nat-bytes-by-destination")
                 .logGroups(List.of(flowLogGroup))

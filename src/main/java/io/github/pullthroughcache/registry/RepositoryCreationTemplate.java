@@ -15,7 +15,6 @@ import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.CfnTag;
 import software.amazon.awscdk.Lazy;
-import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Resource;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.Token;
@@ -228,12 +227,7 @@ public class RepositoryCreationTemplate extends Resource {
     }
 
     private Key createKey() {
-        return Key.Builder.create(this, "Key")
-                .description("Encrypts the repositories Amazon ECR creates under " + prefix)
-                .enableKeyRotation(true)
-                // images encrypted with the key must stay readable after the stack is gone
-                .removalPolicy(RemovalPolicy.RETAIN)
-                .build();
+        return TemplateEncryption.createKey(this, "Key", "Encrypts the repositories Amazon ECR creates under " + prefix);
     }
 
     private ServiceRole createCustomRole(boolean tags) {

@@ -1,7 +1,10 @@
 package io.github.pullthroughcache.registry;
 
 import java.util.Objects;
+import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.kms.IKey;
+import software.amazon.awscdk.services.kms.Key;
+import software.constructs.Construct;
 
 /**
  * How the repositories that a {@link RepositoryCreationTemplate} creates are encrypted. ECR cannot change a
@@ -64,6 +67,23 @@ public final class TemplateEncryption {
     /** @return whether ECR uses KMS, and so the template needs a custom role */
     public boolean isKms() {
         return !"AES256".equals(type);
+    }
+
+    /**
+     * The key {@link #KMS_NEW_KEY} creates: rotation on, retained when its stack goes (images encrypted with it
+     * must stay readable). One key may serve several templates through {@link #kms(IKey)}.
+     *
+     * @param scope the parent
+     * @param id the construct id
+     * @param description what the key encrypts
+     * @return the key
+     */
+    public static Key createKey(Construct scope, String id, String description) {
+        return Key.Builder.create(scope, id)
+                .description(description)
+                .enableKeyRotation(true)
+                .removalPolicy(RemovalPolicy.RETAIN)
+                .build();
     }
 
     @Override

@@ -1,0 +1,290 @@
+package io.github.pullthroughcache;
+
+import io.github.pullthroughcache.network.CacheVpc;
+import io.github.pullthroughcache.network.CacheVpcProps;
+import io.github.pullthroughcache.network.RegistryEndpoints;
+import io.github.pullthroughcache.network.RegistryEndpointsOptions;
+import io.github.pullthroughcache.network.RegistryEndpointsProps;
+import io.github.pullthroughcache.network.TemporaryNatGateway;
+import io.github.pullthroughcache.network.TemporaryNatGatewayOptions;
+import io.github.pullthroughcache.network.TemporaryNatGatewayProps;
+import io.github.pullthroughcache.registry.CreationTemplateOptions;
+import io.github.pullthroughcache.registry.RegistryPolicy;
+import io.github.pullthroughcache.registry.RegistryPolicyMode;
+import io.github.pullthroughcache.registry.RegistryPolicyProps;
+import io.github.pullthroughcache.registry.TemplateEncryption;
+import io.github.pullthroughcache.rule.ImageReference;
+import io.github.pullthroughcache.rule.PullThroughCacheRule;
+import io.github.pullthroughcache.rule.PullThroughCacheRuleProps;
+import io.github.pullthroughcache.rule.RepositoryPrefix;
+import io.github.pullthroughcache.rule.UpstreamRegistry;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.Token;
+import software.amazon.awscdk.services.ec2.IVpc;
+import software.amazon.awscdk.services.ecs.ContainerImage;
+import software.amazon.awscdk.services.iam.Grant;
+import software.amazon.awscdk.services.iam.IGrantable;
+import software.amazon.awscdk.services.kms.IKey;
+import software.constructs.Construct;
+
+/**
+ * A private Amazon ECR pull through cache in one call: a rule per upstream registry, a creation template per
+ * rule, the registry policy statements of the pullers, and the network that lets a VPC without internet pull
+ * through it.
+ *
+ * <pre>
+ * PullThroughCache cache = new PullThroughCache(this, "Cache", PullThroughCacheProps.builder()
+ *     .upstreams(List.of(UpstreamRegistry.ECR_PUBLIC, UpstreamRegistry.QUAY, UpstreamRegistry.KUBERNETES))
+ *     .temporaryNat(true)
+ *     .build());
+ * taskDefinition.addContainer("Web", ContainerDefinitionOptions.builder()
+ *     .image(cache.containerImage("public.ecr.aws/nginx/nginx:1.27"))
+ *     ...
+ * </pre>
+ *
+ * <p>Children, whose ids are part of the API: {@code Vpc} (unless a VPC is given), {@code Key} (for
+ * {@code TemplateEncryption.KMS_NEW_KEY}), {@code Rules/<prefix in PascalCase>} (each with its
+ * {@code CreationTemplate}), {@code Endpoints}, {@code TemporaryNat}. The registry policy belongs to the stack
+ * ({@link RegistryPolicy#of}).
+ */
+public class PullThroughCache extends Construct {
+
+    private final Stack stack;
+    private final IVpc vpc;
+    private final CreationTemplateOptions creationTemplate;
+    private final IKey key;
+    private final Construct rulesScope;
+    private final Map<String, PullThroughCacheRule> rules = new LinkedHashMap<>();
+    private final List<IGrantable> pullers = new ArrayList<>();
+    private final RegistryEndpoints endpoints;
+    private final TemporaryNatGateway temporaryNat;
+    private final String registryHost;
+    private RegistryPolicy registryPolicy;
+
+    /**
+     * @param scope the parent
+     * @param id the construct id
+     * @param props the upstreams, pullers, templates and network; all optional
+     */
+    public PullThroughCache(Construct scope, String id, PullThroughCacheProps props) {
+        super(scope, id);
+        PullThroughCacheProps given = props != null ? props : PullThroughCacheProps.builder().build();
+        this.stack = Stack.of(this);
+        this.registryHost = stack.getAccount() + ".dkr.ecr." + stack.getRegion() + "." + stack.getUrlSuffix();
+        if (given.getRegistryPolicyMode() == RegistryPolicyMode.REPLACE) {
+            this.registryPolicy = new RegistryPolicy(stack, RegistryPolicy.DEFAULT_ID, RegistryPolicyProps.builder()
+                    .mode(RegistryPolicyMode.REPLACE).build());
+        }
+
+        this.vpc = given.getVpc() != null ? given.getVpc() : new CacheVpc(this, "Vpc", CacheVpcProps.builder().build());
+
+        CreationTemplateOptions template = given.getCreationTemplate() != null
+                ? given.getCreationTemplate() : CreationTemplateOptions.builder().build();
+        if (template.getEncryption() != null && template.getEncryption().createsKey()) {
+            this.key = TemplateEncryption.createKey(this, "Key", "Encrypts the repositories Amazon ECR pull "
+                    + "through cache " + getNode().getPath() + " creates");
+            template = CreationTemplateOptions.builder().options(template).encryption(TemplateEncryption.kms(key)).build();
+        } else {
+            this.key = null;
+        }
+        this.creationTemplate = template;
+
+        this.rulesScope = new Construct(this, "Rules");
+        for (UpstreamRegistry upstream : given.getUpstreams()) {
+            addRule(PullThroughCacheRuleProps.builder().upstream(upstream).build());
+        }
+        for (IGrantable puller : given.getPullers()) {
+            grantPull(puller);
+        }
+
+        RegistryEndpointsOptions endpointOptions = given.getEndpointOptions() != null
+                ? given.getEndpointOptions() : RegistryEndpointsOptions.builder().build();
+        this.endpoints = !given.isEndpoints() ? null : new RegistryEndpoints(this, "Endpoints",
+                RegistryEndpointsProps.builder().options(endpointOptions).vpc(vpc).build());
+        TemporaryNatGatewayOptions natOptions = given.getTemporaryNatOptions() != null
+                ? given.getTemporaryNatOptions() : TemporaryNatGatewayOptions.builder().build();
+        this.temporaryNat = !given.isTemporaryNat() ? null : new TemporaryNatGateway(this, "TemporaryNat",
+                TemporaryNatGatewayProps.builder().options(natOptions).vpc(vpc).build());
+    }
+
+    /**
+     * Adds a rule to the cache (child {@code Rules/<prefix in PascalCase>}), with the cache's creation template
+     * and pullers: for a prefix other than the upstream's default, or an ECR to ECR rule with its options.
+     *
+     * @param props the rule
+     * @return the rule
+     * @throws IllegalArgumentException when the cache has a rule of that prefix already
+     */
+    public PullThroughCacheRule addRule(PullThroughCacheRuleProps props) {
+        UpstreamRegistry upstream = props.getUpstream();
+        if (upstream == null) {
+            throw new IllegalArgumentException("PullThroughCacheRuleProps.upstream is required: the registry to cache, "
+                    + "such as UpstreamRegistry.QUAY");
+        }
+        String prefix = props.getRepositoryPrefix() != null
+                ? props.getRepositoryPrefix() : upstream.getDefaultRepositoryPrefix();
+        String id = Token.isUnresolved(prefix) ? "Rule" + (rules.size() + 1) : constructId(prefix);
+        PullThroughCacheRule existing = rules.get(id);
+        if (existing != null) {
+            throw new IllegalArgumentException("PullThroughCache " + getNode().getPath() + " has rule '"
+                    + existing.getRepositoryPrefix() + "' (" + existing.getUpstream().getDisplayName() + ") already, so "
+                    + upstream.getDisplayName() + " cannot take prefix '" + prefix + "'"
+                    + (prefix.equals(existing.getRepositoryPrefix()) ? "" : ", whose construct id is the same")
+                    + ": give it another with cache.addRule(PullThroughCacheRuleProps.builder().upstream(...)"
+                    + ".repositoryPrefix(...).build()) instead of PullThroughCacheProps.upstreams");
+        }
+        PullThroughCacheRule rule = new PullThroughCacheRule(rulesScope, id, props);
+        rules.put(id, rule);
+        rule.addCreationTemplate(creationTemplate);
+        for (IGrantable puller : pullers) {
+            grantPull(rule, puller);
+        }
+        return rule;
+    }
+
+    /** {@code ecr-public} to {@code EcrPublic}, {@code team/quay.io} to {@code TeamQuayIo}. */
+    static String constructId(String prefix) {
+        StringBuilder id = new StringBuilder();
+        for (String word : prefix.toLowerCase(Locale.ROOT).split("[-._/]+")) {
+            if (!word.isEmpty()) {
+                id.append(Character.toUpperCase(word.charAt(0))).append(word.substring(1));
+            }
+        }
+        return id.toString();
+    }
+
+    /**
+     * The private URI of an upstream image, pulled through the rule that serves its registry (the first one
+     * added, when several do). Every Docker Hub form works: {@code nginx}, {@code library/nginx},
+     * {@code docker.io/...}, {@code index.docker.io/...}, {@code registry-1.docker.io/...}.
+     *
+     * @param imageReference what you would pass to {@code docker pull}
+     * @return {@code <account>.dkr.ecr.<region>.<suffix>/<prefix>/<repository>[:tag][@digest]}, token-aware
+     * @throws IllegalArgumentException when the reference is invalid or no rule serves its registry
+     */
+    public String imageUri(String imageReference) {
+        return ruleFor(imageReference).imageUri(imageReference);
+    }
+
+    /**
+     * An image for an ECS container, pulled through the cache. When the container binds it, the task execution
+     * role gets what the pull needs from the rule that serves the image ({@link PullThroughCacheRule#grantPull})
+     * and a place in that rule's registry policy statement.
+     *
+     * @param imageReference what you would pass to {@code docker pull}
+     * @return the image
+     * @throws IllegalArgumentException when the reference is invalid or no rule serves its registry
+     */
+    public ContainerImage containerImage(String imageReference) {
+        PullThroughCacheRule rule = ruleFor(imageReference);
+        return new CacheContainerImage(rule.imageUri(imageReference), role -> grantPull(rule, role));
+    }
+
+    /**
+     * Lets a principal pull through every rule of the cache, those added later included: the identity-side
+     * grants of {@link PullThroughCacheRule#grantPull} and a place in each rule's registry policy statement.
+     *
+     * @param grantee a role, user or other grantable
+     * @return the grants of the rules the cache has now, combined
+     */
+    public Grant grantPull(IGrantable grantee) {
+        pullers.add(grantee);
+        Grant grant = null;
+        for (PullThroughCacheRule rule : rules.values()) {
+            Grant ruleGrant = grantPull(rule, grantee);
+            grant = grant == null ? ruleGrant : grant.combine(ruleGrant);
+        }
+        return grant != null ? grant : Grant.drop(grantee, "pull through cache " + getNode().getPath()
+                + ", which has no rule yet");
+    }
+
+    private Grant grantPull(PullThroughCacheRule rule, IGrantable grantee) {
+        rule.addPullers(grantee);
+        if (registryPolicy == null) {
+            this.registryPolicy = RegistryPolicy.of(this);
+        }
+        return rule.grantPull(grantee);
+    }
+
+    private PullThroughCacheRule ruleFor(String imageReference) {
+        if (imageReference != null && Token.isUnresolved(imageReference)) {
+            throw new IllegalArgumentException("PullThroughCache.imageUri needs a literal image reference such as "
+                    + "'nginx:1.27'; a token cannot be routed to its registry at synth");
+        }
+        String registry = ImageReference.parse(imageReference).getRegistry();
+        for (PullThroughCacheRule rule : rules.values()) {
+            if (rule.getUpstream().serves(registry)) {
+                return rule;
+            }
+        }
+        throw new IllegalArgumentException("Image reference '" + imageReference + "' is from registry '" + registry
+                + "', which no rule of PullThroughCache " + getNode().getPath() + " serves. Its rules: "
+                + (rules.isEmpty() ? "none" : rules.values().stream()
+                        .map(rule -> rule.getRepositoryPrefix() + " (" + rule.getUpstream().getImageHost() + ")")
+                        .toList())
+                + ". Add the registry to PullThroughCacheProps.upstreams, or with addRule");
+    }
+
+    /**
+     * @param repositoryPrefix a rule's prefix, such as {@code ecr-public}
+     * @return the cache's rule of that prefix
+     * @throws IllegalArgumentException when the cache has none, naming the prefixes it has
+     */
+    public PullThroughCacheRule getRule(String repositoryPrefix) {
+        return rules.values().stream()
+                .filter(rule -> rule.getRepositoryPrefix().equals(repositoryPrefix))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("PullThroughCache " + getNode().getPath()
+                        + " has no rule with prefix '" + repositoryPrefix + "'; its prefixes: "
+                        + rules.values().stream().map(PullThroughCacheRule::getRepositoryPrefix).toList()));
+    }
+
+    /** @return the rules, in the order they were added */
+    public List<PullThroughCacheRule> getRules() {
+        return List.copyOf(rules.values());
+    }
+
+    /** @return the VPC: the one given, or the {@link CacheVpc} created */
+    public IVpc getVpc() {
+        return vpc;
+    }
+
+    /** @return the endpoints, or {@code null} when {@link PullThroughCacheProps#isEndpoints()} is false */
+    public RegistryEndpoints getEndpoints() {
+        return endpoints;
+    }
+
+    /** @return the temporary NAT gateway, or {@code null} without one */
+    public TemporaryNatGateway getTemporaryNat() {
+        return temporaryNat;
+    }
+
+    /** @return the key of the created repositories, or {@code null} unless the cache created one */
+    public IKey getKey() {
+        return key;
+    }
+
+    /** @return the stack's registry policy once the cache uses it (REPLACE, or pullers), else {@code null} */
+    public RegistryPolicy getRegistryPolicy() {
+        return registryPolicy;
+    }
+
+    /** @return the private registry host, {@code <account>.dkr.ecr.<region>.<suffix>}, token-aware */
+    public String getRegistryHost() {
+        return registryHost;
+    }
+
+    /**
+     * @param repositoryPrefix a rule's prefix
+     * @return where that rule's images are pulled from, {@code <registry host>/<prefix>}
+     */
+    public String repositoryUriPrefix(String repositoryPrefix) {
+        String prefix = getRule(repositoryPrefix).getRepositoryPrefix();
+        return RepositoryPrefix.ROOT.equals(prefix) ? registryHost : registryHost + "/" + RepositoryPrefix.toPath(prefix);
+    }
+}

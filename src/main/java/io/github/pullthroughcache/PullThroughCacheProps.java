@@ -1,0 +1,235 @@
+package io.github.pullthroughcache;
+
+import io.github.pullthroughcache.network.CacheVpc;
+import io.github.pullthroughcache.network.RegistryEndpointsOptions;
+import io.github.pullthroughcache.network.TemporaryNatGatewayOptions;
+import io.github.pullthroughcache.registry.CreationTemplateOptions;
+import io.github.pullthroughcache.registry.RegistryPolicyMode;
+import io.github.pullthroughcache.rule.UpstreamRegistry;
+import java.util.List;
+import software.amazon.awscdk.services.ec2.IVpc;
+import software.amazon.awscdk.services.iam.IGrantable;
+
+/** Properties of a {@link PullThroughCache}. Every one is optional. */
+public final class PullThroughCacheProps {
+
+    private final IVpc vpc;
+    private final List<UpstreamRegistry> upstreams;
+    private final List<IGrantable> pullers;
+    private final CreationTemplateOptions creationTemplate;
+    private final boolean endpoints;
+    private final RegistryEndpointsOptions endpointOptions;
+    private final boolean temporaryNat;
+    private final TemporaryNatGatewayOptions temporaryNatOptions;
+    private final RegistryPolicyMode registryPolicyMode;
+
+    private PullThroughCacheProps(Builder builder) {
+        this.vpc = builder.vpc;
+        this.upstreams = builder.upstreams;
+        this.pullers = builder.pullers;
+        this.creationTemplate = builder.creationTemplate;
+        this.endpoints = builder.endpoints;
+        this.endpointOptions = builder.endpointOptions;
+        this.temporaryNat = builder.temporaryNat;
+        this.temporaryNatOptions = builder.temporaryNatOptions;
+        this.registryPolicyMode = builder.registryPolicyMode;
+    }
+
+    /** @return a new builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the VPC, or {@code null} for a new {@link CacheVpc} */
+    public IVpc getVpc() {
+        return vpc;
+    }
+
+    /** @return the upstream registries, each cached under its default prefix */
+    public List<UpstreamRegistry> getUpstreams() {
+        return upstreams;
+    }
+
+    /** @return the principals that pull through the cache */
+    public List<IGrantable> getPullers() {
+        return pullers;
+    }
+
+    /** @return the settings of the repositories the cache creates */
+    public CreationTemplateOptions getCreationTemplate() {
+        return creationTemplate;
+    }
+
+    /** @return whether the ECR endpoints are created */
+    public boolean isEndpoints() {
+        return endpoints;
+    }
+
+    /** @return the endpoints' settings */
+    public RegistryEndpointsOptions getEndpointOptions() {
+        return endpointOptions;
+    }
+
+    /** @return whether the temporary NAT gateway is created */
+    public boolean isTemporaryNat() {
+        return temporaryNat;
+    }
+
+    /** @return the temporary NAT gateway's settings */
+    public TemporaryNatGatewayOptions getTemporaryNatOptions() {
+        return temporaryNatOptions;
+    }
+
+    /** @return the registry policy mode, or {@code null} for the stack's policy as it is */
+    public RegistryPolicyMode getRegistryPolicyMode() {
+        return registryPolicyMode;
+    }
+
+    /** Builds {@link PullThroughCacheProps}. */
+    public static final class Builder {
+        private IVpc vpc;
+        private List<UpstreamRegistry> upstreams = List.of(UpstreamRegistry.ECR_PUBLIC);
+        private List<IGrantable> pullers = List.of();
+        private CreationTemplateOptions creationTemplate = CreationTemplateOptions.builder().build();
+        private boolean endpoints = true;
+        private RegistryEndpointsOptions endpointOptions = RegistryEndpointsOptions.builder().build();
+        private boolean temporaryNat;
+        private TemporaryNatGatewayOptions temporaryNatOptions = TemporaryNatGatewayOptions.builder().build();
+        private RegistryPolicyMode registryPolicyMode;
+
+        private Builder() {
+        }
+
+        /**
+         * The VPC whose tasks pull through the cache: one of the app, or one imported with
+         * {@code Vpc.fromVpcAttributes} (with {@code vpcCidrBlock} and the subnets' route table ids).
+         *
+         * <p>Default: a new {@link CacheVpc} (child {@code Vpc}): isolated subnets in two availability zones, and
+         * the public subnets a temporary NAT gateway needs.
+         *
+         * @param vpc the VPC
+         * @return this builder
+         */
+        public Builder vpc(IVpc vpc) {
+            this.vpc = vpc;
+            return this;
+        }
+
+        /**
+         * The registries to cache, each under its default prefix ({@code ecr-public}, {@code quay}, {@code k8s},
+         * {@code docker-hub}...). For another prefix, or the options of an ECR to ECR rule, use
+         * {@link PullThroughCache#addRule}.
+         *
+         * <p>Default: {@link UpstreamRegistry#ECR_PUBLIC} alone.
+         *
+         * @param upstreams the registries, each once
+         * @return this builder
+         */
+        public Builder upstreams(List<UpstreamRegistry> upstreams) {
+            this.upstreams = List.copyOf(upstreams);
+            return this;
+        }
+
+        /**
+         * Principals that pull through the cache, such as task execution roles: each gets the identity-side
+         * grants of {@link PullThroughCache#grantPull} and a place in the registry policy's statement of each
+         * rule.
+         *
+         * <p>Default: none.
+         *
+         * @param pullers roles, users or accounts
+         * @return this builder
+         */
+        public Builder pullers(List<? extends IGrantable> pullers) {
+            this.pullers = List.copyOf(pullers);
+            return this;
+        }
+
+        /**
+         * The settings of the repositories that the cache creates, as one creation template per rule prefix.
+         * {@code TemplateEncryption.KMS_NEW_KEY} makes one key (child {@code Key}) for every rule.
+         *
+         * <p>Default: AES256, mutable tags, untagged images expire after 14 days.
+         *
+         * @param creationTemplate the settings
+         * @return this builder
+         */
+        public Builder creationTemplate(CreationTemplateOptions creationTemplate) {
+            this.creationTemplate = creationTemplate;
+            return this;
+        }
+
+        /**
+         * Whether to create the ecr.api, ecr.dkr and S3 gateway endpoints (child {@code Endpoints}). Turn it
+         * off when the VPC has them already.
+         *
+         * <p>Default: true.
+         *
+         * @param endpoints whether to create them
+         * @return this builder
+         */
+        public Builder endpoints(boolean endpoints) {
+            this.endpoints = endpoints;
+            return this;
+        }
+
+        /**
+         * The endpoints' subnets, extra services and policies.
+         *
+         * <p>Default: the defaults of {@link RegistryEndpointsOptions}.
+         *
+         * @param endpointOptions the settings
+         * @return this builder
+         */
+        public Builder endpointOptions(RegistryEndpointsOptions endpointOptions) {
+            this.endpointOptions = endpointOptions;
+            return this;
+        }
+
+        /**
+         * Whether to create a NAT gateway for the first pulls (child {@code TemporaryNat}). Deploy with it, pull
+         * each image once, then deploy without it: only the NAT gateway, its Elastic IP and its routes go.
+         *
+         * <p>Default: false.
+         *
+         * @param temporaryNat whether to create it
+         * @return this builder
+         */
+        public Builder temporaryNat(boolean temporaryNat) {
+            this.temporaryNat = temporaryNat;
+            return this;
+        }
+
+        /**
+         * The temporary NAT gateway's subnets and flow logs.
+         *
+         * <p>Default: the defaults of {@link TemporaryNatGatewayOptions}.
+         *
+         * @param temporaryNatOptions the settings
+         * @return this builder
+         */
+        public Builder temporaryNatOptions(TemporaryNatGatewayOptions temporaryNatOptions) {
+            this.temporaryNatOptions = temporaryNatOptions;
+            return this;
+        }
+
+        /**
+         * How the stack writes the registry policy: {@link RegistryPolicyMode#REPLACE} makes the stack's policy
+         * (child {@code RegistryPolicy} of the stack) own the whole document.
+         *
+         * <p>Default: the stack's policy as it is, {@link RegistryPolicyMode#MERGE} when the cache creates it.
+         *
+         * @param registryPolicyMode the mode
+         * @return this builder
+         */
+        public Builder registryPolicyMode(RegistryPolicyMode registryPolicyMode) {
+            this.registryPolicyMode = registryPolicyMode;
+            return this;
+        }
+
+        /** @return the props */
+        public PullThroughCacheProps build() {
+            return new PullThroughCacheProps(this);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.github.pullthroughcache.network;
+
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.Validations;
+import software.amazon.awscdk.services.ec2.FlowLogResourceType;
+import software.amazon.awscdk.services.ec2.FlowLogTrafficType;
+import software.amazon.awscdk.services.ec2.IpAddresses;
+import software.amazon.awscdk.services.ec2.SubnetConfiguration;
+import software.amazon.awscdk.services.ec2.SubnetType;
+import software.amazon.awscdk.services.ec2.Vpc;
+import software.amazon.awscdk.services.ec2.VpcProps;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.constructs.Construct;
+
+/**
+ * A VPC made for a pull through cache: isolated subnets ({@code Isolated}, /20) for the tasks that pull, and
+ * public subnets ({@code Public}, /24, no public IPs on launch) that hold nothing until a
+ * {@link TemporaryNatGateway} goes there, so that adding or removing the NAT gateway never moves a subnet. No
+ * NAT gateway of its own. Rejected traffic is flow-logged (child {@code FlowLog}): a task that cannot reach an
+ * endpoint shows there.
+ *
+ * <p>Its availability zones are {@link software.amazon.awscdk.Stack#getAvailabilityZones()}: in a stack with an
+ * account and region, a context lookup, as for any {@link Vpc}; {@code PullThroughCacheStack} resolves them
+ * at deploy time instead.
+ */
+public class CacheVpc extends Vpc {
+
+    /** The name of the isolated subnet group. */
+    public static final String ISOLATED = "Isolated";
+    /** The name of the public subnet group. */
+    public static final String PUBLIC = "Public";
+
+    private final LogGroup flowLogGroup;
+
+    /**
+     * @param scope the parent
+     * @param id the construct id
+     * @param props the CIDR, zones and flow log
+     */
+    public CacheVpc(Construct scope, String id, CacheVpcProps props) {
+        super(scope, id, VpcProps.builder()
+                .ipAddresses(IpAddresses.cidr(props.getCidr()))
+                .maxAzs(props.getMaxAzs())
+                .natGateways(0)
+                .subnetConfiguration(List.of(
+                        SubnetConfiguration.builder().name(PUBLIC).subnetType(SubnetType.PUBLIC).cidrMask(24)
+                                .mapPublicIpOnLaunch(false).build(),
+                        SubnetConfiguration.builder().name(ISOLATED).subnetType(SubnetType.PRIVATE_ISOLATED)
+                                .cidrMask(20).build()))
+                .build());
+        // cdk-nag reads acknowledgements from this metadata, on this VPC only
+        getNode().addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, Map.of(
+                "NIST.800.53.R5-VPCDefaultSecurityGroupClosed", "Nothing in this VPC uses its default security "
+                        + "group: the endpoints, the NAT gateway and the tasks have their own",
+                "NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW", "The public subnets exist for the temporary NAT "
+                        + "gateway alone and give no public IP on launch"));
+        this.flowLogGroup = props.isFlowLogs()
+                ? FlowLogs.create(new Construct(this, "FlowLog"), FlowLogResourceType.fromVpc(this),
+                        FlowLogTrafficType.REJECT, props.getFlowLogRetention(), "the traffic VPC " + getNode().getPath()
+                                + " rejects")
+                : null;
+    }
+
+    /** @return the log group of rejected traffic, or {@code null} without flow logs */
+    public LogGroup getFlowLogGroup() {
+        return flowLogGroup;
+    }
+}

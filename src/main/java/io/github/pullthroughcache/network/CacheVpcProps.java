@@ -1,0 +1,114 @@
+package io.github.pullthroughcache.network;
+
+import software.amazon.awscdk.services.logs.RetentionDays;
+
+/** Properties of a {@link CacheVpc}. */
+public final class CacheVpcProps {
+
+    private final String cidr;
+    private final int maxAzs;
+    private final boolean flowLogs;
+    private final RetentionDays flowLogRetention;
+
+    private CacheVpcProps(Builder builder) {
+        this.cidr = builder.cidr;
+        this.maxAzs = builder.maxAzs;
+        this.flowLogs = builder.flowLogs;
+        this.flowLogRetention = builder.flowLogRetention;
+    }
+
+    /** @return a new builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return the VPC's CIDR block */
+    public String getCidr() {
+        return cidr;
+    }
+
+    /** @return how many availability zones the VPC spans at most */
+    public int getMaxAzs() {
+        return maxAzs;
+    }
+
+    /** @return whether rejected traffic is flow-logged */
+    public boolean isFlowLogs() {
+        return flowLogs;
+    }
+
+    /** @return how long flow log records are kept */
+    public RetentionDays getFlowLogRetention() {
+        return flowLogRetention;
+    }
+
+    /** Builds {@link CacheVpcProps}. */
+    public static final class Builder {
+        private String cidr = "10.0.0.0/16";
+        private int maxAzs = 2;
+        private boolean flowLogs = true;
+        private RetentionDays flowLogRetention = RetentionDays.ONE_YEAR;
+
+        private Builder() {
+        }
+
+        /**
+         * The VPC's IPv4 CIDR block, /16 to /22 with two zones: each zone takes a /24 public and a /20 isolated
+         * subnet.
+         *
+         * <p>Default: {@code 10.0.0.0/16}.
+         *
+         * @param cidr the block
+         * @return this builder
+         */
+        public Builder cidr(String cidr) {
+            this.cidr = cidr;
+            return this;
+        }
+
+        /**
+         * How many availability zones the VPC spans at most. Each zone adds a subnet of each kind and an
+         * interface endpoint network interface per service (billed per hour).
+         *
+         * <p>Default: 2.
+         *
+         * @param maxAzs the number of zones
+         * @return this builder
+         */
+        public Builder maxAzs(int maxAzs) {
+            this.maxAzs = maxAzs;
+            return this;
+        }
+
+        /**
+         * Whether traffic the VPC rejects is logged to CloudWatch Logs.
+         *
+         * <p>Default: true.
+         *
+         * @param flowLogs whether to log
+         * @return this builder
+         */
+        public Builder flowLogs(boolean flowLogs) {
+            this.flowLogs = flowLogs;
+            return this;
+        }
+
+        /**
+         * How long flow log records are kept.
+         *
+         * <p>Default: {@link RetentionDays#ONE_YEAR}.
+         *
+         * @param flowLogRetention the retention
+         * @return this builder
+         */
+        public Builder flowLogRetention(RetentionDays flowLogRetention) {
+            this.flowLogRetention = flowLogRetention;
+            return this;
+        }
+
+        /** @return the props */
+        public CacheVpcProps build() {
+            return new CacheVpcProps(this);
+        }
+    }
+}

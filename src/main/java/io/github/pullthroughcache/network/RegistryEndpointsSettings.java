@@ -1,0 +1,183 @@
+package io.github.pullthroughcache.network;
+
+import java.util.List;
+import software.amazon.awscdk.services.ec2.InterfaceVpcEndpointAwsService;
+import software.amazon.awscdk.services.ec2.SubnetSelection;
+
+/**
+ * The settings of a {@link RegistryEndpoints} besides its VPC, common to {@link RegistryEndpointsOptions} and
+ * {@link RegistryEndpointsProps}.
+ */
+public abstract class RegistryEndpointsSettings {
+
+    private final SubnetSelection subnets;
+    private final boolean ecrApi;
+    private final boolean ecrDkr;
+    private final boolean s3Gateway;
+    private final boolean restrictToThisRegistry;
+    private final List<InterfaceVpcEndpointAwsService> additionalServices;
+
+    protected RegistryEndpointsSettings(AbstractBuilder<?> builder) {
+        this.subnets = builder.subnets;
+        this.ecrApi = builder.ecrApi;
+        this.ecrDkr = builder.ecrDkr;
+        this.s3Gateway = builder.s3Gateway;
+        this.restrictToThisRegistry = builder.restrictToThisRegistry;
+        this.additionalServices = builder.additionalServices;
+    }
+
+    /** @return the subnets of the endpoints, or {@code null} for the default */
+    public SubnetSelection getSubnets() {
+        return subnets;
+    }
+
+    /** @return whether the ecr.api endpoint is created */
+    public boolean isEcrApi() {
+        return ecrApi;
+    }
+
+    /** @return whether the ecr.dkr endpoint is created */
+    public boolean isEcrDkr() {
+        return ecrDkr;
+    }
+
+    /** @return whether the S3 gateway endpoint is created */
+    public boolean isS3Gateway() {
+        return s3Gateway;
+    }
+
+    /** @return whether ecr.api and ecr.dkr carry policies that limit them to this account's registry */
+    public boolean isRestrictToThisRegistry() {
+        return restrictToThisRegistry;
+    }
+
+    /** @return the other interface endpoints to create */
+    public List<InterfaceVpcEndpointAwsService> getAdditionalServices() {
+        return additionalServices;
+    }
+
+    /**
+     * Builds options or props.
+     *
+     * @param <B> the concrete builder
+     */
+    public abstract static class AbstractBuilder<B extends AbstractBuilder<B>> {
+        private SubnetSelection subnets;
+        private boolean ecrApi = true;
+        private boolean ecrDkr = true;
+        private boolean s3Gateway = true;
+        private boolean restrictToThisRegistry;
+        private List<InterfaceVpcEndpointAwsService> additionalServices = List.of();
+
+        protected AbstractBuilder() {
+        }
+
+        /** @return this builder, typed as the concrete builder */
+        protected abstract B self();
+
+        /**
+         * Copies every option.
+         *
+         * @param options the options to copy
+         * @return this builder
+         */
+        public B options(RegistryEndpointsSettings options) {
+            this.subnets = options.getSubnets();
+            this.ecrApi = options.isEcrApi();
+            this.ecrDkr = options.isEcrDkr();
+            this.s3Gateway = options.isS3Gateway();
+            this.restrictToThisRegistry = options.isRestrictToThisRegistry();
+            this.additionalServices = options.getAdditionalServices();
+            return self();
+        }
+
+        /**
+         * Where the interface endpoints get their network interfaces, and whose route tables the S3 gateway
+         * joins. Select one availability zone to halve the endpoint bill of a development stack.
+         *
+         * <p>Default: the VPC's private subnets, else its isolated subnets, one per availability zone.
+         *
+         * @param subnets the selection
+         * @return this builder
+         */
+        public B subnets(SubnetSelection subnets) {
+            this.subnets = subnets;
+            return self();
+        }
+
+        /**
+         * Whether to create the {@code ecr.api} interface endpoint. Skip it when the VPC has one with private
+         * DNS already: a VPC takes one private-DNS endpoint per service.
+         *
+         * <p>Default: true.
+         *
+         * @param ecrApi whether to create it
+         * @return this builder
+         */
+        public B ecrApi(boolean ecrApi) {
+            this.ecrApi = ecrApi;
+            return self();
+        }
+
+        /**
+         * Whether to create the {@code ecr.dkr} interface endpoint. Skip it when the VPC has one with private
+         * DNS already.
+         *
+         * <p>Default: true.
+         *
+         * @param ecrDkr whether to create it
+         * @return this builder
+         */
+        public B ecrDkr(boolean ecrDkr) {
+            this.ecrDkr = ecrDkr;
+            return self();
+        }
+
+        /**
+         * Whether to create the S3 gateway endpoint that image layers come through. Skip it when the route
+         * tables have an S3 gateway route already: a route table takes one.
+         *
+         * <p>Default: true.
+         *
+         * @param s3Gateway whether to create it
+         * @return this builder
+         */
+        public B s3Gateway(boolean s3Gateway) {
+            this.s3Gateway = s3Gateway;
+            return self();
+        }
+
+        /**
+         * Whether ecr.api and ecr.dkr get endpoint policies that let principals of this account use this
+         * account's registry only (its repositories, including the {@code ecr:CreateRepository} and
+         * {@code ecr:BatchImportUpstreamImage} of a first pull, and {@code ecr:GetAuthorizationToken}). Images in
+         * other accounts' registries, such as AWS's own, can then not be pulled through these endpoints.
+         *
+         * <p>Default: false (the endpoints' default policy, which IAM policies still restrict).
+         *
+         * @param restrictToThisRegistry whether to add the policies
+         * @return this builder
+         */
+        public B restrictToThisRegistry(boolean restrictToThisRegistry) {
+            this.restrictToThisRegistry = restrictToThisRegistry;
+            return self();
+        }
+
+        /**
+         * Other interface endpoints that tasks in the VPC need, such as
+         * {@link InterfaceVpcEndpointAwsService#CLOUDWATCH_LOGS} for Fargate logs,
+         * {@link InterfaceVpcEndpointAwsService#STS} or {@link InterfaceVpcEndpointAwsService#SECRETS_MANAGER}.
+         * They share the endpoints' subnets and security group.
+         *
+         * <p>Default: none.
+         *
+         * @param additionalServices the services
+         * @return this builder
+         */
+        public B additionalServices(List<InterfaceVpcEndpointAwsService> additionalServices) {
+            this.additionalServices = List.copyOf(additionalServices);
+            return self();
+        }
+
+    }
+}
