@@ -80,6 +80,29 @@ public final class Synth {
                 name -> Template.fromJSON(JSON.convertValue(json(name), Map.class)));
     }
 
+    /**
+     * The statements a MERGE registry policy's custom resource writes, with the intrinsics inside the JSON string
+     * rendered as text (such as {@code {'Ref':'AWS::AccountId'}}).
+     *
+     * @param stackName the stack's name
+     * @return the statements
+     */
+    public JsonNode registryPolicyStatements(String stackName) {
+        for (JsonNode resource : json(stackName).path("Resources")) {
+            if (resource.path("Type").asText().equals("Custom::EcrRegistryPolicyStatements")) {
+                JsonNode join = resource.path("Properties").path("Statements").path("Fn::Join").path(1);
+                StringBuilder text = new StringBuilder();
+                join.forEach(part -> text.append(part.isTextual() ? part.asText() : part.toString().replace("\"", "'")));
+                try {
+                    return JSON.readTree(text.toString());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        throw new AssertionError("No Custom::EcrRegistryPolicyStatements in stack " + stackName);
+    }
+
     /** @return the validation report aws-cdk-lib wrote into the cloud assembly */
     public JsonNode validationReport() {
         try {

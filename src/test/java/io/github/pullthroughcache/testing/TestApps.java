@@ -38,9 +38,21 @@ public final class TestApps {
      * @return a new app writing to a fresh temporary folder
      */
     public static App newApp() {
+        return newApp(Map.of());
+    }
+
+    /**
+     * An app with cdk.json's context and more, as {@code cdk synth -c key=value} makes it.
+     *
+     * @param context the context values to add (a value from {@code -c} is a string)
+     * @return a new app writing to a fresh temporary folder
+     */
+    public static App newApp(Map<String, Object> context) {
         try {
             Path outdir = Files.createTempDirectory("cdk-test-");
-            return App.Builder.create().context(CDK_JSON_CONTEXT).outdir(outdir.toString()).build();
+            Map<String, Object> all = new java.util.HashMap<>(CDK_JSON_CONTEXT);
+            all.putAll(context);
+            return App.Builder.create().context(all).outdir(outdir.toString()).build();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
