@@ -1,5 +1,6 @@
 package io.github.pullthroughcache.examples;
 
+import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Environment;
@@ -22,13 +23,21 @@ public final class ExamplesApp {
      * @return the stacks, in the order they were added
      */
     public static List<Stack> build(App app, Environment env) {
-        return List.of(
+        List<Stack> stacks = new ArrayList<>(List.of(
+                // the caches are environment-agnostic: each creates rules with the default prefixes, which would
+                // collide in one registry; deploy one of them per account and region
+                QuickStartExample.create(app, "PullThroughCacheQuickStart"),
+                new CredentialsExampleStack(app, "PullThroughCacheCredentials"),
+                new EcsServiceExampleStack(app, "PullThroughCacheEcsService"),
+                new ExistingVpcExampleStack(app, "PullThroughCacheExistingVpc"),
                 new RulesExampleStack(app, "PullThroughCacheRules", env),
                 new CreationTemplatesExampleStack(app, "PullThroughCacheCreationTemplates", env),
                 // never given an environment: its VPC takes zones from Fn::GetAZs, with no context lookup
                 new NetworkExampleStack(app, "PullThroughCacheNetwork"),
                 // never given an environment: a REPLACE policy must be its registry's only writer
-                new RegistryPolicyReplaceExampleStack(app, "PullThroughCacheRegistryPolicyReplace"));
+                new RegistryPolicyReplaceExampleStack(app, "PullThroughCacheRegistryPolicyReplace")));
+        stacks.addAll(MultiRegionExample.create(app, "PullThroughCache"));
+        return List.copyOf(stacks);
     }
 
     /**
