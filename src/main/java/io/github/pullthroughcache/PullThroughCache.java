@@ -1,5 +1,7 @@
 package io.github.pullthroughcache;
 
+import io.github.pullthroughcache.internal.Tokens;
+import io.github.pullthroughcache.internal.StackFacts;
 import io.github.pullthroughcache.network.CacheVpc;
 import io.github.pullthroughcache.network.CacheVpcProps;
 import io.github.pullthroughcache.network.RegistryEndpoints;
@@ -19,12 +21,12 @@ import io.github.pullthroughcache.rule.PullThroughCacheRuleProps;
 import io.github.pullthroughcache.rule.RepositoryPrefix;
 import io.github.pullthroughcache.rule.UpstreamRegistry;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import software.amazon.awscdk.Stack;
-import software.amazon.awscdk.Token;
 import software.amazon.awscdk.services.ec2.IVpc;
 import software.amazon.awscdk.services.ecs.ContainerImage;
 import software.amazon.awscdk.services.iam.Grant;
@@ -74,8 +76,8 @@ public class PullThroughCache extends Construct {
     public PullThroughCache(Construct scope, String id, PullThroughCacheProps props) {
         super(scope, id);
         PullThroughCacheProps given = props != null ? props : PullThroughCacheProps.builder().build();
-        this.stack = Stack.of(this);
-        this.registryHost = stack.getAccount() + ".dkr.ecr." + stack.getRegion() + "." + stack.getUrlSuffix();
+        this.stack = StackFacts.stackOf(scope, this);
+        this.registryHost = StackFacts.registryHost(stack);
         if (given.getRegistryPolicyMode() == RegistryPolicyMode.REPLACE) {
             this.registryPolicy = new RegistryPolicy(stack, RegistryPolicy.DEFAULT_ID, RegistryPolicyProps.builder()
                     .mode(RegistryPolicyMode.REPLACE).build());
@@ -95,6 +97,7 @@ public class PullThroughCache extends Construct {
         this.creationTemplate = template;
 
         this.rulesScope = new Construct(this, "Rules");
+        StackFacts.stackOf(this, rulesScope);
         for (UpstreamRegistry upstream : given.getUpstreams()) {
             addRule(PullThroughCacheRuleProps.builder().upstream(upstream).build());
         }
@@ -128,7 +131,7 @@ public class PullThroughCache extends Construct {
         }
         String prefix = props.getRepositoryPrefix() != null
                 ? props.getRepositoryPrefix() : upstream.getDefaultRepositoryPrefix();
-        String id = Token.isUnresolved(prefix) ? "Rule" + (rules.size() + 1) : constructId(prefix);
+        String id = Tokens.isUnresolved(prefix) ? "Rule" + (rules.size() + 1) : constructId(prefix);
         PullThroughCacheRule existing = rules.get(id);
         if (existing != null) {
             throw new IllegalArgumentException("PullThroughCache " + getNode().getPath() + " has rule '"
@@ -212,7 +215,7 @@ public class PullThroughCache extends Construct {
     }
 
     private PullThroughCacheRule ruleFor(String imageReference) {
-        if (imageReference != null && Token.isUnresolved(imageReference)) {
+        if (imageReference != null && Tokens.isUnresolved(imageReference)) {
             throw new IllegalArgumentException("PullThroughCache.imageUri needs a literal image reference such as "
                     + "'nginx:1.27'; a token cannot be routed to its registry at synth");
         }
@@ -242,6 +245,11 @@ public class PullThroughCache extends Construct {
                 .orElseThrow(() -> new IllegalArgumentException("PullThroughCache " + getNode().getPath()
                         + " has no rule with prefix '" + repositoryPrefix + "'; its prefixes: "
                         + rules.values().stream().map(PullThroughCacheRule::getRepositoryPrefix).toList()));
+    }
+
+    /** @return the rules by construct id, in the order they were added */
+    Map<String, PullThroughCacheRule> rulesById() {
+        return Collections.unmodifiableMap(rules);
     }
 
     /** @return the rules, in the order they were added */

@@ -54,7 +54,7 @@ public class PullThroughCacheStack extends Stack {
 
     private static final List<String> WITHOUT_CREDENTIAL = List.of("ecr-public", "quay", "k8s");
 
-    private final List<String> availabilityZones;
+    private List<String> availabilityZones;
     private final PullThroughCache cache;
 
     /**
@@ -104,8 +104,9 @@ public class PullThroughCacheStack extends Stack {
 
         CfnOutput.Builder.create(this, "RegistryUri").value(cache.getRegistryHost())
                 .description("The private registry that images are pulled through").build();
-        for (PullThroughCacheRule rule : cache.getRules()) {
-            CfnOutput.Builder.create(this, "Prefix" + rule.getNode().getId())
+        for (Map.Entry<String, PullThroughCacheRule> entry : cache.rulesById().entrySet()) {
+            PullThroughCacheRule rule = entry.getValue();
+            CfnOutput.Builder.create(this, "Prefix" + entry.getKey())
                     .value(cache.repositoryUriPrefix(rule.getRepositoryPrefix()))
                     .description("Pull " + rule.getUpstream().getUrl() + "/<image> as this/<image>")
                     .build();
@@ -148,8 +149,11 @@ public class PullThroughCacheStack extends Stack {
      */
     @Override
     public List<String> getAvailabilityZones() {
-        return availabilityZones != null ? availabilityZones
-                : List.of(Fn.select(0, Fn.getAzs()), Fn.select(1, Fn.getAzs()));
+        if (availabilityZones == null) {
+            List<String> zones = Fn.getAzs();
+            this.availabilityZones = List.of(Fn.select(0, zones), Fn.select(1, zones));
+        }
+        return availabilityZones;
     }
 
     /** @return the cache */

@@ -20,14 +20,17 @@ final class StackContext {
             "publicSubnetIds", "publicSubnetRouteTableIds", "privateSubnetIds", "privateSubnetRouteTableIds",
             "isolatedSubnetIds", "isolatedSubnetRouteTableIds");
 
-    private final Node node;
+    private final Map<String, Object> context;
 
+    /** Reads the whole context in one jsii round trip. */
+    @SuppressWarnings("unchecked")
     StackContext(Node node) {
-        this.node = node;
+        Object all = node.getAllContext();
+        this.context = all instanceof Map<?, ?> map ? (Map<String, Object>) map : Map.of();
     }
 
     Boolean bool(String key) {
-        Object value = node.tryGetContext(key);
+        Object value = context.get(key);
         if (value == null || value instanceof Boolean) {
             return (Boolean) value;
         }
@@ -132,7 +135,7 @@ final class StackContext {
 
     /** The value, with a string that holds a JSON object or array parsed. */
     private Object parsed(String key, String accepted) {
-        Object value = node.tryGetContext(key);
+        Object value = context.get(key);
         if (value instanceof String text && (text.trim().startsWith("{") || text.trim().startsWith("["))) {
             try {
                 return JSON.readValue(text, Object.class);

@@ -22,22 +22,23 @@ public final class RegistryIndex<T extends IConstruct> {
     /**
      * Adds a construct to the registry of its stack.
      *
+     * @param stack the construct's stack
      * @param item the construct, checked against {@link #of} before
      */
-    public synchronized void add(T item) {
-        registry(item).add(item);
+    public synchronized void add(Stack stack, T item) {
+        registry(stack).add(item);
     }
 
     /**
-     * @param scope any construct
-     * @return the constructs of the registry of the scope's stack, in the order they were added
+     * @param stack a stack
+     * @return the constructs of the stack's registry, in the order they were added
      */
-    public synchronized List<T> of(IConstruct scope) {
-        return List.copyOf(registry(scope));
+    public synchronized List<T> of(Stack stack) {
+        return List.copyOf(registry(stack));
     }
 
-    private List<T> registry(IConstruct scope) {
-        return byApp.computeIfAbsent(scope.getNode().getRoot(), root -> new LinkedHashMap<>())
-                .computeIfAbsent(RegistryKey.of(Stack.of(scope)), key -> new ArrayList<>());
+    private List<T> registry(Stack stack) {
+        return byApp.computeIfAbsent(StackFacts.app(stack), app -> new LinkedHashMap<>())
+                .computeIfAbsent(StackFacts.registryKey(stack), key -> new ArrayList<>());
     }
 }

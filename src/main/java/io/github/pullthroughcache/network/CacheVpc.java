@@ -32,6 +32,7 @@ public class CacheVpc extends Vpc {
     /** The name of the public subnet group. */
     public static final String PUBLIC = "Public";
 
+    private final String cidr;
     private final LogGroup flowLogGroup;
 
     /**
@@ -50,6 +51,7 @@ public class CacheVpc extends Vpc {
                         SubnetConfiguration.builder().name(ISOLATED).subnetType(SubnetType.PRIVATE_ISOLATED)
                                 .cidrMask(20).build()))
                 .build());
+        this.cidr = props.getCidr();
         // cdk-nag reads acknowledgements from this metadata, on this VPC only
         getNode().addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, Map.of(
                 "NIST.800.53.R5-VPCDefaultSecurityGroupClosed", "Nothing in this VPC uses its default security "
@@ -58,9 +60,13 @@ public class CacheVpc extends Vpc {
                         + "gateway alone and give no public IP on launch"));
         this.flowLogGroup = props.isFlowLogs()
                 ? FlowLogs.create(new Construct(this, "FlowLog"), FlowLogResourceType.fromVpc(this),
-                        FlowLogTrafficType.REJECT, props.getFlowLogRetention(), "the traffic VPC " + getNode().getPath()
-                                + " rejects")
+                        FlowLogTrafficType.REJECT, props.getFlowLogRetention(), "the traffic the cache's VPC rejects")
                 : null;
+    }
+
+    /** @return the VPC's CIDR block, as given */
+    public String getCidr() {
+        return cidr;
     }
 
     /** @return the log group of rejected traffic, or {@code null} without flow logs */

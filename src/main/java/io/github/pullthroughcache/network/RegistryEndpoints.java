@@ -1,5 +1,6 @@
 package io.github.pullthroughcache.network;
 
+import io.github.pullthroughcache.internal.StackFacts;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -43,6 +44,10 @@ import software.constructs.Construct;
  */
 public class RegistryEndpoints extends Construct {
 
+    /** The short names of {@link InterfaceVpcEndpointAwsService#ECR} and {@code ECR_DOCKER}, held in Java. */
+    private static final String ECR_API = "ecr.api";
+    private static final String ECR_DKR = "ecr.dkr";
+
     private final IVpc vpc;
     private final SubnetSelection subnets;
     private final SecurityGroup securityGroup;
@@ -70,26 +75,28 @@ public class RegistryEndpoints extends Construct {
         boolean interfaces = props.isEcrApi() || props.isEcrDkr() || !props.getAdditionalServices().isEmpty();
         this.securityGroup = interfaces ? createSecurityGroup() : null;
         this.ecrApiEndpoint = props.isEcrApi()
-                ? createInterface(InterfaceVpcEndpointAwsService.ECR, props.isRestrictToThisRegistry()) : null;
+                ? createInterface(InterfaceVpcEndpointAwsService.ECR, ECR_API, props.isRestrictToThisRegistry()) : null;
         this.ecrDkrEndpoint = props.isEcrDkr()
-                ? createInterface(InterfaceVpcEndpointAwsService.ECR_DOCKER, props.isRestrictToThisRegistry()) : null;
+                ? createInterface(InterfaceVpcEndpointAwsService.ECR_DOCKER, ECR_DKR, props.isRestrictToThisRegistry())
+                : null;
         for (InterfaceVpcEndpointAwsService service : props.getAdditionalServices()) {
-            additionalEndpoints.put(service.getShortName(), createInterface(service, false));
+            String shortName = service.getShortName();
+            additionalEndpoints.put(shortName, createInterface(service, shortName, false));
         }
         this.s3GatewayEndpoint = props.isS3Gateway() ? createS3Gateway() : null;
     }
 
     private static void checkAdditionalServices(RegistryEndpointsProps props) {
-        List<String> seen = new ArrayList<>(List.of(
-                InterfaceVpcEndpointAwsService.ECR.getShortName(), InterfaceVpcEndpointAwsService.ECR_DOCKER.getShortName()));
+        List<String> seen = new ArrayList<>(List.of(ECR_API, ECR_DKR));
         for (InterfaceVpcEndpointAwsService service : props.getAdditionalServices()) {
-            if (seen.contains(service.getShortName())) {
+            String shortName = service.getShortName();
+            if (seen.contains(shortName)) {
                 throw new IllegalArgumentException("RegistryEndpointsProps.additionalServices lists '"
-                        + service.getShortName() + "' " + (seen.indexOf(service.getShortName()) < 2
+                        + shortName + "' " + (seen.indexOf(shortName) < 2
                         ? "which is one of the registry's own endpoints (see ecrApi and ecrDkr)" : "twice")
                         + ": a VPC takes one private-DNS endpoint per service");
             }
-            seen.add(service.getShortName());
+            seen.add(shortName);
         }
     }
 
@@ -104,8 +111,9 @@ public class RegistryEndpoints extends Construct {
         return group;
     }
 
-    private InterfaceVpcEndpoint createInterface(InterfaceVpcEndpointAwsService service, boolean restricted) {
-        InterfaceVpcEndpoint endpoint = InterfaceVpcEndpoint.Builder.create(this, constructId(service.getShortName()))
+    private InterfaceVpcEndpoint createInterface(InterfaceVpcEndpointAwsService service, String shortName,
+            boolean restricted) {
+        InterfaceVpcEndpoint endpoint = InterfaceVpcEndpoint.Builder.create(this, constructId(shortName))
                 .vpc(vpc)
                 .service(service)
                 .subnets(subnets)
@@ -145,7 +153,7 @@ public class RegistryEndpoints extends Construct {
                 .sid("EcrImageLayersOnly")
                 .principals(List.of(new AnyPrincipal()))
                 .actions(List.of("s3:GetObject"))
-                .resources(List.of("arn:" + stack.getPartition() + ":s3:::prod-" + stack.getRegion()
+                .resources(List.of("arn:" + StackFacts.partition(stack) + ":s3:::prod-" + StackFacts.region(stack)
                         + "-starport-layer-bucket/*"))
                 .build());
         return endpoint;

@@ -1,7 +1,9 @@
 package io.github.pullthroughcache.network;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import software.amazon.awscdk.Annotations;
@@ -11,10 +13,10 @@ import software.amazon.awscdk.services.ec2.CfnNatGateway;
 import software.amazon.awscdk.services.ec2.CfnRoute;
 import software.amazon.awscdk.services.ec2.FlowLogResourceType;
 import software.amazon.awscdk.services.ec2.FlowLogTrafficType;
+import software.amazon.awscdk.services.ec2.IRouteTable;
 import software.amazon.awscdk.services.ec2.ISubnet;
 import software.amazon.awscdk.services.ec2.IVpc;
 import software.amazon.awscdk.services.ec2.SubnetSelection;
-import software.amazon.awscdk.services.ec2.SubnetType;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.QueryDefinition;
 import software.amazon.awscdk.services.logs.QueryString;
@@ -57,7 +59,7 @@ public class TemporaryNatGateway extends Construct {
         }
         this.vpc = props.getVpc();
         this.publicSubnet = publicSubnet(props.getPublicSubnet());
-        List<ISubnet> privateSubnets = privateSubnets(props.getPrivateSubnets());
+        Map<ISubnet, String> privateSubnets = privateSubnets(props.getPrivateSubnets());
 
         this.eip = CfnEIP.Builder.create(this, "Eip").domain("vpc").build();
         this.resource = CfnNatGateway.Builder.create(this, "Resource")
@@ -67,14 +69,15 @@ public class TemporaryNatGateway extends Construct {
         // the NAT gateway forwards nothing until its subnet reaches the internet gateway
         resource.getNode().addDependency(publicSubnet.getInternetConnectivityEstablished());
 
+        String natGatewayId = resource.getRef();
         Set<String> routeTables = new LinkedHashSet<>();
-        for (ISubnet subnet : privateSubnets) {
-            String routeTableId = subnet.getRouteTable().getRouteTableId();
+        for (Map.Entry<ISubnet, String> subnet : privateSubnets.entrySet()) {
+            String routeTableId = subnet.getValue();
             if (routeTables.add(routeTableId)) {
-                routes.add(CfnRoute.Builder.create(this, "Route" + subnet.getNode().getId())
+                routes.add(CfnRoute.Builder.create(this, "Route" + subnet.getKey().getNode().getId())
                         .routeTableId(routeTableId)
                         .destinationCidrBlock("0.0.0.0/0")
-                        .natGatewayId(resource.getRef())
+                        .natGatewayId(natGatewayId)
                         .build());
             }
         }
@@ -88,41 +91,42 @@ public class TemporaryNatGateway extends Construct {
     }
 
     private ISubnet publicSubnet(SubnetSelection selection) {
-        if (selection == null && vpc.getPublicSubnets().isEmpty()) {
-            throw new IllegalArgumentException("TemporaryNatGateway " + getNode().getPath() + " needs a public subnet "
-                    + "(one routed to an internet gateway) in VPC " + vpc.getNode().getPath() + ", which has none: "
-                    + "add a PUBLIC subnet configuration to the VPC (it costs nothing without the NAT gateway), or "
-                    + "give TemporaryNatGatewayProps.publicSubnet");
-        }
-        List<ISubnet> selected = vpc.selectSubnets(selection != null ? selection
-                : SubnetSelection.builder().subnetType(SubnetType.PUBLIC).build()).getSubnets();
+        // the VPC's own lists when nothing is selected: selectSubnets costs several jsii round trips
+        List<ISubnet> selected = selection != null ? vpc.selectSubnets(selection).getSubnets() : vpc.getPublicSubnets();
         if (selected.isEmpty()) {
-            throw new IllegalArgumentException("TemporaryNatGatewayProps.publicSubnet selects no subnet of VPC "
-                    + vpc.getNode().getPath());
+            throw new IllegalArgumentException(selection != null
+                    ? "TemporaryNatGatewayProps.publicSubnet selects no subnet of VPC " + vpc.getNode().getPath()
+                    : "TemporaryNatGateway " + getNode().getPath() + " needs a public subnet (one routed to an "
+                            + "internet gateway) in VPC " + vpc.getNode().getPath() + ", which has none: add a PUBLIC "
+                            + "subnet configuration to the VPC (it costs nothing without the NAT gateway), or give "
+                            + "TemporaryNatGatewayProps.publicSubnet");
         }
         return selected.get(0);
     }
 
-    private List<ISubnet> privateSubnets(SubnetSelection selection) {
-        if (selection == null && vpc.getIsolatedSubnets().isEmpty()) {
-            throw new IllegalArgumentException("TemporaryNatGatewayProps.privateSubnets has no default for VPC "
-                    + vpc.getNode().getPath() + ": it has no isolated subnets; select the subnets whose route "
-                    + "tables need a default route to the NAT gateway");
-        }
-        List<ISubnet> selected = vpc.selectSubnets(selection != null ? selection
-                : SubnetSelection.builder().subnetType(SubnetType.PRIVATE_ISOLATED).build()).getSubnets();
+    /** The subnets that get a route, each with its route table id. */
+    private Map<ISubnet, String> privateSubnets(SubnetSelection selection) {
+        List<ISubnet> selected = selection != null
+                ? vpc.selectSubnets(selection).getSubnets() : vpc.getIsolatedSubnets();
         if (selected.isEmpty()) {
-            throw new IllegalArgumentException("TemporaryNatGatewayProps.privateSubnets selects no subnet of VPC "
-                    + vpc.getNode().getPath());
+            throw new IllegalArgumentException(selection != null
+                    ? "TemporaryNatGatewayProps.privateSubnets selects no subnet of VPC " + vpc.getNode().getPath()
+                    : "TemporaryNatGatewayProps.privateSubnets has no default for VPC " + vpc.getNode().getPath()
+                            + ": it has no isolated subnets; select the subnets whose route tables need a default "
+                            + "route to the NAT gateway");
         }
+        Map<ISubnet, String> routeTables = new LinkedHashMap<>();
         for (ISubnet subnet : selected) {
-            if (subnet.getRouteTable() == null || subnet.getRouteTable().getRouteTableId() == null) {
+            IRouteTable routeTable = subnet.getRouteTable();
+            String routeTableId = routeTable == null ? null : routeTable.getRouteTableId();
+            if (routeTableId == null) {
                 throw new IllegalArgumentException("TemporaryNatGateway needs the route table of subnet "
                         + subnet.getNode().getPath() + ": import the VPC with its subnets' route table ids "
                         + "(Vpc.fromVpcAttributes isolatedSubnetRouteTableIds or privateSubnetRouteTableIds)");
             }
+            routeTables.put(subnet, routeTableId);
         }
-        return selected;
+        return routeTables;
     }
 
     private void createFlowLog(RetentionDays retention) {

@@ -1,6 +1,6 @@
 package io.github.pullthroughcache.network;
 
-import software.amazon.awscdk.Token;
+import io.github.pullthroughcache.internal.Tokens;
 import software.amazon.awscdk.services.ec2.CfnVPC;
 import software.amazon.awscdk.services.ec2.IVpc;
 import software.amazon.awscdk.services.ec2.SubnetSelection;
@@ -35,15 +35,15 @@ final class VpcSubnets {
      * token.
      */
     static String cidr(IVpc vpc) {
+        if (vpc instanceof CacheVpc cacheVpc) {
+            return cacheVpc.getCidr();
+        }
         String cidr = vpc.getVpcCidrBlock();
-        if (!Token.isUnresolved(cidr)) {
+        if (!Tokens.isUnresolved(cidr)) {
             return cidr;
         }
         IConstruct child = vpc.getNode().getDefaultChild();
-        if (child instanceof CfnVPC resource && resource.getCidrBlock() != null
-                && !Token.isUnresolved(resource.getCidrBlock())) {
-            return resource.getCidrBlock();
-        }
-        return cidr;
+        String literal = child instanceof CfnVPC resource ? resource.getCidrBlock() : null;
+        return literal != null && !Tokens.isUnresolved(literal) ? literal : cidr;
     }
 }

@@ -1,13 +1,18 @@
 package io.github.pullthroughcache.registry;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.pullthroughcache.internal.Tokens;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.WeakHashMap;
+import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
-import software.amazon.awscdk.Token;
 import software.amazon.awscdk.services.ecr.LifecycleRule;
 import software.amazon.awscdk.services.ecr.TagStatus;
 
@@ -25,6 +30,10 @@ final class LifecyclePolicy {
 
     private record Entry(int index, LifecycleRule rule, TagStatus tagStatus) {
     }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** A duration's days, asked of jsii once per duration: the default rule's is asked by every template. */
+    private static final Map<Duration, Number> DAYS = Collections.synchronizedMap(new WeakHashMap<>());
 
     private final String property;
     private final List<Entry> entries = new ArrayList<>();
@@ -58,7 +67,7 @@ final class LifecyclePolicy {
         }
         if (hasPatterns) {
             for (String pattern : rule.getTagPatternList()) {
-                if (!Token.isUnresolved(pattern) && pattern.chars().filter(c -> c == '*').count() > MAX_TAG_PATTERN_WILDCARDS) {
+                if (!Tokens.isUnresolved(pattern) && pattern.chars().filter(c -> c == '*').count() > MAX_TAG_PATTERN_WILDCARDS) {
                     throw new IllegalArgumentException(name + " has tag pattern '" + pattern + "' with more than "
                             + MAX_TAG_PATTERN_WILDCARDS + " wildcards (*), which ECR refuses");
                 }
@@ -110,16 +119,61 @@ final class LifecyclePolicy {
         return stack.toJsonString(Map.of("rules", rules));
     }
 
+    /** @return whether no rule holds a token, so that {@link #renderLiteral()} can render the policy in Java */
+    boolean isLiteral() {
+        for (Entry entry : entries) {
+            LifecycleRule rule = entry.rule();
+            if (Tokens.isUnresolved(rule.getDescription()) || holdsToken(rule.getTagPrefixList())
+                    || holdsToken(rule.getTagPatternList())
+                    // a number token is a double near -1.9e289
+                    || (rule.getMaxImageCount() != null && rule.getMaxImageCount().doubleValue() < -1e200)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The same JSON as {@link #render(Stack)}, written in Java: no jsii round trip but one per age rule.
+     *
+     * @return the policy, or {@code null} for no rules
+     * @throws IllegalStateException when a rule holds a token ({@link #isLiteral()} is false)
+     */
+    String renderLiteral() {
+        if (!isLiteral()) {
+            throw new IllegalStateException("a lifecycle rule holds a token: render it with the stack");
+        }
+        if (entries.isEmpty()) {
+            return null;
+        }
+        List<Object> rules = new ArrayList<>();
+        prioritize(entries).forEach((priority, entry) -> rules.add(render(priority, entry)));
+        try {
+            return JSON.writeValueAsString(Map.of("rules", rules));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /**
      * @return an error when the rendered policy is longer than ECR accepts; nothing for a token
      */
     List<String> validateLength(Stack stack, String rendered) {
-        Object resolved = rendered == null ? null : stack.resolve(rendered);
+        Object resolved = rendered == null || !Tokens.isUnresolved(rendered) ? rendered : stack.resolve(rendered);
         if (resolved instanceof String text && text.length() > MAX_LENGTH) {
             return List.of(property + " render to a lifecycle policy of " + text.length()
                     + " characters, and ECR accepts at most " + MAX_LENGTH + ": use fewer rules or shorter descriptions");
         }
         return List.of();
+    }
+
+    /** @return whether a literal policy is longer than ECR accepts */
+    static boolean tooLong(String literal) {
+        return literal != null && literal.length() > MAX_LENGTH;
+    }
+
+    private static boolean holdsToken(List<String> values) {
+        return values != null && values.stream().anyMatch(Tokens::isUnresolved);
     }
 
     /** The rules by priority, numbered as {@code ecr.Repository} numbers them; the ANY rule must come last. */
@@ -172,11 +226,11 @@ final class LifecyclePolicy {
         putIfPresent(selection, "tagPatternList", rule.getTagPatternList());
         if (rule.getMaxImageAge() != null) {
             selection.put("countType", "sinceImagePushed");
-            selection.put("countNumber", rule.getMaxImageAge().toDays());
+            selection.put("countNumber", whole(DAYS.computeIfAbsent(rule.getMaxImageAge(), Duration::toDays)));
             selection.put("countUnit", "days");
         } else {
             selection.put("countType", "imageCountMoreThan");
-            selection.put("countNumber", rule.getMaxImageCount());
+            selection.put("countNumber", whole(rule.getMaxImageCount()));
         }
         Map<String, Object> rendered = new LinkedHashMap<>();
         rendered.put("rulePriority", priority);
@@ -184,6 +238,12 @@ final class LifecyclePolicy {
         rendered.put("selection", selection);
         rendered.put("action", Map.of("type", "expire"));
         return rendered;
+    }
+
+    /** A whole number as JavaScript writes it ({@code 20}, not {@code 20.0}). */
+    private static Number whole(Number number) {
+        double value = number.doubleValue();
+        return value == Math.rint(value) && Math.abs(value) < 1e15 ? (Number) (long) value : number;
     }
 
     private static TagStatus tagStatus(LifecycleRule rule) {

@@ -3,8 +3,9 @@ package io.github.pullthroughcache.registry;
 import io.github.pullthroughcache.internal.HandlerCode;
 import io.github.pullthroughcache.internal.NagAcknowledgements;
 import io.github.pullthroughcache.internal.RegistryIndex;
-import io.github.pullthroughcache.internal.RegistryKey;
+import io.github.pullthroughcache.internal.StackFacts;
 import io.github.pullthroughcache.internal.SynthTime;
+import io.github.pullthroughcache.internal.Tokens;
 import io.github.pullthroughcache.rule.PullThroughCacheRule;
 import io.github.pullthroughcache.rule.RepositoryPrefix;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +27,6 @@ import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Lazy;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
-import software.amazon.awscdk.Token;
 import software.amazon.awscdk.services.ecr.CfnRegistryPolicy;
 import software.amazon.awscdk.services.iam.AccountPrincipal;
 import software.amazon.awscdk.services.iam.IGrantable;
@@ -129,8 +129,8 @@ public class RegistryPolicy extends Construct {
                     + sameStack.getNode().getPath() + ": a stack has one; add statements to it with "
                     + "RegistryPolicy.of(scope)");
         }
-        String registry = RegistryKey.of(stack);
-        for (RegistryPolicy other : BY_REGISTRY.of(this)) {
+        String registry = StackFacts.registryKey(stack);
+        for (RegistryPolicy other : BY_REGISTRY.of(stack)) {
             if (mode == RegistryPolicyMode.REPLACE || other.mode == RegistryPolicyMode.REPLACE) {
                 BY_STACK.remove(stack);
                 throw new IllegalArgumentException("Registry " + registry + " would have two owners of its registry "
@@ -139,7 +139,7 @@ public class RegistryPolicy extends Construct {
                         + "RegistryPolicy of its account and region; use MERGE in every stack instead");
             }
         }
-        BY_REGISTRY.add(this);
+        BY_REGISTRY.add(stack, this);
     }
 
     private IConstruct createMergeResource(RetentionDays logRetention) {
@@ -224,7 +224,7 @@ public class RegistryPolicy extends Construct {
      */
     public void addStatements(PolicyStatement... policyStatements) {
         for (PolicyStatement statement : policyStatements) {
-            String sid = statement.getSid() != null && !Token.isUnresolved(statement.getSid())
+            String sid = statement.getSid() != null && !Tokens.isUnresolved(statement.getSid())
                     ? statement.getSid() : "Statement" + (statements.size() + 1);
             add(sid, statement, null);
         }
@@ -263,7 +263,7 @@ public class RegistryPolicy extends Construct {
      * @return the statement
      */
     public PolicyStatement allowReplicationFrom(String sourceAccount) {
-        if (sourceAccount == null || (!Token.isUnresolved(sourceAccount) && !ACCOUNT.matcher(sourceAccount).matches())) {
+        if (sourceAccount == null || (!Tokens.isUnresolved(sourceAccount) && !ACCOUNT.matcher(sourceAccount).matches())) {
             throw new IllegalArgumentException("RegistryPolicy.allowReplicationFrom: sourceAccount '" + sourceAccount
                     + "' is invalid: expected a 12-digit AWS account ID");
         }
@@ -397,7 +397,7 @@ public class RegistryPolicy extends Construct {
     /** The prefix of a statement whose resource is a literal {@code ...:repository/<prefix>/*} ARN. */
     private static String literalPrefix(PolicyStatement statement) {
         for (String resource : statement.getResources()) {
-            if (!Token.isUnresolved(resource)) {
+            if (!Tokens.isUnresolved(resource)) {
                 Matcher matcher = REPOSITORY_ARN.matcher(resource);
                 if (matcher.matches()) {
                     return matcher.group(1);

@@ -2,7 +2,9 @@ package io.github.pullthroughcache.registry;
 
 import io.github.pullthroughcache.internal.RegistryIndex;
 import io.github.pullthroughcache.internal.ServiceRole;
+import io.github.pullthroughcache.internal.StackFacts;
 import io.github.pullthroughcache.internal.SynthTime;
+import io.github.pullthroughcache.internal.Tokens;
 import io.github.pullthroughcache.rule.PullThroughCacheRule;
 import io.github.pullthroughcache.rule.RepositoryPrefix;
 import java.util.ArrayList;
@@ -17,7 +19,6 @@ import software.amazon.awscdk.CfnTag;
 import software.amazon.awscdk.Lazy;
 import software.amazon.awscdk.Resource;
 import software.amazon.awscdk.Stack;
-import software.amazon.awscdk.Token;
 import software.amazon.awscdk.services.ecr.CfnRepositoryCreationTemplate;
 import software.amazon.awscdk.services.ecr.LifecycleRule;
 import software.amazon.awscdk.services.ecr.TagMutability;
@@ -68,6 +69,10 @@ public class RepositoryCreationTemplate extends Resource {
     private static final RegistryIndex<RepositoryCreationTemplate> TEMPLATES = new RegistryIndex<>();
 
     private final Stack stack;
+    private final PolicyDocument repositoryPolicy;
+    private boolean lazyLifecyclePolicy;
+    private boolean validationAdded;
+    private String renderedLifecyclePolicy;
     private final String prefix;
     private final List<AppliedFor> appliedFor;
     private final TemplateEncryption encryption;
@@ -84,7 +89,7 @@ public class RepositoryCreationTemplate extends Resource {
      */
     public RepositoryCreationTemplate(Construct scope, String id, RepositoryCreationTemplateProps props) {
         super(scope, id);
-        this.stack = getStack();
+        this.stack = StackFacts.stackOf(scope, this);
         this.prefix = props.getPrefix();
         this.appliedFor = appliedFor(props.getAppliedFor());
         this.encryption = props.getEncryption() != null ? props.getEncryption() : TemplateEncryption.AES_256;
@@ -103,7 +108,10 @@ public class RepositoryCreationTemplate extends Resource {
                 ? createCustomRole(!tags.isEmpty()) : null;
         this.customRole = created != null ? created.role() : props.getCustomRole();
 
-        PolicyDocument repositoryPolicy = props.getRepositoryPolicy();
+        this.repositoryPolicy = props.getRepositoryPolicy();
+        // rendered in Java when no rule holds a token; else rendered by the stack at synthesis
+        this.lazyLifecyclePolicy = !lifecyclePolicy.isLiteral();
+        String literalLifecyclePolicy = lazyLifecyclePolicy ? null : lifecyclePolicy.renderLiteral();
         this.resource = CfnRepositoryCreationTemplate.Builder.create(this, "Resource")
                 .prefix(prefix)
                 .appliedFor(appliedFor.stream().map(AppliedFor::name).toList())
@@ -114,7 +122,7 @@ public class RepositoryCreationTemplate extends Resource {
                         .build())
                 .imageTagMutability(imageTagMutability.name())
                 .imageTagMutabilityExclusionFilters(exclusionFilters(props.getImageTagMutabilityExclusionFilters()))
-                .lifecyclePolicy(Lazy.string(() -> lifecyclePolicy.render(stack)))
+                .lifecyclePolicy(lazyLifecyclePolicy ? Lazy.string(this::renderedLifecyclePolicy) : literalLifecyclePolicy)
                 .repositoryPolicy(repositoryPolicy == null ? null : stack.toJsonString(repositoryPolicy))
                 .resourceTags(tags.isEmpty() ? null : tags.entrySet().stream()
                         .map(tag -> CfnTag.builder().key(tag.getKey()).value(tag.getValue()).build())
@@ -126,10 +134,16 @@ public class RepositoryCreationTemplate extends Resource {
             resource.getNode().addDependency(created.role(), created.policy());
         }
 
-        getNode().addValidation(() -> validateAtSynth(repositoryPolicy));
+        // a validation costs jsii round trips at every synthesis: only where there is something to check then
+        if (repositoryPolicy != null || lazyLifecyclePolicy || LifecyclePolicy.tooLong(literalLifecyclePolicy)) {
+            addValidationOnce();
+        }
         if (appliedFor.contains(AppliedFor.PULL_THROUGH_CACHE)) {
             warnAboutImmutableTags();
-            SynthTime.beforeSynth(this, this::warnAboutUnservedPrefix);
+            // a rule added later may serve the prefix: look again before synthesis, unless one serves it already
+            if (PullThroughCacheRule.rulesServing(stack, prefix).isEmpty()) {
+                SynthTime.beforeSynth(this, this::warnAboutUnservedPrefix);
+            }
         }
     }
 
@@ -141,6 +155,27 @@ public class RepositoryCreationTemplate extends Resource {
      */
     public void addLifecycleRule(LifecycleRule rule) {
         lifecyclePolicy.add(rule);
+        if (lazyLifecyclePolicy) {
+            return;
+        }
+        if (lifecyclePolicy.isLiteral()) {
+            String literal = lifecyclePolicy.renderLiteral();
+            resource.setLifecyclePolicy(literal);
+            if (LifecyclePolicy.tooLong(literal)) {
+                addValidationOnce();
+            }
+        } else {
+            this.lazyLifecyclePolicy = true;
+            resource.setLifecyclePolicy(Lazy.string(this::renderedLifecyclePolicy));
+            addValidationOnce();
+        }
+    }
+
+    private void addValidationOnce() {
+        if (!validationAdded) {
+            this.validationAdded = true;
+            getNode().addValidation(this::validateAtSynth);
+        }
     }
 
     private static List<AppliedFor> appliedFor(List<AppliedFor> given) {
@@ -161,7 +196,7 @@ public class RepositoryCreationTemplate extends Resource {
         }
         RepositoryPrefix.validate("RepositoryCreationTemplateProps.prefix", prefix, null, 1, MAX_PREFIX_LENGTH);
         String description = props.getDescription();
-        if (description != null && !Token.isUnresolved(description) && description.length() > MAX_DESCRIPTION_LENGTH) {
+        if (description != null && !Tokens.isUnresolved(description) && description.length() > MAX_DESCRIPTION_LENGTH) {
             throw new IllegalArgumentException("RepositoryCreationTemplateProps.description is " + description.length()
                     + " characters long ('" + description.substring(0, 40) + "...'): ECR accepts at most "
                     + MAX_DESCRIPTION_LENGTH);
@@ -171,11 +206,11 @@ public class RepositoryCreationTemplate extends Resource {
                     + " tags: ECR accepts at most " + MAX_TAGS);
         }
         tags.forEach((key, value) -> {
-            if (!Token.isUnresolved(key) && (key.isEmpty() || key.length() > 128)) {
+            if (!Tokens.isUnresolved(key) && (key.isEmpty() || key.length() > 128)) {
                 throw new IllegalArgumentException("RepositoryCreationTemplateProps.resourceTags key '" + key
                         + "' is invalid: expected 1 to 128 characters");
             }
-            if (value == null || (!Token.isUnresolved(value) && value.length() > 256)) {
+            if (value == null || (!Tokens.isUnresolved(value) && value.length() > 256)) {
                 throw new IllegalArgumentException("RepositoryCreationTemplateProps.resourceTags value of '" + key
                         + "' is invalid: expected 0 to 256 characters, got " + (value == null ? "null" : value.length()));
             }
@@ -203,7 +238,7 @@ public class RepositoryCreationTemplate extends Resource {
                     + ": ECR accepts at most " + MAX_EXCLUSION_FILTERS);
         }
         for (String filter : filters) {
-            if (filter == null || (!Token.isUnresolved(filter) && !EXCLUSION_FILTER.matcher(filter).matches())) {
+            if (filter == null || (!Tokens.isUnresolved(filter) && !EXCLUSION_FILTER.matcher(filter).matches())) {
                 throw new IllegalArgumentException(property + " filter '" + filter + "' is invalid: expected 1 to "
                         + "128 letters, digits, '.', '_', '-' or the wildcard '*'");
             }
@@ -211,9 +246,9 @@ public class RepositoryCreationTemplate extends Resource {
     }
 
     private void register() {
-        RepositoryPrefix.checkUnused("RepositoryCreationTemplateProps.prefix", this, prefix, TEMPLATES.of(this),
+        RepositoryPrefix.checkUnused("RepositoryCreationTemplateProps.prefix", this, prefix, TEMPLATES.of(stack),
                 RepositoryCreationTemplate::getPrefix, "repository creation template");
-        TEMPLATES.add(this);
+        TEMPLATES.add(stack, this);
     }
 
     private static List<CfnRepositoryCreationTemplate.ImageTagMutabilityExclusionFilterProperty> exclusionFilters(
@@ -267,8 +302,16 @@ public class RepositoryCreationTemplate extends Resource {
                 wildcards);
     }
 
-    private List<String> validateAtSynth(PolicyDocument repositoryPolicy) {
-        List<String> errors = new ArrayList<>(lifecyclePolicy.validateLength(stack, lifecyclePolicy.render(stack)));
+    /** Rendered once, at synthesis, when no rule can be added any more: for the resource and the length check. */
+    private String renderedLifecyclePolicy() {
+        if (renderedLifecyclePolicy == null) {
+            this.renderedLifecyclePolicy = lazyLifecyclePolicy ? lifecyclePolicy.render(stack) : lifecyclePolicy.renderLiteral();
+        }
+        return renderedLifecyclePolicy;
+    }
+
+    private List<String> validateAtSynth() {
+        List<String> errors = new ArrayList<>(lifecyclePolicy.validateLength(stack, renderedLifecyclePolicy()));
         if (repositoryPolicy != null) {
             for (String error : repositoryPolicy.validateForResourcePolicy(
                     // a repository policy applies to its repository: its statements name no resource
@@ -295,11 +338,11 @@ public class RepositoryCreationTemplate extends Resource {
     }
 
     private void warnAboutUnservedPrefix() {
-        if (!RepositoryPrefix.ROOT.equals(prefix) && PullThroughCacheRule.rulesServing(this, prefix).isEmpty()) {
+        if (!RepositoryPrefix.ROOT.equals(prefix) && PullThroughCacheRule.rulesServing(stack, prefix).isEmpty()) {
             Annotations.of(this).addWarningV2("@pullthroughcache/creation-template:unserved-prefix",
                     "RepositoryCreationTemplate " + getNode().getPath() + " applies to pull through cache "
                             + "repositories under '" + prefix + "', which no pull through cache rule of this "
-                            + "registry serves (rules: " + PullThroughCacheRule.describe(PullThroughCacheRule.rulesOf(this))
+                            + "registry serves (rules: " + PullThroughCacheRule.describe(PullThroughCacheRule.rulesOf(stack))
                             + ")");
         }
     }

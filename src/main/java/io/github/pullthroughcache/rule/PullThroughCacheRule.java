@@ -2,8 +2,9 @@ package io.github.pullthroughcache.rule;
 
 import io.github.pullthroughcache.internal.NagAcknowledgements;
 import io.github.pullthroughcache.internal.RegistryIndex;
-import io.github.pullthroughcache.internal.RegistryKey;
+import io.github.pullthroughcache.internal.StackFacts;
 import io.github.pullthroughcache.internal.ServiceRole;
+import io.github.pullthroughcache.internal.Tokens;
 import io.github.pullthroughcache.registry.AppliedFor;
 import io.github.pullthroughcache.registry.CreationTemplateOptions;
 import io.github.pullthroughcache.registry.RegistryPolicy;
@@ -14,7 +15,6 @@ import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.ArnFormat;
 import software.amazon.awscdk.Resource;
 import software.amazon.awscdk.Stack;
-import software.amazon.awscdk.Token;
 import software.amazon.awscdk.services.ecr.CfnPullThroughCacheRule;
 import software.amazon.awscdk.services.iam.Grant;
 import software.amazon.awscdk.services.iam.GrantOnPrincipalOptions;
@@ -59,6 +59,7 @@ public class PullThroughCacheRule extends Resource {
     private static final String PULL_THROUGH_CACHE_PRINCIPAL = "pullthroughcache.ecr.amazonaws.com";
     private static final RegistryIndex<PullThroughCacheRule> RULES = new RegistryIndex<>();
 
+    private final Stack stack;
     private final UpstreamRegistry upstream;
     private final String repositoryPrefix;
     private final String upstreamRepositoryPrefix;
@@ -76,9 +77,9 @@ public class PullThroughCacheRule extends Resource {
      */
     public PullThroughCacheRule(Construct scope, String id, PullThroughCacheRuleProps props) {
         super(scope, id);
-        Stack stack = getStack();
-        String account = stack.getAccount();
-        String region = stack.getRegion();
+        this.stack = StackFacts.stackOf(scope, this);
+        String account = StackFacts.account(stack);
+        String region = StackFacts.region(stack);
         this.upstream = props.getUpstream();
         this.repositoryPrefix = props.getRepositoryPrefix() != null
                 ? props.getRepositoryPrefix() : upstream.getDefaultRepositoryPrefix();
@@ -86,7 +87,7 @@ public class PullThroughCacheRule extends Resource {
         validate(props, stack, region);
         register();
 
-        this.registryHost = account + ".dkr.ecr." + region + "." + stack.getUrlSuffix();
+        this.registryHost = StackFacts.registryHost(stack);
         this.repositoryArnPattern = RepositoryPrefix.repositoryArn(stack, account, region, repositoryPrefix);
 
         this.customRole = !upstream.isEcrPrivate() ? null
@@ -151,20 +152,21 @@ public class PullThroughCacheRule extends Resource {
             props.description("Repositories cached from " + upstream.getUrl() + " by rule " + repositoryPrefix);
         }
         this.creationTemplate = new RepositoryCreationTemplate(this, "CreationTemplate", props.build());
-        resource.getNode().addDependency(creationTemplate);
+        // the template's own resource waits for its role and key: a DependsOn on it is enough
+        resource.addDependency(creationTemplate.getResource());
         return creationTemplate;
     }
 
     private void register() {
-        List<PullThroughCacheRule> before = RULES.of(this);
+        List<PullThroughCacheRule> before = RULES.of(stack);
         RepositoryPrefix.checkUnused("PullThroughCacheRuleProps.repositoryPrefix", this, repositoryPrefix, before,
                 PullThroughCacheRule::getRepositoryPrefix, "rule");
         if (before.size() >= MAX_RULES_PER_REGISTRY) {
             throw new IllegalArgumentException("Too many pull through cache rules for registry "
-                    + RegistryKey.of(getStack()) + ": " + getNode().getPath() + " would be rule " + (before.size() + 1)
+                    + StackFacts.registryKey(stack) + ": " + getNode().getPath() + " would be rule " + (before.size() + 1)
                     + ", and ECR allows " + MAX_RULES_PER_REGISTRY + " per account and region");
         }
-        RULES.add(this);
+        RULES.add(stack, this);
     }
 
     private void validate(PullThroughCacheRuleProps props, Stack stack, String region) {
@@ -191,7 +193,7 @@ public class PullThroughCacheRule extends Resource {
                     + ": ECR assumes a custom role only for an ECR to ECR rule; " + upstream.getDisplayName()
                     + (upstream.getCredential() != null ? " is reached with the credential secret" : " needs none"));
         }
-        if (!Token.isUnresolved(region)) {
+        if (!Tokens.isUnresolved(region)) {
             SupportedRegions.check("The region of stack " + stack.getNode().getPath(), region);
         }
     }
@@ -255,7 +257,7 @@ public class PullThroughCacheRule extends Resource {
      * @throws IllegalArgumentException when the reference is invalid or of another registry
      */
     public String imageUri(String imageReference) {
-        if (imageReference != null && Token.isUnresolved(imageReference)) {
+        if (imageReference != null && Tokens.isUnresolved(imageReference)) {
             throw new IllegalArgumentException("imageUri needs a literal image reference such as 'nginx:1.27'; "
                     + "a token cannot be routed to its registry at synth");
         }
@@ -267,7 +269,7 @@ public class PullThroughCacheRule extends Resource {
         }
         String repository = reference.getRepository();
         if (upstreamRepositoryPrefix != null) {
-            if (Token.isUnresolved(upstreamRepositoryPrefix)) {
+            if (Tokens.isUnresolved(upstreamRepositoryPrefix)) {
                 throw new IllegalArgumentException("imageUri cannot map '" + imageReference + "' through rule "
                         + getNode().getPath() + ": its upstreamRepositoryPrefix is a token");
             }
@@ -278,7 +280,7 @@ public class PullThroughCacheRule extends Resource {
             }
             repository = repository.substring(upstreamPath.length());
         }
-        String path = Token.isUnresolved(repositoryPrefix) ? repositoryPrefix : RepositoryPrefix.toPath(repositoryPrefix);
+        String path = Tokens.isUnresolved(repositoryPrefix) ? repositoryPrefix : RepositoryPrefix.toPath(repositoryPrefix);
         return reference.withLocation(registryHost, path.isEmpty() ? repository : path + "/" + repository).toString();
     }
 
@@ -321,7 +323,7 @@ public class PullThroughCacheRule extends Resource {
      * @return the rules
      */
     public static List<PullThroughCacheRule> rulesOf(IConstruct scope) {
-        return RULES.of(scope);
+        return RULES.of(scope instanceof Stack stack ? stack : Stack.of(scope));
     }
 
     /**

@@ -1,12 +1,11 @@
 package io.github.pullthroughcache.rule;
 
-import io.github.pullthroughcache.internal.RegistryKey;
+import io.github.pullthroughcache.internal.StackFacts;
+import io.github.pullthroughcache.internal.Tokens;
 import java.util.List;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.Stack;
-import software.amazon.awscdk.Token;
 import software.constructs.IConstruct;
 
 /**
@@ -58,7 +57,7 @@ public final class RepositoryPrefix {
      */
     public static void validate(String property, String prefix, String rootRefusedBecause, int minLength,
             int maxLength) {
-        if (prefix == null || Token.isUnresolved(prefix)) {
+        if (prefix == null || Tokens.isUnresolved(prefix)) {
             return;
         }
         if (prefix.length() < minLength || prefix.length() > maxLength || !PATTERN.matcher(prefix).matches()) {
@@ -95,14 +94,11 @@ public final class RepositoryPrefix {
      * @return the ARN pattern
      */
     public static String repositoryArn(Stack stack, String account, String region, String prefix) {
-        String path = Token.isUnresolved(prefix) ? prefix : toPath(prefix);
-        return stack.formatArn(ArnComponents.builder()
-                .service("ecr")
-                .account(account)
-                .region(region)
-                .resource("repository")
-                .resourceName(path.isEmpty() ? "*" : path + "/*")
-                .build());
+        String path = Tokens.isUnresolved(prefix) ? prefix : toPath(prefix);
+        // what Stack.formatArn writes, without a jsii round trip
+        return "arn:" + StackFacts.partition(stack) + ":ecr:" + (region != null ? region : StackFacts.region(stack)) + ":"
+                + (account != null ? account : StackFacts.account(stack)) + ":repository/"
+                + (path.isEmpty() ? "*" : path + "/*");
     }
 
     /**
@@ -113,7 +109,7 @@ public final class RepositoryPrefix {
      * @return true when both are literal and name the same namespace
      */
     public static boolean same(String a, String b) {
-        return a != null && b != null && !Token.isUnresolved(a) && !Token.isUnresolved(b) && toPath(a).equals(toPath(b));
+        return a != null && b != null && !Tokens.isUnresolved(a) && !Tokens.isUnresolved(b) && toPath(a).equals(toPath(b));
     }
 
     /**
@@ -125,7 +121,7 @@ public final class RepositoryPrefix {
      * @return true unless both are literal and disjoint
      */
     public static boolean overlaps(String a, String b) {
-        if (Token.isUnresolved(a) || Token.isUnresolved(b) || ROOT.equals(a) || ROOT.equals(b)) {
+        if (Tokens.isUnresolved(a) || Tokens.isUnresolved(b) || ROOT.equals(a) || ROOT.equals(b)) {
             return true;
         }
         String pathA = toPath(a) + "/";
@@ -152,7 +148,7 @@ public final class RepositoryPrefix {
             if (same(prefix, prefixOf.apply(other))) {
                 throw new IllegalArgumentException(property + " '" + prefix + "' of " + owner.getNode().getPath()
                         + " is already used by " + other.getNode().getPath() + " in registry "
-                        + RegistryKey.of(Stack.of(owner)) + ": each " + kind + " of a registry needs its own prefix");
+                        + StackFacts.registryKey(Stack.of(owner)) + ": each " + kind + " of a registry needs its own prefix");
             }
         }
     }

@@ -1,11 +1,11 @@
 package io.github.pullthroughcache.rule;
 
 import io.github.pullthroughcache.internal.NagAcknowledgements;
+import io.github.pullthroughcache.internal.Tokens;
 import java.util.Map;
 import java.util.regex.Pattern;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
-import software.amazon.awscdk.Token;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
 import software.amazon.awscdk.services.secretsmanager.Secret;
 import software.amazon.awscdk.services.secretsmanager.SecretStringGenerator;
@@ -38,7 +38,7 @@ public class UpstreamCredentialSecret extends Construct {
     public UpstreamCredentialSecret(Construct scope, String id, UpstreamCredentialSecretProps props) {
         super(scope, id);
         String name = props.getSecretName();
-        if (!Token.isUnresolved(name)) {
+        if (!Tokens.isUnresolved(name)) {
             if (!name.startsWith(UpstreamRegistry.SECRET_NAME_PREFIX)) {
                 name = UpstreamRegistry.SECRET_NAME_PREFIX + name;
             }

@@ -1,8 +1,8 @@
 package io.github.pullthroughcache.rule;
 
+import io.github.pullthroughcache.internal.Tokens;
 import java.util.Locale;
 import java.util.regex.Pattern;
-import software.amazon.awscdk.Token;
 import software.amazon.awscdk.services.secretsmanager.CfnSecret;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
 import software.amazon.awscdk.services.secretsmanager.Secret;
@@ -104,7 +104,7 @@ public final class UpstreamRegistry {
                     + "the part before '.azurecr.io' such as 'myregistry'");
         }
         String name = registryName;
-        if (!Token.isUnresolved(name)) {
+        if (!Tokens.isUnresolved(name)) {
             if (name.toLowerCase(Locale.ROOT).endsWith(".azurecr.io")) {
                 name = name.substring(0, name.length() - ".azurecr.io".length());
             }
@@ -140,15 +140,15 @@ public final class UpstreamRegistry {
      * @return the registry
      */
     public static UpstreamRegistry ecrPrivate(String account, String region) {
-        if (account == null || (!Token.isUnresolved(account) && !ACCOUNT.matcher(account).matches())) {
+        if (account == null || (!Tokens.isUnresolved(account) && !ACCOUNT.matcher(account).matches())) {
             throw new IllegalArgumentException("UpstreamRegistry.ecrPrivate: account '" + account
                     + "' is invalid: expected a 12-digit AWS account ID");
         }
-        if (region == null || (!Token.isUnresolved(region) && !REGION.matcher(region).matches())) {
+        if (region == null || (!Tokens.isUnresolved(region) && !REGION.matcher(region).matches())) {
             throw new IllegalArgumentException("UpstreamRegistry.ecrPrivate: region '" + region
                     + "' is invalid: expected a region name such as 'us-east-1'");
         }
-        if (!Token.isUnresolved(region)) {
+        if (!Tokens.isUnresolved(region)) {
             SupportedRegions.check("UpstreamRegistry.ecrPrivate: region", region);
         }
         return new UpstreamRegistry("ecr", "Amazon ECR", account + ".dkr.ecr." + region + ".amazonaws.com", "ecr",
@@ -179,7 +179,7 @@ public final class UpstreamRegistry {
         } else {
             name = secret.getSecretName();
         }
-        return name == null || Token.isUnresolved(name) ? null : name;
+        return name == null || Tokens.isUnresolved(name) ? null : name;
     }
 
     /** @return ECR's name for the registry kind, the rule's {@code UpstreamRegistry} such as {@code docker-hub} */
@@ -232,7 +232,7 @@ public final class UpstreamRegistry {
         if ("docker-hub".equals(type)) {
             return ImageReference.DOCKER_HUB.equals(host);
         }
-        if (isEcrPrivate() && Token.isUnresolved(url)) {
+        if (isEcrPrivate() && Tokens.isUnresolved(url)) {
             // the account or region is a token: any private ECR host may be it
             return host.matches("^\\d{12}\\.dkr\\.ecr\\.[a-z0-9-]+\\.amazonaws\\.com$");
         }
