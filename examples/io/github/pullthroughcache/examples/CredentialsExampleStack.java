@@ -10,7 +10,6 @@ import io.github.pullthroughcache.rule.UpstreamRegistry;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.CfnOutput;
-import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.services.ecr.LifecycleRule;
@@ -20,7 +19,8 @@ import software.constructs.Construct;
 /**
  * Registries that need a credential: Docker Hub and the GitHub Container Registry, each with its secret
  * ({@code ecr-pullthroughcache/docker-hub}, {@code ecr-pullthroughcache/github}; put the token in after the first
- * deploy). The cached repositories are encrypted with one new KMS key, tagged, and keep the 20 newest releases.
+ * deploy). The cached repositories are encrypted with one new KMS key and tagged; each keeps its 50 newest
+ * tags and no untagged image older than 14 days.
  */
 public class CredentialsExampleStack extends Stack {
 
@@ -45,15 +45,12 @@ public class CredentialsExampleStack extends Stack {
                         .encryption(TemplateEncryption.KMS_NEW_KEY)
                         .resourceTags(Map.of("cost-center", "platform"))
                         .lifecycleRules(List.of(
+                                CreationTemplateOptions.EXPIRE_UNTAGGED_AFTER_14_DAYS,
                                 LifecycleRule.builder()
-                                        .description("Keep the 20 newest releases")
-                                        .tagPatternList(List.of("v*"))
-                                        .maxImageCount(20)
-                                        .build(),
-                                LifecycleRule.builder()
-                                        .description("Expire untagged images a week after they were cached")
-                                        .tagStatus(TagStatus.UNTAGGED)
-                                        .maxImageAge(Duration.days(7))
+                                        .description("Keep the 50 most recently cached tags of each image")
+                                        .tagStatus(TagStatus.TAGGED)
+                                        .tagPatternList(List.of("*"))
+                                        .maxImageCount(50)
                                         .build()))
                         .build())
                 .build());
