@@ -8,7 +8,6 @@ import io.github.pullthroughcache.internal.Tokens;
 import io.github.pullthroughcache.rule.PullThroughCacheRule;
 import io.github.pullthroughcache.rule.RepositoryPrefix;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
