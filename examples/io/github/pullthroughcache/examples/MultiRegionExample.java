@@ -4,6 +4,8 @@ import io.github.pullthroughcache.PullThroughCacheStack;
 import io.github.pullthroughcache.PullThroughCacheStackProps;
 import io.github.pullthroughcache.rule.UpstreamRegistry;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import software.amazon.awscdk.Environment;
 import software.constructs.Construct;
 
@@ -13,33 +15,25 @@ import software.constructs.Construct;
  */
 public final class MultiRegionExample {
 
-    /** The regions of the example. */
-    public static final List<String> REGIONS = List.of("eu-west-1", "us-east-1");
+    /** The regions of the example, by the end of their stack ids. */
+    public static final Map<String, String> REGIONS = new TreeMap<>(Map.of("EuWest1", "eu-west-1", "UsEast1", "us-east-1"));
 
     private MultiRegionExample() {
     }
 
     /**
      * @param scope the app
-     * @param idPrefix the start of each stack id, followed by the region in PascalCase
+     * @param idPrefix the start of each stack id, followed by the key of its region in {@link #REGIONS}
      * @return the stacks, one per region of {@link #REGIONS}
      */
     public static List<PullThroughCacheStack> create(Construct scope, String idPrefix) {
-        return REGIONS.stream()
-                .map(region -> new PullThroughCacheStack(scope, idPrefix + pascalCase(region),
+        return REGIONS.entrySet().stream()
+                .map(entry -> new PullThroughCacheStack(scope, idPrefix + entry.getKey(),
                         PullThroughCacheStackProps.builder()
-                                .env(Environment.builder().region(region).build())
-                                .description("Amazon ECR pull through cache in " + region)
+                                .env(Environment.builder().region(entry.getValue()).build())
+                                .description("Amazon ECR pull through cache in " + entry.getValue())
                                 .upstreams(List.of(UpstreamRegistry.ECR_PUBLIC, UpstreamRegistry.KUBERNETES))
                                 .build()))
                 .toList();
-    }
-
-    private static String pascalCase(String region) {
-        StringBuilder out = new StringBuilder();
-        for (String word : region.split("-")) {
-            out.append(Character.toUpperCase(word.charAt(0))).append(word.substring(1));
-        }
-        return out.toString();
     }
 }

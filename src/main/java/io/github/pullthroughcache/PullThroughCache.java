@@ -1,6 +1,7 @@
 package io.github.pullthroughcache;
 
 import io.github.pullthroughcache.internal.Tokens;
+import io.github.pullthroughcache.internal.ConstructIds;
 import io.github.pullthroughcache.internal.StackFacts;
 import io.github.pullthroughcache.network.CacheVpc;
 import io.github.pullthroughcache.network.CacheVpcProps;
@@ -131,7 +132,7 @@ public class PullThroughCache extends Construct {
         }
         String prefix = props.getRepositoryPrefix() != null
                 ? props.getRepositoryPrefix() : upstream.getDefaultRepositoryPrefix();
-        String id = Tokens.isUnresolved(prefix) ? "Rule" + (rules.size() + 1) : constructId(prefix);
+        String id = Tokens.isUnresolved(prefix) ? "Rule" + (rules.size() + 1) : ConstructIds.pascalCase(prefix.toLowerCase(Locale.ROOT));
         PullThroughCacheRule existing = rules.get(id);
         if (existing != null) {
             throw new IllegalArgumentException("PullThroughCache " + getNode().getPath() + " has rule '"
@@ -148,17 +149,6 @@ public class PullThroughCache extends Construct {
             grantPull(rule, puller);
         }
         return rule;
-    }
-
-    /** {@code ecr-public} to {@code EcrPublic}, {@code team/quay.io} to {@code TeamQuayIo}. */
-    static String constructId(String prefix) {
-        StringBuilder id = new StringBuilder();
-        for (String word : prefix.toLowerCase(Locale.ROOT).split("[-._/]+")) {
-            if (!word.isEmpty()) {
-                id.append(Character.toUpperCase(word.charAt(0))).append(word.substring(1));
-            }
-        }
-        return id.toString();
     }
 
     /**

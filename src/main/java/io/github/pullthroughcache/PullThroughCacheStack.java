@@ -1,5 +1,6 @@
 package io.github.pullthroughcache;
 
+import io.github.pullthroughcache.internal.ConstructIds;
 import io.github.pullthroughcache.registry.RegistryPolicyMode;
 import io.github.pullthroughcache.rule.PullThroughCacheRule;
 import io.github.pullthroughcache.rule.PullThroughCacheRuleProps;
@@ -122,7 +123,7 @@ public class PullThroughCacheStack extends Stack {
                         + "' is none of them (Azure and ECR to ECR rules take props: PullThroughCache.addRule)");
             }
             upstreams.add(factory.apply(WITHOUT_CREDENTIAL.contains(name) ? null
-                    : Secret.fromSecretNameV2(this, "Credential" + PullThroughCache.constructId(name), UpstreamRegistry.SECRET_NAME_PREFIX + name)));
+                    : Secret.fromSecretNameV2(this, "Credential" + ConstructIds.pascalCase(name), UpstreamRegistry.SECRET_NAME_PREFIX + name)));
         }
         return upstreams;
     }

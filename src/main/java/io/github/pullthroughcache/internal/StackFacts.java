@@ -12,7 +12,8 @@ import software.constructs.IConstruct;
  */
 public final class StackFacts {
 
-    private record Facts(String account, String region, String partition, String registryKey, String registryHost, IConstruct app) {
+    private record Facts(String account, String region, String partition, String registryKey,
+            String registryHost, IConstruct app) {
     }
 
     private static final Map<Stack, Facts> FACTS = Collections.synchronizedMap(new WeakHashMap<>());
@@ -97,8 +98,8 @@ public final class StackFacts {
             String region = s.getRegion();
             String registryKey = Tokens.isUnresolved(account) || Tokens.isUnresolved(region)
                     ? "stack " + s.getNode().getPath() : account + "/" + region;
-            return new Facts(account, region, s.getPartition(), registryKey, account + ".dkr.ecr." + region + "." + s.getUrlSuffix(),
-                    s.getNode().getRoot());
+            String registryHost = account + ".dkr.ecr." + region + "." + s.getUrlSuffix();
+            return new Facts(account, region, s.getPartition(), registryKey, registryHost, s.getNode().getRoot());
         });
     }
 }

@@ -1,11 +1,11 @@
 package io.github.pullthroughcache.network;
 
+import io.github.pullthroughcache.internal.ConstructIds;
 import io.github.pullthroughcache.internal.StackFacts;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.Stack;
@@ -113,7 +113,7 @@ public class RegistryEndpoints extends Construct {
 
     private InterfaceVpcEndpoint createInterface(InterfaceVpcEndpointAwsService service, String shortName,
             boolean restricted) {
-        InterfaceVpcEndpoint endpoint = InterfaceVpcEndpoint.Builder.create(this, constructId(shortName))
+        InterfaceVpcEndpoint endpoint = InterfaceVpcEndpoint.Builder.create(this, ConstructIds.pascalCase(shortName))
                 .vpc(vpc)
                 .service(service)
                 .subnets(subnets)
@@ -157,17 +157,6 @@ public class RegistryEndpoints extends Construct {
                         + "-starport-layer-bucket/*"))
                 .build());
         return endpoint;
-    }
-
-    /** {@code ecr.api} → {@code EcrApi}, {@code secretsmanager} → {@code Secretsmanager}. */
-    static String constructId(String shortName) {
-        StringBuilder id = new StringBuilder();
-        for (String part : shortName.split("[^A-Za-z0-9]+")) {
-            if (!part.isEmpty()) {
-                id.append(part.substring(0, 1).toUpperCase(Locale.ROOT)).append(part.substring(1));
-            }
-        }
-        return id.toString();
     }
 
     /** @return the VPC */

@@ -111,12 +111,7 @@ final class LifecyclePolicy {
      *     no rules
      */
     String render(Stack stack) {
-        if (entries.isEmpty()) {
-            return null;
-        }
-        List<Object> rules = new ArrayList<>();
-        prioritize(entries).forEach((priority, entry) -> rules.add(render(priority, entry)));
-        return stack.toJsonString(Map.of("rules", rules));
+        return entries.isEmpty() ? null : stack.toJsonString(policy());
     }
 
     /** @return whether no rule holds a token, so that {@link #renderLiteral()} can render the policy in Java */
@@ -146,10 +141,8 @@ final class LifecyclePolicy {
         if (entries.isEmpty()) {
             return null;
         }
-        List<Object> rules = new ArrayList<>();
-        prioritize(entries).forEach((priority, entry) -> rules.add(render(priority, entry)));
         try {
-            return JSON.writeValueAsString(Map.of("rules", rules));
+            return JSON.writeValueAsString(policy());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -174,6 +167,13 @@ final class LifecyclePolicy {
 
     private static boolean holdsToken(List<String> values) {
         return values != null && values.stream().anyMatch(Tokens::isUnresolved);
+    }
+
+    /** {@code {"rules": [...]}}, in priority order. */
+    private Map<String, Object> policy() {
+        List<Object> rules = new ArrayList<>();
+        prioritize(entries).forEach((priority, entry) -> rules.add(render(priority, entry)));
+        return Map.of("rules", rules);
     }
 
     /** The rules by priority, numbered as {@code ecr.Repository} numbers them; the ANY rule must come last. */

@@ -71,6 +71,7 @@ public class RepositoryCreationTemplate extends Resource {
     private final PolicyDocument repositoryPolicy;
     private boolean lazyLifecyclePolicy;
     private boolean validationAdded;
+    /** The lifecycle policy JSON: kept current while literal; rendered at synthesis when lazy. */
     private String renderedLifecyclePolicy;
     private final String prefix;
     private final List<AppliedFor> appliedFor;
@@ -110,7 +111,7 @@ public class RepositoryCreationTemplate extends Resource {
         this.repositoryPolicy = props.getRepositoryPolicy();
         // rendered in Java when no rule holds a token; else rendered by the stack at synthesis
         this.lazyLifecyclePolicy = !lifecyclePolicy.isLiteral();
-        String literalLifecyclePolicy = lazyLifecyclePolicy ? null : lifecyclePolicy.renderLiteral();
+        this.renderedLifecyclePolicy = lazyLifecyclePolicy ? null : lifecyclePolicy.renderLiteral();
         this.resource = CfnRepositoryCreationTemplate.Builder.create(this, "Resource")
                 .prefix(prefix)
                 .appliedFor(appliedFor.stream().map(AppliedFor::name).toList())
@@ -121,7 +122,7 @@ public class RepositoryCreationTemplate extends Resource {
                         .build())
                 .imageTagMutability(imageTagMutability.name())
                 .imageTagMutabilityExclusionFilters(exclusionFilters(props.getImageTagMutabilityExclusionFilters()))
-                .lifecyclePolicy(lazyLifecyclePolicy ? Lazy.string(this::renderedLifecyclePolicy) : literalLifecyclePolicy)
+                .lifecyclePolicy(lazyLifecyclePolicy ? Lazy.string(this::renderedLifecyclePolicy) : renderedLifecyclePolicy)
                 .repositoryPolicy(repositoryPolicy == null ? null : stack.toJsonString(repositoryPolicy))
                 .resourceTags(tags.isEmpty() ? null : tags.entrySet().stream()
                         .map(tag -> CfnTag.builder().key(tag.getKey()).value(tag.getValue()).build())
@@ -134,7 +135,7 @@ public class RepositoryCreationTemplate extends Resource {
         }
 
         // a validation costs jsii round trips at every synthesis: only where there is something to check then
-        if (repositoryPolicy != null || lazyLifecyclePolicy || LifecyclePolicy.tooLong(literalLifecyclePolicy)) {
+        if (repositoryPolicy != null || lazyLifecyclePolicy || LifecyclePolicy.tooLong(renderedLifecyclePolicy)) {
             addValidationOnce();
         }
         if (appliedFor.contains(AppliedFor.PULL_THROUGH_CACHE)) {
@@ -158,13 +159,14 @@ public class RepositoryCreationTemplate extends Resource {
             return;
         }
         if (lifecyclePolicy.isLiteral()) {
-            String literal = lifecyclePolicy.renderLiteral();
-            resource.setLifecyclePolicy(literal);
-            if (LifecyclePolicy.tooLong(literal)) {
+            this.renderedLifecyclePolicy = lifecyclePolicy.renderLiteral();
+            resource.setLifecyclePolicy(renderedLifecyclePolicy);
+            if (LifecyclePolicy.tooLong(renderedLifecyclePolicy)) {
                 addValidationOnce();
             }
         } else {
             this.lazyLifecyclePolicy = true;
+            this.renderedLifecyclePolicy = null;
             resource.setLifecyclePolicy(Lazy.string(this::renderedLifecyclePolicy));
             addValidationOnce();
         }
@@ -301,10 +303,13 @@ public class RepositoryCreationTemplate extends Resource {
                 wildcards);
     }
 
-    /** Rendered once, at synthesis, when no rule can be added any more: for the resource and the length check. */
+    /**
+     * The policy: the literal held since the last rule was added, or, for a rule with a token, rendered by the
+     * stack once, at synthesis, when no rule can be added any more.
+     */
     private String renderedLifecyclePolicy() {
-        if (renderedLifecyclePolicy == null) {
-            this.renderedLifecyclePolicy = lazyLifecyclePolicy ? lifecyclePolicy.render(stack) : lifecyclePolicy.renderLiteral();
+        if (lazyLifecyclePolicy && renderedLifecyclePolicy == null) {
+            this.renderedLifecyclePolicy = lifecyclePolicy.render(stack);
         }
         return renderedLifecyclePolicy;
     }

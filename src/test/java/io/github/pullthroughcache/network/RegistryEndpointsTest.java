@@ -1,5 +1,6 @@
 package io.github.pullthroughcache.network;
 
+import io.github.pullthroughcache.internal.ConstructIds;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -158,7 +159,7 @@ class RegistryEndpointsTest {
                 "PrivateDnsEnabled", true,
                 "PolicyDocument", Match.absent()));
         assertThat(oneAz.getAdditionalEndpoints()).containsKey(service);
-        assertThat(oneAz.getNode().tryFindChild(RegistryEndpoints.constructId(service))).isNotNull();
+        assertThat(oneAz.getNode().tryFindChild(ConstructIds.pascalCase(service))).isNotNull();
     }
 
     @Test
@@ -176,7 +177,7 @@ class RegistryEndpointsTest {
 
     @Test
     void constructIdsNameTheService() {
-        assertThat(List.of("ecr.api", "ecr.dkr", "logs", "secretsmanager").stream().map(RegistryEndpoints::constructId))
+        assertThat(List.of("ecr.api", "ecr.dkr", "logs", "secretsmanager").stream().map(ConstructIds::pascalCase))
                 .containsExactly("EcrApi", "EcrDkr", "Logs", "Secretsmanager");
         assertThat(endpoints.getNode().tryFindChild("EcrApi")).isNotNull();
         assertThat(endpoints.getNode().tryFindChild("S3Gateway")).isSameAs(endpoints.getS3GatewayEndpoint());
