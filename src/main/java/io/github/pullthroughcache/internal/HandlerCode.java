@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awscdk.services.lambda.Code;
@@ -22,6 +23,8 @@ import software.amazon.awscdk.services.lambda.Code;
 public final class HandlerCode {
 
     private static final String ROOT = "/io/github/pullthroughcache/handlers/";
+    /** Modules every handler may require as {@code ../shared/<name>}. */
+    private static final List<String> SHARED = List.of("cloudformation.js", "registry-setting.js");
     private static final Map<String, Path> EXTRACTED = new ConcurrentHashMap<>();
 
     private HandlerCode() {
@@ -29,15 +32,26 @@ public final class HandlerCode {
 
     /**
      * @param handler the handler's folder under {@code handlers/}, such as {@code registry-policy}
-     * @return the handler's code, from a folder holding its {@code index.js}
+     * @return the handler's code: a folder holding {@code <handler>/index.js} and the shared modules
      */
     public static Code of(String handler) {
         return Code.fromAsset(EXTRACTED.computeIfAbsent(handler, HandlerCode::extract).toString());
     }
 
+    /**
+     * @param handler the handler's folder under {@code handlers/}
+     * @return the Lambda handler setting for its code, {@code <handler>/index.handler}
+     */
+    public static String handler(String handler) {
+        return handler + "/index.handler";
+    }
+
     private static Path extract(String handler) {
         Map<String, byte[]> files = new LinkedHashMap<>();
-        files.put("index.js", read(handler + "/index.js"));
+        files.put(handler + "/index.js", read(handler + "/index.js"));
+        for (String shared : SHARED) {
+            files.put("shared/" + shared, read("shared/" + shared));
+        }
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             files.forEach((name, content) -> {
@@ -46,12 +60,12 @@ public final class HandlerCode {
             });
             String hash = HexFormat.of().formatHex(digest.digest()).substring(0, 16);
             Path folder = Path.of(System.getProperty("java.io.tmpdir"), "pull-through-cache-cdk", handler + "-" + hash);
-            Files.createDirectories(folder);
             for (Map.Entry<String, byte[]> file : files.entrySet()) {
-                Path temporary = Files.createTempFile(folder, file.getKey(), ".part");
+                Path target = folder.resolve(file.getKey());
+                Files.createDirectories(target.getParent());
+                Path temporary = Files.createTempFile(target.getParent(), target.getFileName().toString(), ".part");
                 Files.write(temporary, file.getValue());
-                Files.move(temporary, folder.resolve(file.getKey()), StandardCopyOption.REPLACE_EXISTING,
-                        StandardCopyOption.ATOMIC_MOVE);
+                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
             return folder;
         } catch (IOException e) {

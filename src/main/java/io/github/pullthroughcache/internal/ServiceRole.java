@@ -29,11 +29,32 @@ public record ServiceRole(Role role, ManagedPolicy policy) {
      */
     public static ServiceRole create(Construct scope, String servicePrincipal, String roleDescription, String policyDescription,
             List<PolicyStatement> statements, String wildcardReason, List<String> wildcardResources) {
-        Role role = Role.Builder.create(scope, "CustomRole")
+        return create(scope, "CustomRole", "CustomRolePolicy", servicePrincipal, roleDescription, policyDescription,
+                statements, wildcardReason, wildcardResources);
+    }
+
+    /**
+     * The same, with the construct ids of the role and its policy.
+     *
+     * @param scope the construct the role serves
+     * @param roleId the role's construct id
+     * @param policyId the policy's construct id
+     * @param servicePrincipal the service that assumes it
+     * @param roleDescription the role's description
+     * @param policyDescription the policy's description
+     * @param statements the permissions
+     * @param wildcardReason why the wildcard resources are needed
+     * @param wildcardResources the resources of the statements that hold a wildcard
+     * @return the role and its policy
+     */
+    public static ServiceRole create(Construct scope, String roleId, String policyId, String servicePrincipal,
+            String roleDescription, String policyDescription, List<PolicyStatement> statements, String wildcardReason,
+            List<String> wildcardResources) {
+        Role role = Role.Builder.create(scope, roleId)
                 .assumedBy(new ServicePrincipal(servicePrincipal))
                 .description(roleDescription)
                 .build();
-        ManagedPolicy policy = ManagedPolicy.Builder.create(scope, "CustomRolePolicy")
+        ManagedPolicy policy = ManagedPolicy.Builder.create(scope, policyId)
                 .description(policyDescription)
                 .statements(statements)
                 .roles(List.of(role))

@@ -1,7 +1,6 @@
 package io.github.pullthroughcache.registry;
 
-import io.github.pullthroughcache.internal.HandlerCode;
-import io.github.pullthroughcache.internal.NagAcknowledgements;
+import io.github.pullthroughcache.internal.HandlerFunction;
 import io.github.pullthroughcache.internal.RegistryIndex;
 import io.github.pullthroughcache.internal.StackFacts;
 import io.github.pullthroughcache.internal.SynthTime;
@@ -31,13 +30,8 @@ import software.amazon.awscdk.services.ecr.CfnRegistryPolicy;
 import software.amazon.awscdk.services.iam.AccountPrincipal;
 import software.amazon.awscdk.services.iam.IGrantable;
 import software.amazon.awscdk.services.iam.IPrincipal;
-import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
-import software.amazon.awscdk.services.iam.Role;
-import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.lambda.Function;
-import software.amazon.awscdk.services.lambda.Runtime;
-import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.constructs.Construct;
 import software.constructs.IConstruct;
@@ -143,40 +137,23 @@ public class RegistryPolicy extends Construct {
     }
 
     private IConstruct createMergeResource(RetentionDays logRetention) {
-        LogGroup logs = LogGroup.Builder.create(this, "HandlerLogs").retention(logRetention).build();
-        Role role = Role.Builder.create(this, "HandlerRole")
-                .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
-                .description("Merges stack " + stack.getNode().getPath() + "'s statements into the ECR registry policy")
-                .build();
-        // a managed policy, not the role's inline default policy: NIST 800-53 R5 asks for no inline policies
-        ManagedPolicy permissions = ManagedPolicy.Builder.create(this, "HandlerPolicy")
-                .description("ECR registry policy reads and writes, and the handler's own log group")
-                .statements(List.of(
-                        PolicyStatement.Builder.create()
-                                .sid("RegistryPolicy")
-                                .actions(List.of("ecr:GetRegistryPolicy", "ecr:PutRegistryPolicy",
-                                        "ecr:DeleteRegistryPolicy"))
-                                .resources(List.of("*"))
-                                .build(),
-                        PolicyStatement.Builder.create()
-                                .sid("Logs")
-                                .actions(List.of("logs:CreateLogStream", "logs:PutLogEvents"))
-                                .resources(List.of(logs.getLogGroupArn()))
-                                .build()))
-                .roles(List.of(role))
-                .build();
-        Function handler = Function.Builder.create(this, "Handler")
-                .runtime(Runtime.NODEJS_22_X)
-                .handler("index.handler")
-                .code(HandlerCode.of("registry-policy"))
-                .role(role)
-                .logGroup(logs)
-                .timeout(Duration.minutes(2))
-                .memorySize(256)
-                .description("Custom::EcrRegistryPolicyStatements: merges owned statements into the ECR registry policy")
-                .build();
-        handler.getNode().addDependency(permissions);
-        acknowledgeHandlerFindings(permissions, handler, logs);
+        String invokedByCloudFormation = "The handler runs only when CloudFormation deploys this stack's "
+                + "registry policy statements, once per deployment.";
+        Function handler = HandlerFunction.create(this, new HandlerFunction.Spec("registry-policy",
+                "Custom::EcrRegistryPolicyStatements: merges stack " + stack.getNode().getPath()
+                        + "'s statements into the ECR registry policy",
+                "ECR registry policy reads and writes, and the handler's own log group",
+                List.of(PolicyStatement.Builder.create()
+                        .sid("RegistryPolicy")
+                        .actions(List.of("ecr:GetRegistryPolicy", "ecr:PutRegistryPolicy", "ecr:DeleteRegistryPolicy"))
+                        .resources(List.of("*"))
+                        .build()),
+                "ecr:GetRegistryPolicy, ecr:PutRegistryPolicy and ecr:DeleteRegistryPolicy act on the account's "
+                        + "registry and take no resource ARN.",
+                Duration.minutes(2), 256, logRetention, invokedByCloudFormation,
+                invokedByCloudFormation + " CloudFormation receives every failure as the custom resource's status.",
+                "The log holds request types and error messages, never policy text or credentials;"))
+                .function();
         return CustomResource.Builder.create(this, "Resource")
                 .serviceToken(handler.getFunctionArn())
                 .resourceType("Custom::EcrRegistryPolicyStatements")
@@ -192,25 +169,6 @@ public class RegistryPolicy extends Construct {
                 .build();
         policy.applyRemovalPolicy(RemovalPolicy.RETAIN);
         return policy;
-    }
-
-    private static void acknowledgeHandlerFindings(ManagedPolicy permissions, Function handler, LogGroup logs) {
-        NagAcknowledgements.acknowledgeResources(permissions, "AwsSolutions-IAM5", "ecr:GetRegistryPolicy, "
-                + "ecr:PutRegistryPolicy and ecr:DeleteRegistryPolicy act on the account's registry and take no "
-                + "resource ARN.", List.of("*"));
-        String invokedByCloudFormation = "The handler runs only when CloudFormation deploys this stack's "
-                + "registry policy statements, once per deployment.";
-        NagAcknowledgements.acknowledge(handler, "AwsSolutions-L1", "The handler is written and tested for "
-                + "Node.js 22, whose runtime provides the AWS SDK v3 it uses.");
-        NagAcknowledgements.acknowledge(handler, "NIST.800.53.R5-LambdaConcurrency", invokedByCloudFormation
-                + " Reserving concurrency would take capacity from the account for nothing.");
-        NagAcknowledgements.acknowledge(handler, "NIST.800.53.R5-LambdaDLQ", invokedByCloudFormation
-                + " CloudFormation receives every failure as the custom resource's status.");
-        NagAcknowledgements.acknowledge(handler, "NIST.800.53.R5-LambdaInsideVPC", "The handler calls only "
-                + "the ECR API; outside a VPC it needs no endpoint or NAT to reach it.");
-        NagAcknowledgements.acknowledge(logs, "NIST.800.53.R5-CloudWatchLogGroupEncrypted", "The log holds "
-                + "request types and error messages, never policy text or credentials; CloudWatch Logs encrypts it "
-                + "at rest with its own key.");
     }
 
     /**

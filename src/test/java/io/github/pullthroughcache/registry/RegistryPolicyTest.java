@@ -91,7 +91,7 @@ class RegistryPolicyTest {
     void theHandlerRunsNode22WithOnlyTheRegistryPolicyActionsAndItsOwnLogs() {
         merge.hasResourceProperties("AWS::Lambda::Function", Map.of(
                 "Runtime", "nodejs22.x",
-                "Handler", "index.handler",
+                "Handler", "registry-policy/index.handler",
                 "LoggingConfig", Map.of("LogGroup", Map.of("Ref", Match.stringLikeRegexp("^RegistryPolicyHandlerLogs")))));
         merge.hasResourceProperties("AWS::Logs::LogGroup", Map.of("RetentionInDays", 365));
         merge.hasResourceProperties("AWS::IAM::ManagedPolicy", Map.of("PolicyDocument", Map.of("Statement", List.of(

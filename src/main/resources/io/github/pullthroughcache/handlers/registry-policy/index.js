@@ -9,11 +9,8 @@ const {
   PutRegistryPolicyCommand,
   DeleteRegistryPolicyCommand,
 } = require('@aws-sdk/client-ecr');
-
-const MAX_ATTEMPTS = Number(process.env.MAX_ATTEMPTS || 5);
-const RETRY_DELAY_MS = Number(process.env.RETRY_DELAY_MS || 1000);
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const { customResource } = require('../shared/cloudformation');
+const { applyOwnedPart } = require('../shared/registry-setting');
 
 /** The statements a resource's properties declare: a JSON array in the Statements property. */
 function declared(properties) {
@@ -72,56 +69,25 @@ function holds(document, ownedSids, desired) {
   return JSON.stringify(ours) === JSON.stringify(desired);
 }
 
-/**
- * Writes the desired statements, removing the other owned Sids. ECR has no conditional write, so the
- * policy is read again just before writing (another writer changed it: start over) and after writing
- * (another writer overwrote ours: start over).
- */
+/** Writes the desired statements under the owned Sids, removing the other owned Sids. */
 async function apply(ecr, ownedSids, desired) {
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const before = await readPolicy(ecr);
-    const next = merge(before, ownedSids, desired);
-    if (JSON.stringify(next) === JSON.stringify(before)) return;
-    const check = await readPolicy(ecr);
-    if (JSON.stringify(check) !== JSON.stringify(before)) {
-      console.log(`attempt ${attempt}: the registry policy changed while merging; reading it again`);
-      await sleep(RETRY_DELAY_MS * attempt);
-      continue;
-    }
-    if (next === null) {
+  await applyOwnedPart({
+    name: 'registry policy',
+    read: () => readPolicy(ecr),
+    merge: (current) => merge(current, ownedSids, desired),
+    write: async (next) => {
+      if (next !== null) {
+        await ecr.send(new PutRegistryPolicyCommand({ policyText: JSON.stringify(next) }));
+        return;
+      }
       try {
         await ecr.send(new DeleteRegistryPolicyCommand({}));
       } catch (error) {
         if (error.name !== 'RegistryPolicyNotFoundException') throw error;
       }
-    } else {
-      await ecr.send(new PutRegistryPolicyCommand({ policyText: JSON.stringify(next) }));
-    }
-    const after = await readPolicy(ecr);
-    if (next === null ? after === null || holds(after, ownedSids, []) : holds(after, ownedSids, desired)) return;
-    console.log(`attempt ${attempt}: another writer replaced the registry policy; merging again`);
-    await sleep(RETRY_DELAY_MS * attempt);
-  }
-  throw new Error(`The registry policy kept changing under ${MAX_ATTEMPTS} attempts to merge it; deploy again`);
-}
-
-async function respond(event, status, reason, physicalResourceId) {
-  const body = JSON.stringify({
-    Status: status,
-    Reason: reason,
-    PhysicalResourceId: physicalResourceId,
-    StackId: event.StackId,
-    RequestId: event.RequestId,
-    LogicalResourceId: event.LogicalResourceId,
-    NoEcho: false,
-    Data: {},
+    },
+    holds: (after) => holds(after, ownedSids, desired),
   });
-  const response = await fetch(event.ResponseURL, {
-    method: 'PUT',
-    headers: { 'content-type': '', 'content-length': String(Buffer.byteLength(body)) },
-    body,
-  });
-  if (!response.ok) throw new Error(`CloudFormation response was refused: HTTP ${response.status}`);
 }
 
 async function handle(event, ecr) {
@@ -132,18 +98,6 @@ async function handle(event, ecr) {
   await apply(ecr, new Set(owned.map((statement) => statement.Sid)), desired);
 }
 
-exports.handler = async (event) => {
-  // never log the event: it holds a pre-signed URL
-  console.log(`${event.RequestType} ${event.LogicalResourceId}`);
-  const physicalResourceId = event.PhysicalResourceId
-    || `${event.LogicalResourceId}-${(event.ResourceProperties && event.ResourceProperties.Owner) || 'statements'}`;
-  try {
-    await handle(event, new ECRClient({}));
-    await respond(event, 'SUCCESS', 'OK', physicalResourceId);
-  } catch (error) {
-    console.log(`failed: ${error.message}`);
-    await respond(event, 'FAILED', String(error.message).slice(0, 1000), physicalResourceId);
-  }
-};
+exports.handler = customResource((event) => handle(event, new ECRClient({})));
 
 exports.merge = merge;
