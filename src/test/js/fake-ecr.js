@@ -1,15 +1,19 @@
 'use strict';
-// A fake of the ECR JSON API's registry policy calls, and of CloudFormation's response URL, on 127.0.0.1.
+// A fake of the ECR JSON API's registry policy and replication calls, and of CloudFormation's response URL,
+// on 127.0.0.1.
 const http = require('node:http');
 
 function startFakeEcr() {
   const state = {
     policyText: null,
+    // the replication configuration's rules as ECR returns them; null when none was ever written
+    replicationRules: null,
     calls: [],
     responses: [],
     // hooks a test sets: (state, callNumber) => ... before a call is answered
     beforeGet: null,
     failPut: null,
+    beforeDescribe: null,
   };
   const server = http.createServer((request, response) => {
     let body = '';
@@ -42,6 +46,20 @@ function startFakeEcr() {
         const previous = state.policyText;
         state.policyText = null;
         return reply(200, { registryId: '111111111111', policyText: previous });
+      }
+      if (operation === 'DescribeRegistry') {
+        if (state.beforeDescribe) state.beforeDescribe(state, state.calls.filter((c) => c === operation).length);
+        const registry = { registryId: '111111111111' };
+        if (state.replicationRules !== null) registry.replicationConfiguration = { rules: state.replicationRules };
+        return reply(200, registry);
+      }
+      if (operation === 'PutReplicationConfiguration') {
+        if (state.failPut) return reply(400, { __type: 'ValidationException', message: state.failPut });
+        const { replicationConfiguration } = JSON.parse(body);
+        // ECR leaves out empty filter lists when it describes a rule
+        state.replicationRules = replicationConfiguration.rules.map((rule) => (rule.repositoryFilters && rule.repositoryFilters.length
+          ? rule : { destinations: rule.destinations }));
+        return reply(200, { replicationConfiguration });
       }
       return reply(400, { __type: 'UnknownOperationException', message: operation });
     });

@@ -1,8 +1,13 @@
 package io.github.pullthroughcache.internal;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Locale;
+import software.constructs.IConstruct;
 
-/** Construct ids made from names. Internal: not part of the public API. */
+/** Construct ids and owner names made from names and paths. Internal: not part of the public API. */
 public final class ConstructIds {
 
     private ConstructIds() {
@@ -21,5 +26,29 @@ public final class ConstructIds {
             }
         }
         return id.toString();
+    }
+
+    /**
+     * A name that tells what a construct wrote into a registry-wide setting apart from what others wrote: stable
+     * across deploys, and different for every construct path.
+     *
+     * @param construct the owning construct
+     * @return {@code Ptc} and 8 hex digits of its path's hash, such as {@code Ptc1a2b3c4d}
+     */
+    public static String owner(IConstruct construct) {
+        return "Ptc" + sha256Hex(construct.getNode().getPath()).substring(0, 8);
+    }
+
+    /**
+     * @param text any text
+     * @return the hex SHA-256 of its UTF-8 bytes
+     */
+    public static String sha256Hex(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.github.pullthroughcache.registry;
 
+import io.github.pullthroughcache.internal.ConstructIds;
 import io.github.pullthroughcache.internal.HandlerFunction;
 import io.github.pullthroughcache.internal.RegistryIndex;
 import io.github.pullthroughcache.internal.StackFacts;
@@ -7,12 +8,8 @@ import io.github.pullthroughcache.internal.SynthTime;
 import io.github.pullthroughcache.internal.Tokens;
 import io.github.pullthroughcache.rule.PullThroughCacheRule;
 import io.github.pullthroughcache.rule.RepositoryPrefix;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,7 +91,7 @@ public class RegistryPolicy extends Construct {
         super(scope, id);
         this.stack = Stack.of(this);
         this.mode = props.getMode() != null ? props.getMode() : RegistryPolicyMode.MERGE;
-        this.owner = "Ptc" + hash(getNode().getPath()).substring(0, 8);
+        this.owner = ConstructIds.owner(this);
         register();
         this.resource = mode == RegistryPolicyMode.MERGE
                 ? createMergeResource(props.getLogRetention() != null ? props.getLogRetention() : RetentionDays.ONE_YEAR)
@@ -381,17 +378,9 @@ public class RegistryPolicy extends Construct {
     /** Letters and digits of a text; a hash suffix keeps two texts that differ only in punctuation apart. */
     private static String sidText(String text) {
         String alphanumeric = NOT_ALPHANUMERIC.matcher(text).replaceAll("");
-        return alphanumeric.equals(text) ? text : alphanumeric + hash(text).substring(0, 6);
+        return alphanumeric.equals(text) ? text : alphanumeric + ConstructIds.sha256Hex(text).substring(0, 6);
     }
 
-    private static String hash(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     /** @return the mode */
     public RegistryPolicyMode getMode() {

@@ -9,7 +9,6 @@ import io.github.pullthroughcache.registry.AppliedFor;
 import io.github.pullthroughcache.registry.CreationTemplateOptions;
 import io.github.pullthroughcache.registry.RegistryPolicy;
 import io.github.pullthroughcache.registry.RepositoryCreationTemplate;
-import io.github.pullthroughcache.registry.RepositoryCreationTemplateProps;
 import java.util.List;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.ArnFormat;
@@ -141,17 +140,9 @@ public class PullThroughCacheRule extends Resource {
             throw new IllegalStateException("Rule " + getNode().getPath() + " already has its creation template "
                     + creationTemplate.getNode().getPath() + ": a prefix takes one template");
         }
-        RepositoryCreationTemplateProps.Builder props = RepositoryCreationTemplateProps.builder()
-                .options(options)
-                .prefix(repositoryPrefix)
-                .appliedFor(List.of(AppliedFor.PULL_THROUGH_CACHE));
-        if (options.getLifecycleRules() == null) {
-            props.lifecycleRules(List.of(CreationTemplateOptions.EXPIRE_UNTAGGED_AFTER_14_DAYS));
-        }
-        if (options.getDescription() == null) {
-            props.description("Repositories cached from " + upstream.getUrl() + " by rule " + repositoryPrefix);
-        }
-        this.creationTemplate = new RepositoryCreationTemplate(this, "CreationTemplate", props.build());
+        this.creationTemplate = new RepositoryCreationTemplate(this, "CreationTemplate", options.templateProps(
+                repositoryPrefix, AppliedFor.PULL_THROUGH_CACHE,
+                "Repositories cached from " + upstream.getUrl() + " by rule " + repositoryPrefix));
         // the template's own resource waits for its role and key: a DependsOn on it is enough
         resource.addDependency(creationTemplate.getResource());
         return creationTemplate;

@@ -1,6 +1,7 @@
 package io.github.pullthroughcache.rule;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * Where ECR pull through cache exists: every commercial region, and none of the China or GovCloud ones.
@@ -9,7 +10,21 @@ public final class SupportedRegions {
 
     private static final List<String> UNSUPPORTED_REGION_PREFIXES = List.of("cn-", "us-gov-");
 
+    /** Region name prefixes of the partitions other than {@code aws}, longest first. */
+    private static final List<Map.Entry<String, String>> PARTITIONS = List.of(
+            Map.entry("us-isob-", "aws-iso-b"), Map.entry("us-isof-", "aws-iso-f"), Map.entry("eu-isoe-", "aws-iso-e"),
+            Map.entry("us-iso-", "aws-iso"), Map.entry("us-gov-", "aws-us-gov"), Map.entry("cn-", "aws-cn"));
+
     private SupportedRegions() {
+    }
+
+    /**
+     * @param region a literal region name
+     * @return the partition it belongs to: {@code aws}, {@code aws-cn}, {@code aws-us-gov}, or an isolated one
+     */
+    public static String partitionOf(String region) {
+        return PARTITIONS.stream().filter(entry -> region.startsWith(entry.getKey())).map(Map.Entry::getValue)
+                .findFirst().orElse("aws");
     }
 
     /**
