@@ -37,6 +37,8 @@ public final class ExamplesApp {
                 // never given an environment: a REPLACE policy must be its registry's only writer
                 new RegistryPolicyReplaceExampleStack(app, "PullThroughCacheRegistryPolicyReplace")));
         stacks.addAll(MultiRegionExample.create(app, "PullThroughCache"));
+        // accounts of their own (from context): a source and a destination registry
+        stacks.addAll(ReplicationExample.create(app, "PullThroughCacheReplication"));
         return List.copyOf(stacks);
     }
 

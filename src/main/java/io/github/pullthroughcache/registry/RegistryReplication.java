@@ -249,13 +249,22 @@ public class RegistryReplication extends Construct {
         List<Object> out = new ArrayList<>();
         for (ReplicationRule rule : rules) {
             Map<String, Object> json = new LinkedHashMap<>();
-            json.put("destinations", rule.getDestinations().stream().map(destination -> Map.of(
-                    "region", destination.getRegion(), "registryId", destination.accountOrSource(account))).toList());
-            json.put("repositoryFilters", rule.getRepositoryFilters().stream().map(filter -> Map.of(
-                    "filter", filter.getFilter(), "filterType", filter.getFilterType())).toList());
+            json.put("destinations", rule.getDestinations().stream()
+                    .map(destination -> ordered("region", destination.getRegion(),
+                            "registryId", destination.accountOrSource(account))).toList());
+            json.put("repositoryFilters", rule.getRepositoryFilters().stream()
+                    .map(filter -> ordered("filter", filter.getFilter(), "filterType", filter.getFilterType())).toList());
             out.add(json);
         }
         return out;
+    }
+
+    /** Two keys in this order: the rendered JSON must not change from one synthesis to the next. */
+    private static Map<String, String> ordered(String key1, String value1, String key2, String value2) {
+        Map<String, String> map = new LinkedHashMap<>();
+        map.put(key1, value1);
+        map.put(key2, value2);
+        return map;
     }
 
     private List<CfnReplicationConfiguration.ReplicationRuleProperty> renderForCloudFormation() {

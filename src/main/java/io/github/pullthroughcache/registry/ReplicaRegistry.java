@@ -64,6 +64,11 @@ public class ReplicaRegistry extends Construct {
             throw new IllegalArgumentException("ReplicaRegistry " + getNode().getPath() + " is in the stack of "
                     + replication.getNode().getPath() + ": put it in a stack of the destination account and region");
         }
+        if (Tokens.isUnresolved(sourceAccount)) {
+            throw new IllegalArgumentException("ReplicaRegistry " + getNode().getPath() + " needs the account of "
+                    + sourceStack.getNode().getPath() + ", whose registry replicates, and that stack is "
+                    + "environment-agnostic: give it an env with an account");
+        }
         List<ReplicationRule> rules = Tokens.isUnresolved(account) || Tokens.isUnresolved(region)
                 ? replication.getRules() : replication.rulesReplicatingTo(account, region);
         if (rules.isEmpty()) {
@@ -71,12 +76,6 @@ public class ReplicaRegistry extends Construct {
                     + region + " is not a destination of " + replication.getNode().getPath() + " (rules: "
                     + replication.getRules() + "); add a rule with ReplicationDestination.account(\"" + account
                     + "\", \"" + region + "\") or put this construct in a destination's stack");
-        }
-
-        if (Tokens.isUnresolved(sourceAccount)) {
-            throw new IllegalArgumentException("ReplicaRegistry " + getNode().getPath() + " needs the account of "
-                    + sourceStack.getNode().getPath() + ", whose registry replicates, and that stack is "
-                    + "environment-agnostic: give it an env with an account");
         }
         this.registryPolicyStatement = sourceAccount.equals(account)
                 ? null : RegistryPolicy.of(this).allowReplicationFrom(sourceAccount);

@@ -88,11 +88,29 @@ public final class Synth {
      * @return the statements
      */
     public JsonNode registryPolicyStatements(String stackName) {
+        return customResourceJson(stackName, "Custom::EcrRegistryPolicyStatements", "Statements");
+    }
+
+    /**
+     * A JSON property of the one custom resource of a type, parsed: a plain string, or an {@code Fn::Join} whose
+     * intrinsics are rendered as text (such as {@code {'Ref':'AWS::AccountId'}}).
+     *
+     * @param stackName the stack's name
+     * @param type the custom resource type
+     * @param property the property holding JSON text
+     * @return the parsed JSON
+     */
+    public JsonNode customResourceJson(String stackName, String type, String property) {
         for (JsonNode resource : json(stackName).path("Resources")) {
-            if (resource.path("Type").asText().equals("Custom::EcrRegistryPolicyStatements")) {
-                JsonNode join = resource.path("Properties").path("Statements").path("Fn::Join").path(1);
+            if (resource.path("Type").asText().equals(type)) {
+                JsonNode value = resource.path("Properties").path(property);
                 StringBuilder text = new StringBuilder();
-                join.forEach(part -> text.append(part.isTextual() ? part.asText() : part.toString().replace("\"", "'")));
+                if (value.isTextual()) {
+                    text.append(value.asText());
+                } else {
+                    value.path("Fn::Join").path(1).forEach(part ->
+                            text.append(part.isTextual() ? part.asText() : part.toString().replace("\"", "'")));
+                }
                 try {
                     return JSON.readTree(text.toString());
                 } catch (IOException e) {
@@ -100,7 +118,7 @@ public final class Synth {
                 }
             }
         }
-        throw new AssertionError("No Custom::EcrRegistryPolicyStatements in stack " + stackName);
+        throw new AssertionError("No " + type + " in stack " + stackName);
     }
 
     /** @return the validation report aws-cdk-lib wrote into the cloud assembly */
