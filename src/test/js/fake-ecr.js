@@ -14,6 +14,9 @@ function startFakeEcr() {
     beforeGet: null,
     failPut: null,
     beforeDescribe: null,
+    // what GetAuthorizationToken returns
+    authorizationToken: Buffer.from('AWS:fake-registry-password-never-logged').toString('base64'),
+    proxyEndpoint: 'https://111111111111.dkr.ecr.eu-west-1.amazonaws.com',
   };
   const server = http.createServer((request, response) => {
     let body = '';
@@ -46,6 +49,10 @@ function startFakeEcr() {
         const previous = state.policyText;
         state.policyText = null;
         return reply(200, { registryId: '111111111111', policyText: previous });
+      }
+      if (operation === 'GetAuthorizationToken') {
+        return reply(200, { authorizationData: [{ authorizationToken: state.authorizationToken,
+          expiresAt: Date.now() / 1000 + 43200, proxyEndpoint: state.proxyEndpoint }] });
       }
       if (operation === 'DescribeRegistry') {
         if (state.beforeDescribe) state.beforeDescribe(state, state.calls.filter((c) => c === operation).length);

@@ -201,22 +201,8 @@ public class PullThroughCache extends Construct {
     }
 
     private PullThroughCacheRule ruleFor(String imageReference) {
-        if (imageReference != null && Tokens.isUnresolved(imageReference)) {
-            throw new IllegalArgumentException("PullThroughCache.imageUri needs a literal image reference such as "
-                    + "'nginx:1.27'; a token cannot be routed to its registry at synth");
-        }
-        String registry = ImageReference.parse(imageReference).getRegistry();
-        for (PullThroughCacheRule rule : rules.values()) {
-            if (rule.getUpstream().serves(registry)) {
-                return rule;
-            }
-        }
-        throw new IllegalArgumentException("Image reference '" + imageReference + "' is from registry '" + registry
-                + "', which no rule of PullThroughCache " + getNode().getPath() + " serves. Its rules: "
-                + (rules.isEmpty() ? "none" : rules.values().stream()
-                        .map(rule -> rule.getRepositoryPrefix() + " (" + rule.getUpstream().getImageHost() + ")")
-                        .toList())
-                + ". Add the registry to PullThroughCacheProps.upstreams, or with addRule");
+        return PullThroughCacheRule.serving(rules.values(), imageReference, "PullThroughCache " + getNode().getPath(),
+                "Add the registry to PullThroughCacheProps.upstreams, or with addRule");
     }
 
     /**

@@ -29,7 +29,8 @@ public record HandlerFunction(Function function, ServiceRole role, LogGroup logs
      * @param description the function's and the role's description
      * @param policyDescription the managed policy's description
      * @param statements the handler's permissions, without its log group's
-     * @param wildcardReason why the {@code *} resources among them are needed, or {@code null} when none is
+     * @param wildcardReason why the wildcard resources among them are needed
+     * @param wildcardResources those resources, as written in the statements ({@code *}, {@code .../quay/*})
      * @param timeout the function's timeout
      * @param memoryMb the function's memory
      * @param logRetention how long its logs are kept
@@ -38,7 +39,7 @@ public record HandlerFunction(Function function, ServiceRole role, LogGroup logs
      * @param whatItLogs what the log holds, for the log-encryption acknowledgement
      */
     public record Spec(String handler, String description, String policyDescription, List<PolicyStatement> statements,
-            String wildcardReason, Duration timeout, int memoryMb, RetentionDays logRetention, String whenInvoked,
+            String wildcardReason, List<String> wildcardResources, Duration timeout, int memoryMb, RetentionDays logRetention, String whenInvoked,
             String whyNoDeadLetterQueue, String whatItLogs) {
     }
 
@@ -57,7 +58,7 @@ public record HandlerFunction(Function function, ServiceRole role, LogGroup logs
                 .build());
         ServiceRole role = ServiceRole.create(scope, "HandlerRole", "HandlerPolicy", "lambda.amazonaws.com",
                 spec.description(), spec.policyDescription(), statements, spec.wildcardReason(),
-                spec.wildcardReason() == null ? List.of() : List.of("*"));
+                spec.wildcardResources());
         Function function = Function.Builder.create(scope, "Handler")
                 .runtime(Runtime.NODEJS_22_X)
                 .handler(HandlerCode.handler(spec.handler()))

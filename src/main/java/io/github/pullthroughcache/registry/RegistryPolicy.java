@@ -146,7 +146,7 @@ public class RegistryPolicy extends Construct {
                         .resources(List.of("*"))
                         .build()),
                 "ecr:GetRegistryPolicy, ecr:PutRegistryPolicy and ecr:DeleteRegistryPolicy act on the account's "
-                        + "registry and take no resource ARN.",
+                        + "registry and take no resource ARN.", List.of("*"),
                 Duration.minutes(2), 256, logRetention, invokedByCloudFormation,
                 invokedByCloudFormation + " CloudFormation receives every failure as the custom resource's status.",
                 "The log holds request types and error messages, never policy text or credentials;"))

@@ -130,7 +130,7 @@ public class RegistryReplication extends Construct {
                                         Map.of("iam:AWSServiceName", "replication.ecr.amazonaws.com")))
                                 .build()),
                 "ecr:DescribeRegistry and ecr:PutReplicationConfiguration act on the account's registry and take no "
-                        + "resource ARN.",
+                        + "resource ARN.", List.of("*"),
                 Duration.minutes(2), 256, logRetention, invokedByCloudFormation,
                 invokedByCloudFormation + " CloudFormation receives every failure as the custom resource's status.",
                 "The log holds request types, rule counts and error messages, never credentials;"));

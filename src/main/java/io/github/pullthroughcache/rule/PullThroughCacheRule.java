@@ -9,6 +9,7 @@ import io.github.pullthroughcache.registry.AppliedFor;
 import io.github.pullthroughcache.registry.CreationTemplateOptions;
 import io.github.pullthroughcache.registry.RegistryPolicy;
 import io.github.pullthroughcache.registry.RepositoryCreationTemplate;
+import java.util.Collection;
 import java.util.List;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.ArnFormat;
@@ -248,6 +249,18 @@ public class PullThroughCacheRule extends Resource {
      * @throws IllegalArgumentException when the reference is invalid or of another registry
      */
     public String imageUri(String imageReference) {
+        return cachedReference(imageReference).toString();
+    }
+
+    /**
+     * The image in this rule's registry: {@link #imageUri} as a parsed reference, whose repository is the
+     * cached repository ({@code <prefix>/<upstream repository>}).
+     *
+     * @param imageReference what you would pass to {@code docker pull}
+     * @return the reference in the private registry
+     * @throws IllegalArgumentException as {@link #imageUri} does
+     */
+    public ImageReference cachedReference(String imageReference) {
         if (imageReference != null && Tokens.isUnresolved(imageReference)) {
             throw new IllegalArgumentException("imageUri needs a literal image reference such as 'nginx:1.27'; "
                     + "a token cannot be routed to its registry at synth");
@@ -272,7 +285,37 @@ public class PullThroughCacheRule extends Resource {
             repository = repository.substring(upstreamPath.length());
         }
         String path = Tokens.isUnresolved(repositoryPrefix) ? repositoryPrefix : RepositoryPrefix.toPath(repositoryPrefix);
-        return reference.withLocation(registryHost, path.isEmpty() ? repository : path + "/" + repository).toString();
+        return reference.withLocation(registryHost, path.isEmpty() ? repository : path + "/" + repository);
+    }
+
+    /**
+     * The rule that serves an image's registry: the first of the rules that does.
+     *
+     * @param rules the rules to choose from
+     * @param imageReference what you would pass to {@code docker pull}
+     * @param owner who holds the rules, for the error, such as {@code PullThroughCache Stack/Cache}
+     * @param remedy what to do when none serves it, for the error
+     * @return the rule
+     * @throws IllegalArgumentException when the reference is a token or invalid, or no rule serves its registry
+     */
+    public static PullThroughCacheRule serving(Collection<PullThroughCacheRule> rules, String imageReference, String owner,
+            String remedy) {
+        if (imageReference != null && Tokens.isUnresolved(imageReference)) {
+            throw new IllegalArgumentException(owner + " needs a literal image reference such as 'nginx:1.27'; a token "
+                    + "cannot be routed to its registry at synth");
+        }
+        String registry = ImageReference.parse(imageReference).getRegistry();
+        for (PullThroughCacheRule rule : rules) {
+            if (rule.getUpstream().serves(registry)) {
+                return rule;
+            }
+        }
+        throw new IllegalArgumentException("Image reference '" + imageReference + "' is from registry '" + registry
+                + "', which no rule of " + owner + " serves. Its rules: "
+                + (rules.isEmpty() ? "none" : rules.stream()
+                        .map(rule -> rule.getRepositoryPrefix() + " (" + rule.getUpstream().getImageHost() + ")")
+                        .toList())
+                + ". " + remedy);
     }
 
     /**

@@ -89,6 +89,25 @@ class ExamplesTest {
     }
 
     @Test
+    void theWarmedCacheHasEndpointsAndAWarmerButNoNatGateway() {
+        var template = synth.template("PullThroughCacheWarmed");
+        template.resourceCountIs("AWS::EC2::NatGateway", 0);
+        template.resourceCountIs("AWS::EC2::VPCEndpoint", 3);
+        template.resourceCountIs("Custom::EcrCacheWarmer", 1);
+        template.resourceCountIs("AWS::Scheduler::Schedule", 1);
+    }
+
+    @Test
+    void theReplicationPairPreparesTheDestinationBeforeTheSource() {
+        Stack source = stacks.stream().filter(s -> s.getStackName().equals("PullThroughCacheReplicationSource"))
+                .findFirst().orElseThrow();
+        assertThat(source.getDependencies()).extracting(Stack::getStackName)
+                .containsExactly("PullThroughCacheReplicationDestination");
+        synth.template("PullThroughCacheReplicationSource").resourceCountIs("Custom::EcrReplicationRules", 1);
+        synth.template("PullThroughCacheReplicationDestination").resourceCountIs("AWS::ECR::RepositoryCreationTemplate", 2);
+    }
+
+    @Test
     void cdkNagPacksFailSynthesisOnAnUnacknowledgedFinding() {
         // the canary for the setup above: Synth.of passed for the examples, and fails for a plain secret
         App app = TestApps.newApp();

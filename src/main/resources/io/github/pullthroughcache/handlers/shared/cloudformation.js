@@ -24,17 +24,17 @@ async function respond(event, status, reason, physicalResourceId, data) {
 }
 
 /**
- * Runs work(event) for a custom resource event and answers CloudFormation: SUCCESS with the data work
+ * Runs work(event, context) for a custom resource event and answers CloudFormation: SUCCESS with the data work
  * returns, or FAILED with the error's message. The physical id is the one CloudFormation holds, else
  * "<logical id>-<properties' Owner>".
  */
 function customResource(work) {
-  return async (event) => {
+  return async (event, context) => {
     console.log(`${event.RequestType} ${event.LogicalResourceId}`);
     const physicalResourceId = event.PhysicalResourceId
       || `${event.LogicalResourceId}-${(event.ResourceProperties && event.ResourceProperties.Owner) || 'resource'}`;
     try {
-      const data = await work(event);
+      const data = await work(event, context);
       await respond(event, 'SUCCESS', 'OK', physicalResourceId, data);
     } catch (error) {
       console.log(`failed: ${error.message}`);

@@ -1,0 +1,246 @@
+package io.github.pullthroughcache;
+
+import io.github.pullthroughcache.internal.ConstructIds;
+import io.github.pullthroughcache.internal.HandlerFunction;
+import io.github.pullthroughcache.internal.ServiceRole;
+import io.github.pullthroughcache.internal.StackFacts;
+import io.github.pullthroughcache.rule.ImageReference;
+import io.github.pullthroughcache.rule.PullThroughCacheRule;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import software.amazon.awscdk.CustomResource;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.TimeZone;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.scheduler.CfnSchedule;
+import software.amazon.awscdk.services.scheduler.ScheduleExpression;
+import software.constructs.Construct;
+
+/**
+ * Fills the cache from outside the VPC: a Lambda function, attached to no VPC, pulls a list of images through
+ * the private registry as {@code docker pull} would, when the stack is deployed and, optionally, on a schedule.
+ * Tasks in a VPC with endpoints and no NAT gateway then find those images cached.
+ *
+ * <pre>
+ * new CacheWarmer(this, "Warmer", CacheWarmerProps.builder()
+ *     .cache(cache)
+ *     .images(List.of("public.ecr.aws/nginx/nginx:1.27", "quay.io/prometheus/prometheus:v3.0.0"))
+ *     .schedule(ScheduleExpression.rate(Duration.days(1)))
+ *     .build());
+ * </pre>
+ *
+ * <p>The first pull of an image through ECR's pull through cache may send the client to the upstream's CDN,
+ * which a task in an isolated subnet cannot reach. The warmer's function has that egress: it takes a token with
+ * {@code ecr:GetAuthorizationToken}, GETs each manifest (following an image index to the chosen platforms) and
+ * every config and layer blob through the registry's {@code /v2/} API, following redirects and checking each
+ * blob's sha256, with retries and backoff on 429 and 5xx, a few blobs at a time, and a deadline inside Lambda's 15
+ * minutes (what is left over is reported as deferred and taken by the next run). It logs, per image, the digest,
+ * bytes and seconds; never the token.
+ *
+ * <p>Children: {@code Handler} (the function) with {@code HandlerRole}, {@code HandlerPolicy} and
+ * {@code HandlerLogs}; {@code Resource} (the custom resource {@code Custom::EcrCacheWarmer}, which runs when it is
+ * created or its images change and waits for the rules it warms); with a schedule, {@code Schedule}
+ * ({@code AWS::Scheduler::Schedule}) and its {@code ScheduleRole} and {@code SchedulePolicy}. The role may
+ * call {@code ecr:GetAuthorizationToken}, and {@code ecr:BatchGetImage}, {@code ecr:GetDownloadUrlForLayer},
+ * {@code ecr:BatchImportUpstreamImage} and {@code ecr:CreateRepository} on the repositories of the rules that serve
+ * the images, nothing else.
+ */
+public class CacheWarmer extends Construct {
+
+    /** The platforms pulled from a multi-platform image unless told otherwise. */
+    public static final List<String> DEFAULT_PLATFORMS = List.of("linux/amd64", "linux/arm64");
+    /** Most blobs pulled at once. */
+    public static final int MAX_CONCURRENCY = 16;
+
+    private static final List<String> ACTIONS = List.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
+            "ecr:BatchImportUpstreamImage", "ecr:CreateRepository");
+    private static final Pattern PLATFORM = Pattern.compile("^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$");
+
+    private final Function function;
+    private final CustomResource resource;
+    private final CfnSchedule schedule;
+    private final List<String> imageUris = new ArrayList<>();
+
+    /**
+     * @param scope a construct of the stack of the cache's rules
+     * @param id the construct id
+     * @param props the cache or rules, the images, the schedule
+     */
+    public CacheWarmer(Construct scope, String id, CacheWarmerProps props) {
+        super(scope, id);
+        Stack stack = StackFacts.stackOf(scope, this);
+        List<PullThroughCacheRule> rules = rulesOf(props);
+        List<String> platforms = props.getPlatforms() != null ? props.getPlatforms() : DEFAULT_PLATFORMS;
+        int concurrency = concurrencyOf(props.getConcurrency());
+        checkPlatforms(platforms);
+        if (props.getImages() == null || props.getImages().isEmpty()) {
+            throw new IllegalArgumentException("CacheWarmerProps.images is required: one or more image references such "
+                    + "as 'public.ecr.aws/nginx/nginx:1.27'");
+        }
+
+        String owner = props.getCache() != null ? "PullThroughCache " + props.getCache().getNode().getPath()
+                : "CacheWarmerProps.rules";
+        String remedy = props.getCache() != null ? "Add the registry to the cache, or leave the image out"
+                : "Add a rule for that registry to CacheWarmerProps.rules, or leave the image out";
+        Set<PullThroughCacheRule> used = new LinkedHashSet<>();
+        List<Map<String, String>> images = new ArrayList<>();
+        for (String image : props.getImages()) {
+            PullThroughCacheRule rule = PullThroughCacheRule.serving(rules, image, owner, remedy);
+            ImageReference cached = rule.cachedReference(image);
+            used.add(rule);
+            imageUris.add(cached.toString());
+            Map<String, String> entry = new LinkedHashMap<>();
+            entry.put("image", image);
+            entry.put("repository", cached.getRepository());
+            entry.put("reference", cached.getDigest() != null ? cached.getDigest()
+                    : cached.getTag() != null ? cached.getTag() : "latest");
+            images.add(entry);
+        }
+
+        List<String> repositories = used.stream().map(PullThroughCacheRule::getRepositoryArnPattern).toList();
+        String whenInvoked = "The warmer runs when CloudFormation deploys it"
+                + (props.getSchedule() != null ? " and on its schedule" : "") + ", one run at a time.";
+        HandlerFunction handler = HandlerFunction.create(this, new HandlerFunction.Spec("cache-warmer",
+                "Custom::EcrCacheWarmer: pulls images through the ECR pull through cache of " + owner,
+                "A registry token, and pulls through the cache under the warmed prefixes only",
+                List.of(PolicyStatement.Builder.create()
+                                .sid("RegistryToken")
+                                .actions(List.of("ecr:GetAuthorizationToken"))
+                                .resources(List.of("*"))
+                                .build(),
+                        PolicyStatement.Builder.create()
+                                .sid("PullThroughCache")
+                                .actions(ACTIONS)
+                                .resources(repositories)
+                                .build()),
+                "ecr:GetAuthorizationToken takes no resource ARN; the pulls are scoped to the repositories under the "
+                        + "prefixes of the rules that serve the warmed images, which ECR creates on the first pull.",
+                concat("*", repositories), Duration.minutes(15), 512,
+                props.getLogRetention() != null ? props.getLogRetention() : RetentionDays.ONE_YEAR, whenInvoked,
+                "A failed run is in the log and, at deployment, in the custom resource's status; the next run warms "
+                        + "what it missed.",
+                "The log holds image names, digests, sizes, durations and error messages, never the registry token;"));
+        this.function = handler.function();
+        function.addEnvironment("REGISTRY_URL", "https://" + StackFacts.registryHost(stack));
+
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("Images", images);
+        settings.put("Platforms", platforms);
+        settings.put("Concurrency", concurrency);
+        settings.put("FailOnError", Boolean.TRUE.equals(props.getFailOnError()));
+        Map<String, Object> properties = new LinkedHashMap<>(settings);
+        properties.put("Owner", ConstructIds.owner(this));
+        this.resource = CustomResource.Builder.create(this, "Resource")
+                .serviceToken(function.getFunctionArn())
+                .resourceType("Custom::EcrCacheWarmer")
+                .properties(properties)
+                .build();
+        // the rules (and their creation templates) must exist before the first pull
+        for (PullThroughCacheRule rule : used) {
+            resource.getNode().addDependency(rule);
+        }
+        this.schedule = props.getSchedule() == null ? null : createSchedule(stack, props.getSchedule(), settings);
+    }
+
+    private CfnSchedule createSchedule(Stack stack, ScheduleExpression expression, Map<String, Object> settings) {
+        ServiceRole role = ServiceRole.create(this, "ScheduleRole", "SchedulePolicy", "scheduler.amazonaws.com",
+                "Invokes cache warmer " + getNode().getPath() + " on its schedule",
+                "Invokes the cache warmer's function only",
+                List.of(PolicyStatement.Builder.create()
+                        .sid("InvokeWarmer")
+                        .actions(List.of("lambda:InvokeFunction"))
+                        .resources(List.of(function.getFunctionArn()))
+                        .build()),
+                null, List.of());
+        TimeZone timeZone = expression.getTimeZone();
+        CfnSchedule created = CfnSchedule.Builder.create(this, "Schedule")
+                .description("Warms the pull through cache: " + getNode().getPath())
+                .scheduleExpression(expression.getExpressionString())
+                .scheduleExpressionTimezone(timeZone == null ? null : timeZone.getTimezoneName())
+                .flexibleTimeWindow(CfnSchedule.FlexibleTimeWindowProperty.builder().mode("OFF").build())
+                .state("ENABLED")
+                .target(CfnSchedule.TargetProperty.builder()
+                        .arn(function.getFunctionArn())
+                        .roleArn(role.role().getRoleArn())
+                        .input(stack.toJsonString(settings))
+                        // a run that fails is taken up by the next one
+                        .retryPolicy(CfnSchedule.RetryPolicyProperty.builder().maximumRetryAttempts(0).build())
+                        .build())
+                .build();
+        created.getNode().addDependency(role.policy());
+        return created;
+    }
+
+    private static List<PullThroughCacheRule> rulesOf(CacheWarmerProps props) {
+        if ((props.getCache() == null) == (props.getRules() == null)) {
+            throw new IllegalArgumentException("CacheWarmerProps: give exactly one of cache and rules (got "
+                    + (props.getCache() == null ? "neither" : "both") + "): the rules that serve the images to warm");
+        }
+        List<PullThroughCacheRule> rules = props.getCache() != null ? props.getCache().getRules() : props.getRules();
+        if (rules.isEmpty()) {
+            throw new IllegalArgumentException("CacheWarmerProps." + (props.getCache() != null ? "cache" : "rules")
+                    + " has no rule: nothing could serve an image");
+        }
+        return rules;
+    }
+
+    private static int concurrencyOf(Number given) {
+        if (given == null) {
+            return 4;
+        }
+        double value = given.doubleValue();
+        if (value != Math.rint(value) || value < 1 || value > MAX_CONCURRENCY) {
+            throw new IllegalArgumentException("CacheWarmerProps.concurrency " + given + " is invalid: expected a whole "
+                    + "number from 1 to " + MAX_CONCURRENCY);
+        }
+        return (int) value;
+    }
+
+    private static void checkPlatforms(List<String> platforms) {
+        if (platforms.isEmpty()) {
+            throw new IllegalArgumentException("CacheWarmerProps.platforms is empty: give one or more platforms such as "
+                    + "'linux/amd64', or leave it out for " + DEFAULT_PLATFORMS);
+        }
+        for (String platform : platforms) {
+            if (platform == null || !PLATFORM.matcher(platform).matches()) {
+                throw new IllegalArgumentException("CacheWarmerProps.platforms: '" + platform + "' is invalid: expected "
+                        + "os/architecture[/variant] in lowercase, such as 'linux/amd64', 'linux/arm64' or 'linux/arm/v7'");
+            }
+        }
+    }
+
+    private static List<String> concat(String first, List<String> rest) {
+        List<String> out = new ArrayList<>();
+        out.add(first);
+        out.addAll(rest);
+        return out;
+    }
+
+    /** @return the function that pulls the images */
+    public Function getFunction() {
+        return function;
+    }
+
+    /** @return the custom resource that warms the images at deployment */
+    public CustomResource getResource() {
+        return resource;
+    }
+
+    /** @return the schedule, or {@code null} without one */
+    public CfnSchedule getSchedule() {
+        return schedule;
+    }
+
+    /** @return the private URIs of the warmed images, in the order given */
+    public List<String> getImageUris() {
+        return List.copyOf(imageUris);
+    }
+}

@@ -1,0 +1,238 @@
+'use strict';
+// The cache warmer: pulls images through the account's private registry, as `docker pull` would, so that
+// ECR's pull through cache fetches them from the upstream now, from outside any VPC. Invoked by
+// CloudFormation (custom resource Custom::EcrCacheWarmer: on create and update) and by EventBridge
+// Scheduler ({ "Images": [...] }). Runs on the Lambda Node.js 22 runtime with the AWS SDK v3 it provides.
+// The registry token is never logged: only image names, digests, sizes, durations and error messages.
+
+const crypto = require('node:crypto');
+const { ECRClient, GetAuthorizationTokenCommand } = require('@aws-sdk/client-ecr');
+const { customResource, sleep } = require('../shared/cloudformation');
+
+const MANIFEST_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+];
+const INDEX_TYPES = new Set(MANIFEST_TYPES.slice(0, 2));
+const MAX_ATTEMPTS = Number(process.env.MAX_ATTEMPTS || 5);
+const RETRY_DELAY_MS = Number(process.env.RETRY_DELAY_MS || 1000);
+const MAX_REDIRECTS = 5;
+// time kept back from Lambda's timeout to answer CloudFormation and log the report
+const RESERVE_MS = Number(process.env.RESERVE_MS || 60000);
+
+class DeadlineReached extends Error {}
+
+/** A registry session: its base URL and the Basic credential of ecr:GetAuthorizationToken. */
+async function session(ecr) {
+  const response = await ecr.send(new GetAuthorizationTokenCommand({}));
+  const data = response.authorizationData && response.authorizationData[0];
+  if (!data || !data.authorizationToken) throw new Error('ecr:GetAuthorizationToken returned no token');
+  const base = (process.env.REGISTRY_URL || data.proxyEndpoint).replace(/\/+$/, '');
+  return { base, authorization: `Basic ${data.authorizationToken}` };
+}
+
+/** fetch with retries on 429, 5xx and network errors, and with Retry-After honoured; never past the deadline. */
+async function request(url, options, deadline) {
+  for (let attempt = 1; ; attempt++) {
+    const left = deadline - Date.now();
+    if (left <= 0) throw new DeadlineReached('deadline reached');
+    let response;
+    try {
+      response = await fetch(url, { ...options, redirect: 'manual', signal: AbortSignal.timeout(left) });
+    } catch (error) {
+      if (Date.now() >= deadline) throw new DeadlineReached('deadline reached');
+      if (attempt >= MAX_ATTEMPTS) throw new Error(`${new URL(url).host}: ${error.message}`);
+      await sleep(backoff(attempt));
+      continue;
+    }
+    if (response.status !== 429 && response.status < 500) return response;
+    await response.body?.cancel();
+    if (attempt >= MAX_ATTEMPTS) throw new Error(`HTTP ${response.status} from ${new URL(url).host} after ${attempt} attempts`);
+    const retryAfter = Number(response.headers.get('retry-after'));
+    await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, 30000) : backoff(attempt));
+  }
+}
+
+const backoff = (attempt) => RETRY_DELAY_MS * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
+
+/**
+ * GET from the registry, following redirects. The credential goes to the registry only: a redirect to
+ * another host (ECR sends layers to S3 with a pre-signed URL) is followed without it.
+ */
+async function get(registry, path, headers, deadline) {
+  let url = `${registry.base}${path}`;
+  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+    const sameHost = new URL(url).origin === new URL(registry.base).origin;
+    const response = await request(url, { headers: sameHost ? { ...headers, authorization: registry.authorization } : headers }, deadline);
+    if (response.status >= 300 && response.status < 400 && response.headers.get('location')) {
+      await response.body?.cancel();
+      url = new URL(response.headers.get('location'), url).toString();
+      continue;
+    }
+    if (!response.ok) {
+      const text = (await response.text()).slice(0, 300);
+      throw new Error(`GET ${path}: HTTP ${response.status} ${text}`);
+    }
+    return response;
+  }
+  throw new Error(`GET ${path}: more than ${MAX_REDIRECTS} redirects`);
+}
+
+/** Reads a body to nowhere, hashing it; fails when its sha256 is not the expected digest. */
+async function drain(response, expectedDigest) {
+  const hash = crypto.createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of response.body) {
+    hash.update(chunk);
+    bytes += chunk.length;
+  }
+  const actual = `sha256:${hash.digest('hex')}`;
+  if (expectedDigest && expectedDigest.startsWith('sha256:') && actual !== expectedDigest) {
+    throw new Error(`digest mismatch: expected ${expectedDigest}, got ${actual} (${bytes} bytes)`);
+  }
+  return { bytes, digest: actual };
+}
+
+async function manifest(registry, repository, reference, deadline) {
+  const response = await get(registry, `/v2/${repository}/manifests/${reference}`, { accept: MANIFEST_TYPES.join(', ') }, deadline);
+  const type = (response.headers.get('content-type') || '').split(';')[0].trim();
+  const body = Buffer.from(await response.arrayBuffer());
+  const digest = `sha256:${crypto.createHash('sha256').update(body).digest('hex')}`;
+  const expected = reference.startsWith('sha256:') ? reference : response.headers.get('docker-content-digest');
+  if (expected && expected.startsWith('sha256:') && expected !== digest) {
+    throw new Error(`manifest ${repository}@${reference}: digest mismatch: expected ${expected}, got ${digest}`);
+  }
+  const document = JSON.parse(body.toString('utf8'));
+  return { type: type || document.mediaType, document, digest, bytes: body.length };
+}
+
+function parsePlatform(text) {
+  const [os, architecture, variant] = text.split('/');
+  return { os, architecture, variant };
+}
+
+function matches(entry, wanted) {
+  const platform = entry.platform || {};
+  return platform.os === wanted.os && platform.architecture === wanted.architecture
+    && (!wanted.variant || platform.variant === wanted.variant);
+}
+
+/** Runs tasks with at most `limit` at a time. */
+async function pool(items, limit, task) {
+  const results = [];
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index]);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+/** Pulls one image: its manifest (and, for an index, the chosen platforms' manifests), config and layers. */
+async function warmImage(registry, image, platforms, concurrency, deadline) {
+  const started = Date.now();
+  const top = await manifest(registry, image.repository, image.reference, deadline);
+  let manifests = [top];
+  let bytes = top.bytes;
+  if (INDEX_TYPES.has(top.type) || Array.isArray(top.document.manifests)) {
+    const chosen = (top.document.manifests || []).filter((entry) => platforms.some((wanted) => matches(entry, wanted)));
+    if (chosen.length === 0) {
+      const offered = (top.document.manifests || []).map((entry) => entry.platform
+        && [entry.platform.os, entry.platform.architecture, entry.platform.variant].filter(Boolean).join('/'));
+      throw new Error(`no manifest for ${platforms.map((p) => [p.os, p.architecture, p.variant].filter(Boolean).join('/')).join(', ')}`
+        + ` (the index has ${offered.join(', ') || 'none'})`);
+    }
+    manifests = [];
+    for (const entry of chosen) {
+      const platformManifest = await manifest(registry, image.repository, entry.digest, deadline);
+      bytes += platformManifest.bytes;
+      manifests.push(platformManifest);
+    }
+  }
+  const blobs = new Map();
+  for (const { document } of manifests) {
+    for (const descriptor of [document.config, ...(document.layers || [])].filter(Boolean)) {
+      blobs.set(descriptor.digest, descriptor);
+    }
+  }
+  const sizes = await pool([...blobs.keys()], concurrency, async (digest) => {
+    const response = await get(registry, `/v2/${image.repository}/blobs/${digest}`, {}, deadline);
+    return (await drain(response, digest)).bytes;
+  });
+  bytes += sizes.reduce((sum, size) => sum + size, 0);
+  return { digest: top.digest, bytes, seconds: Math.round((Date.now() - started) / 100) / 10 };
+}
+
+/**
+ * Warms every image, one after another (each one's blobs `concurrency` at a time). An image the deadline
+ * stops is reported as deferred: the next run takes it.
+ */
+async function warm(images, options) {
+  const registry = await session(options.ecr);
+  const platforms = options.platforms.map(parsePlatform);
+  const report = [];
+  for (const image of images) {
+    const name = `${image.repository}:${image.reference}`;
+    if (Date.now() >= options.deadline) {
+      report.push({ image: image.image, status: 'deferred' });
+      continue;
+    }
+    try {
+      const result = await warmImage(registry, image, platforms, options.concurrency, options.deadline);
+      report.push({ image: image.image, status: 'warmed', ...result });
+      console.log(JSON.stringify({ warmed: name, ...result }));
+    } catch (error) {
+      const status = error instanceof DeadlineReached ? 'deferred' : 'failed';
+      report.push({ image: image.image, status, error: error.message });
+      console.log(JSON.stringify({ [status]: name, error: error.message }));
+    }
+  }
+  return report;
+}
+
+function summary(report) {
+  const count = (status) => report.filter((entry) => entry.status === status).length;
+  return { Warmed: count('warmed'), Failed: count('failed'), Deferred: count('deferred') };
+}
+
+/** The settings of a run: from the custom resource's properties or the schedule's input. */
+function settings(properties, context) {
+  const remaining = context && context.getRemainingTimeInMillis ? context.getRemainingTimeInMillis() : 900000;
+  return {
+    images: properties.Images || [],
+    platforms: properties.Platforms || ['linux/amd64', 'linux/arm64'],
+    concurrency: Number(properties.Concurrency || 4),
+    failOnError: String(properties.FailOnError) === 'true',
+    deadline: Date.now() + Math.max(remaining - RESERVE_MS, 0),
+  };
+}
+
+async function run(properties, context, ecr) {
+  const options = settings(properties, context);
+  const report = await warm(options.images, { ...options, ecr });
+  const counts = summary(report);
+  console.log(JSON.stringify({ report: counts }));
+  const failed = report.filter((entry) => entry.status === 'failed');
+  if (options.failOnError && failed.length > 0) {
+    throw new Error(`${failed.length} of ${report.length} images failed: `
+      + failed.map((entry) => `${entry.image}: ${entry.error}`).join('; '));
+  }
+  return { counts, report };
+}
+
+const onCustomResource = customResource(async (event, context) => {
+  if (event.RequestType === 'Delete') return {};
+  return (await run(event.ResourceProperties, context, new ECRClient({}))).counts;
+});
+
+exports.handler = async (event, context) => {
+  if (event && event.RequestType) return onCustomResource(event, context);
+  return run(event || {}, context, new ECRClient({}));
+};
+
+exports.warm = warm;

@@ -1,0 +1,202 @@
+package io.github.pullthroughcache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.pullthroughcache.rule.PullThroughCacheRule;
+import io.github.pullthroughcache.rule.PullThroughCacheRuleProps;
+import io.github.pullthroughcache.rule.UpstreamRegistry;
+import io.github.pullthroughcache.testing.CfnSchemas;
+import io.github.pullthroughcache.testing.Synth;
+import io.github.pullthroughcache.testing.TestApps;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
+import software.amazon.awscdk.services.ec2.IVpc;
+import software.amazon.awscdk.services.ec2.Vpc;
+import software.amazon.awscdk.services.ec2.VpcAttributes;
+import software.amazon.awscdk.services.scheduler.ScheduleExpression;
+
+/** A warmer of a cache with a schedule, and one of plain rules without: synthesized once. Errors on apps of their own. */
+class CacheWarmerTest {
+
+    private static final String DIGEST = "sha256:" + "a".repeat(64);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static Synth synth;
+    private static Template cached;
+    private static Template rules;
+    private static PullThroughCache cache;
+    private static CacheWarmer warmer;
+
+    @BeforeAll
+    static void synthesize() {
+        App app = TestApps.newApp();
+        Stack stack = new Stack(app, "Cached", StackProps.builder().env(TestApps.ENV).build());
+        cache = cacheOf(stack, List.of(UpstreamRegistry.ECR_PUBLIC, UpstreamRegistry.QUAY, UpstreamRegistry.KUBERNETES));
+        warmer = new CacheWarmer(stack, "Warmer", CacheWarmerProps.builder()
+                .cache(cache)
+                .images(List.of("public.ecr.aws/nginx/nginx:1.27", "quay.io/prometheus/prometheus@" + DIGEST))
+                .schedule(ScheduleExpression.rate(Duration.days(1)))
+                .build());
+
+        Stack plain = new Stack(app, "Rules", StackProps.builder().env(TestApps.ENV).build());
+        PullThroughCacheRule k8s = new PullThroughCacheRule(plain, "K8s", PullThroughCacheRuleProps.builder()
+                .upstream(UpstreamRegistry.KUBERNETES).repositoryPrefix("team/k8s").build());
+        new CacheWarmer(plain, "Warmer", CacheWarmerProps.builder()
+                .rules(List.of(k8s))
+                .images(List.of("registry.k8s.io/pause:3.10"))
+                .platforms(List.of("linux/arm64"))
+                .failOnError(true)
+                .concurrency(2)
+                .build());
+
+        synth = Synth.of(TestApps.withNagPacks(app));
+        cached = synth.template("Cached");
+        rules = synth.template("Rules");
+    }
+
+    private static PullThroughCache cacheOf(Stack stack, List<UpstreamRegistry> upstreams) {
+        IVpc vpc = Vpc.fromVpcAttributes(stack, "Vpc", VpcAttributes.builder()
+                .vpcId("vpc-0123456789abcdef0")
+                .availabilityZones(List.of("eu-west-1a"))
+                .isolatedSubnetIds(List.of("subnet-0123456789abcdef0"))
+                .build());
+        return new PullThroughCache(stack, "Cache", PullThroughCacheProps.builder()
+                .vpc(vpc).endpoints(false).upstreams(upstreams).build());
+    }
+
+    @Test
+    void theFunctionRunsOutsideAnyVpcWithTheRegistryUrlAndLambdasLongestTimeout() throws Exception {
+        cached.resourceCountIs("AWS::Lambda::Function", 1);
+        cached.hasResourceProperties("AWS::Lambda::Function", Map.of(
+                "Handler", "cache-warmer/index.handler",
+                "Runtime", "nodejs22.x",
+                "Timeout", 900,
+                "MemorySize", 512,
+                "VpcConfig", Match.absent(),
+                "Environment", Map.of("Variables", Map.of("REGISTRY_URL", Match.anyValue()))));
+        JsonNode function = only(synth.json("Cached"), "AWS::Lambda::Function");
+        assertThat(function.path("Properties").path("Environment").toString())
+                .contains("https://111111111111.dkr.ecr.eu-west-1.", "AWS::URLSuffix");
+    }
+
+    @Test
+    void theRoleMayTakeATokenAndPullOnlyUnderThePrefixesOfTheWarmedImages() {
+        cached.hasResourceProperties("AWS::IAM::ManagedPolicy", Map.of("PolicyDocument", Map.of("Statement", List.of(
+                Map.of("Sid", "RegistryToken", "Effect", "Allow", "Action", "ecr:GetAuthorizationToken", "Resource", "*"),
+                Map.of("Sid", "PullThroughCache", "Effect", "Allow",
+                        "Action", List.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
+                                "ecr:BatchImportUpstreamImage", "ecr:CreateRepository"),
+                        "Resource", List.of(repositoryArn("ecr-public"), repositoryArn("quay"))),
+                Match.objectLike(Map.of("Sid", "Logs"))))));
+        rules.hasResourceProperties("AWS::IAM::ManagedPolicy", Map.of("PolicyDocument", Map.of("Statement",
+                Match.arrayWith(List.of(Match.objectLike(Map.of("Sid", "PullThroughCache",
+                        "Resource", repositoryArn("team/k8s"))))))));
+        cached.resourceCountIs("AWS::IAM::Policy", 0);
+    }
+
+    private static Map<String, Object> repositoryArn(String prefix) {
+        return Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"),
+                ":ecr:eu-west-1:111111111111:repository/" + prefix + "/*")));
+    }
+
+    @Test
+    void theCustomResourceNamesEachCachedRepositoryAndWaitsForItsRules() {
+        cached.hasResource("Custom::EcrCacheWarmer", Map.of(
+                "Properties", Map.of(
+                        "Images", List.of(
+                                Map.of("image", "public.ecr.aws/nginx/nginx:1.27",
+                                        "repository", "ecr-public/nginx/nginx", "reference", "1.27"),
+                                Map.of("image", "quay.io/prometheus/prometheus@" + DIGEST,
+                                        "repository", "quay/prometheus/prometheus", "reference", DIGEST)),
+                        "Platforms", List.of("linux/amd64", "linux/arm64"),
+                        "Concurrency", 4,
+                        "FailOnError", false),
+                "DependsOn", Match.arrayWith(List.of(
+                        logicalId(cache.getRule("ecr-public")), logicalId(cache.getRule("quay"))))));
+        assertThat(warmer.getImageUris()).containsExactly(
+                cache.imageUri("public.ecr.aws/nginx/nginx:1.27"), cache.imageUri("quay.io/prometheus/prometheus@" + DIGEST));
+        rules.hasResourceProperties("Custom::EcrCacheWarmer", Map.of(
+                "Images", List.of(Map.of("image", "registry.k8s.io/pause:3.10", "repository", "team/k8s/pause",
+                        "reference", "3.10")),
+                "Platforms", List.of("linux/arm64"), "Concurrency", 2, "FailOnError", true));
+    }
+
+    private static String logicalId(PullThroughCacheRule rule) {
+        return Stack.of(rule).getLogicalId(rule.getResource());
+    }
+
+    @Test
+    void theScheduleInvokesTheFunctionWithTheSameSettingsThroughARoleThatMayDoNothingElse() throws Exception {
+        cached.resourceCountIs("AWS::Scheduler::Schedule", 1);
+        rules.resourceCountIs("AWS::Scheduler::Schedule", 0);
+        JsonNode schedule = only(synth.json("Cached"), "AWS::Scheduler::Schedule").path("Properties");
+        assertThat(schedule.path("ScheduleExpression").asText()).isEqualTo("rate(1 day)");
+        assertThat(schedule.path("FlexibleTimeWindow").path("Mode").asText()).isEqualTo("OFF");
+        JsonNode target = schedule.path("Target");
+        assertThat(target.path("Arn").path("Fn::GetAtt").path(0).asText()).startsWith("WarmerHandler");
+        assertThat(target.path("RoleArn").path("Fn::GetAtt").path(0).asText()).startsWith("WarmerScheduleRole");
+        assertThat(target.path("RetryPolicy").path("MaximumRetryAttempts").asInt()).isZero();
+        JsonNode input = JSON.readTree(target.path("Input").asText());
+        assertThat(input.path("Images").path(1).path("repository").asText()).isEqualTo("quay/prometheus/prometheus");
+        assertThat(input.path("Platforms").toString()).isEqualTo("[\"linux/amd64\",\"linux/arm64\"]");
+        assertThat(input.has("Owner")).isFalse();
+
+        cached.hasResourceProperties("AWS::IAM::Role", Map.of("AssumeRolePolicyDocument", Map.of("Statement",
+                List.of(Map.of("Action", "sts:AssumeRole", "Effect", "Allow",
+                        "Principal", Map.of("Service", "scheduler.amazonaws.com"))))));
+        cached.hasResourceProperties("AWS::IAM::ManagedPolicy", Map.of("PolicyDocument", Map.of("Statement", List.of(
+                Map.of("Sid", "InvokeWarmer", "Effect", "Allow", "Action", "lambda:InvokeFunction",
+                        "Resource", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^WarmerHandler"), "Arn")))))));
+    }
+
+    @Test
+    void everyResourceMatchesItsCloudFormationSchema() {
+        for (String stack : List.of("Cached", "Rules")) {
+            assertThat(CfnSchemas.violations(synth.json(stack))).as(stack).isEmpty();
+        }
+    }
+
+    private static JsonNode only(JsonNode template, String type) {
+        for (JsonNode resource : template.path("Resources")) {
+            if (resource.path("Type").asText().equals(type)) {
+                return resource;
+            }
+        }
+        throw new AssertionError("no " + type);
+    }
+
+    private static CacheWarmerProps.Builder quayWarmer(PullThroughCache quay) {
+        return CacheWarmerProps.builder().cache(quay).images(List.of("quay.io/prometheus/prometheus:v3.0.0"));
+    }
+
+    @Test
+    void badPropsGetClearErrors() {
+        Stack stack = new Stack(TestApps.newApp(), "Errors", StackProps.builder().env(TestApps.ENV).build());
+        PullThroughCache quay = cacheOf(stack, List.of(UpstreamRegistry.QUAY));
+        assertThatThrownBy(() -> new CacheWarmer(stack, "Unserved", quayWarmer(quay).images(List.of("nginx:1.27")).build()))
+                .hasMessageContaining("Image reference 'nginx:1.27' is from registry 'docker.io', which no rule of "
+                        + "PullThroughCache Errors/Cache serves. Its rules: [quay (quay.io)]");
+        assertThatThrownBy(() -> new CacheWarmer(stack, "Neither", CacheWarmerProps.builder()
+                .images(List.of("quay.io/a/b:1")).build()))
+                .hasMessageContaining("give exactly one of cache and rules (got neither)");
+        assertThatThrownBy(() -> new CacheWarmer(stack, "Both", quayWarmer(quay).rules(quay.getRules()).build()))
+                .hasMessageContaining("(got both)");
+        assertThatThrownBy(() -> new CacheWarmer(stack, "NoImages", quayWarmer(quay).images(List.of()).build()))
+                .hasMessageContaining("CacheWarmerProps.images is required");
+        assertThatThrownBy(() -> new CacheWarmer(stack, "Platform", quayWarmer(quay).platforms(List.of("amd64")).build()))
+                .hasMessageContaining("CacheWarmerProps.platforms: 'amd64' is invalid: expected os/architecture[/variant]");
+        assertThatThrownBy(() -> new CacheWarmer(stack, "Concurrency", quayWarmer(quay).concurrency(17).build()))
+                .hasMessageContaining("CacheWarmerProps.concurrency 17 is invalid: expected a whole number from 1 to 16");
+    }
+}

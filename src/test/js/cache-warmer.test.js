@@ -1,0 +1,164 @@
+'use strict';
+const { test, before, after, beforeEach } = require('node:test');
+const assert = require('node:assert/strict');
+const { startFakeEcr, useFake } = require('./fake-ecr');
+const { startFakeRegistry } = require('./fake-registry');
+
+const HANDLER = '../../main/resources/io/github/pullthroughcache/handlers/cache-warmer/index.js';
+const PASSWORD = 'fake-registry-password-never-logged';
+
+let ecr;
+let registry;
+let handler;
+const context = (remainingMs = 900000) => ({ getRemainingTimeInMillis: () => remainingMs });
+
+before(async () => {
+  ecr = await startFakeEcr();
+  useFake(ecr.url);
+  registry = await startFakeRegistry(`Basic ${ecr.state.authorizationToken}`);
+  process.env.REGISTRY_URL = registry.registryUrl;
+  handler = require(HANDLER).handler;
+});
+after(() => Promise.all([ecr.close(), registry.close()]));
+beforeEach(() => {
+  registry.state.requests = [];
+  registry.state.blobHostRequests = [];
+  ecr.state.responses = [];
+  ecr.state.authorizationToken = Buffer.from(`AWS:${PASSWORD}`).toString('base64');
+});
+
+function event(requestType, properties) {
+  return {
+    RequestType: requestType,
+    ResponseURL: `${ecr.url}/cfn-response/${requestType}`,
+    StackId: 'arn:aws:cloudformation:eu-west-1:111111111111:stack/Test/1',
+    RequestId: `request-${requestType}`,
+    LogicalResourceId: 'Warmer',
+    ResourceType: 'Custom::EcrCacheWarmer',
+    // CloudFormation hands every scalar over as a string
+    ResourceProperties: { ServiceToken: 'arn', Owner: 'Ptc1a2b3c4d', Concurrency: '3', ...properties },
+  };
+}
+
+const image = (repository, reference) => ({ image: `${repository}:${reference}`, repository, reference });
+const lastResponse = () => ecr.state.responses[ecr.state.responses.length - 1];
+const manifestRequests = (repository) => registry.state.requests
+  .filter((r) => r.url.startsWith(`/v2/${repository}/manifests/`)).map((r) => decodeURIComponent(r.url.split('/').pop()));
+
+test('an image index is followed to the chosen platforms only, and every blob of theirs is pulled', async () => {
+  const { index, entries } = registry.addImage('ecr-public/nginx/nginx', '1.27',
+    ['linux/amd64', 'linux/arm64/v8', 'linux/arm/v7', 'unknown/unknown']);
+  const result = await handler({ Images: [image('ecr-public/nginx/nginx', '1.27')] }, context());
+
+  assert.equal(result.report[0].status, 'warmed', JSON.stringify(result.report[0]));
+  assert.equal(result.report[0].digest, index);
+  assert.ok(result.report[0].bytes > 0);
+  assert.equal(typeof result.report[0].seconds, 'number');
+  const wanted = entries.filter((e) => ['amd64', 'arm64'].includes(e.platform.architecture));
+  assert.deepEqual(manifestRequests('ecr-public/nginx/nginx'), ['1.27', ...wanted.map((e) => e.digest)]);
+  const pulled = new Set(registry.state.blobHostRequests.map((r) => r.digest));
+  for (const entry of entries) {
+    for (const layer of entry.layers) {
+      assert.equal(pulled.has(layer.digest), wanted.includes(entry), `layer of ${entry.platform.architecture}`);
+    }
+  }
+  const accept = registry.state.requests.find((r) => r.url.includes('/manifests/')).accept;
+  for (const type of ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json',
+    'application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v2+json']) {
+    assert.ok(accept.includes(type), `Accept has ${type}`);
+  }
+});
+
+test('the registry gets the token and the redirected blob host never does', async () => {
+  registry.addImage('quay/prometheus/prometheus', 'v3.0.0', null);
+  await handler({ Images: [image('quay/prometheus/prometheus', 'v3.0.0')] }, context());
+
+  assert.ok(registry.state.blobHostRequests.length >= 3, 'config and layers fetched from the blob host after a 307');
+  assert.ok(registry.state.blobHostRequests.every((r) => r.authorization === undefined));
+});
+
+test('a 429 is retried and the image still warms', async () => {
+  const digest = registry.addImage('k8s/pause', '3.10', null);
+  const manifest = JSON.parse(registry.state.manifests.get(`k8s/pause@${digest}`).body);
+  registry.state.throttleOnce.add(manifest.layers[0].digest);
+  const result = await handler({ Images: [image('k8s/pause', '3.10')] }, context());
+
+  assert.equal(result.report[0].status, 'warmed', JSON.stringify(result.report[0]));
+  const asked = registry.state.requests.filter((r) => r.url.endsWith(manifest.layers[0].digest));
+  assert.equal(asked.length, 2, 'asked twice: 429, then 307');
+});
+
+test('a corrupt blob fails its digest check; the other images still warm and the deployment goes on', async () => {
+  registry.addImage('docker-hub/library/redis', '7', null, { corrupt: true });
+  registry.addImage('docker-hub/library/busybox', '1.37', null);
+  await handler(event('Create', { Images: [image('docker-hub/library/redis', '7'), image('docker-hub/library/busybox', '1.37')],
+    FailOnError: 'false' }), context());
+
+  assert.equal(lastResponse().Status, 'SUCCESS');
+  assert.deepEqual(lastResponse().Data, { Warmed: 1, Failed: 1, Deferred: 0 });
+});
+
+test('with FailOnError a failed image fails the deployment, naming the image and why', async () => {
+  registry.addImage('docker-hub/library/redis', '7', null, { corrupt: true });
+  await handler(event('Update', { Images: [image('docker-hub/library/redis', '7')], FailOnError: 'true' }), context());
+
+  assert.equal(lastResponse().Status, 'FAILED');
+  assert.match(lastResponse().Reason, /1 of 1 images failed: docker-hub\/library\/redis:7: digest mismatch: expected sha256:/);
+});
+
+test('an image that does not exist is reported with the registry answer', async () => {
+  const result = await handler({ Images: [image('quay/nobody/nothing', 'v1')] }, context());
+
+  assert.equal(result.report[0].status, 'failed');
+  assert.match(result.report[0].error, /HTTP 404/);
+});
+
+test('an index without the chosen platforms fails and lists what it has', async () => {
+  registry.addImage('ecr-public/windows/only', 'ltsc', ['windows/amd64']);
+  const result = await handler({ Images: [image('ecr-public/windows/only', 'ltsc')], Platforms: ['linux/amd64'] }, context());
+
+  assert.equal(result.report[0].status, 'failed');
+  assert.match(result.report[0].error, /no manifest for linux\/amd64 \(the index has windows\/amd64\)/);
+});
+
+test('past the deadline the images are deferred to the next run, not failed', async () => {
+  registry.addImage('quay/deferred/one', 'v1', null);
+  await handler(event('Create', { Images: [image('quay/deferred/one', 'v1'), image('quay/deferred/one', 'v1')] }), context(0));
+
+  assert.equal(lastResponse().Status, 'SUCCESS');
+  assert.deepEqual(lastResponse().Data, { Warmed: 0, Failed: 0, Deferred: 2 });
+  assert.equal(registry.state.requests.length, 0);
+});
+
+test('a wrong token is refused by the registry and reported', async () => {
+  ecr.state.authorizationToken = Buffer.from('AWS:wrong').toString('base64');
+  registry.addImage('quay/auth/check', 'v1', null);
+  const result = await handler({ Images: [image('quay/auth/check', 'v1')] }, context());
+
+  assert.equal(result.report[0].status, 'failed');
+  assert.match(result.report[0].error, /HTTP 401/);
+});
+
+test('delete pulls nothing', async () => {
+  await handler(event('Delete', { Images: [image('quay/prometheus/prometheus', 'v3.0.0')] }), context());
+
+  assert.equal(lastResponse().Status, 'SUCCESS');
+  assert.equal(registry.state.requests.length, 0);
+});
+
+test('the token is never logged', async () => {
+  registry.addImage('ecr-public/logged/not', 'v1', ['linux/amd64']);
+  const lines = [];
+  const original = console.log;
+  console.log = (...args) => lines.push(args.join(' '));
+  try {
+    await handler(event('Create', { Images: [image('ecr-public/logged/not', 'v1'), image('quay/missing/image', 'v1')] }), context());
+  } finally {
+    console.log = original;
+  }
+  const output = lines.join('\n');
+  assert.ok(output.includes('ecr-public/logged/not:v1'), 'the report is logged');
+  assert.ok(!output.includes(PASSWORD), 'no password');
+  assert.ok(!output.includes(ecr.state.authorizationToken), 'no token');
+  assert.ok(!output.includes('cfn-response'), 'no response URL');
+});
