@@ -1,7 +1,7 @@
 'use strict';
 const { test, before, after, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
-const { startFakeEcr, useFake } = require('./fake-ecr');
+const { startFakeEcr, useFake, cfnEvent } = require('./fake-ecr');
 const { startFakeRegistry } = require('./fake-registry');
 
 const HANDLER = '../../main/resources/io/github/pullthroughcache/handlers/cache-warmer/index.js';
@@ -27,18 +27,10 @@ beforeEach(() => {
   ecr.state.authorizationToken = Buffer.from(`AWS:${PASSWORD}`).toString('base64');
 });
 
-function event(requestType, properties) {
-  return {
-    RequestType: requestType,
-    ResponseURL: `${ecr.url}/cfn-response/${requestType}`,
-    StackId: 'arn:aws:cloudformation:eu-west-1:111111111111:stack/Test/1',
-    RequestId: `request-${requestType}`,
-    LogicalResourceId: 'Warmer',
-    ResourceType: 'Custom::EcrCacheWarmer',
-    // CloudFormation hands every scalar over as a string
-    ResourceProperties: { ServiceToken: 'arn', Owner: 'Ptc1a2b3c4d', Concurrency: '3', ...properties },
-  };
-}
+// CloudFormation hands every scalar over as a string
+const event = (requestType, properties) => cfnEvent(ecr, requestType,
+  { LogicalResourceId: 'Warmer', ResourceType: 'Custom::EcrCacheWarmer' },
+  { Owner: 'Ptc1a2b3c4d', Concurrency: '3', ...properties });
 
 const image = (repository, reference) => ({ image: `${repository}:${reference}`, repository, reference });
 const lastResponse = () => ecr.state.responses[ecr.state.responses.length - 1];

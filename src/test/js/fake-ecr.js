@@ -89,4 +89,22 @@ function useFake(url) {
   process.env.RETRY_DELAY_MS = '1';
 }
 
-module.exports = { startFakeEcr, useFake };
+/**
+ * A CloudFormation custom resource event whose response URL is the fake's.
+ * @param resource { LogicalResourceId, ResourceType }
+ * @param properties the resource properties, without the service token
+ */
+function cfnEvent(fake, requestType, resource, properties, oldProperties, physicalResourceId) {
+  return {
+    RequestType: requestType,
+    ResponseURL: `${fake.url}/cfn-response/${requestType}`,
+    StackId: 'arn:aws:cloudformation:eu-west-1:111111111111:stack/Test/1',
+    RequestId: `request-${requestType}`,
+    ...resource,
+    PhysicalResourceId: physicalResourceId,
+    ResourceProperties: { ServiceToken: 'arn', ...properties },
+    OldResourceProperties: oldProperties && { ServiceToken: 'arn', ...oldProperties },
+  };
+}
+
+module.exports = { startFakeEcr, useFake, cfnEvent };

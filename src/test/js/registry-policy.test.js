@@ -1,7 +1,7 @@
 'use strict';
 const { test, before, after, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
-const { startFakeEcr, useFake } = require('./fake-ecr');
+const { startFakeEcr, useFake, cfnEvent } = require('./fake-ecr');
 
 const HANDLER = '../../main/resources/io/github/pullthroughcache/handlers/registry-policy/index.js';
 
@@ -37,19 +37,10 @@ beforeEach(() => {
   fake.state.failPut = null;
 });
 
-function event(requestType, statements, oldStatements, physicalResourceId) {
-  return {
-    RequestType: requestType,
-    ResponseURL: `${fake.url}/cfn-response/${requestType}`,
-    StackId: 'arn:aws:cloudformation:eu-west-1:111111111111:stack/Test/1',
-    RequestId: `request-${requestType}`,
-    LogicalResourceId: 'RegistryPolicyStatements',
-    PhysicalResourceId: physicalResourceId,
-    ResourceType: 'Custom::EcrRegistryPolicyStatements',
-    ResourceProperties: { ServiceToken: 'arn', Owner: 'Ptc1a2b3c4d', Statements: JSON.stringify(statements) },
-    OldResourceProperties: oldStatements && { ServiceToken: 'arn', Owner: 'Ptc1a2b3c4d', Statements: JSON.stringify(oldStatements) },
-  };
-}
+const RESOURCE = { LogicalResourceId: 'RegistryPolicyStatements', ResourceType: 'Custom::EcrRegistryPolicyStatements' };
+const event = (requestType, statements, oldStatements, physicalResourceId) => cfnEvent(fake, requestType, RESOURCE,
+  { Owner: 'Ptc1a2b3c4d', Statements: JSON.stringify(statements) },
+  oldStatements && { Owner: 'Ptc1a2b3c4d', Statements: JSON.stringify(oldStatements) }, physicalResourceId);
 
 const policy = () => JSON.parse(fake.state.policyText);
 const statementTexts = () => policy().Statement.map((statement) => JSON.stringify(statement));

@@ -1,7 +1,7 @@
 'use strict';
 const { test, before, after, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
-const { startFakeEcr, useFake } = require('./fake-ecr');
+const { startFakeEcr, useFake, cfnEvent } = require('./fake-ecr');
 
 const HANDLER = '../../main/resources/io/github/pullthroughcache/handlers/registry-replication/index.js';
 
@@ -34,19 +34,10 @@ beforeEach(() => {
   fake.state.failPut = null;
 });
 
-function event(requestType, rules, oldRules, physicalResourceId) {
-  return {
-    RequestType: requestType,
-    ResponseURL: `${fake.url}/cfn-response/${requestType}`,
-    StackId: 'arn:aws:cloudformation:eu-west-1:111111111111:stack/Test/1',
-    RequestId: `request-${requestType}`,
-    LogicalResourceId: 'ReplicationRules',
-    PhysicalResourceId: physicalResourceId,
-    ResourceType: 'Custom::EcrReplicationRules',
-    ResourceProperties: { ServiceToken: 'arn', Owner: 'Ptc1a2b3c4d', Rules: JSON.stringify(rules) },
-    OldResourceProperties: oldRules && { ServiceToken: 'arn', Owner: 'Ptc1a2b3c4d', Rules: JSON.stringify(oldRules) },
-  };
-}
+const RESOURCE = { LogicalResourceId: 'ReplicationRules', ResourceType: 'Custom::EcrReplicationRules' };
+const event = (requestType, rules, oldRules, physicalResourceId) => cfnEvent(fake, requestType, RESOURCE,
+  { Owner: 'Ptc1a2b3c4d', Rules: JSON.stringify(rules) },
+  oldRules && { Owner: 'Ptc1a2b3c4d', Rules: JSON.stringify(oldRules) }, physicalResourceId);
 
 const lastResponse = () => fake.state.responses[fake.state.responses.length - 1];
 const ruleTexts = () => fake.state.replicationRules.map((r) => JSON.stringify(r));

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.util.function.Predicate;
 import software.amazon.awscdk.Stack;
 import software.constructs.IConstruct;
 
@@ -27,6 +28,25 @@ public final class RegistryIndex<T extends IConstruct> {
      */
     public synchronized void add(Stack stack, T item) {
         registry(stack).add(item);
+    }
+
+    /**
+     * Adds a construct that may share its registry with others of its kind, except where one of them must be the
+     * registry's only one (a setting owned whole, such as a REPLACE registry policy).
+     *
+     * @param stack the construct's stack
+     * @param item the construct
+     * @param sole whether a construct must be its registry's only one
+     * @return {@code null} when added; else the construct already there that it clashes with, and it is not added
+     */
+    public synchronized T addUnlessSole(Stack stack, T item, Predicate<T> sole) {
+        for (T other : registry(stack)) {
+            if (sole.test(item) || sole.test(other)) {
+                return other;
+            }
+        }
+        registry(stack).add(item);
+        return null;
     }
 
     /**

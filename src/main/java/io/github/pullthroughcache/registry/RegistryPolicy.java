@@ -120,17 +120,14 @@ public class RegistryPolicy extends Construct {
                     + sameStack.getNode().getPath() + ": a stack has one; add statements to it with "
                     + "RegistryPolicy.of(scope)");
         }
-        String registry = StackFacts.registryKey(stack);
-        for (RegistryPolicy other : BY_REGISTRY.of(stack)) {
-            if (mode == RegistryPolicyMode.REPLACE || other.mode == RegistryPolicyMode.REPLACE) {
-                BY_STACK.remove(stack);
-                throw new IllegalArgumentException("Registry " + registry + " would have two owners of its registry "
-                        + "policy: " + other.getNode().getPath() + " (" + other.mode + ") and " + getNode().getPath()
-                        + " (" + mode + "). A REPLACE policy owns the whole document, so it must be the only "
-                        + "RegistryPolicy of its account and region; use MERGE in every stack instead");
-            }
+        RegistryPolicy other = BY_REGISTRY.addUnlessSole(stack, this, p -> p.mode == RegistryPolicyMode.REPLACE);
+        if (other != null) {
+            BY_STACK.remove(stack);
+            throw new IllegalArgumentException("Registry " + StackFacts.registryKey(stack) + " would have two owners of "
+                    + "its registry policy: " + other.getNode().getPath() + " (" + other.mode + ") and "
+                    + getNode().getPath() + " (" + mode + "). A REPLACE policy owns the whole document, so it must be "
+                    + "the only RegistryPolicy of its account and region; use MERGE in every stack instead");
         }
-        BY_REGISTRY.add(stack, this);
     }
 
     private IConstruct createMergeResource(RetentionDays logRetention) {

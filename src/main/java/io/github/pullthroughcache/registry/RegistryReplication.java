@@ -95,15 +95,13 @@ public class RegistryReplication extends Construct {
     }
 
     private void register() {
-        for (RegistryReplication other : BY_REGISTRY.of(stack)) {
-            if (mode == RegistryReplicationMode.REPLACE || other.mode == RegistryReplicationMode.REPLACE) {
-                throw new IllegalArgumentException("Registry " + StackFacts.registryKey(stack) + " would have two owners "
-                        + "of its replication configuration: " + other.getNode().getPath() + " (" + other.mode + ") and "
-                        + getNode().getPath() + " (" + mode + "). A REPLACE configuration owns every rule, so it must "
-                        + "be the only RegistryReplication of its account and region; use MERGE in every stack instead");
-            }
+        RegistryReplication other = BY_REGISTRY.addUnlessSole(stack, this, r -> r.mode == RegistryReplicationMode.REPLACE);
+        if (other != null) {
+            throw new IllegalArgumentException("Registry " + StackFacts.registryKey(stack) + " would have two owners "
+                    + "of its replication configuration: " + other.getNode().getPath() + " (" + other.mode + ") and "
+                    + getNode().getPath() + " (" + mode + "). A REPLACE configuration owns every rule, so it must "
+                    + "be the only RegistryReplication of its account and region; use MERGE in every stack instead");
         }
-        BY_REGISTRY.add(stack, this);
     }
 
     private IConstruct createMergeResource(RetentionDays logRetention) {
