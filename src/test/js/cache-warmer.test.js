@@ -17,7 +17,7 @@ before(async () => {
   useFake(ecr.url);
   registry = await startFakeRegistry(`Basic ${ecr.state.authorizationToken}`);
   process.env.REGISTRY_URL = registry.registryUrl;
-  handler = require(HANDLER).handler;
+  handler = require(HANDLER).createHandler({ retryDelayMs: 1, reserveMs: 60000 });
 });
 after(() => Promise.all([ecr.close(), registry.close()]));
 beforeEach(() => {

@@ -3,10 +3,44 @@
 // on 127.0.0.1.
 const http = require('node:http');
 
-function startFakeEcr() {
+// ECR's error for a registry policy it will not take, an unknown principal included: it names no principal.
+const INVALID_REGISTRY_POLICY = "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid registry policy provided'";
+
+const byTextDescending = (a, b) => (a < b ? 1 : a > b ? -1 : 0);
+
+/** An object with its keys in another order than it was written (reverse order of their names), deeply. */
+function reorderKeys(value, collapse) {
+  if (Array.isArray(value)) {
+    const items = value.map((item) => reorderKeys(item, collapse));
+    return collapse && items.length === 1 && typeof items[0] === 'string' ? items[0] : items;
+  }
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.keys(value).sort(byTextDescending).map((key) => [key, reorderKeys(value[key], collapse)]));
+}
+
+/** Principal lists in another order than they were written. */
+function reorderPrincipals(statement) {
+  if (!statement.Principal || typeof statement.Principal !== 'object') return statement;
+  const principal = Object.fromEntries(Object.entries(statement.Principal)
+    .map(([type, names]) => [type, Array.isArray(names) ? [...names].sort(byTextDescending) : names]));
+  return { ...statement, Principal: principal };
+}
+
+/**
+ * Starts the fake. Its switches, on by default, make it behave as ECR does rather than as a mirror:
+ * - reformat: policies and replication rules come back in another spelling than they were written: pretty-printed,
+ *   keys reordered, one-element string lists collapsed to a string, rules, destinations and filters reordered,
+ *   empty filter lists left out;
+ * - reorderPrincipals: principal lists come back in another order;
+ * - refusePrincipal { principal, times }: a registry policy naming that principal is refused as ECR refuses a
+ *   principal IAM does not know yet, for the first `times` writes (Infinity: always);
+ * - throttle: the next N calls are answered HTTP 429 ThrottlingException.
+ * spell(document) and spellRules(rules) give what ECR would return for what was written.
+ */
+function startFakeEcr(options = {}) {
   const state = {
     policyText: null,
-    // the replication configuration's rules as ECR returns them; null when none was ever written
+    // the replication configuration's rules as last written; null when none was ever written
     replicationRules: null,
     calls: [],
     responses: [],
@@ -14,9 +48,38 @@ function startFakeEcr() {
     beforeGet: null,
     failPut: null,
     beforeDescribe: null,
+    reformat: true,
+    reorderPrincipals: true,
+    refusePrincipal: null,
+    refusedWrites: 0,
+    throttle: 0,
+    throttled: 0,
     // what GetAuthorizationToken returns
     authorizationToken: Buffer.from('AWS:fake-registry-password-never-logged').toString('base64'),
     proxyEndpoint: 'https://111111111111.dkr.ecr.eu-west-1.amazonaws.com',
+    ...options,
+  };
+  const spellStatement = (statement) => {
+    const reordered = state.reorderPrincipals ? reorderPrincipals(statement) : statement;
+    return state.reformat ? reorderKeys(reordered, true) : reordered;
+  };
+  const spell = (document) => {
+    if (document.Statement === undefined) return state.reformat ? reorderKeys(document, true) : document;
+    const statements = Array.isArray(document.Statement) ? document.Statement.map(spellStatement) : spellStatement(document.Statement);
+    const spelled = { ...document, Statement: statements };
+    return state.reformat ? reorderKeys(spelled, false) : spelled;
+  };
+  const spellRule = (rule) => {
+    if (!state.reformat) return rule;
+    const spelled = { destinations: [...rule.destinations].sort((a, b) => byTextDescending(a.region, b.region)) };
+    if (rule.repositoryFilters && rule.repositoryFilters.length) {
+      spelled.repositoryFilters = [...rule.repositoryFilters].sort((a, b) => byTextDescending(a.filter, b.filter));
+    }
+    return reorderKeys(spelled, false);
+  };
+  const spellRules = (rules) => {
+    const spelled = rules.map(spellRule);
+    return state.reformat ? spelled.sort((a, b) => byTextDescending(JSON.stringify(a), JSON.stringify(b))) : spelled;
   };
   const server = http.createServer((request, response) => {
     let body = '';
@@ -28,21 +91,38 @@ function startFakeEcr() {
         return;
       }
       const operation = String(request.headers['x-amz-target'] || '').split('.').pop();
-      state.calls.push(operation);
       const reply = (status, payload) => {
         response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
         response.end(JSON.stringify(payload));
       };
+      if (state.throttle > 0) {
+        state.throttle--;
+        state.throttled++;
+        return reply(429, { __type: 'ThrottlingException', message: 'Rate exceeded' });
+      }
+      state.calls.push(operation);
       const notFound = () => reply(400, { __type: 'RegistryPolicyNotFoundException', message: 'no registry policy' });
       if (operation === 'GetRegistryPolicy') {
         if (state.beforeGet) state.beforeGet(state, state.calls.filter((c) => c === operation).length);
         if (state.policyText === null) return notFound();
-        return reply(200, { registryId: '111111111111', policyText: state.policyText });
+        let text = state.policyText;
+        try {
+          text = JSON.stringify(spell(JSON.parse(text)), null, state.reformat ? 4 : undefined);
+        } catch (error) {
+          // text that is not JSON comes back as it was stored
+        }
+        return reply(200, { registryId: '111111111111', policyText: text });
       }
       if (operation === 'PutRegistryPolicy') {
         if (state.failPut) return reply(400, { __type: 'InvalidParameterException', message: state.failPut });
-        state.policyText = JSON.parse(body).policyText;
-        return reply(200, { registryId: '111111111111', policyText: state.policyText });
+        const { policyText } = JSON.parse(body);
+        const refusal = state.refusePrincipal;
+        if (refusal && policyText.includes(JSON.stringify(refusal.principal)) && state.refusedWrites < refusal.times) {
+          state.refusedWrites++;
+          return reply(400, { __type: 'InvalidParameterException', message: INVALID_REGISTRY_POLICY });
+        }
+        state.policyText = policyText;
+        return reply(200, { registryId: '111111111111', policyText });
       }
       if (operation === 'DeleteRegistryPolicy') {
         if (state.policyText === null) return notFound();
@@ -57,15 +137,13 @@ function startFakeEcr() {
       if (operation === 'DescribeRegistry') {
         if (state.beforeDescribe) state.beforeDescribe(state, state.calls.filter((c) => c === operation).length);
         const registry = { registryId: '111111111111' };
-        if (state.replicationRules !== null) registry.replicationConfiguration = { rules: state.replicationRules };
+        if (state.replicationRules !== null) registry.replicationConfiguration = { rules: spellRules(state.replicationRules) };
         return reply(200, registry);
       }
       if (operation === 'PutReplicationConfiguration') {
         if (state.failPut) return reply(400, { __type: 'ValidationException', message: state.failPut });
         const { replicationConfiguration } = JSON.parse(body);
-        // ECR leaves out empty filter lists when it describes a rule
-        state.replicationRules = replicationConfiguration.rules.map((rule) => (rule.repositoryFilters && rule.repositoryFilters.length
-          ? rule : { destinations: rule.destinations }));
+        state.replicationRules = replicationConfiguration.rules;
         return reply(200, { replicationConfiguration });
       }
       return reply(400, { __type: 'UnknownOperationException', message: operation });
@@ -74,7 +152,7 @@ function startFakeEcr() {
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       const url = `http://127.0.0.1:${server.address().port}`;
-      resolve({ state, url, close: () => new Promise((done) => server.close(done)) });
+      resolve({ state, url, spell: (document) => spell(document), spellRules: (rules) => spellRules(rules), close: () => new Promise((done) => server.close(done)) });
     });
   });
 }
@@ -86,7 +164,6 @@ function useFake(url) {
   process.env.AWS_ACCESS_KEY_ID = 'AKIAFAKEFAKEFAKEFAKE';
   process.env.AWS_SECRET_ACCESS_KEY = 'fake-secret-for-loopback-tests-only';
   delete process.env.AWS_PROFILE;
-  process.env.RETRY_DELAY_MS = '1';
 }
 
 /**
@@ -107,4 +184,4 @@ function cfnEvent(fake, requestType, resource, properties, oldProperties, physic
   };
 }
 
-module.exports = { startFakeEcr, useFake, cfnEvent };
+module.exports = { startFakeEcr, useFake, cfnEvent, INVALID_REGISTRY_POLICY };

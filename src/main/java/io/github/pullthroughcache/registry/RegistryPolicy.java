@@ -144,7 +144,8 @@ public class RegistryPolicy extends Construct {
                         .build()),
                 "ecr:GetRegistryPolicy, ecr:PutRegistryPolicy and ecr:DeleteRegistryPolicy act on the account's "
                         + "registry and take no resource ARN.", List.of("*"),
-                Duration.minutes(2), 256, logRetention, invokedByCloudFormation,
+                // long enough to wait out IAM propagating a principal created in the same deployment
+                Duration.minutes(5), 256, logRetention, invokedByCloudFormation,
                 invokedByCloudFormation + " CloudFormation receives every failure as the custom resource's status.",
                 "The log holds request types and error messages, never policy text or credentials;"))
                 .function();

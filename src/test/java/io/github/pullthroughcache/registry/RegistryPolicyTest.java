@@ -92,6 +92,8 @@ class RegistryPolicyTest {
         merge.hasResourceProperties("AWS::Lambda::Function", Map.of(
                 "Runtime", "nodejs22.x",
                 "Handler", "registry-policy/index.handler",
+                // five minutes: the handler waits out IAM propagating a principal created in the same deployment
+                "Timeout", 300,
                 "LoggingConfig", Map.of("LogGroup", Map.of("Ref", Match.stringLikeRegexp("^RegistryPolicyHandlerLogs")))));
         merge.hasResourceProperties("AWS::Logs::LogGroup", Map.of("RetentionInDays", 365));
         merge.hasResourceProperties("AWS::IAM::ManagedPolicy", Map.of("PolicyDocument", Map.of("Statement", List.of(

@@ -7,7 +7,7 @@
 
 const crypto = require('node:crypto');
 const { ECRClient, GetAuthorizationTokenCommand } = require('@aws-sdk/client-ecr');
-const { customResource, sleep } = require('../shared/cloudformation');
+const { customResource, sleep, deadlineOf, DeadlineReached } = require('../shared/cloudformation');
 
 const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
@@ -16,13 +16,10 @@ const MANIFEST_TYPES = [
   'application/vnd.docker.distribution.manifest.v2+json',
 ];
 const INDEX_TYPES = new Set(MANIFEST_TYPES.slice(0, 2));
-const MAX_ATTEMPTS = Number(process.env.MAX_ATTEMPTS || 5);
-const RETRY_DELAY_MS = Number(process.env.RETRY_DELAY_MS || 1000);
 const MAX_REDIRECTS = 5;
-// time kept back from Lambda's timeout to answer CloudFormation and log the report
-const RESERVE_MS = Number(process.env.RESERVE_MS || 60000);
-
-class DeadlineReached extends Error {}
+// what a test may choose through createHandler: attempts of a registry request, the first wait between them,
+// and the time kept back from Lambda's timeout to answer CloudFormation and log the report
+const DEFAULTS = { maxAttempts: 5, retryDelayMs: 1000, reserveMs: 60000 };
 
 /** A registry session: its base URL and the Basic credential of ecr:GetAuthorizationToken. */
 async function session(ecr) {
@@ -33,8 +30,13 @@ async function session(ecr) {
   return { base, authorization: `Basic ${data.authorizationToken}` };
 }
 
-/** fetch with retries on 429, 5xx and network errors, and with Retry-After honoured; never past the deadline. */
-async function request(url, options, deadline) {
+/**
+ * fetch with retries on 429, 5xx and network errors, and with Retry-After honoured; never past the deadline.
+ * @param limits { deadline, maxAttempts, retryDelayMs }
+ */
+async function request(url, options, limits) {
+  const { deadline, maxAttempts } = limits;
+  const backoff = (attempt) => limits.retryDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
   for (let attempt = 1; ; attempt++) {
     const left = deadline - Date.now();
     if (left <= 0) throw new DeadlineReached('deadline reached');
@@ -43,29 +45,27 @@ async function request(url, options, deadline) {
       response = await fetch(url, { ...options, redirect: 'manual', signal: AbortSignal.timeout(left) });
     } catch (error) {
       if (Date.now() >= deadline) throw new DeadlineReached('deadline reached');
-      if (attempt >= MAX_ATTEMPTS) throw new Error(`${new URL(url).host}: ${error.message}`);
+      if (attempt >= maxAttempts) throw new Error(`${new URL(url).host}: ${error.message}`);
       await sleep(backoff(attempt));
       continue;
     }
     if (response.status !== 429 && response.status < 500) return response;
     await response.body?.cancel();
-    if (attempt >= MAX_ATTEMPTS) throw new Error(`HTTP ${response.status} from ${new URL(url).host} after ${attempt} attempts`);
+    if (attempt >= maxAttempts) throw new Error(`HTTP ${response.status} from ${new URL(url).host} after ${attempt} attempts`);
     const retryAfter = Number(response.headers.get('retry-after'));
     await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, 30000) : backoff(attempt));
   }
 }
 
-const backoff = (attempt) => RETRY_DELAY_MS * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
-
 /**
  * GET from the registry, following redirects. The credential goes to the registry only: a redirect to
  * another host (ECR sends layers to S3 with a pre-signed URL) is followed without it.
  */
-async function get(registry, path, headers, deadline) {
+async function get(registry, path, headers, limits) {
   let url = `${registry.base}${path}`;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     const sameHost = new URL(url).origin === new URL(registry.base).origin;
-    const response = await request(url, { headers: sameHost ? { ...headers, authorization: registry.authorization } : headers }, deadline);
+    const response = await request(url, { headers: sameHost ? { ...headers, authorization: registry.authorization } : headers }, limits);
     if (response.status >= 300 && response.status < 400 && response.headers.get('location')) {
       await response.body?.cancel();
       url = new URL(response.headers.get('location'), url).toString();
@@ -95,8 +95,8 @@ async function drain(response, expectedDigest) {
   return { bytes, digest: actual };
 }
 
-async function manifest(registry, repository, reference, deadline) {
-  const response = await get(registry, `/v2/${repository}/manifests/${reference}`, { accept: MANIFEST_TYPES.join(', ') }, deadline);
+async function manifest(registry, repository, reference, limits) {
+  const response = await get(registry, `/v2/${repository}/manifests/${reference}`, { accept: MANIFEST_TYPES.join(', ') }, limits);
   const type = (response.headers.get('content-type') || '').split(';')[0].trim();
   const body = Buffer.from(await response.arrayBuffer());
   const digest = `sha256:${crypto.createHash('sha256').update(body).digest('hex')}`;
@@ -134,9 +134,9 @@ async function pool(items, limit, task) {
 }
 
 /** Pulls one image: its manifest (and, for an index, the chosen platforms' manifests), config and layers. */
-async function warmImage(registry, image, platforms, concurrency, deadline) {
+async function warmImage(registry, image, platforms, concurrency, limits) {
   const started = Date.now();
-  const top = await manifest(registry, image.repository, image.reference, deadline);
+  const top = await manifest(registry, image.repository, image.reference, limits);
   let manifests = [top];
   let bytes = top.bytes;
   if (INDEX_TYPES.has(top.type) || Array.isArray(top.document.manifests)) {
@@ -149,7 +149,7 @@ async function warmImage(registry, image, platforms, concurrency, deadline) {
     }
     manifests = [];
     for (const entry of chosen) {
-      const platformManifest = await manifest(registry, image.repository, entry.digest, deadline);
+      const platformManifest = await manifest(registry, image.repository, entry.digest, limits);
       bytes += platformManifest.bytes;
       manifests.push(platformManifest);
     }
@@ -161,7 +161,7 @@ async function warmImage(registry, image, platforms, concurrency, deadline) {
     }
   }
   const sizes = await pool([...blobs.keys()], concurrency, async (digest) => {
-    const response = await get(registry, `/v2/${image.repository}/blobs/${digest}`, {}, deadline);
+    const response = await get(registry, `/v2/${image.repository}/blobs/${digest}`, {}, limits);
     return (await drain(response, digest)).bytes;
   });
   bytes += sizes.reduce((sum, size) => sum + size, 0);
@@ -183,7 +183,7 @@ async function warm(images, options) {
       continue;
     }
     try {
-      const result = await warmImage(registry, image, platforms, options.concurrency, options.deadline);
+      const result = await warmImage(registry, image, platforms, options.concurrency, options);
       report.push({ image: image.image, status: 'warmed', ...result });
       console.log(JSON.stringify({ warmed: name, ...result }));
     } catch (error) {
@@ -201,20 +201,19 @@ function summary(report) {
 }
 
 /** The settings of a run: from the custom resource's properties or the schedule's input. */
-function settings(properties, context) {
-  const remaining = context && context.getRemainingTimeInMillis ? context.getRemainingTimeInMillis() : 900000;
+function runSettings(properties) {
   return {
     images: properties.Images || [],
     platforms: properties.Platforms || ['linux/amd64', 'linux/arm64'],
     concurrency: Number(properties.Concurrency || 4),
     failOnError: String(properties.FailOnError) === 'true',
-    deadline: Date.now() + Math.max(remaining - RESERVE_MS, 0),
   };
 }
 
-async function run(properties, context, ecr) {
-  const options = settings(properties, context);
-  const report = await warm(options.images, { ...options, ecr });
+/** @param limits { ecr, deadline, maxAttempts, retryDelayMs } */
+async function run(properties, limits) {
+  const options = { ...runSettings(properties), ...limits };
+  const report = await warm(options.images, options);
   const counts = summary(report);
   console.log(JSON.stringify({ report: counts }));
   const failed = report.filter((entry) => entry.status === 'failed');
@@ -225,14 +224,22 @@ async function run(properties, context, ecr) {
   return { counts, report };
 }
 
-const onCustomResource = customResource(async (event, context) => {
-  if (event.RequestType === 'Delete') return {};
-  return (await run(event.ResourceProperties, context, new ECRClient({}))).counts;
-});
+/**
+ * The handler, for CloudFormation events and the schedule's input.
+ * @param settings what a test may choose: ecr (the client), maxAttempts, retryDelayMs, reserveMs (see DEFAULTS)
+ */
+function createHandler(settings = {}) {
+  const limits = { ...DEFAULTS, ...settings };
+  const ecr = settings.ecr || new ECRClient({});
+  const onCustomResource = customResource(async (event, { deadline }) => {
+    if (event.RequestType === 'Delete') return {};
+    return (await run(event.ResourceProperties, { ...limits, ecr, deadline })).counts;
+  }, limits);
+  return async (event, context) => {
+    if (event && event.RequestType) return onCustomResource(event, context);
+    return run(event || {}, { ...limits, ecr, deadline: deadlineOf(context, limits.reserveMs) });
+  };
+}
 
-exports.handler = async (event, context) => {
-  if (event && event.RequestType) return onCustomResource(event, context);
-  return run(event || {}, context, new ECRClient({}));
-};
-
-exports.warm = warm;
+exports.handler = createHandler();
+exports.createHandler = createHandler;

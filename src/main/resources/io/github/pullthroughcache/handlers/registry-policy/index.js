@@ -4,13 +4,13 @@
 // Runs on the Lambda Node.js 22 runtime with the AWS SDK v3 that the runtime provides.
 
 const {
-  ECRClient,
   GetRegistryPolicyCommand,
   PutRegistryPolicyCommand,
   DeleteRegistryPolicyCommand,
+  InvalidParameterException,
 } = require('@aws-sdk/client-ecr');
-const { customResource } = require('../shared/cloudformation');
-const { applyOwnedPart } = require('../shared/registry-setting');
+const { applyOwnedPart, settingHandler } = require('../shared/registry-setting');
+const { sameDocument, statementsOf, principalsOf } = require('../shared/policy-document');
 
 /** The statements a resource's properties declare: a JSON array in the Statements property. */
 function declared(properties) {
@@ -50,11 +50,6 @@ async function readPolicy(ecr) {
   return document;
 }
 
-function statementsOf(document) {
-  if (!document || document.Statement === undefined) return [];
-  return Array.isArray(document.Statement) ? document.Statement : [document.Statement];
-}
-
 /** The document with the owned Sids replaced by the desired statements; foreign statements untouched. */
 function merge(current, ownedSids, desired) {
   const foreign = statementsOf(current).filter((statement) => !ownedSids.has(statement.Sid));
@@ -63,18 +58,44 @@ function merge(current, ownedSids, desired) {
   return { ...(current || {}), Version: (current && current.Version) || '2012-10-17', Statement: statements };
 }
 
-/** Whether the document holds exactly the desired statements under the owned Sids. */
-function holds(document, ownedSids, desired) {
-  const ours = statementsOf(document).filter((statement) => ownedSids.has(statement.Sid));
-  return JSON.stringify(ours) === JSON.stringify(desired);
+/**
+ * How ECR refuses a policy that names a principal IAM does not know (yet): InvalidParameterException, "Invalid
+ * parameter at 'PolicyText' failed to satisfy constraint: 'Invalid registry policy provided'", which names no
+ * principal (API reference: https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutRegistryPolicy.html).
+ * A role created seconds before in the same deployment is refused the same way until IAM has propagated it: IAM is
+ * eventually consistent (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency).
+ * The text cannot tell a principal that is not there yet from one that will never be, so the write is tried again
+ * until the deadline, as Terraform's AWS provider does for the same error (IAM propagation timeout).
+ */
+function refusedForNow(error) {
+  return error instanceof InvalidParameterException || error.name === 'ValidationException'
+    ? /invalid registry policy|principal/i.test(String(error.message)) : false;
+}
+
+/** The failure when ECR still refuses the policy at the deadline: which principals, and what to do. */
+function stillRefused(error, waitedMs, desired, current) {
+  const known = new Set(principalsOf(statementsOf(current)));
+  const all = principalsOf(desired);
+  const fresh = all.filter((name) => !known.has(name));
+  const named = fresh.length > 0 ? fresh : all;
+  return new Error(`ECR refused the registry policy for ${Math.round(waitedMs / 1000)} s (${error.name}: `
+    + `${error.message}). The statements of this stack name ${named.length === 1 ? 'this principal' : 'these principals'}`
+    + `, which ECR did not accept: ${named.join(', ')}. A role or account created in this deployment can take `
+    + 'minutes to be accepted (IAM is eventually consistent); one that does not exist never is. Check that '
+    + 'each exists (a deleted role, a mistyped account id), then deploy again');
 }
 
 /** Writes the desired statements under the owned Sids, removing the other owned Sids. */
-async function apply(ecr, ownedSids, desired) {
+async function apply(ecr, ownedSids, desired, options) {
+  let current = null;
   await applyOwnedPart({
     name: 'registry policy',
-    read: () => readPolicy(ecr),
-    merge: (current) => merge(current, ownedSids, desired),
+    read: async () => {
+      current = await readPolicy(ecr);
+      return current;
+    },
+    merge: (document) => merge(document, ownedSids, desired),
+    same: sameDocument,
     write: async (next) => {
       if (next !== null) {
         await ecr.send(new PutRegistryPolicyCommand({ policyText: JSON.stringify(next) }));
@@ -86,18 +107,22 @@ async function apply(ecr, ownedSids, desired) {
         if (error.name !== 'RegistryPolicyNotFoundException') throw error;
       }
     },
-    holds: (after) => holds(after, ownedSids, desired),
-  });
+    refusedForNow,
+    stillRefused: (error, waitedMs) => stillRefused(error, waitedMs, desired, current),
+  }, options);
 }
 
-async function handle(event, ecr) {
+async function handle(event, ecr, options) {
   const desired = event.RequestType === 'Delete' ? [] : declared(event.ResourceProperties);
   const previous = event.RequestType === 'Update' ? declared(event.OldResourceProperties) : [];
   // on delete the statements to remove are the ones this resource declared
   const owned = event.RequestType === 'Delete' ? declared(event.ResourceProperties) : [...previous, ...desired];
-  await apply(ecr, new Set(owned.map((statement) => statement.Sid)), desired);
+  await apply(ecr, new Set(owned.map((statement) => statement.Sid)), desired, options);
 }
 
-exports.handler = customResource((event) => handle(event, new ECRClient({})));
+/** The handler; a test may pass settings (see registry-setting.js's settingHandler). */
+const createHandler = (settings) => settingHandler(handle, settings);
 
-exports.merge = merge;
+exports.handler = createHandler();
+exports.createHandler = createHandler;
+exports.refusedForNow = refusedForNow;

@@ -4,16 +4,21 @@
 // known by its content: destinations and filters, in any order.
 // Runs on the Lambda Node.js 22 runtime with the AWS SDK v3 that the runtime provides.
 
-const { ECRClient, DescribeRegistryCommand, PutReplicationConfigurationCommand } = require('@aws-sdk/client-ecr');
-const { customResource } = require('../shared/cloudformation');
-const { applyOwnedPart } = require('../shared/registry-setting');
+const { DescribeRegistryCommand, PutReplicationConfigurationCommand } = require('@aws-sdk/client-ecr');
+const { applyOwnedPart, settingHandler } = require('../shared/registry-setting');
+const { sameBy } = require('../shared/policy-document');
 
 const MAX_RULES = 10;
 const MAX_DESTINATIONS = 25;
 
 const byText = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** A rule in one spelling: sorted destinations and filters, fixed keys, so equal rules compare equal. */
+/**
+ * A rule in one spelling: sorted destinations and filters, fixed keys, a missing filter list read as an empty one,
+ * so equal rules compare equal however ECR returns them (DescribeRegistry may leave out empty lists and return
+ * rules, destinations and filters in another order than PutReplicationConfiguration was given:
+ * https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_DescribeRegistry.html).
+ */
 function canonical(rule) {
   return {
     destinations: (rule.destinations || [])
@@ -27,6 +32,9 @@ function canonical(rule) {
 
 const key = (rule) => JSON.stringify(canonical(rule));
 
+/** Whether two lists of rules hold the same rules, in any order. */
+const sameRules = sameBy(key);
+
 /** The rules a resource's properties declare: a JSON array in the Rules property. */
 function declared(properties) {
   if (!properties || properties.Rules === undefined) return [];
@@ -36,7 +44,8 @@ function declared(properties) {
       throw new Error('every owned rule needs a destination: ' + JSON.stringify(rule));
     }
   }
-  return rules.map(canonical);
+  // a rule declared twice is one rule
+  return [...new Map(rules.map((rule) => [key(rule), canonical(rule)])).values()];
 }
 
 /** The current rules as ECR returns them: the foreign ones are written back exactly so. */
@@ -52,8 +61,7 @@ async function readRules(ecr) {
 function merge(current, owned, desired) {
   const ownedKeys = new Set(owned.map(key));
   const foreign = current.filter((rule) => !ownedKeys.has(key(rule)));
-  const added = desired.filter((rule, index) => desired.findIndex((other) => key(other) === key(rule)) === index);
-  return [...foreign, ...added];
+  return [...foreign, ...desired];
 }
 
 function checkLimits(next, ours) {
@@ -69,12 +77,11 @@ function checkLimits(next, ours) {
   }
 }
 
-async function handle(event, ecr) {
+async function handle(event, ecr, options) {
   const desired = event.RequestType === 'Delete' ? [] : declared(event.ResourceProperties);
   const previous = event.RequestType === 'Update' ? declared(event.OldResourceProperties) : [];
   // on delete the rules to remove are the ones this resource declared
   const owned = event.RequestType === 'Delete' ? declared(event.ResourceProperties) : [...previous, ...desired];
-  const desiredKeys = desired.map(key).sort();
   await applyOwnedPart({
     name: 'replication configuration',
     read: () => readRules(ecr),
@@ -83,16 +90,14 @@ async function handle(event, ecr) {
       checkLimits(next, desired);
       return next;
     },
+    same: sameRules,
     write: (next) => ecr.send(new PutReplicationConfigurationCommand({ replicationConfiguration: { rules: next } })),
-    holds: (after) => {
-      const ownedKeys = new Set(owned.map(key));
-      const ours = after.filter((rule) => ownedKeys.has(key(rule))).map(key).sort();
-      return JSON.stringify(ours) === JSON.stringify(desiredKeys);
-    },
-  });
+  }, options);
   console.log(`${desired.length} rules of this stack are in the replication configuration`);
 }
 
-exports.handler = customResource((event) => handle(event, new ECRClient({})));
+/** The handler; a test may pass settings (see registry-setting.js's settingHandler). */
+const createHandler = (settings) => settingHandler(handle, settings);
 
-exports.merge = merge;
+exports.handler = createHandler();
+exports.createHandler = createHandler;

@@ -2,37 +2,95 @@
 // Writes this stack's part of a registry-wide ECR setting (the registry policy, the replication
 // configuration) and keeps every other part. ECR has no conditional write, so the setting is read again
 // just before writing (another writer changed it: start over) and after writing (another writer
-// overwrote ours: start over).
+// overwrote ours: start over). What ECR reads back is compared by meaning (setting.same), never by text:
+// ECR returns a setting reformatted, and a no-change deploy must not write.
+//
+// Throttling (ThrottlingException, HTTP 429) and server errors (HTTP 5xx) are retried by the AWS SDK's
+// standard retry mode (https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html); the
+// handlers give their client more attempts than its default three (ECR_CLIENT_CONFIG). What the SDK cannot know
+// is a refusal that goes away by itself: setting.refusedForNow tells it, and such a write is tried again with
+// backoff until the deadline.
 
-const { sleep } = require('./cloudformation');
+const { ECRClient } = require('@aws-sdk/client-ecr');
+const { customResource, sleep, DeadlineReached } = require('./cloudformation');
 
-const MAX_ATTEMPTS = Number(process.env.MAX_ATTEMPTS || 5);
-const RETRY_DELAY_MS = Number(process.env.RETRY_DELAY_MS || 1000);
+/** What the handlers' ECR clients are built with: the SDK's standard retry mode, with more attempts. */
+const ECR_CLIENT_CONFIG = { maxAttempts: 8, retryMode: 'standard' };
+
+const DEFAULTS = { maxAttempts: 5, retryDelayMs: 1000, maxRetryDelayMs: 15000 };
 
 /**
  * @param setting.name what the setting is called in messages, such as 'registry policy'
  * @param setting.read async () => the current setting (null when there is none)
  * @param setting.merge (current) => the setting to write: the current one with our part replaced
- * @param setting.write async (next) => writes the merged setting
- * @param setting.holds (current) => whether the current setting holds our part as merge wrote it
+ * @param setting.same (a, b) => whether two settings say the same
+ * @param setting.write async (next) => writes the merged setting; the setting is read again after it, and a write
+ *   is done again when another writer replaced ours
+ * @param setting.refusedForNow (error) => whether a refused write may succeed later (optional)
+ * @param setting.stillRefused (error, waitedMs) => the error to fail with when the deadline comes first (optional)
+ * @param options.deadline the time by which to give up (ms since the epoch)
+ * @param options.maxAttempts how many times to start over when another writer interferes
+ * @param options.retryDelayMs the first wait before trying again; it doubles up to options.maxRetryDelayMs
+ * @returns whether anything was written
  */
-async function applyOwnedPart(setting) {
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+async function applyOwnedPart(setting, options) {
+  const { deadline, maxAttempts, retryDelayMs, maxRetryDelayMs } = { ...DEFAULTS, ...options };
+  const started = Date.now();
+  const wait = async (retry, why) => {
+    const delay = Math.min(retryDelayMs * 2 ** Math.min(retry - 1, 20), maxRetryDelayMs) * (0.5 + Math.random() / 2);
+    if (Date.now() + delay >= deadline) return false;
+    console.log(`retry ${retry}: ${why}`);
+    await sleep(delay);
+    return true;
+  };
+  let conflicts = 0;
+  let refusals = 0;
+  let wrote = false;
+  const startOver = async (why) => {
+    if (++conflicts >= maxAttempts) {
+      throw new Error(`The ${setting.name} kept changing under ${maxAttempts} attempts to merge it; deploy again`);
+    }
+    if (!(await wait(conflicts, why))) {
+      throw new DeadlineReached(`The ${setting.name} kept changing until the handler's time ran short; deploy again`);
+    }
+  };
+  let written = false;
+  for (;;) {
     const before = await setting.read();
     const next = setting.merge(before);
-    if (JSON.stringify(next) === JSON.stringify(before)) return;
-    const check = await setting.read();
-    if (JSON.stringify(check) !== JSON.stringify(before)) {
-      console.log(`attempt ${attempt}: the ${setting.name} changed while merging; reading it again`);
-      await sleep(RETRY_DELAY_MS * attempt);
+    if (setting.same(next, before)) return wrote;
+    if (written) {
+      // what we wrote is not what ECR holds now
+      written = false;
+      await startOver(`another writer replaced the ${setting.name}`);
       continue;
     }
-    await setting.write(next);
-    if (setting.holds(await setting.read())) return;
-    console.log(`attempt ${attempt}: another writer replaced the ${setting.name}; merging again`);
-    await sleep(RETRY_DELAY_MS * attempt);
+    const check = await setting.read();
+    if (!setting.same(check, before)) {
+      await startOver(`the ${setting.name} changed while merging`);
+      continue;
+    }
+    try {
+      await setting.write(next);
+      wrote = true;
+      written = true;
+    } catch (error) {
+      if (!setting.refusedForNow || !setting.refusedForNow(error)) throw error;
+      refusals++;
+      if (await wait(refusals, `ECR refused the ${setting.name} for now: ${error.message}`)) continue;
+      throw setting.stillRefused ? setting.stillRefused(error, Date.now() - started) : error;
+    }
   }
-  throw new Error(`The ${setting.name} kept changing under ${MAX_ATTEMPTS} attempts to merge it; deploy again`);
 }
 
-module.exports = { applyOwnedPart };
+/**
+ * A custom resource handler that runs handle(event, ecr, options) with the deadline in options.
+ * @param settings what a test may choose: ecr (the client; default one built with ECR_CLIENT_CONFIG), reserveMs
+ *   (time kept to answer CloudFormation), maxAttempts, retryDelayMs, maxRetryDelayMs (see applyOwnedPart)
+ */
+function settingHandler(handle, settings = {}) {
+  const ecr = settings.ecr || new ECRClient(ECR_CLIENT_CONFIG);
+  return customResource((event, { deadline }) => handle(event, ecr, { ...settings, deadline }), settings);
+}
+
+module.exports = { applyOwnedPart, settingHandler, ECR_CLIENT_CONFIG };
