@@ -16,6 +16,7 @@ import software.amazon.awscdk.services.ecs.AwsLogDriverProps;
 import software.amazon.awscdk.services.ecs.Cluster;
 import software.amazon.awscdk.services.ecs.ContainerDefinitionOptions;
 import software.amazon.awscdk.services.ecs.ContainerInsights;
+import software.amazon.awscdk.services.ecs.DeploymentCircuitBreaker;
 import software.amazon.awscdk.services.ecs.FargateService;
 import software.amazon.awscdk.services.ecs.FargateTaskDefinition;
 import software.amazon.awscdk.services.ecs.LogDriver;
@@ -63,6 +64,10 @@ public class EcsServiceExampleStack extends Stack {
                 .cluster(cluster)
                 .taskDefinition(task)
                 .desiredCount(1)
+                // a task that cannot pull fails the deployment in minutes, and rolls it back, instead of hours
+                .circuitBreaker(DeploymentCircuitBreaker.builder().enable(true).rollback(true).build())
+                // one task: replace it by starting the new one before stopping the old
+                .minHealthyPercent(100)
                 .vpcSubnets(SubnetSelection.builder().subnetGroupName(CacheVpc.ISOLATED).build())
                 .assignPublicIp(false)
                 .build();

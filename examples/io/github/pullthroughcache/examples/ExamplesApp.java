@@ -48,12 +48,21 @@ public final class ExamplesApp {
      * ({@code CDK_DEFAULT_ACCOUNT}, {@code CDK_DEFAULT_REGION}) when it knows them; without credentials the
      * stacks stay environment-agnostic.
      *
+     * A value the user gave that the library refuses (a context value, a prop) is printed as one line on standard
+     * error, and the app exits with status 1: no stack trace for a user's mistake. Anything else is a bug and
+     * keeps its stack trace.
+     *
      * @param args unused
      */
     public static void main(String[] args) {
-        App app = new App();
-        build(app, defaultEnvironment());
-        app.synth();
+        try {
+            App app = new App();
+            build(app, defaultEnvironment());
+            app.synth();
+        } catch (IllegalArgumentException e) {
+            System.err.println("Error: " + e.getMessage());
+            System.exit(1);
+        }
     }
 
     private static Environment defaultEnvironment() {

@@ -93,7 +93,7 @@ public class ReplicaRegistry extends Construct {
             templates.add(new RepositoryCreationTemplate(this, templateId,
                     options.templateProps(prefix, AppliedFor.REPLICATION, description)));
         }
-        sourceStack.addDependency(stack, "the replica registry needs its creation templates and registry policy "
+        sourceStack.addStackDependency(stack, "the replica registry needs its creation templates and registry policy "
                 + "before the first replicated image arrives");
     }
 

@@ -145,7 +145,7 @@ public class PullThroughCacheRule extends Resource {
                 repositoryPrefix, AppliedFor.PULL_THROUGH_CACHE,
                 "Repositories cached from " + upstream.getUrl() + " by rule " + repositoryPrefix));
         // the template's own resource waits for its role and key: a DependsOn on it is enough
-        resource.addDependency(creationTemplate.getResource());
+        resource.addResourceDependency(creationTemplate.getResource());
         return creationTemplate;
     }
 

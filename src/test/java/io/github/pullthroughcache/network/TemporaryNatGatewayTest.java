@@ -156,7 +156,7 @@ class TemporaryNatGatewayTest {
                         "Principal", Map.of("Service", "vpc-flow-logs.amazonaws.com"))))));
         template.hasResourceProperties("AWS::IAM::ManagedPolicy", Map.of("PolicyDocument", Map.of("Statement", List.of(
                 Map.of("Sid", "WriteFlowLog", "Effect", "Allow",
-                        "Action", List.of("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"),
+                        "Action", List.of("logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"),
                         "Resource", Map.of("Fn::GetAtt", List.of(logs, "Arn")))))));
         template.resourceCountIs("AWS::IAM::Policy", 0);
     }

@@ -98,7 +98,7 @@ class RegistryPolicyTest {
         merge.hasResourceProperties("AWS::Logs::LogGroup", Map.of("RetentionInDays", 365));
         merge.hasResourceProperties("AWS::IAM::ManagedPolicy", Map.of("PolicyDocument", Map.of("Statement", List.of(
                 Map.of("Sid", "RegistryPolicy", "Effect", "Allow", "Resource", "*", "Action",
-                        List.of("ecr:GetRegistryPolicy", "ecr:PutRegistryPolicy", "ecr:DeleteRegistryPolicy")),
+                        List.of("ecr:DeleteRegistryPolicy", "ecr:GetRegistryPolicy", "ecr:PutRegistryPolicy")),
                 Map.of("Sid", "Logs", "Effect", "Allow", "Action", List.of("logs:CreateLogStream", "logs:PutLogEvents"),
                         "Resource", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^RegistryPolicyHandlerLogs"), "Arn")))))));
         // the handler role has nothing else: no inline policy, no other managed policy

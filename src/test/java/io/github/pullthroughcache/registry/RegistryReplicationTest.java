@@ -100,9 +100,8 @@ class RegistryReplicationTest {
                 Map.of("Sid", "ReplicationConfiguration", "Effect", "Allow", "Resource", "*",
                         "Action", List.of("ecr:DescribeRegistry", "ecr:PutReplicationConfiguration")),
                 Map.of("Sid", "ReplicationServiceLinkedRole", "Effect", "Allow", "Action", "iam:CreateServiceLinkedRole",
-                        "Resource", Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"),
-                                ":iam::" + SOURCE_ACCOUNT + ":role/aws-service-role/replication.ecr.amazonaws.com/"
-                                        + "AWSServiceRoleForECRReplication"))),
+                        "Resource", "arn:aws:iam::" + SOURCE_ACCOUNT + ":role/aws-service-role/replication.ecr.amazonaws.com/"
+                                + "AWSServiceRoleForECRReplication",
                         "Condition", Map.of("StringEquals", Map.of("iam:AWSServiceName", "replication.ecr.amazonaws.com"))),
                 Match.objectLike(Map.of("Sid", "Logs"))))));
         template.hasResourceProperties("AWS::Lambda::Function", Map.of(
@@ -157,7 +156,7 @@ class RegistryReplicationTest {
         assertThat(statements).hasSize(1);
         assertThat(statements.get(0).path("Sid").asText()).endsWith("ReplicationFrom" + SOURCE_ACCOUNT);
         assertThat(statements.get(0).path("Principal").path("AWS").asText())
-                .isEqualTo("arn:{'Ref':'AWS::Partition'}:iam::" + SOURCE_ACCOUNT + ":root");
+                .isEqualTo("arn:aws:iam::" + SOURCE_ACCOUNT + ":root");
         assertThat(statements.get(0).path("Action").toString()).isEqualTo("[\"ecr:CreateRepository\",\"ecr:ReplicateImage\"]");
     }
 

@@ -174,10 +174,9 @@ class RepositoryCreationTemplateTest {
                 "PolicyDocument", Map.of("Statement", List.of(
                         Map.of("Sid", "CreateRepositories", "Effect", "Allow",
                                 "Action", List.of("ecr:CreateRepository", "ecr:TagResource"),
-                                "Resource", Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"),
-                                        ":ecr:eu-west-1:111111111111:repository/ecr-public/*")))),
+                                "Resource", "arn:aws:ecr:eu-west-1:111111111111:repository/ecr-public/*"),
                         Map.of("Sid", "UseKey", "Effect", "Allow",
-                                "Action", List.of("kms:CreateGrant", "kms:RetireGrant", "kms:DescribeKey"),
+                                "Action", List.of("kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant"),
                                 "Resource", Map.of("Fn::GetAtt", List.of(key, "Arn")))))));
         assertThat(resource(ecrPublicTemplate.getResource().getLogicalId()).path("DependsOn").toString())
                 .contains(role).contains(logicalId(ecrPublicTemplate.getNode().findChild("CustomRolePolicy")));
@@ -199,7 +198,7 @@ class RepositoryCreationTemplateTest {
                                 "Action", List.of("ecr:CreateRepository", "ecr:ReplicateImage"),
                                 "Resource", Match.anyValue()),
                         Map.of("Sid", "UseKey", "Effect", "Allow",
-                                "Action", List.of("kms:CreateGrant", "kms:RetireGrant", "kms:DescribeKey"),
+                                "Action", List.of("kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant"),
                                 "Resource", Map.of("Fn::GetAtt", List.of(key, "Arn")))))));
         assertThat(byUserKey.getEncryptionKey()).isSameAs(userKey);
         assertThat(byUserKey.getNode().tryFindChild("Key")).isNull();
@@ -215,9 +214,8 @@ class RepositoryCreationTemplateTest {
         template.hasResourceProperties("AWS::IAM::ManagedPolicy", Map.of(
                 "Roles", List.of(Map.of("Ref", role)),
                 "PolicyDocument", Map.of("Statement", Match.arrayWith(List.of(Map.of("Sid", "UseKey", "Effect", "Allow",
-                        "Action", List.of("kms:CreateGrant", "kms:RetireGrant", "kms:DescribeKey"),
-                        "Resource", Map.of("Fn::Join", List.of("", List.of("arn:", Map.of("Ref", "AWS::Partition"),
-                                ":kms:eu-west-1:111111111111:key/*")))))))));
+                        "Action", List.of("kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant"),
+                        "Resource", "arn:aws:kms:eu-west-1:111111111111:key/*"))))));
     }
 
     @Test
@@ -247,11 +245,10 @@ class RepositoryCreationTemplateTest {
                 + "{\"ImageTagMutabilityExclusionFilterType\":\"WILDCARD\",\"ImageTagMutabilityExclusionFilterValue\":\"v*\"},"
                 + "{\"ImageTagMutabilityExclusionFilterType\":\"WILDCARD\",\"ImageTagMutabilityExclusionFilterValue\":\"release-*\"}]");
         assertThat(properties.path("Description").asText()).isEqualTo("Replicated and pushed application images");
-        assertThat(properties.path("RepositoryPolicy").path("Fn::Join").path(1).toString()).isEqualTo("["
-                + "\"{\\\"Statement\\\":[{\\\"Action\\\":"
-                + "[\\\"ecr:BatchGetImage\\\",\\\"ecr:GetDownloadUrlForLayer\\\"],\\\"Effect\\\":"
-                + "\\\"Allow\\\",\\\"Principal\\\":{\\\"AWS\\\":\\\"arn:\",{\"Ref\":\"AWS::Partition\"},"
-                + "\":iam::222222222222:root\\\"},\\\"Sid\\\":\\\"PullFromOtherAccount\\\"}],\\\"Version\\\":\\\"2012-10-17\\\"}\"]");
+        assertThat(properties.path("RepositoryPolicy").asText()).isEqualTo("{\"Statement\":[{\"Action\":"
+                + "[\"ecr:BatchGetImage\",\"ecr:GetDownloadUrlForLayer\"],\"Effect\":\"Allow\",\"Principal\":"
+                + "{\"AWS\":\"arn:aws:iam::222222222222:root\"},\"Sid\":\"PullFromOtherAccount\"}],"
+                + "\"Version\":\"2012-10-17\"}");
     }
 
     @Test
