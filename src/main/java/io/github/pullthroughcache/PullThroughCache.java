@@ -15,6 +15,7 @@ import io.github.pullthroughcache.registry.CreationTemplateOptions;
 import io.github.pullthroughcache.registry.RegistryPolicy;
 import io.github.pullthroughcache.registry.RegistryPolicyMode;
 import io.github.pullthroughcache.registry.RegistryPolicyProps;
+import io.github.pullthroughcache.registry.TemplateEncryption;
 import io.github.pullthroughcache.rule.PullThroughCacheRule;
 import io.github.pullthroughcache.rule.PullThroughCacheRuleProps;
 import io.github.pullthroughcache.rule.RepositoryPrefix;
@@ -86,10 +87,14 @@ public class PullThroughCache extends Construct {
 
         CreationTemplateOptions template = given.getCreationTemplate() != null
                 ? given.getCreationTemplate() : CreationTemplateOptions.builder().build();
-        boolean createsKey = template.getEncryption() != null && template.getEncryption().createsKey();
-        template = template.withSharedKey(this, "Key", "Encrypts the repositories Amazon ECR pull through cache "
-                + getNode().getPath() + " creates");
-        this.key = createsKey ? template.getEncryption().getKey() : null;
+        if (template.getEncryption() != null && template.getEncryption().createsKey()) {
+            // one key for every rule's template, not one each
+            this.key = TemplateEncryption.createKey(this, "Key", "Encrypts the repositories Amazon ECR pull through "
+                    + "cache " + getNode().getPath() + " creates");
+            template = CreationTemplateOptions.builder().options(template).encryption(TemplateEncryption.kms(key)).build();
+        } else {
+            this.key = null;
+        }
         this.creationTemplate = template;
 
         this.rulesScope = new Construct(this, "Rules");

@@ -4,8 +4,6 @@ import java.util.List;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.ecr.LifecycleRule;
 import software.amazon.awscdk.services.ecr.TagStatus;
-import software.amazon.awscdk.services.kms.Key;
-import software.constructs.Construct;
 
 /**
  * The settings ECR gives a repository it creates by itself: everything of a {@link RepositoryCreationTemplate}
@@ -30,44 +28,16 @@ public final class CreationTemplateOptions extends TemplateSettings {
     }
 
     /**
-     * The props of a template made from these options, where a library construct creates one: the options'
-     * lifecycle rules, else {@link #EXPIRE_UNTAGGED_AFTER_14_DAYS}; their description, else the given one.
+     * The lifecycle rules of the repositories the template creates.
      *
-     * @param prefix the template's prefix
-     * @param appliedFor when it applies
-     * @param defaultDescription the description when the options have none
-     * @return the template's props
-     */
-    public RepositoryCreationTemplateProps templateProps(String prefix, AppliedFor appliedFor, String defaultDescription) {
-        RepositoryCreationTemplateProps.Builder props = RepositoryCreationTemplateProps.builder()
-                .options(this)
-                .prefix(prefix)
-                .appliedFor(List.of(appliedFor));
-        if (getLifecycleRules() == null) {
-            props.lifecycleRules(List.of(EXPIRE_UNTAGGED_AFTER_14_DAYS));
-        }
-        if (getDescription() == null) {
-            props.description(defaultDescription);
-        }
-        return props.build();
-    }
-
-    /**
-     * These options with {@link TemplateEncryption#KMS_NEW_KEY} made concrete: one key, created here, that every
-     * template made from the returned options shares (a key per template would multiply keys for nothing).
-     * Other options come back as they are.
+     * <p>Default: {@link #EXPIRE_UNTAGGED_AFTER_14_DAYS} alone; {@code lifecycleRules(List.of())} for none.
      *
-     * @param scope the key's parent
-     * @param id the key's construct id
-     * @param description what the key encrypts
-     * @return options whose encryption is {@code kms(<the new key>)}, or these options
+     * @return the rules
      */
-    public CreationTemplateOptions withSharedKey(Construct scope, String id, String description) {
-        if (getEncryption() == null || !getEncryption().createsKey()) {
-            return this;
-        }
-        Key key = TemplateEncryption.createKey(scope, id, description);
-        return builder().options(this).encryption(TemplateEncryption.kms(key)).build();
+    @Override
+    public List<LifecycleRule> getLifecycleRules() {
+        List<LifecycleRule> rules = super.getLifecycleRules();
+        return rules != null ? rules : List.of(EXPIRE_UNTAGGED_AFTER_14_DAYS);
     }
 
     /** @return a new builder */

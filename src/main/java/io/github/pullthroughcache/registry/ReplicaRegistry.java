@@ -82,16 +82,22 @@ public class ReplicaRegistry extends Construct {
 
         CreationTemplateOptions options = props.getCreationTemplate() != null
                 ? props.getCreationTemplate() : CreationTemplateOptions.builder().build();
-        boolean createsKey = options.getEncryption() != null && options.getEncryption().createsKey();
-        options = options.withSharedKey(this, "Key", "Encrypts the repositories that replication from "
-                + sourceAccount + "/" + replication.getSourceRegion() + " creates");
-        this.key = createsKey ? options.getEncryption().getKey() : null;
-        String description = "Repositories replicated from " + sourceAccount + "/" + replication.getSourceRegion();
+        if (options.getEncryption() != null && options.getEncryption().createsKey()) {
+            // one key for every template here, not one each
+            this.key = TemplateEncryption.createKey(this, "Key", "Encrypts the repositories that replication from "
+                    + sourceAccount + "/" + replication.getSourceRegion() + " creates");
+            options = CreationTemplateOptions.builder().options(options).encryption(TemplateEncryption.kms(key)).build();
+        } else {
+            this.key = null;
+        }
+        String description = options.getDescription() != null ? options.getDescription()
+                : "Repositories replicated from " + sourceAccount + "/" + replication.getSourceRegion();
         for (String prefix : props.getPrefixes() != null ? props.getPrefixes() : prefixesOf(rules)) {
             String templateId = RepositoryPrefix.ROOT.equals(prefix) ? "Root"
                     : ConstructIds.pascalCase(prefix.toLowerCase(Locale.ROOT));
-            templates.add(new RepositoryCreationTemplate(this, templateId,
-                    options.templateProps(prefix, AppliedFor.REPLICATION, description)));
+            templates.add(new RepositoryCreationTemplate(this, templateId, RepositoryCreationTemplateProps.builder()
+                    .options(options).prefix(prefix).appliedFor(List.of(AppliedFor.REPLICATION)).description(description)
+                    .build()));
         }
         sourceStack.addStackDependency(stack, "the replica registry needs its creation templates and registry policy "
                 + "before the first replicated image arrives");

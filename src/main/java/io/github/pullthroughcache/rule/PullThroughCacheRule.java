@@ -9,6 +9,7 @@ import io.github.pullthroughcache.registry.AppliedFor;
 import io.github.pullthroughcache.registry.CreationTemplateOptions;
 import io.github.pullthroughcache.registry.RegistryPolicy;
 import io.github.pullthroughcache.registry.RepositoryCreationTemplate;
+import io.github.pullthroughcache.registry.RepositoryCreationTemplateProps;
 import java.util.Collection;
 import java.util.List;
 import software.amazon.awscdk.ArnComponents;
@@ -141,9 +142,14 @@ public class PullThroughCacheRule extends Resource {
             throw new IllegalStateException("Rule " + getNode().getPath() + " already has its creation template "
                     + creationTemplate.getNode().getPath() + ": a prefix takes one template");
         }
-        this.creationTemplate = new RepositoryCreationTemplate(this, "CreationTemplate", options.templateProps(
-                repositoryPrefix, AppliedFor.PULL_THROUGH_CACHE,
-                "Repositories cached from " + upstream.getUrl() + " by rule " + repositoryPrefix));
+        this.creationTemplate = new RepositoryCreationTemplate(this, "CreationTemplate",
+                RepositoryCreationTemplateProps.builder()
+                        .options(options)
+                        .prefix(repositoryPrefix)
+                        .appliedFor(List.of(AppliedFor.PULL_THROUGH_CACHE))
+                        .description(options.getDescription() != null ? options.getDescription()
+                                : "Repositories cached from " + upstream.getUrl() + " by rule " + repositoryPrefix)
+                        .build());
         // the template's own resource waits for its role and key: a DependsOn on it is enough
         resource.addResourceDependency(creationTemplate.getResource());
         return creationTemplate;

@@ -62,8 +62,8 @@ class RegistryEndpointsTest {
                 .vpcId("vpc-0123456789abcdef0")
                 .vpcCidrBlock("172.31.0.0/16")
                 .availabilityZones(List.of("eu-west-1a", "eu-west-1b"))
-                .privateSubnetIds(List.of("subnet-0aaa", "subnet-0bbb"))
-                .privateSubnetRouteTableIds(List.of("rtb-0aaa", "rtb-0bbb"))
+                .privateSubnetIds(List.of("subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2"))
+                .privateSubnetRouteTableIds(List.of("rtb-0aaaaaaaaaaaaaaa3", "rtb-0bbbbbbbbbbbbbbb4"))
                 .build());
         // an existing S3 gateway route: only the ECR endpoints are created
         new RegistryEndpoints(importedStack, "Endpoints", RegistryEndpointsProps.builder()
@@ -167,7 +167,7 @@ class RegistryEndpointsTest {
         imported.hasResourceProperties("AWS::EC2::VPCEndpoint", Map.of(
                 "ServiceName", Map.of("Fn::Join", List.of("", List.of("com.amazonaws.", Map.of("Ref", "AWS::Region"), ".ecr.dkr"))),
                 "VpcId", "vpc-0123456789abcdef0",
-                "SubnetIds", List.of("subnet-0aaa", "subnet-0bbb")));
+                "SubnetIds", List.of("subnet-0aaaaaaaaaaaaaaa1", "subnet-0bbbbbbbbbbbbbbb2")));
         imported.hasResourceProperties("AWS::EC2::SecurityGroup", Map.of(
                 "SecurityGroupIngress", List.of(Map.of("CidrIp", "172.31.0.0/16", "IpProtocol", "tcp",
                         "FromPort", 443, "ToPort", 443, "Description", "HTTPS from the VPC"))));

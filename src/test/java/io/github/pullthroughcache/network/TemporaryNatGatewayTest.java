@@ -124,7 +124,7 @@ class TemporaryNatGatewayTest {
 
     private static Map<String, JsonNode> resources(JsonNode template) {
         Map<String, JsonNode> resources = new TreeMap<>();
-        template.path("Resources").fields().forEachRemaining(e -> {
+        template.path("Resources").properties().forEach(e -> {
             if (!e.getValue().path("Type").asText().equals("AWS::CDK::Metadata")) {
                 resources.put(e.getKey(), e.getValue());
             }
@@ -216,16 +216,16 @@ class TemporaryNatGatewayTest {
                 .vpcId("vpc-0123456789abcdef0")
                 .vpcCidrBlock("172.31.0.0/16")
                 .availabilityZones(List.of("eu-west-1a", "eu-west-1b"))
-                .publicSubnetIds(List.of("subnet-0pub1", "subnet-0pub2"))
-                .isolatedSubnetIds(List.of("subnet-0iso1", "subnet-0iso2"))
-                .isolatedSubnetRouteTableIds(List.of("rtb-0shared", "rtb-0shared"))
+                .publicSubnetIds(List.of("subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"))
+                .isolatedSubnetIds(List.of("subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"))
+                .isolatedSubnetRouteTableIds(List.of("rtb-0a1b2c3d4e5f60005", "rtb-0a1b2c3d4e5f60005"))
                 .build());
         new TemporaryNatGateway(stack, "Nat", TemporaryNatGatewayProps.builder().vpc(existing).build());
 
         Template template = Template.fromStack(stack);
-        template.hasResourceProperties("AWS::EC2::NatGateway", Map.of("SubnetId", "subnet-0pub1"));
+        template.hasResourceProperties("AWS::EC2::NatGateway", Map.of("SubnetId", "subnet-0a1b2c3d4e5f60001"));
         // two subnets, one route table: one route
         template.resourceCountIs("AWS::EC2::Route", 1);
-        template.hasResourceProperties("AWS::EC2::Route", Map.of("RouteTableId", "rtb-0shared"));
+        template.hasResourceProperties("AWS::EC2::Route", Map.of("RouteTableId", "rtb-0a1b2c3d4e5f60005"));
     }
 }

@@ -298,7 +298,7 @@ class PullThroughCacheRuleTest {
     }
 
     private static JsonNode findProperties(String type, String logicalIdPrefix) {
-        var resources = synth.json("Rules").path("Resources").fields();
+        var resources = synth.json("Rules").path("Resources").properties().iterator();
         while (resources.hasNext()) {
             var entry = resources.next();
             if (entry.getKey().startsWith(logicalIdPrefix) && entry.getValue().path("Type").asText().equals(type)) {

@@ -46,7 +46,7 @@ public final class CfnSchemas {
      */
     public static List<String> violations(JsonNode template) {
         List<String> out = new ArrayList<>();
-        Iterator<Map.Entry<String, JsonNode>> resources = template.path("Resources").fields();
+        Iterator<Map.Entry<String, JsonNode>> resources = template.path("Resources").properties().iterator();
         while (resources.hasNext()) {
             Map.Entry<String, JsonNode> entry = resources.next();
             String type = entry.getValue().path("Type").asText();

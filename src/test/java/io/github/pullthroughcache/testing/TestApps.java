@@ -72,9 +72,36 @@ public final class TestApps {
         return app;
     }
 
-    /** @return cdk.json's context */
-    public static Map<String, Object> cdkJsonContext() {
-        return CDK_JSON_CONTEXT;
+    /**
+     * Runs work with standard error going to a buffer: for a test that expects the CDK (through jsii) to print
+     * findings, so that a passing build prints no ERROR line.
+     *
+     * @param work what prints
+     * @return what it printed on standard error
+     */
+    public static String capturingStandardError(Runnable work) {
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(buffer, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            work.run();
+            // jsii hands the node process's console output over on a thread of its own: wait until it is quiet
+            long quietSince = System.nanoTime();
+            int size = buffer.size();
+            long limit = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+            while (System.nanoTime() - quietSince < java.time.Duration.ofMillis(500).toNanos() && System.nanoTime() < limit) {
+                Thread.sleep(50);
+                if (buffer.size() != size) {
+                    size = buffer.size();
+                    quietSince = System.nanoTime();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            System.setErr(original);
+        }
+        return buffer.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static Map<String, Object> readCdkJsonContext() {
