@@ -12,6 +12,10 @@ import software.amazon.awscdk.Stack;
  */
 public final class ExamplesApp {
 
+    /** The context keys the examples read besides those of {@code PullThroughCacheStack}. */
+    public static final List<String> CONTEXT_KEYS = List.of(ReplicationExample.SOURCE_ACCOUNT_KEY,
+            ReplicationExample.DESTINATION_ACCOUNT_KEY);
+
     private ExamplesApp() {
     }
 

@@ -31,6 +31,10 @@ import software.constructs.Construct;
 public final class ReplicationExample {
 
     /** The source account when the context names none. */
+    /** The context key of the source account. */
+    static final String SOURCE_ACCOUNT_KEY = "replicationSourceAccount";
+    /** The context key of the destination account. */
+    static final String DESTINATION_ACCOUNT_KEY = "replicationDestinationAccount";
     public static final String SOURCE_ACCOUNT = "123456789012";
     /** The destination account when the context names none. */
     public static final String DESTINATION_ACCOUNT = "210987654321";
@@ -46,8 +50,8 @@ public final class ReplicationExample {
      * @return the source stack and the destination stack
      */
     public static List<Stack> create(Construct scope, String idPrefix) {
-        String sourceAccount = context(scope, "replicationSourceAccount", SOURCE_ACCOUNT);
-        String destinationAccount = context(scope, "replicationDestinationAccount", DESTINATION_ACCOUNT);
+        String sourceAccount = context(scope, SOURCE_ACCOUNT_KEY, SOURCE_ACCOUNT);
+        String destinationAccount = context(scope, DESTINATION_ACCOUNT_KEY, DESTINATION_ACCOUNT);
 
         Stack source = new Stack(scope, idPrefix + "Source", StackProps.builder()
                 .env(Environment.builder().account(sourceAccount).region(REGION).build())

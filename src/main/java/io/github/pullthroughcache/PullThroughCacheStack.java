@@ -40,6 +40,11 @@ import software.constructs.Construct;
  */
 public class PullThroughCacheStack extends Stack {
 
+    /** The context keys the stack reads, each winning over its prop. */
+    public static final List<String> CONTEXT_KEYS = List.of("upstreams", "prefixes", "temporaryNat", "endpoints", "vpc",
+            "availabilityZones");
+
+
     /** The upstreams context {@code upstreams} can name; those with a credential take a secret by name. */
     private static final Map<String, Function<ISecret, UpstreamRegistry>> BY_NAME = new LinkedHashMap<>();
 
@@ -87,11 +92,20 @@ public class PullThroughCacheStack extends Stack {
         List<UpstreamRegistry> upstreams = names != null ? upstreamsNamed(names) : props.getUpstreams();
         checkPrefixKeys(prefixes, upstreams);
 
+        boolean temporaryNat = natContext != null ? natContext : props.isTemporaryNat();
+        Map<String, Object> vpcContext = context.object("vpc");
+        if (temporaryNat && vpcContext != null && !vpcContext.containsKey("publicSubnetIds")) {
+            // say it in the words of the context, not of the Java props the NAT gateway would name
+            throw StackContext.invalid("vpc", vpcContext, "'publicSubnetIds' and 'publicSubnetRouteTableIds' among "
+                    + "the attributes while temporaryNat is true: the NAT gateway goes in a public subnet. Add them, or "
+                    + "give -c temporaryNat=false");
+        }
+
         this.cache = new PullThroughCache(this, "Cache", PullThroughCacheProps.builder()
-                .vpc(importedVpc(context.object("vpc"), props.getVpcAttributes()))
+                .vpc(importedVpc(vpcContext, props.getVpcAttributes()))
                 .upstreams(List.of())
                 .creationTemplate(props.getCreationTemplate())
-                .temporaryNat(natContext != null ? natContext : props.isTemporaryNat())
+                .temporaryNat(temporaryNat)
                 .endpoints(endpointsContext != null ? endpointsContext : props.isEndpoints())
                 .registryPolicyMode(props.getRegistryPolicyMode() != null
                         ? props.getRegistryPolicyMode() : RegistryPolicyMode.MERGE)

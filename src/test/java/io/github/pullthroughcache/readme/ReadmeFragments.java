@@ -1,0 +1,232 @@
+package io.github.pullthroughcache.readme;
+
+import io.github.pullthroughcache.*;
+import io.github.pullthroughcache.network.*;
+import io.github.pullthroughcache.registry.*;
+import io.github.pullthroughcache.rule.*;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Environment;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.Validations;
+import software.amazon.awscdk.services.ec2.InterfaceVpcEndpointAwsService;
+import software.amazon.awscdk.services.ec2.IVpc;
+import software.amazon.awscdk.services.ecr.LifecycleRule;
+import software.amazon.awscdk.services.ecr.TagMutability;
+import software.amazon.awscdk.services.ecs.ContainerDefinitionOptions;
+import software.amazon.awscdk.services.ecs.FargateTaskDefinition;
+import software.amazon.awscdk.services.iam.IRole;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.kms.Key;
+import software.amazon.awscdk.services.scheduler.ScheduleExpression;
+import software.constructs.Construct;
+
+/**
+ * Every Java fragment of README.md, compiled with the build and run by {@code ReadmeTest}: the text between
+ * {@code tag::<name>[]} and {@code end::<name>[]} is the README's block marked {@code <!-- fragment: <name> -->},
+ * to the character (less its indentation); the README's import lines are imports of this file.
+ */
+public final class ReadmeFragments {
+
+    /** The README's account and region. */
+    static final Environment ENV = Environment.builder().account("111111111111").region("eu-west-1").build();
+
+    private ReadmeFragments() {
+    }
+
+    /**
+     * Adds a stack per README section to an app.
+     *
+     * @param app the app
+     * @return the stacks
+     */
+    public static List<Stack> build(App app) {
+        // tag::deployable-stack[]
+        new PullThroughCacheStack(app, "PullThroughCache", PullThroughCacheStackProps.builder()
+                .env(Environment.builder().account("111111111111").region("eu-west-1").build())
+                .upstreams(List.of(UpstreamRegistry.ECR_PUBLIC, UpstreamRegistry.QUAY))
+                .temporaryNat(true)
+                .build());
+        // end::deployable-stack[]
+        Stack replicationSource = new Stack(app, "ReadmeReplicationSource", StackProps.builder().env(ENV).build());
+        Stack replicationDestination = new Stack(app, "ReadmeReplicationDestination", inAccount("222222222222"));
+        replication(replicationSource, replicationDestination);
+        return List.of((Stack) app.getNode().findChild("PullThroughCache"), new OneCall(app), new BuildingBlocks(app),
+                new RegistryPolicyReplace(app), new PrivateNetwork(app), new Warmer(app), replicationSource,
+                replicationDestination);
+    }
+
+    /** A registry of its own for each stack with rules: one registry takes one rule per prefix. */
+    private static StackProps inAccount(String account) {
+        return StackProps.builder().env(Environment.builder().account(account).region("eu-west-1").build()).build();
+    }
+
+    /** The cache in one call, with an ECS container and other grants. */
+    static final class OneCall extends Stack {
+        OneCall(Construct scope) {
+            super(scope, "ReadmeOneCall", inAccount("555555555555"));
+            FargateTaskDefinition taskDefinition = new FargateTaskDefinition(this, "Task");
+            IRole role = new Role(this, "Puller", software.amazon.awscdk.services.iam.RoleProps.builder()
+                    .assumedBy(new ServicePrincipal("ecs-tasks.amazonaws.com")).build());
+            // tag::one-call[]
+            PullThroughCache cache = new PullThroughCache(this, "Cache", PullThroughCacheProps.builder()
+                    .upstreams(List.of(UpstreamRegistry.ECR_PUBLIC, UpstreamRegistry.QUAY, UpstreamRegistry.KUBERNETES))
+                    .temporaryNat(true)                       // for the first pulls; see "First pull" below
+                    .creationTemplate(CreationTemplateOptions.builder()   // the settings of each cached repository
+                            .encryption(TemplateEncryption.KMS_NEW_KEY)   // one customer managed key for all
+                            .build())
+                    .endpointOptions(RegistryEndpointsOptions.builder()   // the endpoints' settings
+                            .restrictToThisRegistry(true)                 // ecr.api and ecr.dkr serve this registry only
+                            .build())
+                    .build());
+
+            taskDefinition.addContainer("Web", ContainerDefinitionOptions.builder()
+                    .image(cache.containerImage("public.ecr.aws/nginx/nginx:1.27"))   // grants the execution role
+                    .build());
+            String uri = cache.imageUri("quay.io/prometheus/prometheus:v3.0.0");   // for anything else
+            cache.grantPull(role);                                                // every rule, identity and registry policy
+            // end::one-call[]
+            uri.length();
+            // tag::nag-acknowledgement[]
+            role.getNode().addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY,
+                    Map.of("AwsSolutions-IAM5[Resource::*]", "ecr:GetAuthorizationToken has no resource scope"));
+            // end::nag-acknowledgement[]
+        }
+    }
+
+    /** A rule, its credential, its puller statements and its creation template. */
+    static final class BuildingBlocks extends Stack {
+        BuildingBlocks(Construct scope) {
+            super(scope, "ReadmeBuildingBlocks", inAccount("666666666666"));
+            IRole taskExecutionRole = new Role(this, "TaskExecutionRole", software.amazon.awscdk.services.iam.RoleProps
+                    .builder().assumedBy(new ServicePrincipal("ecs-tasks.amazonaws.com")).build());
+            // tag::building-blocks[]
+            PullThroughCacheRule quay = new PullThroughCacheRule(this, "Quay", PullThroughCacheRuleProps.builder()
+                    .upstream(UpstreamRegistry.QUAY)
+                    .build());
+
+            String image = quay.imageUri("quay.io/prometheus/prometheus:v3.0.0");
+            // ${AWS::AccountId}.dkr.ecr.${AWS::Region}.${AWS::URLSuffix}/quay/prometheus/prometheus:v3.0.0
+
+            quay.grantPull(taskExecutionRole);
+            // end::building-blocks[]
+            image.length();
+            // tag::credentials[]
+            UpstreamCredentialSecret credential = new UpstreamCredentialSecret(this, "DockerHubCredential",
+                    UpstreamCredentialSecretProps.builder().secretName("docker-hub").username("my-user").build());
+            new PullThroughCacheRule(this, "DockerHub", PullThroughCacheRuleProps.builder()
+                    .upstream(UpstreamRegistry.dockerHub(credential.getSecret()))
+                    .build());
+            // end::credentials[]
+            // tag::registry-policy[]
+            new PullThroughCacheRule(this, "K8s", PullThroughCacheRuleProps.builder()
+                    .upstream(UpstreamRegistry.KUBERNETES)
+                    .pullers(List.of(taskExecutionRole))      // or later: rule.addPullers(role)
+                    .build());
+            RegistryPolicy.of(this).allowReplicationFrom("222222222222");   // another account replicates here
+            // end::registry-policy[]
+            Key key = new Key(this, "Key", software.amazon.awscdk.services.kms.KeyProps.builder()
+                    .enableKeyRotation(true).build());
+            // tag::creation-templates[]
+            // the template of a rule's prefix, applied for PULL_THROUGH_CACHE
+            quay.addCreationTemplate(CreationTemplateOptions.builder()
+                    .encryption(TemplateEncryption.KMS_NEW_KEY)          // a customer managed key: rotated, retained
+                    .lifecycleRules(List.of(
+                            LifecycleRule.builder().tagPatternList(List.of("v*")).maxImageCount(20).build(),
+                            CreationTemplateOptions.EXPIRE_UNTAGGED_AFTER_14_DAYS))
+                    .resourceTags(Map.of("cache", "quay"))
+                    .build());
+
+            // any prefix, for any occasion
+            new RepositoryCreationTemplate(this, "Replicated", RepositoryCreationTemplateProps.builder()
+                    .prefix("team/apps")                                  // or "ROOT"
+                    .appliedFor(List.of(AppliedFor.REPLICATION, AppliedFor.CREATE_ON_PUSH))
+                    .encryption(TemplateEncryption.kms(key))
+                    .imageTagMutability(TagMutability.IMMUTABLE_WITH_EXCLUSION)
+                    .imageTagMutabilityExclusionFilters(List.of("latest"))
+                    .build());
+            // end::creation-templates[]
+        }
+    }
+
+    /** A stack of its own for the REPLACE registry policy: it must be its registry's only writer. */
+    static final class RegistryPolicyReplace extends Stack {
+        RegistryPolicyReplace(Construct scope) {
+            super(scope, "ReadmeRegistryPolicyReplace", inAccount("333333333333"));
+            // tag::registry-policy-replace[]
+            new RegistryPolicy(this, "RegistryPolicy", RegistryPolicyProps.builder()
+                    .mode(RegistryPolicyMode.REPLACE)
+                    .build());
+            // end::registry-policy-replace[]
+            // ECR refuses an empty policy
+            RegistryPolicy.of(this).allowReplicationFrom("222222222222");
+        }
+    }
+
+    private static void replication(Stack sourceStack, Stack destinationStack) {
+        // tag::replication[]
+        RegistryReplication replication = new RegistryReplication(sourceStack, "Replication",
+                RegistryReplicationProps.builder()
+                        .rules(List.of(ReplicationRule.builder()
+                                .destinations(List.of(ReplicationDestination.region("us-east-1"),
+                                        ReplicationDestination.account("222222222222", "eu-west-1")))
+                                .repositoryFilters(List.of(ReplicationFilter.prefixMatch("ecr-public/"),
+                                        ReplicationFilter.prefixMatch("quay/")))
+                                .build()))
+                        .build());
+
+        // in a stack of 222222222222/eu-west-1 (and one of us-east-1)
+        new ReplicaRegistry(destinationStack, "Replica", ReplicaRegistryProps.builder()
+                .replication(replication)
+                .creationTemplate(CreationTemplateOptions.builder().encryption(TemplateEncryption.KMS_NEW_KEY).build())
+                .build());
+        // end::replication[]
+    }
+
+    /** Endpoints and the temporary NAT gateway in a VPC of the app. */
+    static final class PrivateNetwork extends Stack {
+        PrivateNetwork(Construct scope) {
+            super(scope, "ReadmePrivateNetwork", StackProps.builder().env(ENV).build());
+            IVpc vpc = new CacheVpc(this, "Vpc", CacheVpcProps.builder().build());
+            // tag::network[]
+            RegistryEndpoints endpoints = new RegistryEndpoints(this, "Endpoints", RegistryEndpointsProps.builder()
+                    .vpc(vpc)                                                     // a new VPC, or Vpc.fromVpcAttributes
+                    .additionalServices(List.of(InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS))  // Fargate logs
+                    .build());
+
+            // for the first pulls only; delete these lines and deploy again once the cache is warm
+            new TemporaryNatGateway(this, "TemporaryNat", TemporaryNatGatewayProps.builder()
+                    .vpc(vpc)
+                    .flowLogs(true)                                               // what still goes through it
+                    .build());
+            // end::network[]
+            endpoints.getNode();
+        }
+    }
+
+    /** The cache warmer of a cache with no NAT gateway. */
+    static final class Warmer extends Stack {
+        Warmer(Construct scope) {
+            super(scope, "ReadmeWarmer", inAccount("444444444444"));
+            PullThroughCache cache = new PullThroughCache(this, "Cache", PullThroughCacheProps.builder()
+                    .upstreams(List.of(UpstreamRegistry.ECR_PUBLIC, UpstreamRegistry.KUBERNETES,
+                            UpstreamRegistry.dockerHub(new UpstreamCredentialSecret(this, "Hub",
+                                    UpstreamCredentialSecretProps.builder().secretName("docker-hub").username("my-user").build())
+                                    .getSecret())))
+                    .build());
+            // tag::warmer[]
+            new CacheWarmer(this, "Warmer", CacheWarmerProps.builder()
+                    .cache(cache)                                  // or .rules(List.of(rule, ...))
+                    .images(List.of("public.ecr.aws/nginx/nginx:1.27", "registry.k8s.io/pause:3.10", "nginx:1.27"))
+                    .schedule(ScheduleExpression.rate(Duration.days(1)))       // optional: EventBridge Scheduler
+                    .platforms(List.of("linux/amd64", "linux/arm64"))          // the default
+                    .failOnError(false)                                        // the default: report, do not roll back
+                    .build());
+            // end::warmer[]
+        }
+    }
+}

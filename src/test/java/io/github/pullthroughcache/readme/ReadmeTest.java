@@ -1,0 +1,286 @@
+package io.github.pullthroughcache.readme;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.pullthroughcache.PullThroughCacheStack;
+import io.github.pullthroughcache.examples.ExamplesApp;
+import io.github.pullthroughcache.testing.CfnSchemas;
+import io.github.pullthroughcache.testing.Synth;
+import io.github.pullthroughcache.testing.TestApps;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.Stack;
+
+/**
+ * README.md cannot rot: its Java blocks are the compiled {@link ReadmeFragments}, which synthesize; its {@code cdk}
+ * commands synthesize the examples app with their context, in this JVM; every other command it shows is run by
+ * {@code .ci/run}.
+ */
+class ReadmeTest {
+
+    private static final Path ROOT = TestApps.projectRoot();
+    private static final String README = read("README.md");
+    private static final String FRAGMENTS = read("src/test/java/io/github/pullthroughcache/readme/ReadmeFragments.java");
+    private static final String CI = read(".ci/run");
+    private static final Pattern BLOCK = Pattern.compile("(?:<!-- ([\\w: -]+) -->\\n)?```(\\w*)\\n(.*?)```", Pattern.DOTALL);
+    private static final Pattern INLINE = Pattern.compile("`((?:npx|mvn|npm|node) [^`]+)`");
+    /** Commands the README shows that cannot run here, each with why. */
+    private static final Map<String, String> NOT_RUN_HERE = Map.of(
+            "mvn -Prelease deploy", "uploads to Maven Central: needs the project's Central credentials and a network");
+
+    private record Block(String marker, String language, String text) {
+    }
+
+    private static List<Block> blocks() {
+        List<Block> blocks = new ArrayList<>();
+        Matcher matcher = BLOCK.matcher(README);
+        while (matcher.find()) {
+            blocks.add(new Block(matcher.group(1), matcher.group(2), matcher.group(3)));
+        }
+        return blocks;
+    }
+
+    @Test
+    void everyJavaBlockIsACompiledFragmentToTheCharacter() {
+        List<String> problems = new ArrayList<>();
+        List<String> shown = new ArrayList<>();
+        for (Block block : blocks()) {
+            if (!block.language().equals("java")) {
+                continue;
+            }
+            if (block.marker() == null || !block.marker().startsWith("fragment: ")) {
+                problems.add("a java block without <!-- fragment: name -->: " + block.text().lines().findFirst().orElse(""));
+                continue;
+            }
+            String name = block.marker().substring("fragment: ".length());
+            shown.add(name);
+            String region = taggedRegion(name);
+            if (region == null) {
+                problems.add("no tag::" + name + "[] in ReadmeFragments.java");
+                continue;
+            }
+            List<String> lines = block.text().lines().toList();
+            for (String line : lines) {
+                if (line.startsWith("import ") && !FRAGMENTS.contains("\n" + line + "\n")) {
+                    problems.add(name + ": ReadmeFragments.java does not have " + line);
+                }
+            }
+            String body = lines.stream().dropWhile(line -> line.startsWith("import ") || line.isBlank())
+                    .collect(Collectors.joining("\n"));
+            if (!body.equals(region)) {
+                problems.add(name + " differs from ReadmeFragments.java:\n--- README\n" + body + "\n--- compiled\n" + region);
+            }
+        }
+        Matcher tags = Pattern.compile("// tag::([\\w-]+)\\[]").matcher(FRAGMENTS);
+        while (tags.find()) {
+            if (!shown.contains(tags.group(1))) {
+                problems.add("fragment " + tags.group(1) + " is in ReadmeFragments.java but not in the README");
+            }
+        }
+        assertThat(shown).hasSizeGreaterThanOrEqualTo(11);
+        assertThat(problems).isEmpty();
+    }
+
+    /** The lines between the fragment's tags, less their common indentation. */
+    private static String taggedRegion(String name) {
+        int start = FRAGMENTS.indexOf("// tag::" + name + "[]\n");
+        int end = FRAGMENTS.indexOf("// end::" + name + "[]");
+        if (start < 0 || end < 0) {
+            return null;
+        }
+        List<String> lines = FRAGMENTS.substring(FRAGMENTS.indexOf('\n', start) + 1, end).lines().toList();
+        lines = lines.subList(0, lines.size() - 1);
+        int indent = lines.stream().filter(line -> !line.isBlank())
+                .mapToInt(line -> line.length() - line.stripLeading().length()).min().orElse(0);
+        return lines.stream().map(line -> line.isBlank() ? "" : line.substring(indent)).collect(Collectors.joining("\n"));
+    }
+
+    @Test
+    void theFragmentsSynthesizeWithinTheSchemas() {
+        App app = TestApps.newApp();
+        List<Stack> stacks = ReadmeFragments.build(app);
+        Synth synth = Synth.of(app);
+
+        for (Stack stack : stacks) {
+            assertThat(CfnSchemas.violations(synth.json(stack.getStackName()))).as(stack.getStackName()).isEmpty();
+        }
+        synth.template("ReadmeOneCall").resourceCountIs("AWS::ECR::PullThroughCacheRule", 3);
+        synth.template("ReadmeOneCall").resourceCountIs("AWS::KMS::Key", 1);
+        synth.template("ReadmeOneCall").resourceCountIs("AWS::EC2::VPCEndpoint", 3);
+        synth.template("ReadmeOneCall").hasResourceProperties("AWS::EC2::VPCEndpoint", Map.of(
+                "VpcEndpointType", "Interface", "PolicyDocument", Match.anyValue()));
+    }
+
+    static Stream<String> cdkCommands() {
+        return commands().filter(command -> command.startsWith("npx cdk ") && !command.contains("<"));
+    }
+
+    static Stream<String> otherCommands() {
+        return commands().filter(command -> !command.startsWith("aws "))
+                .filter(command -> !command.startsWith("npx cdk ") || command.contains(" && "));
+    }
+
+    @Test
+    void theAwsCliCommandPutsTheTokenWhereTheCredentialFragmentsSecretIs() {
+        // an AWS CLI command needs an account: it cannot run here. What it names must be what the library makes.
+        List<String> aws = commands().filter(command -> command.startsWith("aws ")).toList();
+        assertThat(aws).hasSize(1);
+        List<String> words = shellWords(aws.get(0));
+        assertThat(words.subList(0, 3)).containsExactly("aws", "secretsmanager", "put-secret-value");
+        assertThat(words.get(words.indexOf("--secret-id") + 1)).isEqualTo(
+                io.github.pullthroughcache.rule.UpstreamRegistry.SECRET_NAME_PREFIX + "docker-hub");
+        assertThat(taggedRegion("credentials")).contains("secretName(\"docker-hub\")");
+        assertThat(words.get(words.indexOf("--secret-string") + 1)).matches("\\{\"username\":\"my-user\",\"accessToken\":\"[^\"]+\"}");
+    }
+
+    /** The commands of the README's bash blocks, and its inline commands. */
+    private static Stream<String> commands() {
+        List<String> commands = new ArrayList<>();
+        for (Block block : blocks()) {
+            if (block.language().equals("bash")) {
+                block.text().replace("\\\n", " ").lines().map(line -> line.replaceAll("\\s+#.*$", "").strip())
+                        .filter(line -> !line.isEmpty()).forEach(commands::add);
+            }
+        }
+        Matcher inline = INLINE.matcher(README.replace("\n", " "));
+        while (inline.find()) {
+            commands.add(inline.group(1).strip());
+        }
+        return commands.stream().distinct();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cdkCommands")
+    void everyCdkCommandSynthesizesTheExamplesWithItsContext(String command) {
+        List<String> words = shellWords(command.replaceAll("\\s*>\\s*\\S+$", ""));
+        assertThat(words.subList(0, 2)).containsExactly("npx", "cdk");
+        assertThat(words.get(2)).isIn("synth", "deploy", "diff");
+        Map<String, Object> context = new LinkedHashMap<>();
+        List<String> stackNames = new ArrayList<>();
+        for (int i = 3; i < words.size(); i++) {
+            String word = words.get(i);
+            if (word.equals("-c") || word.equals("--context")) {
+                String[] pair = words.get(++i).split("=", 2);
+                // a key nothing reads would be ignored without a word
+                assertThat(pair[0]).isIn(Stream.concat(PullThroughCacheStack.CONTEXT_KEYS.stream(),
+                        ExamplesApp.CONTEXT_KEYS.stream()).toList());
+                context.put(pair[0], pair[1]);
+            } else {
+                assertThat(word).as("an option the pinned CLI knows").doesNotStartWith("-");
+                stackNames.add(word);
+            }
+        }
+        App app = TestApps.newApp(context);
+        List<String> built = ExamplesApp.build(app, null).stream().map(Stack::getStackName).toList();
+        assertThat(built).containsAll(stackNames);
+        Synth.of(app);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("otherCommands")
+    void everyOtherCommandRunsInCi(String command) {
+        if (NOT_RUN_HERE.containsKey(command)) {
+            return;
+        }
+        assertThat(CI.lines().map(String::strip)).as(".ci/run runs the README's command").contains(command);
+    }
+
+    @Test
+    void theCommandsAreFoundAtAll() {
+        assertThat(cdkCommands()).hasSizeGreaterThanOrEqualTo(5);
+        assertThat(otherCommands()).contains("npm ci && npx cdk synth", "mvn -B verify");
+    }
+
+    @Test
+    void theBadContextValueQuotedInTheReadmeIsTheOneLineTheAppPrints() {
+        assertThatThrownBy(() -> new PullThroughCacheStack(TestApps.newApp(Map.of("temporaryNat", "maybe")), "S", null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Context 'temporaryNat' is 'maybe': expected true or false");
+        // ExamplesApp.main prints "Error: " and the message of an IllegalArgumentException, alone on its line
+        assertThat(README.replaceAll("\\s+", " "))
+                .contains("`Error: Context 'temporaryNat' is 'maybe': expected true or false`");
+    }
+
+    @Test
+    void anImportedVpcWithTheNatButNoPublicSubnetNamesTheContextAttributes() {
+        String isolatedOnly = "{\"vpcId\":\"vpc-0123456789abcdef0\",\"vpcCidrBlock\":\"10.1.0.0/16\","
+                + "\"availabilityZones\":[\"eu-west-1a\"],\"isolatedSubnetIds\":[\"subnet-0123456789abcdef1\"],"
+                + "\"isolatedSubnetRouteTableIds\":[\"rtb-0123456789abcdef3\"]}";
+        App app = TestApps.newApp(Map.of("vpc", isolatedOnly, "temporaryNat", "true"));
+
+        assertThatThrownBy(() -> new PullThroughCacheStack(app, "S", null))
+                .hasMessageStartingWith("Context 'vpc' is '{vpcId=vpc-0123456789abcdef0")
+                .hasMessageContaining("expected 'publicSubnetIds' and 'publicSubnetRouteTableIds' among the attributes "
+                        + "while temporaryNat is true")
+                .hasMessageContaining("-c temporaryNat=false");
+    }
+
+    @Test
+    void theDependencySnippetNamesThisBuildsCoordinates() {
+        String pom = read("pom.xml");
+        Matcher version = Pattern.compile("<artifactId>pull-through-cache-cdk</artifactId>\\s*<version>([^<]+)</version>")
+                .matcher(pom);
+        assertThat(version.find()).isTrue();
+        Block snippet = blocks().stream().filter(b -> "dependency".equals(b.marker())).findFirst().orElseThrow();
+        assertThat(snippet.text()).contains("<groupId>io.github.pullthroughcache</groupId>",
+                "<artifactId>pull-through-cache-cdk</artifactId>", "<version>" + version.group(1) + "</version>");
+    }
+
+    /** Splits a command line as sh does for the forms the README uses: words, and '…' or "…" quoting. */
+    static List<String> shellWords(String line) {
+        List<String> words = new ArrayList<>();
+        StringBuilder word = new StringBuilder();
+        boolean inWord = false;
+        char quote = 0;
+        for (char c : line.toCharArray()) {
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                } else {
+                    word.append(c);
+                }
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+                inWord = true;
+            } else if (Character.isWhitespace(c)) {
+                if (inWord) {
+                    words.add(word.toString());
+                    word.setLength(0);
+                    inWord = false;
+                }
+            } else {
+                word.append(c);
+                inWord = true;
+            }
+        }
+        if (inWord) {
+            words.add(word.toString());
+        }
+        return words;
+    }
+
+    private static String read(String path) {
+        try {
+            return Files.readString(ROOT.resolve(path), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
