@@ -4,6 +4,7 @@ import io.github.pullthroughcache.internal.ConstructIds;
 import io.github.pullthroughcache.internal.HandlerFunction;
 import io.github.pullthroughcache.internal.ServiceRole;
 import io.github.pullthroughcache.internal.StackFacts;
+import io.github.pullthroughcache.rule.IPullThroughCacheRule;
 import io.github.pullthroughcache.rule.ImageReference;
 import io.github.pullthroughcache.rule.PullThroughCacheRule;
 import java.util.ArrayList;
@@ -76,8 +77,9 @@ public class CacheWarmer extends Construct {
      */
     public CacheWarmer(Construct scope, String id, CacheWarmerProps props) {
         super(scope, id);
-        Stack stack = StackFacts.stackOf(scope, this);
-        List<PullThroughCacheRule> rules = rulesOf(props);
+        StackFacts facts = StackFacts.of(scope);
+        Stack stack = facts.stack();
+        List<? extends IPullThroughCacheRule> rules = rulesOf(props);
         List<String> platforms = props.getPlatforms() != null ? props.getPlatforms() : DEFAULT_PLATFORMS;
         int concurrency = concurrencyOf(props.getConcurrency());
         checkPlatforms(platforms);
@@ -90,22 +92,26 @@ public class CacheWarmer extends Construct {
                 : "CacheWarmerProps.rules";
         String remedy = props.getCache() != null ? "Add the registry to the cache, or leave the image out"
                 : "Add a rule for that registry to CacheWarmerProps.rules, or leave the image out";
-        Set<PullThroughCacheRule> used = new LinkedHashSet<>();
+        Set<IPullThroughCacheRule> used = new LinkedHashSet<>();
         List<Map<String, String>> images = new ArrayList<>();
         for (String image : props.getImages()) {
-            PullThroughCacheRule rule = PullThroughCacheRule.serving(rules, image, owner, remedy);
+            IPullThroughCacheRule rule = PullThroughCacheRule.serving(rules, image, owner, remedy);
             ImageReference cached = rule.cachedReference(image);
             used.add(rule);
             imageUris.add(cached.toString());
             Map<String, String> entry = new LinkedHashMap<>();
             entry.put("image", image);
+            if (!rule.getRegistryHost().equals(facts.registryHost())) {
+                // a rule of another registry (an import): the handler pulls from there
+                entry.put("registryUrl", "https://" + rule.getRegistryHost());
+            }
             entry.put("repository", cached.getRepository());
             entry.put("reference", cached.getDigest() != null ? cached.getDigest()
                     : cached.getTag() != null ? cached.getTag() : "latest");
             images.add(entry);
         }
 
-        List<String> repositories = used.stream().map(PullThroughCacheRule::getRepositoryArnPattern).toList();
+        List<String> repositories = used.stream().map(IPullThroughCacheRule::getRepositoryArnPattern).toList();
         String whenInvoked = "The warmer runs when CloudFormation deploys it"
                 + (props.getSchedule() != null ? " and on its schedule" : "") + ", one run at a time.";
         HandlerFunction handler = HandlerFunction.create(this, new HandlerFunction.Spec("cache-warmer",
@@ -129,7 +135,7 @@ public class CacheWarmer extends Construct {
                         + "what it missed.",
                 "The log holds image names, digests, sizes, durations and error messages, never the registry token;"));
         this.function = handler.function();
-        function.addEnvironment("REGISTRY_URL", "https://" + StackFacts.registryHost(stack));
+        function.addEnvironment("REGISTRY_URL", "https://" + facts.registryHost());
 
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("Images", images);
@@ -144,7 +150,7 @@ public class CacheWarmer extends Construct {
                 .properties(properties)
                 .build();
         // the rules (and their creation templates) must exist before the first pull
-        for (PullThroughCacheRule rule : used) {
+        for (IPullThroughCacheRule rule : used) {
             resource.getNode().addDependency(rule);
         }
         this.schedule = props.getSchedule() == null ? null : createSchedule(stack, props.getSchedule(), settings);
@@ -179,12 +185,12 @@ public class CacheWarmer extends Construct {
         return created;
     }
 
-    private static List<PullThroughCacheRule> rulesOf(CacheWarmerProps props) {
+    private static List<? extends IPullThroughCacheRule> rulesOf(CacheWarmerProps props) {
         if ((props.getCache() == null) == (props.getRules() == null)) {
             throw new IllegalArgumentException("CacheWarmerProps: give exactly one of cache and rules (got "
                     + (props.getCache() == null ? "neither" : "both") + "): the rules that serve the images to warm");
         }
-        List<PullThroughCacheRule> rules = props.getCache() != null ? props.getCache().getRules() : props.getRules();
+        List<? extends IPullThroughCacheRule> rules = props.getCache() != null ? props.getCache().getRules() : props.getRules();
         if (rules.isEmpty()) {
             throw new IllegalArgumentException("CacheWarmerProps." + (props.getCache() != null ? "cache" : "rules")
                     + " has no rule: nothing could serve an image");

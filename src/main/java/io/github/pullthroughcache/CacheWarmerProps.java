@@ -1,6 +1,6 @@
 package io.github.pullthroughcache;
 
-import io.github.pullthroughcache.rule.PullThroughCacheRule;
+import io.github.pullthroughcache.rule.IPullThroughCacheRule;
 import java.util.List;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.scheduler.ScheduleExpression;
@@ -8,8 +8,8 @@ import software.amazon.awscdk.services.scheduler.ScheduleExpression;
 /** Properties of a {@link CacheWarmer}. */
 public final class CacheWarmerProps {
 
-    private final PullThroughCache cache;
-    private final List<PullThroughCacheRule> rules;
+    private final IPullThroughCache cache;
+    private final List<IPullThroughCacheRule> rules;
     private final List<String> images;
     private final ScheduleExpression schedule;
     private final List<String> platforms;
@@ -34,12 +34,12 @@ public final class CacheWarmerProps {
     }
 
     /** @return the cache, or {@code null} when rules are given */
-    public PullThroughCache getCache() {
+    public IPullThroughCache getCache() {
         return cache;
     }
 
     /** @return the rules, or {@code null} when a cache is given */
-    public List<PullThroughCacheRule> getRules() {
+    public List<IPullThroughCacheRule> getRules() {
         return rules;
     }
 
@@ -75,8 +75,8 @@ public final class CacheWarmerProps {
 
     /** Builds {@link CacheWarmerProps}. */
     public static final class Builder {
-        private PullThroughCache cache;
-        private List<PullThroughCacheRule> rules;
+        private IPullThroughCache cache;
+        private List<IPullThroughCacheRule> rules;
         private List<String> images;
         private ScheduleExpression schedule;
         private List<String> platforms;
@@ -93,7 +93,7 @@ public final class CacheWarmerProps {
          * @param cache the cache
          * @return this builder
          */
-        public Builder cache(PullThroughCache cache) {
+        public Builder cache(IPullThroughCache cache) {
             this.cache = cache;
             return this;
         }
@@ -105,7 +105,7 @@ public final class CacheWarmerProps {
          * @param rules the rules, in the order an image's registry is matched against them
          * @return this builder
          */
-        public Builder rules(List<PullThroughCacheRule> rules) {
+        public Builder rules(List<? extends IPullThroughCacheRule> rules) {
             this.rules = rules == null ? null : List.copyOf(rules);
             return this;
         }

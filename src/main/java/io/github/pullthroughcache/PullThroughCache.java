@@ -1,8 +1,9 @@
 package io.github.pullthroughcache;
 
-import io.github.pullthroughcache.internal.Tokens;
 import io.github.pullthroughcache.internal.ConstructIds;
+import io.github.pullthroughcache.internal.RepositoryPrefix;
 import io.github.pullthroughcache.internal.StackFacts;
+import io.github.pullthroughcache.internal.Tokens;
 import io.github.pullthroughcache.network.CacheVpc;
 import io.github.pullthroughcache.network.CacheVpcProps;
 import io.github.pullthroughcache.network.RegistryEndpoints;
@@ -18,7 +19,6 @@ import io.github.pullthroughcache.registry.RegistryPolicyProps;
 import io.github.pullthroughcache.registry.TemplateEncryption;
 import io.github.pullthroughcache.rule.PullThroughCacheRule;
 import io.github.pullthroughcache.rule.PullThroughCacheRuleProps;
-import io.github.pullthroughcache.rule.RepositoryPrefix;
 import io.github.pullthroughcache.rule.UpstreamRegistry;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -54,7 +54,7 @@ import software.constructs.Construct;
  * {@code CreationTemplate}), {@code Endpoints}, {@code TemporaryNat}. The registry policy belongs to the stack
  * ({@link RegistryPolicy#of}).
  */
-public class PullThroughCache extends Construct {
+public class PullThroughCache extends Construct implements IPullThroughCache {
 
     private final Stack stack;
     private final IVpc vpc;
@@ -76,8 +76,9 @@ public class PullThroughCache extends Construct {
     public PullThroughCache(Construct scope, String id, PullThroughCacheProps props) {
         super(scope, id);
         PullThroughCacheProps given = props != null ? props : PullThroughCacheProps.builder().build();
-        this.stack = StackFacts.stackOf(scope, this);
-        this.registryHost = StackFacts.registryHost(stack);
+        StackFacts facts = StackFacts.of(scope);
+        this.stack = facts.stack();
+        this.registryHost = facts.registryHost();
         if (given.getRegistryPolicyMode() == RegistryPolicyMode.REPLACE) {
             this.registryPolicy = new RegistryPolicy(stack, RegistryPolicy.DEFAULT_ID, RegistryPolicyProps.builder()
                     .mode(RegistryPolicyMode.REPLACE).build());
@@ -98,7 +99,6 @@ public class PullThroughCache extends Construct {
         this.creationTemplate = template;
 
         this.rulesScope = new Construct(this, "Rules");
-        StackFacts.stackOf(this, rulesScope);
         for (UpstreamRegistry upstream : given.getUpstreams()) {
             addRule(PullThroughCacheRuleProps.builder().upstream(upstream).build());
         }
@@ -160,6 +160,7 @@ public class PullThroughCache extends Construct {
      * @return {@code <account>.dkr.ecr.<region>.<suffix>/<prefix>/<repository>[:tag][@digest]}, token-aware
      * @throws IllegalArgumentException when the reference is invalid or no rule serves its registry
      */
+    @Override
     public String imageUri(String imageReference) {
         return ruleFor(imageReference).imageUri(imageReference);
     }
@@ -173,6 +174,7 @@ public class PullThroughCache extends Construct {
      * @return the image
      * @throws IllegalArgumentException when the reference is invalid or no rule serves its registry
      */
+    @Override
     public ContainerImage containerImage(String imageReference) {
         PullThroughCacheRule rule = ruleFor(imageReference);
         return new CacheContainerImage(rule.imageUri(imageReference), role -> grantPull(rule, role));
@@ -185,6 +187,7 @@ public class PullThroughCache extends Construct {
      * @param grantee a role, user or other grantable
      * @return the grants of the rules the cache has now, combined
      */
+    @Override
     public Grant grantPull(IGrantable grantee) {
         pullers.add(grantee);
         Grant grant = null;
@@ -214,6 +217,7 @@ public class PullThroughCache extends Construct {
      * @return the cache's rule of that prefix
      * @throws IllegalArgumentException when the cache has none, naming the prefixes it has
      */
+    @Override
     public PullThroughCacheRule getRule(String repositoryPrefix) {
         return rules.values().stream()
                 .filter(rule -> rule.getRepositoryPrefix().equals(repositoryPrefix))
@@ -229,6 +233,7 @@ public class PullThroughCache extends Construct {
     }
 
     /** @return the rules, in the order they were added */
+    @Override
     public List<PullThroughCacheRule> getRules() {
         return List.copyOf(rules.values());
     }
@@ -259,6 +264,7 @@ public class PullThroughCache extends Construct {
     }
 
     /** @return the private registry host, {@code <account>.dkr.ecr.<region>.<suffix>}, token-aware */
+    @Override
     public String getRegistryHost() {
         return registryHost;
     }

@@ -1,64 +1,138 @@
 package io.github.pullthroughcache.internal;
 
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.function.Predicate;
-import software.amazon.awscdk.Stack;
+import software.constructs.Construct;
 import software.constructs.IConstruct;
 
 /**
- * The constructs of one kind in each registry (account and region) of an app, so that what ECR allows once
- * per registry is checked when the construct that breaks it is added. Internal: not part of the public API.
- *
- * @param <T> the kind of construct
+ * The constructs of the library in each registry (account and region) of one app, so that what ECR allows once per
+ * registry is checked when the construct that breaks it is added, across every stack of the app. It is a construct
+ * of its own under the app's root (id {@value #ID}): the state lives in the app's construct tree, and two apps in
+ * one JVM never see each other's. Internal: not part of the public API.
  */
-public final class RegistryIndex<T extends IConstruct> {
+public final class RegistryIndex extends Construct {
 
-    private final Map<IConstruct, Map<String, List<T>>> byApp = Collections.synchronizedMap(new WeakHashMap<>());
+    /** The index's construct id, under the root of the app. */
+    public static final String ID = "PullThroughCacheRegistryIndex";
 
     /**
-     * Adds a construct to the registry of its stack.
+     * A kind of construct counted per registry.
      *
-     * @param stack the construct's stack
-     * @param item the construct, checked against {@link #of} before
+     * @param <T> what the index holds of one
      */
-    public synchronized void add(Stack stack, T item) {
-        registry(stack).add(item);
+    public static final class Kind<T> {
+        private final String name;
+
+        /** @param name what the kind is called, such as {@code pull through cache rule} */
+        public Kind(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /** What the index knows of a pull through cache rule, for the checks of other building blocks. */
+    public record CacheRule(String prefix, String upstream, IConstruct construct) {
+        /** @return {@code <prefix> (<upstream>)}, for messages */
+        @Override
+        public String toString() {
+            return prefix + " (" + upstream + ")";
+        }
+    }
+
+    /** The pull through cache rules of the app. */
+    public static final Kind<CacheRule> RULES = new Kind<>("pull through cache rule");
+
+    private final Map<Kind<?>, Map<String, List<Object>>> registries = new HashMap<>();
+
+    private RegistryIndex(Construct root) {
+        super(root, ID);
+    }
+
+    /**
+     * @param scope any construct of the app
+     * @return the app's index, made on first use
+     */
+    static RegistryIndex of(IConstruct scope) {
+        IConstruct root = scope.getNode().getRoot();
+        IConstruct existing = root.getNode().tryFindChild(ID);
+        if (existing instanceof RegistryIndex index) {
+            return index;
+        }
+        if (existing != null || !(root instanceof Construct parent)) {
+            throw new IllegalStateException("The root of " + scope.getNode().getPath() + " cannot hold "
+                    + "the library's registry index: '" + ID + "' is taken, or the root is no construct");
+        }
+        return new RegistryIndex(parent);
+    }
+
+    /**
+     * Adds a construct to its stack's registry.
+     *
+     * @param kind what it is
+     * @param stack its stack's facts
+     * @param item what the index keeps of it, checked against {@link #of} before
+     * @param <T> the kind
+     */
+    public synchronized <T> void add(Kind<T> kind, StackFacts stack, T item) {
+        registry(kind, stack).add(item);
     }
 
     /**
      * Adds a construct that may share its registry with others of its kind, except where one of them must be the
      * registry's only one (a setting owned whole, such as a REPLACE registry policy).
      *
-     * @param stack the construct's stack
-     * @param item the construct
-     * @param sole whether a construct must be its registry's only one
-     * @return {@code null} when added; else the construct already there that it clashes with, and it is not added
+     * @param kind what it is
+     * @param stack its stack's facts
+     * @param item what the index keeps of it
+     * @param sole whether an item must be its registry's only one
+     * @param <T> the kind
+     * @return {@code null} when added; else the item already there that it clashes with, and it is not added
      */
-    public synchronized T addUnlessSole(Stack stack, T item, Predicate<T> sole) {
-        for (T other : registry(stack)) {
+    public synchronized <T> T addUnlessSole(Kind<T> kind, StackFacts stack, T item, Predicate<T> sole) {
+        List<T> registry = registry(kind, stack);
+        for (T other : registry) {
             if (sole.test(item) || sole.test(other)) {
                 return other;
             }
         }
-        registry(stack).add(item);
+        registry.add(item);
         return null;
     }
 
     /**
-     * @param stack a stack
-     * @return the constructs of the stack's registry, in the order they were added
+     * @param kind what to list
+     * @param stack a stack's facts
+     * @param <T> the kind
+     * @return the items of the stack's registry, in the order they were added
      */
-    public synchronized List<T> of(Stack stack) {
-        return List.copyOf(registry(stack));
+    public synchronized <T> List<T> of(Kind<T> kind, StackFacts stack) {
+        return List.copyOf(registry(kind, stack));
     }
 
-    private List<T> registry(Stack stack) {
-        return byApp.computeIfAbsent(StackFacts.app(stack), app -> new LinkedHashMap<>())
-                .computeIfAbsent(StackFacts.registryKey(stack), key -> new ArrayList<>());
+    /**
+     * The rules of a stack's registry whose repositories can fall under a prefix: the rule of that prefix, rules
+     * under it ({@code team/quay} for {@code team}), the rule above it, and every rule for ROOT or a token.
+     *
+     * @param stack a stack's facts
+     * @param prefix a repository prefix
+     * @return the rules, in the order they were added
+     */
+    public List<CacheRule> rulesServing(StackFacts stack, String prefix) {
+        return of(RULES, stack).stream().filter(rule -> RepositoryPrefix.overlaps(prefix, rule.prefix())).toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> List<T> registry(Kind<T> kind, StackFacts stack) {
+        return (List<T>) registries.computeIfAbsent(kind, k -> new LinkedHashMap<>())
+                .computeIfAbsent(stack.registryKey(), key -> new ArrayList<>());
     }
 }

@@ -1,105 +1,91 @@
 package io.github.pullthroughcache.internal;
 
-import java.util.Collections;
-import java.util.Map;
-import java.util.WeakHashMap;
 import software.amazon.awscdk.Stack;
 import software.constructs.IConstruct;
 
 /**
- * What the constructs read off their stack, read once per stack: a stack's environment and app never change,
- * and every read is a jsii round trip. Internal: not part of the public API.
+ * What a construct of the library reads off its stack, read once by that construct and only when it needs it:
+ * every read is a jsii round trip. Internal: not part of the public API.
  */
 public final class StackFacts {
 
-    private record Facts(String account, String region, String partition, String registryKey,
-            String registryHost, IConstruct app) {
-    }
+    private final Stack stack;
+    private String account;
+    private String region;
+    private String partition;
+    private String registryKey;
+    private String registryHost;
+    private RegistryIndex registryIndex;
 
-    private static final Map<Stack, Facts> FACTS = Collections.synchronizedMap(new WeakHashMap<>());
-
-    /** The stack of constructs of this library that asked for theirs: their children find it here. */
-    private static final Map<IConstruct, Stack> STACKS = Collections.synchronizedMap(new WeakHashMap<>());
-
-    private StackFacts() {
+    private StackFacts(Stack stack) {
+        this.stack = stack;
     }
 
     /**
-     * {@code Stack.of(scope)}, answered in Java for a scope that is a stack or a construct of this library.
-     *
      * @param scope a construct
-     * @param self the construct asking, whose children may ask later
-     * @return the stack
+     * @return the facts of its stack
      */
-    public static Stack stackOf(IConstruct scope, IConstruct self) {
-        Stack stack = scope instanceof Stack given ? given : STACKS.get(scope);
-        if (stack == null) {
-            stack = Stack.of(scope);
-        }
-        STACKS.put(self, stack);
+    public static StackFacts of(IConstruct scope) {
+        return new StackFacts(scope instanceof Stack stack ? stack : Stack.of(scope));
+    }
+
+    /** @return the stack */
+    public Stack stack() {
         return stack;
     }
 
+    /** @return its account, a token when environment-agnostic */
+    public String account() {
+        if (account == null) {
+            account = stack.getAccount();
+        }
+        return account;
+    }
+
+    /** @return its region, a token when environment-agnostic */
+    public String region() {
+        if (region == null) {
+            region = stack.getRegion();
+        }
+        return region;
+    }
+
+    /** @return its partition, literal when the region is known (with the partition literals flag), else a token */
+    public String partition() {
+        if (partition == null) {
+            partition = stack.getPartition();
+        }
+        return partition;
+    }
+
     /**
-     * Which ECR registry (account and region) a stack deploys into, for limits that hold per registry. Two stacks
+     * Which ECR registry (account and region) the stack deploys into, for limits that hold per registry. Two stacks
      * with an unresolved environment may or may not share a registry, so each counts as its own: a limit is
      * never claimed broken on a guess.
      *
-     * @param stack the stack
      * @return {@code account/region}, or {@code stack <path>} when either is unresolved
      */
-    public static String registryKey(Stack stack) {
-        return facts(stack).registryKey();
+    public String registryKey() {
+        if (registryKey == null) {
+            registryKey = Tokens.isUnresolved(account()) || Tokens.isUnresolved(region())
+                    ? "stack " + stack.getNode().getPath() : account() + "/" + region();
+        }
+        return registryKey;
     }
 
-    /**
-     * @param stack the stack
-     * @return the root of its construct tree (the app)
-     */
-    public static IConstruct app(Stack stack) {
-        return facts(stack).app();
+    /** @return the stack's private registry host, {@code <account>.dkr.ecr.<region>.<url suffix>} */
+    public String registryHost() {
+        if (registryHost == null) {
+            registryHost = account() + ".dkr.ecr." + region() + "." + stack.getUrlSuffix();
+        }
+        return registryHost;
     }
 
-    /**
-     * @param stack the stack
-     * @return its account, a token when environment-agnostic
-     */
-    public static String account(Stack stack) {
-        return facts(stack).account();
-    }
-
-    /**
-     * @param stack the stack
-     * @return its region, a token when environment-agnostic
-     */
-    public static String region(Stack stack) {
-        return facts(stack).region();
-    }
-
-    /**
-     * @param stack the stack
-     * @return its partition, a token
-     */
-    public static String partition(Stack stack) {
-        return facts(stack).partition();
-    }
-
-    /**
-     * @param stack the stack
-     * @return its private registry host, {@code <account>.dkr.ecr.<region>.<url suffix>}
-     */
-    public static String registryHost(Stack stack) {
-        return facts(stack).registryHost();
-    }
-
-    private static Facts facts(Stack stack) {
-        return FACTS.computeIfAbsent(stack, s -> {
-            String account = s.getAccount();
-            String region = s.getRegion();
-            String registryKey = Tokens.isUnresolved(account) || Tokens.isUnresolved(region)
-                    ? "stack " + s.getNode().getPath() : account + "/" + region;
-            String registryHost = account + ".dkr.ecr." + region + "." + s.getUrlSuffix();
-            return new Facts(account, region, s.getPartition(), registryKey, registryHost, s.getNode().getRoot());
-        });
+    /** @return what the library knows of every registry of the stack's app */
+    public RegistryIndex registryIndex() {
+        if (registryIndex == null) {
+            registryIndex = RegistryIndex.of(stack);
+        }
+        return registryIndex;
     }
 }

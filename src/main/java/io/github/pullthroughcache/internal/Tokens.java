@@ -1,38 +1,28 @@
 package io.github.pullthroughcache.internal;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.regex.Pattern;
 import software.amazon.awscdk.Token;
 
-/** Token checks that cross into jsii only when they must. Internal: not part of the public API. */
+/** Token checks answered in Java: a jsii call costs a round trip to Node. Internal: not part of the public API. */
 public final class Tokens {
 
-    /** What every string-encoded token contains; {@code Token.isUnresolved} of a string looks for nothing else. */
-    private static final String STRING_TOKEN_MARKER = "${Token[";
-
-    private static final Map<String, Boolean> KNOWN = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-            return size() > 1024;
-        }
-    });
+    /**
+     * What {@link Token#isUnresolved} looks for in a string: aws-cdk-lib's {@code STRING_TOKEN_REGEX} (a string token
+     * {@code ${Token[<key>]}}, or a number token written as a string), read from its {@code encoding.ts}.
+     */
+    private static final Pattern STRING_TOKEN = Pattern.compile(
+            "\\$\\{Token\\[[a-zA-Z0-9:._-]+]}|-1\\.\\d{10,16}e\\+289");
 
     private Tokens() {
     }
 
     /**
-     * {@link Token#isUnresolved} for a string, answered in Java for a string that holds no token marker (most of
-     * them: a jsii call costs a round trip to Node).
+     * {@link Token#isUnresolved} for a string, without the jsii call.
      *
      * @param value a string, or {@code null}
      * @return whether it holds a token
      */
     public static boolean isUnresolved(String value) {
-        if (value == null || !value.contains(STRING_TOKEN_MARKER)) {
-            return false;
-        }
-        // a token string stays one: stacks hand out the same few (account, region) again and again
-        return KNOWN.computeIfAbsent(value, Token::isUnresolved);
+        return value != null && STRING_TOKEN.matcher(value).find();
     }
 }

@@ -1,7 +1,6 @@
 package io.github.pullthroughcache.network;
 
 import io.github.pullthroughcache.internal.ConstructIds;
-import io.github.pullthroughcache.internal.StackFacts;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -153,7 +152,7 @@ public class RegistryEndpoints extends Construct {
                 .sid("EcrImageLayersOnly")
                 .principals(List.of(new AnyPrincipal()))
                 .actions(List.of("s3:GetObject"))
-                .resources(List.of("arn:" + StackFacts.partition(stack) + ":s3:::prod-" + StackFacts.region(stack)
+                .resources(List.of("arn:" + stack.getPartition() + ":s3:::prod-" + stack.getRegion()
                         + "-starport-layer-bucket/*"))
                 .build());
         return endpoint;

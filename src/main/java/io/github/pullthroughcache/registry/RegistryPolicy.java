@@ -3,18 +3,15 @@ package io.github.pullthroughcache.registry;
 import io.github.pullthroughcache.internal.ConstructIds;
 import io.github.pullthroughcache.internal.HandlerFunction;
 import io.github.pullthroughcache.internal.RegistryIndex;
+import io.github.pullthroughcache.internal.RepositoryPrefix;
 import io.github.pullthroughcache.internal.StackFacts;
 import io.github.pullthroughcache.internal.SynthTime;
 import io.github.pullthroughcache.internal.Tokens;
-import io.github.pullthroughcache.rule.PullThroughCacheRule;
-import io.github.pullthroughcache.rule.RepositoryPrefix;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.WeakHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awscdk.Annotations;
@@ -69,9 +66,9 @@ public class RegistryPolicy extends Construct {
     private static final Pattern REPOSITORY_ARN = Pattern.compile("^arn:[^:]+:ecr:[^:]*:[^:]*:repository/(.+)/\\*$");
     private static final Pattern NOT_ALPHANUMERIC = Pattern.compile("[^A-Za-z0-9]");
 
-    private static final Map<IConstruct, RegistryPolicy> BY_STACK = Collections.synchronizedMap(new WeakHashMap<>());
-    private static final RegistryIndex<RegistryPolicy> BY_REGISTRY = new RegistryIndex<>();
+    private static final RegistryIndex.Kind<RegistryPolicy> POLICIES = new RegistryIndex.Kind<>("registry policy");
 
+    private final StackFacts facts;
     private final Stack stack;
     private final RegistryPolicyMode mode;
     private final String owner;
@@ -89,7 +86,8 @@ public class RegistryPolicy extends Construct {
      */
     public RegistryPolicy(Construct scope, String id, RegistryPolicyProps props) {
         super(scope, id);
-        this.stack = Stack.of(this);
+        this.facts = StackFacts.of(scope);
+        this.stack = facts.stack();
         this.mode = props.getMode() != null ? props.getMode() : RegistryPolicyMode.MERGE;
         this.owner = ConstructIds.owner(this);
         register();
@@ -108,22 +106,28 @@ public class RegistryPolicy extends Construct {
      * @return the stack's registry policy
      */
     public static RegistryPolicy of(IConstruct scope) {
-        Stack stack = Stack.of(scope);
-        RegistryPolicy existing = BY_STACK.get(stack);
-        return existing != null ? existing : new RegistryPolicy(stack, DEFAULT_ID, RegistryPolicyProps.builder().build());
+        Stack stack = scope instanceof Stack given ? given : Stack.of(scope);
+        if (stack.getNode().tryFindChild(DEFAULT_ID) instanceof RegistryPolicy created) {
+            return created;
+        }
+        // one created elsewhere in the stack, under an id of its own
+        StackFacts facts = StackFacts.of(stack);
+        return facts.registryIndex().of(POLICIES, facts).stream().filter(policy -> policy.stack == stack).findFirst()
+                .orElseGet(() -> new RegistryPolicy(stack, DEFAULT_ID, RegistryPolicyProps.builder().build()));
     }
 
     private void register() {
-        RegistryPolicy sameStack = BY_STACK.putIfAbsent(stack, this);
-        if (sameStack != null) {
-            throw new IllegalArgumentException("Stack " + stack.getNode().getPath() + " already has registry policy "
-                    + sameStack.getNode().getPath() + ": a stack has one; add statements to it with "
-                    + "RegistryPolicy.of(scope)");
+        RegistryIndex index = facts.registryIndex();
+        for (RegistryPolicy other : index.of(POLICIES, facts)) {
+            if (other.stack == stack) {
+                throw new IllegalArgumentException("Stack " + stack.getNode().getPath() + " already has registry policy "
+                        + other.getNode().getPath() + ": a stack has one; add statements to it with "
+                        + "RegistryPolicy.of(scope)");
+            }
         }
-        RegistryPolicy other = BY_REGISTRY.addUnlessSole(stack, this, p -> p.mode == RegistryPolicyMode.REPLACE);
+        RegistryPolicy other = index.addUnlessSole(POLICIES, facts, this, p -> p.mode == RegistryPolicyMode.REPLACE);
         if (other != null) {
-            BY_STACK.remove(stack);
-            throw new IllegalArgumentException("Registry " + StackFacts.registryKey(stack) + " would have two owners of "
+            throw new IllegalArgumentException("Registry " + facts.registryKey() + " would have two owners of "
                     + "its registry policy: " + other.getNode().getPath() + " (" + other.mode + ") and "
                     + getNode().getPath() + " (" + mode + "). A REPLACE policy owns the whole document, so it must be "
                     + "the only RegistryPolicy of its account and region; use MERGE in every stack instead");
@@ -199,7 +203,7 @@ public class RegistryPolicy extends Construct {
         if (statement == null) {
             statement = PolicyStatement.Builder.create()
                     .actions(PULL_THROUGH_CACHE_ACTIONS)
-                    .resources(List.of(RepositoryPrefix.repositoryArn(stack, null, null, repositoryPrefix)))
+                    .resources(List.of(RepositoryPrefix.repositoryArn(facts, null, null, repositoryPrefix)))
                     .build();
             add(sid, statement, repositoryPrefix);
         }
@@ -228,7 +232,7 @@ public class RegistryPolicy extends Construct {
         PolicyStatement statement = PolicyStatement.Builder.create()
                 .actions(REPLICATION_ACTIONS)
                 .principals(List.of(new AccountPrincipal(sourceAccount)))
-                .resources(List.of(RepositoryPrefix.repositoryArn(stack, null, null, RepositoryPrefix.ROOT)))
+                .resources(List.of(RepositoryPrefix.repositoryArn(facts, null, null, RepositoryPrefix.ROOT)))
                 .build();
         add(sid, statement, null);
         return statement;
@@ -338,11 +342,11 @@ public class RegistryPolicy extends Construct {
     private void warnAboutUnservedPrefixes() {
         for (OwnedStatement owned : statements) {
             String prefix = owned.prefix();
-            if (prefix != null && PullThroughCacheRule.rulesServing(stack, prefix).isEmpty()) {
+            if (prefix != null && facts.registryIndex().rulesServing(facts, prefix).isEmpty()) {
                 Annotations.of(this).addWarningV2("@pullthroughcache/registry-policy:unserved-prefix",
                         "RegistryPolicy statement " + owned.sid() + " is for repository prefix '" + prefix
                                 + "', which no pull through cache rule of this registry serves (rules: "
-                                + PullThroughCacheRule.describe(PullThroughCacheRule.rulesOf(stack)) + ")");
+                                + facts.registryIndex().of(RegistryIndex.RULES, facts) + ")");
             }
         }
     }

@@ -4,9 +4,9 @@ import io.github.pullthroughcache.internal.ConstructIds;
 import io.github.pullthroughcache.internal.HandlerFunction;
 import io.github.pullthroughcache.internal.RegistryIndex;
 import io.github.pullthroughcache.internal.StackFacts;
+import io.github.pullthroughcache.internal.SupportedRegions;
 import io.github.pullthroughcache.internal.SynthTime;
 import io.github.pullthroughcache.internal.Tokens;
-import io.github.pullthroughcache.rule.SupportedRegions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -62,8 +62,10 @@ public class RegistryReplication extends Construct {
     /** Most distinct destinations ECR accepts per registry, across all rules. */
     public static final int MAX_DESTINATIONS = 25;
 
-    private static final RegistryIndex<RegistryReplication> BY_REGISTRY = new RegistryIndex<>();
+    private static final RegistryIndex.Kind<RegistryReplication> REPLICATIONS =
+            new RegistryIndex.Kind<>("registry replication");
 
+    private final StackFacts facts;
     private final Stack stack;
     private final String account;
     private final String region;
@@ -79,9 +81,10 @@ public class RegistryReplication extends Construct {
      */
     public RegistryReplication(Construct scope, String id, RegistryReplicationProps props) {
         super(scope, id);
-        this.stack = StackFacts.stackOf(scope, this);
-        this.account = StackFacts.account(stack);
-        this.region = StackFacts.region(stack);
+        this.facts = StackFacts.of(scope);
+        this.stack = facts.stack();
+        this.account = facts.account();
+        this.region = facts.region();
         this.mode = props.getMode() != null ? props.getMode() : RegistryReplicationMode.MERGE;
         this.owner = ConstructIds.owner(this);
         register();
@@ -95,9 +98,10 @@ public class RegistryReplication extends Construct {
     }
 
     private void register() {
-        RegistryReplication other = BY_REGISTRY.addUnlessSole(stack, this, r -> r.mode == RegistryReplicationMode.REPLACE);
+        RegistryReplication other = facts.registryIndex().addUnlessSole(REPLICATIONS, facts, this,
+                r -> r.mode == RegistryReplicationMode.REPLACE);
         if (other != null) {
-            throw new IllegalArgumentException("Registry " + StackFacts.registryKey(stack) + " would have two owners "
+            throw new IllegalArgumentException("Registry " + facts.registryKey() + " would have two owners "
                     + "of its replication configuration: " + other.getNode().getPath() + " (" + other.mode + ") and "
                     + getNode().getPath() + " (" + mode + "). A REPLACE configuration owns every rule, so it must "
                     + "be the only RegistryReplication of its account and region; use MERGE in every stack instead");
@@ -121,7 +125,7 @@ public class RegistryReplication extends Construct {
                         PolicyStatement.Builder.create()
                                 .sid("ReplicationServiceLinkedRole")
                                 .actions(List.of("iam:CreateServiceLinkedRole"))
-                                .resources(List.of("arn:" + StackFacts.partition(stack) + ":iam::" + account
+                                .resources(List.of("arn:" + facts.partition() + ":iam::" + account
                                         + ":role/aws-service-role/replication.ecr.amazonaws.com/"
                                         + "AWSServiceRoleForECRReplication"))
                                 .conditions(Map.of("StringEquals",
@@ -162,7 +166,7 @@ public class RegistryReplication extends Construct {
         for (ReplicationDestination destination : rule.getDestinations()) {
             checkDestination(destination);
         }
-        List<RegistryReplication> owners = BY_REGISTRY.of(stack);
+        List<RegistryReplication> owners = facts.registryIndex().of(REPLICATIONS, facts);
         List<ReplicationRule> registryRules = new ArrayList<>();
         for (RegistryReplication other : owners) {
             if (other != this && other.rules.contains(rule)) {
@@ -178,7 +182,7 @@ public class RegistryReplication extends Construct {
         }
         registryRules.add(rule);
         if (registryRules.size() > MAX_RULES) {
-            throw new IllegalArgumentException("Too many replication rules for registry " + StackFacts.registryKey(stack)
+            throw new IllegalArgumentException("Too many replication rules for registry " + facts.registryKey()
                     + ": " + getNode().getPath() + " would make it " + registryRules.size() + " (" + describe(owners)
                     + "), and ECR allows " + MAX_RULES + " per account and region: give one rule several filters and "
                     + "destinations instead");
@@ -186,7 +190,7 @@ public class RegistryReplication extends Construct {
         Set<String> destinations = destinationsOf(registryRules);
         if (destinations.size() > MAX_DESTINATIONS) {
             throw new IllegalArgumentException("Too many replication destinations for registry "
-                    + StackFacts.registryKey(stack) + ": rule " + rule + " of " + getNode().getPath() + " would make it "
+                    + facts.registryKey() + ": rule " + rule + " of " + getNode().getPath() + " would make it "
                     + destinations.size() + " distinct destinations, and ECR allows " + MAX_DESTINATIONS
                     + " across all rules of an account and region");
         }

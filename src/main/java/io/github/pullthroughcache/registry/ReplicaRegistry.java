@@ -1,9 +1,9 @@
 package io.github.pullthroughcache.registry;
 
 import io.github.pullthroughcache.internal.ConstructIds;
+import io.github.pullthroughcache.internal.RepositoryPrefix;
 import io.github.pullthroughcache.internal.StackFacts;
 import io.github.pullthroughcache.internal.Tokens;
-import io.github.pullthroughcache.rule.RepositoryPrefix;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -55,10 +55,11 @@ public class ReplicaRegistry extends Construct {
             throw new IllegalArgumentException("ReplicaRegistryProps.replication is required: the RegistryReplication "
                     + "whose rules copy images into this registry");
         }
-        Stack stack = StackFacts.stackOf(scope, this);
+        StackFacts facts = StackFacts.of(scope);
+        Stack stack = facts.stack();
         Stack sourceStack = Stack.of(replication);
-        String account = StackFacts.account(stack);
-        String region = StackFacts.region(stack);
+        String account = facts.account();
+        String region = facts.region();
         String sourceAccount = replication.getSourceAccount();
         if (sourceStack == stack) {
             throw new IllegalArgumentException("ReplicaRegistry " + getNode().getPath() + " is in the stack of "

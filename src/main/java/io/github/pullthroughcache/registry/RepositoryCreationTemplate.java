@@ -1,12 +1,11 @@
 package io.github.pullthroughcache.registry;
 
 import io.github.pullthroughcache.internal.RegistryIndex;
+import io.github.pullthroughcache.internal.RepositoryPrefix;
 import io.github.pullthroughcache.internal.ServiceRole;
 import io.github.pullthroughcache.internal.StackFacts;
 import io.github.pullthroughcache.internal.SynthTime;
 import io.github.pullthroughcache.internal.Tokens;
-import io.github.pullthroughcache.rule.PullThroughCacheRule;
-import io.github.pullthroughcache.rule.RepositoryPrefix;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -65,8 +64,10 @@ public class RepositoryCreationTemplate extends Resource {
 
     private static final String ECR_PRINCIPAL = "ecr.amazonaws.com";
     private static final Pattern EXCLUSION_FILTER = Pattern.compile("[0-9a-zA-Z._*-]{1,128}");
-    private static final RegistryIndex<RepositoryCreationTemplate> TEMPLATES = new RegistryIndex<>();
+    private static final RegistryIndex.Kind<RepositoryCreationTemplate> TEMPLATES =
+            new RegistryIndex.Kind<>("repository creation template");
 
+    private final StackFacts facts;
     private final Stack stack;
     private final PolicyDocument repositoryPolicy;
     private boolean lazyLifecyclePolicy;
@@ -89,7 +90,8 @@ public class RepositoryCreationTemplate extends Resource {
      */
     public RepositoryCreationTemplate(Construct scope, String id, RepositoryCreationTemplateProps props) {
         super(scope, id);
-        this.stack = StackFacts.stackOf(scope, this);
+        this.facts = StackFacts.of(scope);
+        this.stack = facts.stack();
         this.prefix = props.getPrefix();
         this.appliedFor = appliedFor(props.getAppliedFor());
         this.encryption = props.getEncryption() != null ? props.getEncryption() : TemplateEncryption.AES_256;
@@ -141,7 +143,7 @@ public class RepositoryCreationTemplate extends Resource {
         if (appliedFor.contains(AppliedFor.PULL_THROUGH_CACHE)) {
             warnAboutImmutableTags();
             // a rule added later may serve the prefix: look again before synthesis, unless one serves it already
-            if (PullThroughCacheRule.rulesServing(stack, prefix).isEmpty()) {
+            if (facts.registryIndex().rulesServing(facts, prefix).isEmpty()) {
                 SynthTime.beforeSynth(this, this::warnAboutUnservedPrefix);
             }
         }
@@ -247,9 +249,10 @@ public class RepositoryCreationTemplate extends Resource {
     }
 
     private void register() {
-        RepositoryPrefix.checkUnused("RepositoryCreationTemplateProps.prefix", this, prefix, TEMPLATES.of(stack),
-                RepositoryCreationTemplate::getPrefix, "repository creation template");
-        TEMPLATES.add(stack, this);
+        RegistryIndex index = facts.registryIndex();
+        RepositoryPrefix.checkUnused("RepositoryCreationTemplateProps.prefix", this, prefix, facts,
+                index.of(TEMPLATES, facts), RepositoryCreationTemplate::getPrefix, template -> template, TEMPLATES.toString());
+        index.add(TEMPLATES, facts, this);
     }
 
     private static List<CfnRepositoryCreationTemplate.ImageTagMutabilityExclusionFilterProperty> exclusionFilters(
@@ -267,7 +270,7 @@ public class RepositoryCreationTemplate extends Resource {
     }
 
     private ServiceRole createCustomRole(boolean tags) {
-        String repositories = RepositoryPrefix.repositoryArn(stack, null, null, prefix);
+        String repositories = RepositoryPrefix.repositoryArn(facts, null, null, prefix);
         List<String> repositoryActions = new ArrayList<>(List.of("ecr:CreateRepository"));
         if (tags) {
             repositoryActions.add("ecr:TagResource");
@@ -342,12 +345,11 @@ public class RepositoryCreationTemplate extends Resource {
     }
 
     private void warnAboutUnservedPrefix() {
-        if (!RepositoryPrefix.ROOT.equals(prefix) && PullThroughCacheRule.rulesServing(stack, prefix).isEmpty()) {
+        if (!RepositoryPrefix.ROOT.equals(prefix) && facts.registryIndex().rulesServing(facts, prefix).isEmpty()) {
             Annotations.of(this).addWarningV2("@pullthroughcache/creation-template:unserved-prefix",
                     "RepositoryCreationTemplate " + getNode().getPath() + " applies to pull through cache "
                             + "repositories under '" + prefix + "', which no pull through cache rule of this "
-                            + "registry serves (rules: " + PullThroughCacheRule.describe(PullThroughCacheRule.rulesOf(stack))
-                            + ")");
+                            + "registry serves (rules: " + facts.registryIndex().of(RegistryIndex.RULES, facts) + ")");
         }
     }
 

@@ -1,9 +1,10 @@
 package io.github.pullthroughcache.rule;
 
-import io.github.pullthroughcache.internal.NagAcknowledgements;
 import io.github.pullthroughcache.internal.RegistryIndex;
-import io.github.pullthroughcache.internal.StackFacts;
+import io.github.pullthroughcache.internal.RepositoryPrefix;
 import io.github.pullthroughcache.internal.ServiceRole;
+import io.github.pullthroughcache.internal.StackFacts;
+import io.github.pullthroughcache.internal.SupportedRegions;
 import io.github.pullthroughcache.internal.Tokens;
 import io.github.pullthroughcache.registry.AppliedFor;
 import io.github.pullthroughcache.registry.CreationTemplateOptions;
@@ -12,20 +13,18 @@ import io.github.pullthroughcache.registry.RepositoryCreationTemplate;
 import io.github.pullthroughcache.registry.RepositoryCreationTemplateProps;
 import java.util.Collection;
 import java.util.List;
+import java.util.regex.Pattern;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.ArnFormat;
-import software.amazon.awscdk.Resource;
+import software.amazon.awscdk.ResourceProps;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.ecr.CfnPullThroughCacheRule;
-import software.amazon.awscdk.services.iam.Grant;
-import software.amazon.awscdk.services.iam.GrantOnPrincipalOptions;
 import software.amazon.awscdk.services.iam.IGrantable;
 import software.amazon.awscdk.services.iam.IRole;
 import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
 import software.constructs.Construct;
-import software.constructs.IConstruct;
 
 /**
  * An Amazon ECR pull through cache rule: images of an upstream registry, pulled through this account's
@@ -44,7 +43,7 @@ import software.constructs.IConstruct;
  * ECR checks the URL against it. For ECR to ECR the rule gets a custom role (child {@code CustomRole})
  * that ECR assumes to pull from the other registry.
  */
-public class PullThroughCacheRule extends Resource {
+public class PullThroughCacheRule extends PullThroughCacheRuleBase {
 
     /** What pulling an image through the cache needs on the cached repositories. */
     public static final List<String> PULL_ACTIONS = List.of(
@@ -58,9 +57,9 @@ public class PullThroughCacheRule extends Resource {
     public static final int MAX_RULES_PER_REGISTRY = 50;
 
     private static final String PULL_THROUGH_CACHE_PRINCIPAL = "pullthroughcache.ecr.amazonaws.com";
-    private static final RegistryIndex<PullThroughCacheRule> RULES = new RegistryIndex<>();
+    private static final Pattern ACCOUNT = Pattern.compile("^\\d{12}$");
 
-    private final Stack stack;
+    private final StackFacts stack;
     private final UpstreamRegistry upstream;
     private final String repositoryPrefix;
     private final String upstreamRepositoryPrefix;
@@ -77,29 +76,29 @@ public class PullThroughCacheRule extends Resource {
      * @param props the upstream registry and the prefix
      */
     public PullThroughCacheRule(Construct scope, String id, PullThroughCacheRuleProps props) {
-        super(scope, id);
-        this.stack = StackFacts.stackOf(scope, this);
-        String account = StackFacts.account(stack);
-        String region = StackFacts.region(stack);
+        super(scope, id, ResourceProps.builder().build());
+        this.stack = StackFacts.of(scope);
+        String account = stack.account();
+        String region = stack.region();
         this.upstream = props.getUpstream();
         this.repositoryPrefix = props.getRepositoryPrefix() != null
                 ? props.getRepositoryPrefix() : upstream.getDefaultRepositoryPrefix();
         this.upstreamRepositoryPrefix = props.getUpstreamRepositoryPrefix();
-        validate(props, stack, region);
+        validate(props, region);
         register();
 
-        this.registryHost = StackFacts.registryHost(stack);
+        this.registryHost = stack.registryHost();
         this.repositoryArnPattern = RepositoryPrefix.repositoryArn(stack, account, region, repositoryPrefix);
 
         this.customRole = !upstream.isEcrPrivate() ? null
-                : props.getCustomRole() != null ? props.getCustomRole() : createCustomRole(stack);
+                : props.getCustomRole() != null ? props.getCustomRole() : createCustomRole();
 
         ISecret credential = upstream.getCredential();
         this.resource = CfnPullThroughCacheRule.Builder.create(this, "Resource")
                 .ecrRepositoryPrefix(repositoryPrefix)
                 .upstreamRegistry(upstream.getType())
                 .upstreamRegistryUrl(upstream.getUrl())
-                .credentialArn(credential == null ? null : credentialArn(stack, credential))
+                .credentialArn(credential == null ? null : credentialArn(stack.stack(), credential))
                 .customRoleArn(customRole == null ? null : customRole.getRoleArn())
                 .upstreamRepositoryPrefix(upstreamRepositoryPrefix)
                 .build();
@@ -155,19 +154,27 @@ public class PullThroughCacheRule extends Resource {
         return creationTemplate;
     }
 
+    /** Counts the rule in its registry, across every stack of the app: one rule per prefix, and ECR's quota. */
     private void register() {
-        List<PullThroughCacheRule> before = RULES.of(stack);
-        RepositoryPrefix.checkUnused("PullThroughCacheRuleProps.repositoryPrefix", this, repositoryPrefix, before,
-                PullThroughCacheRule::getRepositoryPrefix, "rule");
+        RegistryIndex index = stack.registryIndex();
+        List<RegistryIndex.CacheRule> before = index.of(RegistryIndex.RULES, stack);
+        RepositoryPrefix.checkUnused("PullThroughCacheRuleProps.repositoryPrefix", this, repositoryPrefix, stack, before,
+                RegistryIndex.CacheRule::prefix, RegistryIndex.CacheRule::construct, "rule");
         if (before.size() >= MAX_RULES_PER_REGISTRY) {
             throw new IllegalArgumentException("Too many pull through cache rules for registry "
-                    + StackFacts.registryKey(stack) + ": " + getNode().getPath() + " would be rule " + (before.size() + 1)
+                    + stack.registryKey() + ": " + getNode().getPath() + " would be rule " + (before.size() + 1)
                     + ", and ECR allows " + MAX_RULES_PER_REGISTRY + " per account and region");
         }
-        RULES.add(stack, this);
+        index.add(RegistryIndex.RULES, stack, new RegistryIndex.CacheRule(repositoryPrefix, upstream.getDisplayName(), this));
     }
 
-    private void validate(PullThroughCacheRuleProps props, Stack stack, String region) {
+    private void validate(PullThroughCacheRuleProps props, String region) {
+        if (upstream.isReference()) {
+            throw new IllegalArgumentException("PullThroughCacheRuleProps.upstream is " + upstream.getDisplayName()
+                    + " named without its credential, which only names the upstream of a rule that lives elsewhere "
+                    + "(PullThroughCacheRule.fromRuleAttributes): a rule takes " + upstream.getCredentialFactory()
+                    + " with the secret ECR reads the credential from");
+        }
         RepositoryPrefix.validate("PullThroughCacheRuleProps.repositoryPrefix", repositoryPrefix,
                 upstream.isEcrPrivate() ? null : "ROOT is only for an ECR to ECR rule (UpstreamRegistry.ecrPrivate); "
                         + upstream.getDisplayName() + " needs a prefix such as '"
@@ -192,11 +199,11 @@ public class PullThroughCacheRule extends Resource {
                     + (upstream.getCredential() != null ? " is reached with the credential secret" : " needs none"));
         }
         if (!Tokens.isUnresolved(region)) {
-            SupportedRegions.check("The region of stack " + stack.getNode().getPath(), region);
+            SupportedRegions.check("The region of stack " + stack.stack().getNode().getPath(), region);
         }
     }
 
-    private IRole createCustomRole(Stack stack) {
+    private IRole createCustomRole() {
         String upstreamRepositories = RepositoryPrefix.repositoryArn(stack, upstream.getEcrAccount(), upstream.getEcrRegion(),
                 upstreamRepositoryPrefix == null ? RepositoryPrefix.ROOT : upstreamRepositoryPrefix);
         ServiceRole created = ServiceRole.create(this, PULL_THROUGH_CACHE_PRINCIPAL,
@@ -247,54 +254,6 @@ public class PullThroughCacheRule extends Resource {
     }
 
     /**
-     * The private URI of an upstream image, pulled through this rule: token-aware, so it resolves to this
-     * stack's account and region at deploy time.
-     *
-     * @param imageReference any form {@link ImageReference#parse(String)} accepts, of this rule's registry
-     * @return {@code <account>.dkr.ecr.<region>.<suffix>/<prefix>/<repository>[:tag][@digest]}
-     * @throws IllegalArgumentException when the reference is invalid or of another registry
-     */
-    public String imageUri(String imageReference) {
-        return cachedReference(imageReference).toString();
-    }
-
-    /**
-     * The image in this rule's registry: {@link #imageUri} as a parsed reference, whose repository is the
-     * cached repository ({@code <prefix>/<upstream repository>}).
-     *
-     * @param imageReference what you would pass to {@code docker pull}
-     * @return the reference in the private registry
-     * @throws IllegalArgumentException as {@link #imageUri} does
-     */
-    public ImageReference cachedReference(String imageReference) {
-        if (imageReference != null && Tokens.isUnresolved(imageReference)) {
-            throw new IllegalArgumentException("imageUri needs a literal image reference such as 'nginx:1.27'; "
-                    + "a token cannot be routed to its registry at synth");
-        }
-        ImageReference reference = ImageReference.parse(imageReference);
-        if (!upstream.serves(reference.getRegistry())) {
-            throw new IllegalArgumentException("Image reference '" + imageReference + "' is from registry '"
-                    + reference.getRegistry() + "', but rule " + getNode().getPath() + " (prefix '" + repositoryPrefix
-                    + "') serves " + upstream.getImageHost() + " (" + upstream.getDisplayName() + ")");
-        }
-        String repository = reference.getRepository();
-        if (upstreamRepositoryPrefix != null) {
-            if (Tokens.isUnresolved(upstreamRepositoryPrefix)) {
-                throw new IllegalArgumentException("imageUri cannot map '" + imageReference + "' through rule "
-                        + getNode().getPath() + ": its upstreamRepositoryPrefix is a token");
-            }
-            String upstreamPath = RepositoryPrefix.toPath(upstreamRepositoryPrefix) + "/";
-            if (!repository.startsWith(upstreamPath)) {
-                throw new IllegalArgumentException("Image reference '" + imageReference + "' is outside rule "
-                        + getNode().getPath() + ": it pulls only upstream repositories under '" + upstreamPath + "'");
-            }
-            repository = repository.substring(upstreamPath.length());
-        }
-        String path = Tokens.isUnresolved(repositoryPrefix) ? repositoryPrefix : RepositoryPrefix.toPath(repositoryPrefix);
-        return reference.withLocation(registryHost, path.isEmpty() ? repository : path + "/" + repository);
-    }
-
-    /**
      * The rule that serves an image's registry: the first of the rules that does.
      *
      * @param rules the rules to choose from
@@ -304,14 +263,14 @@ public class PullThroughCacheRule extends Resource {
      * @return the rule
      * @throws IllegalArgumentException when the reference is a token or invalid, or no rule serves its registry
      */
-    public static PullThroughCacheRule serving(Collection<PullThroughCacheRule> rules, String imageReference, String owner,
+    public static <T extends IPullThroughCacheRule> T serving(Collection<T> rules, String imageReference, String owner,
             String remedy) {
         if (imageReference != null && Tokens.isUnresolved(imageReference)) {
             throw new IllegalArgumentException(owner + " needs a literal image reference such as 'nginx:1.27'; a token "
                     + "cannot be routed to its registry at synth");
         }
         String registry = ImageReference.parse(imageReference).getRegistry();
-        for (PullThroughCacheRule rule : rules) {
+        for (T rule : rules) {
             if (rule.getUpstream().serves(registry)) {
                 return rule;
             }
@@ -325,84 +284,95 @@ public class PullThroughCacheRule extends Resource {
     }
 
     /**
-     * Grants an identity what pulling through this rule needs: {@link #PULL_ACTIONS} on the repositories
-     * under this rule's prefix only, and {@code ecr:GetAuthorizationToken} (which has no resource scope).
+     * A rule that lives in another stack, account or region, to route images through and grant pulls on. Nothing is
+     * created: the rule's own stack holds it and its credential.
      *
-     * <p>The cdk-nag finding for the prefix wildcard is acknowledged on the grantee with its reason. The one
-     * for {@code Resource::*} is left to you, since it may cover other statements of yours:
-     * {@code Validations.of(role).acknowledge(... "AwsSolutions-IAM5[Resource::*]" ...)}.
+     * <p>In another account, {@code grantPull} gives the identity side only. The rule's registry must also allow the
+     * grantee: {@code ecr:CreateRepository} and {@code ecr:BatchImportUpstreamImage} on
+     * {@code repository/<prefix>/*} in its registry policy, and a repository policy on the cached repositories
+     * (through the rule's creation template) that lets it pull.
      *
-     * @param grantee a role, user or other grantable
-     * @return the grant
+     * @param scope the parent
+     * @param id the construct id
+     * @param attributes the rule's prefix and upstream, and its registry's account and region
+     * @return the rule
      */
-    public Grant grantPull(IGrantable grantee) {
-        Grant repositories = Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
-                .grantee(grantee)
-                .actions(PULL_ACTIONS)
-                .resourceArns(List.of(repositoryArnPattern))
-                .build());
-        Grant token = Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
-                .grantee(grantee)
-                .actions(List.of("ecr:GetAuthorizationToken"))
-                .resourceArns(List.of("*"))
-                .build());
-        if (grantee.getGrantPrincipal() instanceof IConstruct principal) {
-            // exactly the finding this grant adds; a user cannot name it (its id holds <AWS::Partition>)
-            NagAcknowledgements.acknowledgeResources(principal, "AwsSolutions-IAM5", "Pulling through the cache "
-                    + "creates and reads repositories under the rule's prefix, named by the image pulled.",
-                    List.of(repositoryArnPattern));
+    public static IPullThroughCacheRule fromRuleAttributes(Construct scope, String id,
+            PullThroughCacheRuleAttributes attributes) {
+        return new Imported(scope, id, attributes);
+    }
+
+    /** A rule of another stack, account or region. */
+    private static final class Imported extends PullThroughCacheRuleBase {
+        private final UpstreamRegistry upstream;
+        private final String repositoryPrefix;
+        private final String upstreamRepositoryPrefix;
+        private final String registryHost;
+        private final String repositoryArnPattern;
+
+        Imported(Construct scope, String id, PullThroughCacheRuleAttributes attributes) {
+            super(scope, id, ResourceProps.builder().account(attributes.getAccount()).region(attributes.getRegion())
+                    .build());
+            StackFacts stack = StackFacts.of(scope);
+            String account = attributes.getAccount() != null ? attributes.getAccount() : stack.account();
+            String region = attributes.getRegion() != null ? attributes.getRegion() : stack.region();
+            if (!Tokens.isUnresolved(account) && !ACCOUNT.matcher(account).matches()) {
+                throw new IllegalArgumentException("PullThroughCacheRuleAttributes.account '" + account
+                        + "' is invalid: expected a 12-digit AWS account ID");
+            }
+            if (!Tokens.isUnresolved(region)) {
+                SupportedRegions.check("PullThroughCacheRuleAttributes.region", region);
+            }
+            this.upstream = attributes.getUpstream();
+            this.repositoryPrefix = attributes.getRepositoryPrefix() != null
+                    ? attributes.getRepositoryPrefix() : upstream.getDefaultRepositoryPrefix();
+            RepositoryPrefix.validate("PullThroughCacheRuleAttributes.repositoryPrefix", repositoryPrefix,
+                    upstream.isEcrPrivate() ? null : "ROOT is only for an ECR to ECR rule");
+            this.upstreamRepositoryPrefix = attributes.getUpstreamRepositoryPrefix();
+            this.registryHost = account + ".dkr.ecr." + region + "." + stack.stack().getUrlSuffix();
+            this.repositoryArnPattern = RepositoryPrefix.repositoryArn(stack, account, region, repositoryPrefix);
         }
-        return repositories.combine(token);
-    }
 
-    /**
-     * The rules of the registry (account and region) that a construct's stack deploys into, in the order
-     * they were added; for a stack whose environment is unresolved, the rules of that stack.
-     *
-     * @param scope any construct
-     * @return the rules
-     */
-    public static List<PullThroughCacheRule> rulesOf(IConstruct scope) {
-        return RULES.of(scope instanceof Stack stack ? stack : Stack.of(scope));
-    }
+        @Override
+        public String getRepositoryPrefix() {
+            return repositoryPrefix;
+        }
 
-    /**
-     * The rules of a construct's registry whose repositories can fall under a prefix: the rule of that prefix,
-     * rules under it ({@code team/quay} for {@code team}), the rule above it, and every rule for ROOT or a
-     * token.
-     *
-     * @param scope any construct
-     * @param prefix a repository prefix
-     * @return the rules, in the order they were added
-     */
-    public static List<PullThroughCacheRule> rulesServing(IConstruct scope, String prefix) {
-        return rulesOf(scope).stream()
-                .filter(rule -> RepositoryPrefix.overlaps(prefix, rule.getRepositoryPrefix()))
-                .toList();
-    }
+        @Override
+        public UpstreamRegistry getUpstream() {
+            return upstream;
+        }
 
-    /**
-     * @param rules some rules
-     * @return their prefixes and registries, such as {@code [quay (Quay), ecr-public (ECR Public)]}, for messages
-     */
-    public static String describe(List<PullThroughCacheRule> rules) {
-        return rules.stream()
-                .map(rule -> rule.getRepositoryPrefix() + " (" + rule.getUpstream().getDisplayName() + ")")
-                .toList()
-                .toString();
+        @Override
+        public String getUpstreamRepositoryPrefix() {
+            return upstreamRepositoryPrefix;
+        }
+
+        @Override
+    public String getRegistryHost() {
+            return registryHost;
+        }
+
+        @Override
+    public String getRepositoryArnPattern() {
+            return repositoryArnPattern;
+        }
     }
 
     /** @return the prefix of the cached repositories, as given to ECR */
+    @Override
     public String getRepositoryPrefix() {
         return repositoryPrefix;
     }
 
     /** @return the upstream repository prefix (ECR to ECR), or {@code null} */
+    @Override
     public String getUpstreamRepositoryPrefix() {
         return upstreamRepositoryPrefix;
     }
 
     /** @return the upstream registry */
+    @Override
     public UpstreamRegistry getUpstream() {
         return upstream;
     }

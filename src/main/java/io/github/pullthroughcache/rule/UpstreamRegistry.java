@@ -1,5 +1,6 @@
 package io.github.pullthroughcache.rule;
 
+import io.github.pullthroughcache.internal.SupportedRegions;
 import io.github.pullthroughcache.internal.Tokens;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -13,7 +14,10 @@ import software.amazon.awscdk.services.secretsmanager.Secret;
  *
  * <p>Registries that need no credential are constants ({@link #ECR_PUBLIC}, {@link #QUAY},
  * {@link #KUBERNETES}); the others are made by a factory that takes what they need, so that a rule
- * can never be written without it.
+ * can never be written without it. Each of those also has a form without the credential
+ * ({@link #dockerHub()} and the like): it names the upstream of a rule that lives elsewhere
+ * ({@code PullThroughCacheRule.fromRuleAttributes}), whose registry holds the credential, and a rule cannot be
+ * made from it.
  */
 public final class UpstreamRegistry {
 
@@ -43,9 +47,16 @@ public final class UpstreamRegistry {
     private final ISecret credential;
     private final String ecrAccount;
     private final String ecrRegion;
+    /** For a registry that needs a credential: the factory that takes it, for messages. */
+    private final String credentialFactory;
 
     private UpstreamRegistry(String type, String displayName, String url, String defaultRepositoryPrefix,
                              ISecret credential, String ecrAccount, String ecrRegion) {
+        this(type, displayName, url, defaultRepositoryPrefix, credential, ecrAccount, ecrRegion, null);
+    }
+
+    private UpstreamRegistry(String type, String displayName, String url, String defaultRepositoryPrefix,
+                             ISecret credential, String ecrAccount, String ecrRegion, String credentialFactory) {
         this.type = type;
         this.displayName = displayName;
         this.url = url;
@@ -53,6 +64,7 @@ public final class UpstreamRegistry {
         this.credential = credential;
         this.ecrAccount = ecrAccount;
         this.ecrRegion = ecrRegion;
+        this.credentialFactory = credentialFactory;
     }
 
     /**
@@ -63,7 +75,17 @@ public final class UpstreamRegistry {
      * @return the registry
      */
     public static UpstreamRegistry dockerHub(ISecret credential) {
-        return withCredential("docker-hub", "Docker Hub", "registry-1.docker.io", "docker-hub", "dockerHub", credential);
+        return withCredential(dockerHub(), credential);
+    }
+
+    /**
+     * Docker Hub named without its credential: the upstream of a rule that lives elsewhere. A rule takes
+     * {@link #dockerHub(ISecret)}.
+     *
+     * @return the registry, as a reference
+     */
+    public static UpstreamRegistry dockerHub() {
+        return reference("docker-hub", "Docker Hub", "registry-1.docker.io", "docker-hub", "dockerHub");
     }
 
     /**
@@ -74,8 +96,17 @@ public final class UpstreamRegistry {
      * @return the registry
      */
     public static UpstreamRegistry githubContainerRegistry(ISecret credential) {
-        return withCredential("github-container-registry", "GitHub Container Registry", "ghcr.io", "github",
-                "githubContainerRegistry", credential);
+        return withCredential(githubContainerRegistry(), credential);
+    }
+
+    /**
+     * GitHub Container Registry named without its credential: the upstream of a rule that lives elsewhere.
+     *
+     * @return the registry, as a reference
+     */
+    public static UpstreamRegistry githubContainerRegistry() {
+        return reference("github-container-registry", "GitHub Container Registry", "ghcr.io", "github",
+                "githubContainerRegistry");
     }
 
     /**
@@ -86,8 +117,17 @@ public final class UpstreamRegistry {
      * @return the registry
      */
     public static UpstreamRegistry gitlabContainerRegistry(ISecret credential) {
-        return withCredential("gitlab-container-registry", "GitLab Container Registry", "registry.gitlab.com",
-                "gitlab", "gitlabContainerRegistry", credential);
+        return withCredential(gitlabContainerRegistry(), credential);
+    }
+
+    /**
+     * GitLab Container Registry named without its credential: the upstream of a rule that lives elsewhere.
+     *
+     * @return the registry, as a reference
+     */
+    public static UpstreamRegistry gitlabContainerRegistry() {
+        return reference("gitlab-container-registry", "GitLab Container Registry", "registry.gitlab.com", "gitlab",
+                "gitlabContainerRegistry");
     }
 
     /**
@@ -99,6 +139,17 @@ public final class UpstreamRegistry {
      * @return the registry
      */
     public static UpstreamRegistry azureContainerRegistry(String registryName, ISecret credential) {
+        return withCredential(azureContainerRegistry(registryName), credential);
+    }
+
+    /**
+     * A Microsoft Azure Container Registry named without its credential: the upstream of a rule that lives
+     * elsewhere.
+     *
+     * @param registryName the registry's name, as {@link #azureContainerRegistry(String, ISecret)} takes it
+     * @return the registry, as a reference
+     */
+    public static UpstreamRegistry azureContainerRegistry(String registryName) {
         if (registryName == null) {
             throw new IllegalArgumentException("UpstreamRegistry.azureContainerRegistry: registryName is required, "
                     + "the part before '.azurecr.io' such as 'myregistry'");
@@ -114,8 +165,8 @@ public final class UpstreamRegistry {
             }
             name = name.toLowerCase(Locale.ROOT);
         }
-        return withCredential("azure-container-registry", "Azure Container Registry", name + ".azurecr.io", "azure",
-                "azureContainerRegistry", credential);
+        return reference("azure-container-registry", "Azure Container Registry", name + ".azurecr.io", "azure",
+                "azureContainerRegistry");
     }
 
     /**
@@ -126,7 +177,16 @@ public final class UpstreamRegistry {
      * @return the registry
      */
     public static UpstreamRegistry chainguard(ISecret credential) {
-        return withCredential("chainguard", "Chainguard", "cgr.dev", "chainguard", "chainguard", credential);
+        return withCredential(chainguard(), credential);
+    }
+
+    /**
+     * Chainguard's registry named without its credential: the upstream of a rule that lives elsewhere.
+     *
+     * @return the registry, as a reference
+     */
+    public static UpstreamRegistry chainguard() {
+        return reference("chainguard", "Chainguard", "cgr.dev", "chainguard", "chainguard");
     }
 
     /**
@@ -155,20 +215,27 @@ public final class UpstreamRegistry {
                 null, account, region);
     }
 
-    private static UpstreamRegistry withCredential(String type, String displayName, String url, String prefix,
-                                                   String factory, ISecret credential) {
+    private static UpstreamRegistry reference(String type, String displayName, String url, String prefix,
+                                              String factory) {
+        return new UpstreamRegistry(type, displayName, url, prefix, null, null, null, factory);
+    }
+
+    private static UpstreamRegistry withCredential(UpstreamRegistry registry, ISecret credential) {
+        String factory = registry.credentialFactory;
         if (credential == null) {
             throw new IllegalArgumentException("UpstreamRegistry." + factory + ": credential is required: "
-                    + displayName + " needs a Secrets Manager secret named '" + SECRET_NAME_PREFIX
-                    + "<name>' holding the JSON keys 'username' and 'accessToken' (see UpstreamCredentialSecret)");
+                    + registry.displayName + " needs a Secrets Manager secret named '" + SECRET_NAME_PREFIX
+                    + "<name>' holding the JSON keys 'username' and 'accessToken' (see UpstreamCredentialSecret); "
+                    + "UpstreamRegistry." + factory + "() without arguments names a rule's upstream that lives elsewhere");
         }
         String name = literalSecretName(credential);
         if (name != null && !name.startsWith(SECRET_NAME_PREFIX)) {
             throw new IllegalArgumentException("UpstreamRegistry." + factory + ": credential secret name '" + name
                     + "' must start with '" + SECRET_NAME_PREFIX + "' (ECR's service-linked role reads only those "
-                    + "secrets), such as '" + SECRET_NAME_PREFIX + prefix + "'");
+                    + "secrets), such as '" + SECRET_NAME_PREFIX + registry.defaultRepositoryPrefix + "'");
         }
-        return new UpstreamRegistry(type, displayName, url, prefix, credential, null, null);
+        return new UpstreamRegistry(registry.type, registry.displayName, registry.url, registry.defaultRepositoryPrefix,
+                credential, null, null, factory);
     }
 
     /** The secret's name when it is known at synth: a Secret of this app carries it on its L1. */
@@ -205,6 +272,29 @@ public final class UpstreamRegistry {
     /** @return the credential secret, or {@code null} for a registry that needs none */
     public ISecret getCredential() {
         return credential;
+    }
+
+    /** @return whether the registry needs a credential (Docker Hub, GitHub, GitLab, Azure, Chainguard) */
+    public boolean needsCredential() {
+        return credentialFactory != null;
+    }
+
+    /**
+     * @return whether this names a registry that needs a credential without it ({@link #dockerHub()} and the
+     *     like): it serves imports of rules that live elsewhere, and no rule can be made from it
+     */
+    public boolean isReference() {
+        return credentialFactory != null && credential == null;
+    }
+
+    /**
+     * @return the factory that takes the registry's credential, such as {@code UpstreamRegistry.dockerHub(ISecret)},
+     *     for messages; {@code null} for a registry that needs none
+     */
+    public String getCredentialFactory() {
+        return credentialFactory == null ? null
+                : "UpstreamRegistry." + credentialFactory + ("azureContainerRegistry".equals(credentialFactory)
+                        ? "(String, ISecret)" : "(ISecret)");
     }
 
     /** @return whether this is another ECR private registry (ECR to ECR), which takes a custom role */

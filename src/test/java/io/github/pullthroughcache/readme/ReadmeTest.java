@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awscdk.App;
-import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.assertions.Match;
 
 /**
  * README.md cannot rot: its Java blocks are the compiled {@link ReadmeFragments}, which synthesize; its {@code cdk}

@@ -2,20 +2,20 @@ package io.github.pullthroughcache.rule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.github.pullthroughcache.testing.CfnSchemas;
 import io.github.pullthroughcache.testing.Synth;
 import io.github.pullthroughcache.testing.TestApps;
 import java.util.List;
 import java.util.Map;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awscdk.App;
-import software.amazon.awscdk.Validations;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.Validations;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 import software.amazon.awscdk.services.iam.AccountRootPrincipal;
@@ -237,13 +237,6 @@ class PullThroughCacheRuleTest {
         assertThat(agnosticStack.resolve(uri)).isEqualTo(Map.of("Fn::Join", List.of("", List.of(
                 Map.of("Ref", "AWS::AccountId"), ".dkr.ecr.", Map.of("Ref", "AWS::Region"), ".",
                 Map.of("Ref", "AWS::URLSuffix"), "/ecr-public/nginx/nginx:1.27"))));
-    }
-
-    @Test
-    void rulesOfARegistryAreListedInOrder() {
-        assertThat(PullThroughCacheRule.rulesOf(quay)).containsExactly(
-                ecrPublic, quay, kubernetes, dockerHub, github, gitlab, azure, chainguard, ecr);
-        assertThat(PullThroughCacheRule.rulesOf(agnosticStack)).containsExactly(agnostic);
     }
 
     @Test

@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.pullthroughcache.testing.TestApps;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Aws;
@@ -131,11 +134,35 @@ class PullThroughCacheRuleValidationTest {
     @CsvSource({"dockerHub, Docker Hub", "githubContainerRegistry, GitHub Container Registry",
             "gitlabContainerRegistry, GitLab Container Registry", "azureContainerRegistry, Azure Container Registry",
             "chainguard, Chainguard"})
-    void registryThatNeedsACredentialWithoutOne(String factory, String displayName) {
+    void aRegistryThatNeedsACredentialIsRefusedWithoutOne(String factory, String displayName) {
         assertThatThrownBy(() -> factoryNamed(factory).apply(null))
                 .hasMessage("UpstreamRegistry." + factory + ": credential is required: " + displayName + " needs a "
                         + "Secrets Manager secret named 'ecr-pullthroughcache/<name>' holding the JSON keys 'username' "
-                        + "and 'accessToken' (see UpstreamCredentialSecret)");
+                        + "and 'accessToken' (see UpstreamCredentialSecret); UpstreamRegistry." + factory + "() without "
+                        + "arguments names a rule's upstream that lives elsewhere");
+    }
+
+    static Stream<Arguments> references() {
+        return Stream.of(
+                Arguments.of(UpstreamRegistry.dockerHub(), "UpstreamRegistry.dockerHub(ISecret)"),
+                Arguments.of(UpstreamRegistry.githubContainerRegistry(), "UpstreamRegistry.githubContainerRegistry(ISecret)"),
+                Arguments.of(UpstreamRegistry.gitlabContainerRegistry(), "UpstreamRegistry.gitlabContainerRegistry(ISecret)"),
+                Arguments.of(UpstreamRegistry.azureContainerRegistry("myregistry"),
+                        "UpstreamRegistry.azureContainerRegistry(String, ISecret)"),
+                Arguments.of(UpstreamRegistry.chainguard(), "UpstreamRegistry.chainguard(ISecret)"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("references")
+    void aRuleOfAReferenceWithoutItsCredentialIsRefusedNamingTheFactoryThatTakesIt(UpstreamRegistry reference,
+            String factory) {
+        assertThat(reference.isReference()).isTrue();
+        assertThat(reference.getCredential()).isNull();
+        assertThatThrownBy(() -> rule(stack(), "Rule", reference, null))
+                .hasMessageStartingWith("PullThroughCacheRuleProps.upstream is " + reference.getDisplayName()
+                        + " named without its credential")
+                .hasMessageContaining("PullThroughCacheRule.fromRuleAttributes")
+                .hasMessageEndingWith("a rule takes " + factory + " with the secret ECR reads the credential from");
     }
 
     @Test

@@ -183,7 +183,11 @@ async function warm(images, options) {
       continue;
     }
     try {
-      const result = await warmImage(registry, image, platforms, options.concurrency, options);
+      // an image of a rule in another registry (an imported rule) names that registry's URL. The token of
+      // GetAuthorizationToken serves every registry the role may pull from
+      // (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_GetAuthorizationToken.html)
+      const target = image.registryUrl ? { ...registry, base: image.registryUrl.replace(/\/+$/, '') } : registry;
+      const result = await warmImage(target, image, platforms, options.concurrency, options);
       report.push({ image: image.image, status: 'warmed', ...result });
       console.log(JSON.stringify({ warmed: name, ...result }));
     } catch (error) {

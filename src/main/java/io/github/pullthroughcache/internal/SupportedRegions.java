@@ -1,4 +1,4 @@
-package io.github.pullthroughcache.rule;
+package io.github.pullthroughcache.internal;
 
 import java.util.List;
 import java.util.Map;

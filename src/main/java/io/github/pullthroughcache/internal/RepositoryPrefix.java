@@ -1,11 +1,8 @@
-package io.github.pullthroughcache.rule;
+package io.github.pullthroughcache.internal;
 
-import io.github.pullthroughcache.internal.StackFacts;
-import io.github.pullthroughcache.internal.Tokens;
 import java.util.List;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-import software.amazon.awscdk.Stack;
 import software.constructs.IConstruct;
 
 /**
@@ -93,11 +90,11 @@ public final class RepositoryPrefix {
      * @param prefix a valid prefix, or ROOT
      * @return the ARN pattern
      */
-    public static String repositoryArn(Stack stack, String account, String region, String prefix) {
+    public static String repositoryArn(StackFacts stack, String account, String region, String prefix) {
         String path = Tokens.isUnresolved(prefix) ? prefix : toPath(prefix);
         // what Stack.formatArn writes, without a jsii round trip
-        return "arn:" + StackFacts.partition(stack) + ":ecr:" + (region != null ? region : StackFacts.region(stack)) + ":"
-                + (account != null ? account : StackFacts.account(stack)) + ":repository/"
+        return "arn:" + stack.partition() + ":ecr:" + (region != null ? region : stack.region()) + ":"
+                + (account != null ? account : stack.account()) + ":repository/"
                 + (path.isEmpty() ? "*" : path + "/*");
     }
 
@@ -136,19 +133,21 @@ public final class RepositoryPrefix {
      * @param property the property name for the error
      * @param owner the construct taking the prefix
      * @param prefix its prefix
+     * @param stack the facts of the owner's stack
      * @param others the constructs of the registry added before it
      * @param prefixOf the prefix of one of them
+     * @param constructOf the construct of one of them
      * @param kind what they are, such as {@code rule}, for the error
-     * @param <T> their kind
+     * @param <T> what the index holds of them
      * @throws IllegalArgumentException naming both constructs and the registry
      */
-    public static <T extends IConstruct> void checkUnused(String property, IConstruct owner, String prefix,
-            List<T> others, Function<T, String> prefixOf, String kind) {
+    public static <T> void checkUnused(String property, IConstruct owner, String prefix, StackFacts stack, List<T> others,
+            Function<T, String> prefixOf, Function<T, IConstruct> constructOf, String kind) {
         for (T other : others) {
             if (same(prefix, prefixOf.apply(other))) {
                 throw new IllegalArgumentException(property + " '" + prefix + "' of " + owner.getNode().getPath()
-                        + " is already used by " + other.getNode().getPath() + " in registry "
-                        + StackFacts.registryKey(Stack.of(owner)) + ": each " + kind + " of a registry needs its own prefix");
+                        + " is already used by " + constructOf.apply(other).getNode().getPath() + " in registry "
+                        + stack.registryKey() + ": each " + kind + " of a registry needs its own prefix");
             }
         }
     }

@@ -1,0 +1,93 @@
+package io.github.pullthroughcache.rule;
+
+import io.github.pullthroughcache.internal.NagAcknowledgements;
+import io.github.pullthroughcache.internal.RepositoryPrefix;
+import io.github.pullthroughcache.internal.Tokens;
+import java.util.List;
+import software.amazon.awscdk.Resource;
+import software.amazon.awscdk.ResourceProps;
+import software.amazon.awscdk.services.iam.Grant;
+import software.amazon.awscdk.services.iam.GrantOnPrincipalOptions;
+import software.amazon.awscdk.services.iam.IGrantable;
+import software.constructs.Construct;
+import software.constructs.IConstruct;
+
+/**
+ * What a rule of this stack and an imported one do alike, from their prefix, upstream and registry: route an image
+ * reference to the cached repository, and grant its pulls.
+ */
+public abstract class PullThroughCacheRuleBase extends Resource implements IPullThroughCacheRule {
+
+    /**
+     * @param scope the parent
+     * @param id the construct id
+     * @param props the environment of the rule's registry (for an import), or empty
+     */
+    protected PullThroughCacheRuleBase(Construct scope, String id, ResourceProps props) {
+        super(scope, id, props);
+    }
+
+    @Override
+    public String imageUri(String imageReference) {
+        return cachedReference(imageReference).toString();
+    }
+
+    @Override
+    public ImageReference cachedReference(String imageReference) {
+        if (imageReference != null && Tokens.isUnresolved(imageReference)) {
+            throw new IllegalArgumentException("imageUri needs a literal image reference such as 'nginx:1.27'; "
+                    + "a token cannot be routed to its registry at synth");
+        }
+        ImageReference reference = ImageReference.parse(imageReference);
+        UpstreamRegistry upstream = getUpstream();
+        String repositoryPrefix = getRepositoryPrefix();
+        if (!upstream.serves(reference.getRegistry())) {
+            throw new IllegalArgumentException("Image reference '" + imageReference + "' is from registry '"
+                    + reference.getRegistry() + "', but rule " + getNode().getPath() + " (prefix '" + repositoryPrefix
+                    + "') serves " + upstream.getImageHost() + " (" + upstream.getDisplayName() + ")");
+        }
+        String repository = reference.getRepository();
+        String upstreamRepositoryPrefix = getUpstreamRepositoryPrefix();
+        if (upstreamRepositoryPrefix != null) {
+            if (Tokens.isUnresolved(upstreamRepositoryPrefix)) {
+                throw new IllegalArgumentException("imageUri cannot map '" + imageReference + "' through rule "
+                        + getNode().getPath() + ": its upstreamRepositoryPrefix is a token");
+            }
+            String upstreamPath = RepositoryPrefix.toPath(upstreamRepositoryPrefix) + "/";
+            if (!repository.startsWith(upstreamPath)) {
+                throw new IllegalArgumentException("Image reference '" + imageReference + "' is outside rule "
+                        + getNode().getPath() + ": it pulls only upstream repositories under '" + upstreamPath + "'");
+            }
+            repository = repository.substring(upstreamPath.length());
+        }
+        String path = Tokens.isUnresolved(repositoryPrefix) ? repositoryPrefix : RepositoryPrefix.toPath(repositoryPrefix);
+        return reference.withLocation(getRegistryHost(), path.isEmpty() ? repository : path + "/" + repository);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The cdk-nag finding for the prefix wildcard is acknowledged on the grantee with its reason. The one for
+     * {@code Resource::*} is left to you, since it may cover other statements of yours.
+     */
+    @Override
+    public Grant grantPull(IGrantable grantee) {
+        Grant repositories = Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
+                .grantee(grantee)
+                .actions(PullThroughCacheRule.PULL_ACTIONS)
+                .resourceArns(List.of(getRepositoryArnPattern()))
+                .build());
+        Grant token = Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
+                .grantee(grantee)
+                .actions(List.of("ecr:GetAuthorizationToken"))
+                .resourceArns(List.of("*"))
+                .build());
+        if (grantee.getGrantPrincipal() instanceof IConstruct principal) {
+            // exactly the finding this grant adds; a user cannot name it (its id holds <AWS::Partition>)
+            NagAcknowledgements.acknowledgeResources(principal, "AwsSolutions-IAM5", "Pulling through the cache "
+                    + "creates and reads repositories under the rule's prefix, named by the image pulled.",
+                    List.of(getRepositoryArnPattern()));
+        }
+        return repositories.combine(token);
+    }
+}
