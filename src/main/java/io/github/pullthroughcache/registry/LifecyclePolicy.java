@@ -2,16 +2,13 @@ package io.github.pullthroughcache.registry;
 
 import io.github.pullthroughcache.internal.Tokens;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.WeakHashMap;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.ecr.LifecycleRule;
 import software.amazon.awscdk.services.ecr.TagStatus;
@@ -32,8 +29,6 @@ final class LifecyclePolicy {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** A duration's days, asked of jsii once per duration: the default rule's is asked by every template. */
-    private static final Map<Duration, Number> DAYS = Collections.synchronizedMap(new WeakHashMap<>());
 
     private final String property;
     private final List<Entry> entries = new ArrayList<>();
@@ -100,10 +95,6 @@ final class LifecyclePolicy {
         candidate.add(entry);
         prioritize(candidate);
         entries.add(entry);
-    }
-
-    boolean isEmpty() {
-        return entries.isEmpty();
     }
 
     /**
@@ -226,7 +217,7 @@ final class LifecyclePolicy {
         putIfPresent(selection, "tagPatternList", rule.getTagPatternList());
         if (rule.getMaxImageAge() != null) {
             selection.put("countType", "sinceImagePushed");
-            selection.put("countNumber", whole(DAYS.computeIfAbsent(rule.getMaxImageAge(), Duration::toDays)));
+            selection.put("countNumber", whole(rule.getMaxImageAge().toDays()));
             selection.put("countUnit", "days");
         } else {
             selection.put("countType", "imageCountMoreThan");
