@@ -69,6 +69,21 @@ test('the registry gets the token and the redirected blob host never does', asyn
   assert.ok(registry.state.blobHostRequests.every((r) => r.authorization === undefined));
 });
 
+test('an image of a rule in another registry is pulled from that registry, with the same token', async () => {
+  const central = await startFakeRegistry(`Basic ${ecr.state.authorizationToken}`);
+  try {
+    central.addImage('quay/central/only', 'v1', null);
+    const result = await handler({ Images: [{ ...image('quay/central/only', 'v1'), registryUrl: `${central.registryUrl}/` }] },
+      context());
+
+    assert.equal(result.report[0].status, 'warmed', JSON.stringify(result.report[0]));
+    assert.deepEqual(central.state.requests.map((r) => r.url)[0], '/v2/quay/central/only/manifests/v1');
+    assert.equal(registry.state.requests.length, 0, 'the registry of the stack was not asked');
+  } finally {
+    await central.close();
+  }
+});
+
 test('a 429 is retried and the image still warms', async () => {
   const digest = registry.addImage('k8s/pause', '3.10', null);
   const manifest = JSON.parse(registry.state.manifests.get(`k8s/pause@${digest}`).body);

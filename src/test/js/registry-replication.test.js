@@ -22,12 +22,13 @@ const rule = (regions, filters) => ({
 
 let fake;
 let handler;
+let client;
 before(async () => {
   fake = await startFakeEcr();
   useFake(fake.url);
   // the handlers' own client settings, with backoff shortened so a throttled call costs the tests no time
   const { ECR_CLIENT_CONFIG } = require(SETTING);
-  const client = new ECRClient({ ...ECR_CLIENT_CONFIG, retryStrategy: new ConfiguredRetryStrategy(ECR_CLIENT_CONFIG.maxAttempts, () => 1) });
+  client = new ECRClient({ ...ECR_CLIENT_CONFIG, retryStrategy: new ConfiguredRetryStrategy(ECR_CLIENT_CONFIG.maxAttempts, () => 1) });
   handler = require(HANDLER).createHandler({ ecr: client, retryDelayMs: 1, maxRetryDelayMs: 5 });
 });
 after(() => fake.close());
@@ -191,4 +192,18 @@ test('a rule without a destination is refused before anything is written', async
   assert.equal(lastResponse().Status, 'FAILED');
   assert.match(lastResponse().Reason, /every owned rule needs a destination/);
   assert.equal(writes(), 0);
+});
+
+test('a handler whose time runs short answers FAILED before the function times out', async () => {
+  fake.state.beforeDescribe = () => {
+    const until = Date.now() + 400;
+    while (Date.now() < until) { /* ECR answers slowly */ }
+  };
+  const started = Date.now();
+  const quick = require(HANDLER).createHandler({ ecr: client, reserveMs: 1000 });
+  await quick(event('Create', [rule(['us-east-1'], ['ecr-public'])]), { getRemainingTimeInMillis: () => 1200 });
+
+  assert.equal(lastResponse().Status, 'FAILED');
+  assert.ok(Date.now() - started < 1200 + 400, 'answered within the remaining time');
+  assert.match(lastResponse().Reason, /Custom::EcrReplicationRules did not finish before its Lambda function ran out of time/);
 });

@@ -117,6 +117,24 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
     }
 
     /**
+     * A cache that lives in another stack, account or region, to route images through and grant pulls on: its
+     * {@code imageUri} and {@code containerImage} point at that registry, and {@code grantPull} (and the execution
+     * role of a {@code containerImage}) gets the identity side on its {@code repository/<prefix>/*}. Nothing is
+     * created, and no registry policy is written here: in another account, the cache's registry must let this
+     * account's principals in, with {@code ecr:CreateRepository} and {@code ecr:BatchImportUpstreamImage} in its
+     * registry policy and the pull actions in the repository policy of the repositories it creates.
+     *
+     * @param scope the parent
+     * @param id the construct id
+     * @param attributes the cache's account, region and upstreams
+     * @return the cache
+     * @throws IllegalArgumentException when the stack's region is known and is not the cache's
+     */
+    public static IPullThroughCache fromCacheAttributes(Construct scope, String id, PullThroughCacheAttributes attributes) {
+        return new ImportedPullThroughCache(scope, id, attributes);
+    }
+
+    /**
      * Adds a rule to the cache (child {@code Rules/<prefix in PascalCase>}), with the cache's creation template
      * and pullers: for a prefix other than the upstream's default, or an ECR to ECR rule with its options.
      *

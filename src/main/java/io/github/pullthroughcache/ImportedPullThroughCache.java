@@ -1,0 +1,96 @@
+package io.github.pullthroughcache;
+
+import io.github.pullthroughcache.internal.ConstructIds;
+import io.github.pullthroughcache.internal.StackFacts;
+import io.github.pullthroughcache.internal.Tokens;
+import io.github.pullthroughcache.rule.IPullThroughCacheRule;
+import io.github.pullthroughcache.rule.PullThroughCacheRule;
+import io.github.pullthroughcache.rule.PullThroughCacheRuleAttributes;
+import io.github.pullthroughcache.rule.UpstreamRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import software.amazon.awscdk.services.ecs.ContainerImage;
+import software.amazon.awscdk.services.iam.Grant;
+import software.amazon.awscdk.services.iam.IGrantable;
+import software.constructs.Construct;
+
+/**
+ * A cache of another stack, account or region ({@link PullThroughCache#fromCacheAttributes}): its rules, imported
+ * (children {@code Rules/<prefix in PascalCase>}), to route images through and grant pulls on. Nothing is created.
+ */
+final class ImportedPullThroughCache extends Construct implements IPullThroughCache {
+
+    private final List<IPullThroughCacheRule> rules = new ArrayList<>();
+    private final String registryHost;
+
+    ImportedPullThroughCache(Construct scope, String id, PullThroughCacheAttributes attributes) {
+        super(scope, id);
+        StackFacts stack = StackFacts.of(scope);
+        String region = attributes.getRegion() != null ? attributes.getRegion() : stack.region();
+        if (!Tokens.isUnresolved(region) && !Tokens.isUnresolved(stack.region()) && !region.equals(stack.region())) {
+            throw new IllegalArgumentException("PullThroughCacheAttributes.region '" + region + "' is not the region of "
+                    + "stack " + stack.stack().getNode().getPath() + " (" + stack.region() + "): VPC endpoints reach "
+                    + "the registry of their own region only, so tasks here could not pull through that cache. Use a "
+                    + "cache in " + stack.region() + ", or replicate the cached repositories to it");
+        }
+        Construct rulesScope = new Construct(this, "Rules");
+        for (UpstreamRegistry upstream : attributes.getUpstreams()) {
+            String defaultPrefix = upstream.getDefaultRepositoryPrefix();
+            String prefix = attributes.getRepositoryPrefixes().getOrDefault(defaultPrefix, defaultPrefix);
+            String ruleId = ConstructIds.pascalCase(prefix.toLowerCase(Locale.ROOT));
+            rules.add(PullThroughCacheRule.fromRuleAttributes(rulesScope, ruleId, PullThroughCacheRuleAttributes.builder()
+                    .upstream(upstream)
+                    .repositoryPrefix(prefix)
+                    .account(attributes.getAccount())
+                    .region(attributes.getRegion())
+                    .build()));
+        }
+        this.registryHost = rules.isEmpty() ? null : rules.get(0).getRegistryHost();
+    }
+
+    @Override
+    public String imageUri(String imageReference) {
+        return ruleFor(imageReference).imageUri(imageReference);
+    }
+
+    @Override
+    public ContainerImage containerImage(String imageReference) {
+        IPullThroughCacheRule rule = ruleFor(imageReference);
+        return new CacheContainerImage(rule.imageUri(imageReference), rule::grantPull);
+    }
+
+    @Override
+    public Grant grantPull(IGrantable grantee) {
+        Grant grant = null;
+        for (IPullThroughCacheRule rule : rules) {
+            Grant ruleGrant = rule.grantPull(grantee);
+            grant = grant == null ? ruleGrant : grant.combine(ruleGrant);
+        }
+        return grant != null ? grant : Grant.drop(grantee, "pull through cache " + getNode().getPath()
+                + ", which has no rule");
+    }
+
+    @Override
+    public IPullThroughCacheRule getRule(String repositoryPrefix) {
+        return rules.stream().filter(rule -> rule.getRepositoryPrefix().equals(repositoryPrefix)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("PullThroughCache " + getNode().getPath()
+                        + " has no rule with prefix '" + repositoryPrefix + "'; its prefixes: "
+                        + rules.stream().map(IPullThroughCacheRule::getRepositoryPrefix).toList()));
+    }
+
+    @Override
+    public List<IPullThroughCacheRule> getRules() {
+        return List.copyOf(rules);
+    }
+
+    @Override
+    public String getRegistryHost() {
+        return registryHost;
+    }
+
+    private IPullThroughCacheRule ruleFor(String imageReference) {
+        return PullThroughCacheRule.serving(rules, imageReference, "PullThroughCache " + getNode().getPath(),
+                "Name the upstream in PullThroughCacheAttributes.upstreams, if the cache has a rule for it");
+    }
+}

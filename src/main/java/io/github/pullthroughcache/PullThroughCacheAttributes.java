@@ -1,0 +1,116 @@
+package io.github.pullthroughcache;
+
+import io.github.pullthroughcache.rule.UpstreamRegistry;
+import java.util.List;
+import java.util.Map;
+
+/** A pull through cache that lives in another stack, account or region, for {@link PullThroughCache#fromCacheAttributes}. */
+public final class PullThroughCacheAttributes {
+
+    private final String account;
+    private final String region;
+    private final List<UpstreamRegistry> upstreams;
+    private final Map<String, String> repositoryPrefixes;
+
+    private PullThroughCacheAttributes(Builder builder) {
+        this.account = builder.account;
+        this.region = builder.region;
+        this.upstreams = builder.upstreams != null ? builder.upstreams : List.of(UpstreamRegistry.ECR_PUBLIC);
+        this.repositoryPrefixes = builder.repositoryPrefixes != null ? builder.repositoryPrefixes : Map.of();
+    }
+
+    /** @return the account of the cache's registry, or {@code null} for the stack's */
+    public String getAccount() {
+        return account;
+    }
+
+    /** @return the region of the cache's registry, or {@code null} for the stack's */
+    public String getRegion() {
+        return region;
+    }
+
+    /** @return the upstreams the cache has a rule for */
+    public List<UpstreamRegistry> getUpstreams() {
+        return upstreams;
+    }
+
+    /** @return the prefixes that differ from the upstreams' defaults, by default prefix */
+    public Map<String, String> getRepositoryPrefixes() {
+        return repositoryPrefixes;
+    }
+
+    /** @return a new builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds {@link PullThroughCacheAttributes}. */
+    public static final class Builder {
+        private String account;
+        private String region;
+        private List<UpstreamRegistry> upstreams;
+        private Map<String, String> repositoryPrefixes;
+
+        private Builder() {
+        }
+
+        /**
+         * The 12-digit account of the cache's registry.
+         *
+         * <p>Default: the account of the stack the import is made in.
+         *
+         * @param account the account
+         * @return this builder
+         */
+        public Builder account(String account) {
+            this.account = account;
+            return this;
+        }
+
+        /**
+         * The region of the cache's registry. VPC endpoints reach the registry of their own region only.
+         *
+         * <p>Default: the region of the stack the import is made in.
+         *
+         * @param region the region
+         * @return this builder
+         */
+        public Builder region(String region) {
+            this.region = region;
+            return this;
+        }
+
+        /**
+         * The upstreams the cache has a rule for. One that needs a credential is named without it
+         * ({@link UpstreamRegistry#dockerHub()}): the credential belongs to the cache's registry.
+         *
+         * <p>Default: {@link UpstreamRegistry#ECR_PUBLIC} alone, as a {@link PullThroughCache} has by default.
+         *
+         * @param upstreams the upstreams
+         * @return this builder
+         */
+        public Builder upstreams(List<UpstreamRegistry> upstreams) {
+            this.upstreams = upstreams == null ? null : List.copyOf(upstreams);
+            return this;
+        }
+
+        /**
+         * Prefixes that differ from the upstreams' defaults, by default prefix ({@code docker-hub} to
+         * {@code dockerhub}), as the {@code prefixes} context key of {@link PullThroughCacheStack} takes them.
+         *
+         * <p>Default: every upstream on its default prefix.
+         *
+         * @param repositoryPrefixes default prefix to prefix
+         * @return this builder
+         */
+        public Builder repositoryPrefixes(Map<String, String> repositoryPrefixes) {
+            this.repositoryPrefixes = repositoryPrefixes == null ? null : Map.copyOf(repositoryPrefixes);
+            return this;
+        }
+
+        /** @return the attributes */
+        public PullThroughCacheAttributes build() {
+            return new PullThroughCacheAttributes(this);
+        }
+    }
+}
