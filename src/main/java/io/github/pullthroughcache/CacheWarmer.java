@@ -20,7 +20,6 @@ import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.TimeZone;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.lambda.Function;
-import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.scheduler.CfnSchedule;
 import software.amazon.awscdk.services.scheduler.ScheduleExpression;
 import software.constructs.Construct;
@@ -114,10 +113,10 @@ public class CacheWarmer extends Construct {
         List<String> repositories = used.stream().map(IPullThroughCacheRule::getRepositoryArnPattern).toList();
         String whenInvoked = "The warmer runs when CloudFormation deploys it"
                 + (props.getSchedule() != null ? " and on its schedule" : "") + ", one run at a time.";
-        HandlerFunction handler = HandlerFunction.create(this, new HandlerFunction.Spec("cache-warmer",
-                "Custom::EcrCacheWarmer: pulls images through the ECR pull through cache of " + owner,
-                "A registry token, and pulls through the cache under the warmed prefixes only",
-                List.of(PolicyStatement.Builder.create()
+        HandlerFunction handler = HandlerFunction.builder(this, "cache-warmer")
+                .descriptions("Custom::EcrCacheWarmer: pulls images through the ECR pull through cache of " + owner,
+                        "A registry token, and pulls through the cache under the warmed prefixes only")
+                .statements(List.of(PolicyStatement.Builder.create()
                                 .sid("RegistryToken")
                                 .actions(List.of("ecr:GetAuthorizationToken"))
                                 .resources(List.of("*"))
@@ -126,14 +125,18 @@ public class CacheWarmer extends Construct {
                                 .sid("PullThroughCache")
                                 .actions(ACTIONS)
                                 .resources(repositories)
-                                .build()),
-                "ecr:GetAuthorizationToken takes no resource ARN; the pulls are scoped to the repositories under the "
-                        + "prefixes of the rules that serve the warmed images, which ECR creates on the first pull.",
-                concat("*", repositories), Duration.minutes(15), 512,
-                props.getLogRetention() != null ? props.getLogRetention() : RetentionDays.ONE_YEAR, whenInvoked,
-                "A failed run is in the log and, at deployment, in the custom resource's status; the next run warms "
-                        + "what it missed.",
-                "The log holds image names, digests, sizes, durations and error messages, never the registry token;"));
+                                .build()))
+                .wildcards("ecr:GetAuthorizationToken takes no resource ARN; the pulls are scoped to the repositories "
+                        + "under the prefixes of the rules that serve the warmed images, which ECR creates on the first "
+                        + "pull.", concat("*", repositories))
+                .limits(Duration.minutes(15), 512)
+                .logRetention(props.getLogRetention())
+                .reasons(whenInvoked,
+                        "A failed run is in the log and, at deployment, in the custom resource's status; the next run "
+                                + "warms what it missed.",
+                        "The log holds image names, digests, sizes, durations and error messages, never the registry "
+                                + "token;")
+                .create();
         this.function = handler.function();
         function.addEnvironment("REGISTRY_URL", "https://" + facts.registryHost());
 
@@ -157,15 +160,16 @@ public class CacheWarmer extends Construct {
     }
 
     private CfnSchedule createSchedule(Stack stack, ScheduleExpression expression, Map<String, Object> settings) {
-        ServiceRole role = ServiceRole.create(this, "ScheduleRole", "SchedulePolicy", "scheduler.amazonaws.com",
-                "Invokes cache warmer " + getNode().getPath() + " on its schedule",
-                "Invokes the cache warmer's function only",
-                List.of(PolicyStatement.Builder.create()
+        ServiceRole role = ServiceRole.builder(this, "scheduler.amazonaws.com")
+                .ids("ScheduleRole", "SchedulePolicy")
+                .descriptions("Invokes cache warmer " + getNode().getPath() + " on its schedule",
+                        "Invokes the cache warmer's function only")
+                .statements(List.of(PolicyStatement.Builder.create()
                         .sid("InvokeWarmer")
                         .actions(List.of("lambda:InvokeFunction"))
                         .resources(List.of(function.getFunctionArn()))
-                        .build()),
-                null, List.of());
+                        .build()))
+                .create();
         TimeZone timeZone = expression.getTimeZone();
         CfnSchedule created = CfnSchedule.Builder.create(this, "Schedule")
                 .description("Warms the pull through cache: " + getNode().getPath())

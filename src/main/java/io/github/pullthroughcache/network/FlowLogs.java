@@ -35,15 +35,15 @@ final class FlowLogs {
         NagAcknowledgements.acknowledge(logs, "NIST.800.53.R5-CloudWatchLogGroupEncrypted",
                 "Flow log records hold addresses, ports and byte counts, no payload; CloudWatch Logs encrypts them "
                         + "at rest with its own key.");
-        ServiceRole role = ServiceRole.create(scope, "vpc-flow-logs.amazonaws.com",
-                "Assumed by VPC Flow Logs to write the flow log of " + what,
-                "What VPC Flow Logs needs to write the flow log of " + what,
-                List.of(PolicyStatement.Builder.create()
+        ServiceRole role = ServiceRole.builder(scope, "vpc-flow-logs.amazonaws.com")
+                .descriptions("Assumed by VPC Flow Logs to write the flow log of " + what,
+                        "What VPC Flow Logs needs to write the flow log of " + what)
+                .statements(List.of(PolicyStatement.Builder.create()
                         .sid("WriteFlowLog")
                         .actions(List.of("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"))
                         .resources(List.of(logs.getLogGroupArn()))
-                        .build()),
-                null, List.of());
+                        .build()))
+                .create();
         FlowLog flowLog = FlowLog.Builder.create(scope, "Resource")
                 .resourceType(resource)
                 // the role's permissions are its managed policy: no inline policy from the flow log

@@ -137,21 +137,24 @@ public class RegistryPolicy extends Construct {
     private IConstruct createMergeResource(RetentionDays logRetention) {
         String invokedByCloudFormation = "The handler runs only when CloudFormation deploys this stack's "
                 + "registry policy statements, once per deployment.";
-        Function handler = HandlerFunction.create(this, new HandlerFunction.Spec("registry-policy",
-                "Custom::EcrRegistryPolicyStatements: merges stack " + stack.getNode().getPath()
+        Function handler = HandlerFunction.builder(this, "registry-policy")
+                .descriptions("Custom::EcrRegistryPolicyStatements: merges stack " + stack.getNode().getPath()
                         + "'s statements into the ECR registry policy",
-                "ECR registry policy reads and writes, and the handler's own log group",
-                List.of(PolicyStatement.Builder.create()
+                        "ECR registry policy reads and writes, and the handler's own log group")
+                .statements(List.of(PolicyStatement.Builder.create()
                         .sid("RegistryPolicy")
                         .actions(List.of("ecr:GetRegistryPolicy", "ecr:PutRegistryPolicy", "ecr:DeleteRegistryPolicy"))
                         .resources(List.of("*"))
-                        .build()),
-                "ecr:GetRegistryPolicy, ecr:PutRegistryPolicy and ecr:DeleteRegistryPolicy act on the account's "
-                        + "registry and take no resource ARN.", List.of("*"),
+                        .build()))
+                .wildcards("ecr:GetRegistryPolicy, ecr:PutRegistryPolicy and ecr:DeleteRegistryPolicy act on the "
+                        + "account's registry and take no resource ARN.", List.of("*"))
                 // long enough to wait out IAM propagating a principal created in the same deployment
-                Duration.minutes(5), 256, logRetention, invokedByCloudFormation,
-                invokedByCloudFormation + " CloudFormation receives every failure as the custom resource's status.",
-                "The log holds request types and error messages, never policy text or credentials;"))
+                .limits(Duration.minutes(5), 256)
+                .logRetention(logRetention)
+                .reasons(invokedByCloudFormation,
+                        invokedByCloudFormation + " CloudFormation receives every failure as the custom resource's status.",
+                        "The log holds request types and error messages, never policy text or credentials;")
+                .create()
                 .function();
         return CustomResource.Builder.create(this, "Resource")
                 .serviceToken(handler.getFunctionArn())

@@ -111,12 +111,12 @@ public class RegistryReplication extends Construct {
     private IConstruct createMergeResource(RetentionDays logRetention) {
         String invokedByCloudFormation = "The handler runs only when CloudFormation deploys this stack's replication "
                 + "rules, once per deployment.";
-        HandlerFunction handler = HandlerFunction.create(this, new HandlerFunction.Spec("registry-replication",
-                "Custom::EcrReplicationRules: merges " + getNode().getPath()
+        HandlerFunction handler = HandlerFunction.builder(this, "registry-replication")
+                .descriptions("Custom::EcrReplicationRules: merges " + getNode().getPath()
                         + "'s rules into the ECR replication configuration",
-                "ECR replication configuration reads and writes, its service-linked role, and the handler's own "
-                        + "log group",
-                List.of(PolicyStatement.Builder.create()
+                        "ECR replication configuration reads and writes, its service-linked role, and the handler's "
+                                + "own log group")
+                .statements(List.of(PolicyStatement.Builder.create()
                                 .sid("ReplicationConfiguration")
                                 .actions(List.of("ecr:DescribeRegistry", "ecr:PutReplicationConfiguration"))
                                 .resources(List.of("*"))
@@ -130,12 +130,15 @@ public class RegistryReplication extends Construct {
                                         + "AWSServiceRoleForECRReplication"))
                                 .conditions(Map.of("StringEquals",
                                         Map.of("iam:AWSServiceName", "replication.ecr.amazonaws.com")))
-                                .build()),
-                "ecr:DescribeRegistry and ecr:PutReplicationConfiguration act on the account's registry and take no "
-                        + "resource ARN.", List.of("*"),
-                Duration.minutes(2), 256, logRetention, invokedByCloudFormation,
-                invokedByCloudFormation + " CloudFormation receives every failure as the custom resource's status.",
-                "The log holds request types, rule counts and error messages, never credentials;"));
+                                .build()))
+                .wildcards("ecr:DescribeRegistry and ecr:PutReplicationConfiguration act on the account's registry "
+                        + "and take no resource ARN.", List.of("*"))
+                .limits(Duration.minutes(2), 256)
+                .logRetention(logRetention)
+                .reasons(invokedByCloudFormation,
+                        invokedByCloudFormation + " CloudFormation receives every failure as the custom resource's status.",
+                        "The log holds request types, rule counts and error messages, never credentials;")
+                .create();
         return CustomResource.Builder.create(this, "Resource")
                 .serviceToken(handler.function().getFunctionArn())
                 .resourceType("Custom::EcrReplicationRules")

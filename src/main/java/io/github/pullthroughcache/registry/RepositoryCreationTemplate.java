@@ -297,13 +297,14 @@ public class RepositoryCreationTemplate extends Resource {
                     .resources(List.of(key))
                     .build());
         }
-        return ServiceRole.create(this, ECR_PRINCIPAL,
-                "Assumed by Amazon ECR to create repositories under " + prefix + " from their creation template",
-                "What Amazon ECR needs to create repositories under " + prefix + " with KMS encryption or tags",
-                statements,
-                "ECR creates any repository under the template's prefix, named by the image; the AWS managed key "
-                        + "aws/ecr has no ARN known before deployment.",
-                wildcards);
+        return ServiceRole.builder(this, ECR_PRINCIPAL)
+                .descriptions("Assumed by Amazon ECR to create repositories under " + prefix + " from their creation "
+                        + "template", "What Amazon ECR needs to create repositories under " + prefix
+                        + " with KMS encryption or tags")
+                .statements(statements)
+                .wildcards("ECR creates any repository under the template's prefix, named by the image; the AWS "
+                        + "managed key aws/ecr has no ARN known before deployment.", wildcards)
+                .create();
     }
 
     /**

@@ -206,10 +206,10 @@ public class PullThroughCacheRule extends PullThroughCacheRuleBase {
     private IRole createCustomRole() {
         String upstreamRepositories = RepositoryPrefix.repositoryArn(stack, upstream.getEcrAccount(), upstream.getEcrRegion(),
                 upstreamRepositoryPrefix == null ? RepositoryPrefix.ROOT : upstreamRepositoryPrefix);
-        ServiceRole created = ServiceRole.create(this, PULL_THROUGH_CACHE_PRINCIPAL,
-                "Assumed by Amazon ECR pull through cache to pull from " + upstream.getUrl(),
-                "What ECR pull through cache needs to copy images from " + upstream.getUrl(),
-                List.of(
+        ServiceRole created = ServiceRole.builder(this, PULL_THROUGH_CACHE_PRINCIPAL)
+                .descriptions("Assumed by Amazon ECR pull through cache to pull from " + upstream.getUrl(),
+                        "What ECR pull through cache needs to copy images from " + upstream.getUrl())
+                .statements(List.of(
                         PolicyStatement.Builder.create()
                                 .sid("ReadUpstreamRepositories")
                                 .actions(List.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"))
@@ -226,11 +226,12 @@ public class PullThroughCacheRule extends PullThroughCacheRuleBase {
                                 .sid("Authenticate")
                                 .actions(List.of("ecr:GetAuthorizationToken"))
                                 .resources(List.of("*"))
-                                .build()),
-                "ECR pull through cache reads any upstream repository under the upstream prefix and writes any "
-                        + "cached repository under this rule's prefix, named by the image pulled; "
+                                .build()))
+                .wildcards("ECR pull through cache reads any upstream repository under the upstream prefix and "
+                        + "writes any cached repository under this rule's prefix, named by the image pulled; "
                         + "ecr:GetAuthorizationToken has no resource scope.",
-                List.of("*", upstreamRepositories, repositoryArnPattern));
+                        List.of("*", upstreamRepositories, repositoryArnPattern))
+                .create();
         this.customRolePolicy = created.policy();
         return created.role();
     }
