@@ -1,6 +1,7 @@
 package io.github.pullthroughcache;
 
 import io.github.pullthroughcache.internal.ConstructIds;
+import io.github.pullthroughcache.internal.FactsScope;
 import io.github.pullthroughcache.internal.StackFacts;
 import io.github.pullthroughcache.internal.Tokens;
 import io.github.pullthroughcache.rule.IPullThroughCacheRule;
@@ -34,7 +35,7 @@ final class ImportedPullThroughCache extends Construct implements IPullThroughCa
                     + "the registry of their own region only, so tasks here could not pull through that cache. Use a "
                     + "cache in " + stack.region() + ", or replicate the cached repositories to it");
         }
-        Construct rulesScope = new Construct(this, "Rules");
+        Construct rulesScope = new FactsScope(this, "Rules", stack);
         for (UpstreamRegistry upstream : attributes.getUpstreams()) {
             String defaultPrefix = upstream.getDefaultRepositoryPrefix();
             String prefix = attributes.getRepositoryPrefixes().getOrDefault(defaultPrefix, defaultPrefix);

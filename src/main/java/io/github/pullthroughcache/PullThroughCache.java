@@ -1,6 +1,7 @@
 package io.github.pullthroughcache;
 
 import io.github.pullthroughcache.internal.ConstructIds;
+import io.github.pullthroughcache.internal.FactsScope;
 import io.github.pullthroughcache.internal.RepositoryPrefix;
 import io.github.pullthroughcache.internal.StackFacts;
 import io.github.pullthroughcache.internal.Tokens;
@@ -98,7 +99,7 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         }
         this.creationTemplate = template;
 
-        this.rulesScope = new Construct(this, "Rules");
+        this.rulesScope = new FactsScope(this, "Rules", facts);
         for (UpstreamRegistry upstream : given.getUpstreams()) {
             addRule(PullThroughCacheRuleProps.builder().upstream(upstream).build());
         }

@@ -1,13 +1,18 @@
 package io.github.pullthroughcache.internal;
 
 import software.amazon.awscdk.Stack;
+import software.constructs.Construct;
 import software.constructs.IConstruct;
 
 /**
- * What a construct of the library reads off its stack, read once by that construct and only when it needs it:
- * every read is a jsii round trip. Internal: not part of the public API.
+ * What the constructs of the library read off their stack, read once per stack and only when one needs it: every
+ * read is a jsii round trip. It is a construct of its own under the stack (id {@value #ID}), so the facts live in
+ * the construct tree, with the stack. Internal: not part of the public API.
  */
-public final class StackFacts {
+public final class StackFacts extends Construct {
+
+    /** The facts' construct id, under their stack. */
+    public static final String ID = "PullThroughCacheStackFacts";
 
     private final Stack stack;
     private String account;
@@ -18,15 +23,20 @@ public final class StackFacts {
     private RegistryIndex registryIndex;
 
     private StackFacts(Stack stack) {
+        super(stack, ID);
         this.stack = stack;
     }
 
     /**
      * @param scope a construct
-     * @return the facts of its stack
+     * @return the facts of its stack, made on first use
      */
     public static StackFacts of(IConstruct scope) {
-        return new StackFacts(scope instanceof Stack stack ? stack : Stack.of(scope));
+        if (scope instanceof FactsScope known) {
+            return known.facts();
+        }
+        Stack stack = scope instanceof Stack given ? given : Stack.of(scope);
+        return stack.getNode().tryFindChild(ID) instanceof StackFacts facts ? facts : new StackFacts(stack);
     }
 
     /** @return the stack */

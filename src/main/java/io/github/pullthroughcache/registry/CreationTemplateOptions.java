@@ -12,6 +12,9 @@ import software.amazon.awscdk.services.ecr.TagStatus;
  */
 public final class CreationTemplateOptions extends TemplateSettings {
 
+    /** The age, in days, at which {@link #EXPIRE_UNTAGGED_AFTER_14_DAYS} expires an untagged image. */
+    static final int DEFAULT_EXPIRY_DAYS = 14;
+
     /**
      * The lifecycle rule the templates of a pull through cache get by default: untagged images expire 14 days
      * after they were cached. A cached image whose tag moved upstream becomes untagged here; pulled again, it
@@ -20,7 +23,7 @@ public final class CreationTemplateOptions extends TemplateSettings {
     public static final LifecycleRule EXPIRE_UNTAGGED_AFTER_14_DAYS = LifecycleRule.builder()
             .description("Expire untagged images 14 days after they were cached")
             .tagStatus(TagStatus.UNTAGGED)
-            .maxImageAge(Duration.days(14))
+            .maxImageAge(Duration.days(DEFAULT_EXPIRY_DAYS))
             .build();
 
     private CreationTemplateOptions(Builder builder) {

@@ -217,7 +217,9 @@ final class LifecyclePolicy {
         putIfPresent(selection, "tagPatternList", rule.getTagPatternList());
         if (rule.getMaxImageAge() != null) {
             selection.put("countType", "sinceImagePushed");
-            selection.put("countNumber", whole(rule.getMaxImageAge().toDays()));
+            // the default rule's age is known here: no jsii round trip for every template that has it
+            selection.put("countNumber", rule == CreationTemplateOptions.EXPIRE_UNTAGGED_AFTER_14_DAYS
+                    ? CreationTemplateOptions.DEFAULT_EXPIRY_DAYS : whole(rule.getMaxImageAge().toDays()));
             selection.put("countUnit", "days");
         } else {
             selection.put("countType", "imageCountMoreThan");
