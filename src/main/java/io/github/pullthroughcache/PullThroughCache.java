@@ -8,10 +8,8 @@ import io.github.pullthroughcache.internal.Tokens;
 import io.github.pullthroughcache.network.CacheVpc;
 import io.github.pullthroughcache.network.CacheVpcProps;
 import io.github.pullthroughcache.network.RegistryEndpoints;
-import io.github.pullthroughcache.network.RegistryEndpointsOptions;
 import io.github.pullthroughcache.network.RegistryEndpointsProps;
 import io.github.pullthroughcache.network.TemporaryNatGateway;
-import io.github.pullthroughcache.network.TemporaryNatGatewayOptions;
 import io.github.pullthroughcache.network.TemporaryNatGatewayProps;
 import io.github.pullthroughcache.registry.CreationTemplateOptions;
 import io.github.pullthroughcache.registry.RegistryPolicy;
@@ -87,8 +85,7 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
 
         this.vpc = given.getVpc() != null ? given.getVpc() : new CacheVpc(this, "Vpc", CacheVpcProps.builder().build());
 
-        CreationTemplateOptions template = given.getCreationTemplate() != null
-                ? given.getCreationTemplate() : CreationTemplateOptions.builder().build();
+        CreationTemplateOptions template = given.getCreationTemplate();
         if (template.getEncryption() != null && template.getEncryption().createsKey()) {
             // one key for every rule's template, not one each
             this.key = TemplateEncryption.createKey(this, "Key", "Encrypts the repositories Amazon ECR pull through "
@@ -107,14 +104,10 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
             grantPull(puller);
         }
 
-        RegistryEndpointsOptions endpointOptions = given.getEndpointOptions() != null
-                ? given.getEndpointOptions() : RegistryEndpointsOptions.builder().build();
         this.endpoints = !given.isEndpoints() ? null : new RegistryEndpoints(this, "Endpoints",
-                RegistryEndpointsProps.builder().options(endpointOptions).vpc(vpc).build());
-        TemporaryNatGatewayOptions natOptions = given.getTemporaryNatOptions() != null
-                ? given.getTemporaryNatOptions() : TemporaryNatGatewayOptions.builder().build();
+                RegistryEndpointsProps.builder().options(given.getEndpointOptions()).vpc(vpc).build());
         this.temporaryNat = !given.isTemporaryNat() ? null : new TemporaryNatGateway(this, "TemporaryNat",
-                TemporaryNatGatewayProps.builder().options(natOptions).vpc(vpc).build());
+                TemporaryNatGatewayProps.builder().options(given.getTemporaryNatOptions()).vpc(vpc).build());
     }
 
     /**

@@ -155,7 +155,8 @@ public final class PullThroughCacheProps {
          * @return this builder
          */
         public Builder creationTemplate(CreationTemplateOptions creationTemplate) {
-            this.creationTemplate = creationTemplate;
+            // null keeps the default, so that a caller can pass on an optional value as it is
+            this.creationTemplate = creationTemplate != null ? creationTemplate : CreationTemplateOptions.builder().build();
             return this;
         }
 
@@ -182,7 +183,7 @@ public final class PullThroughCacheProps {
          * @return this builder
          */
         public Builder endpointOptions(RegistryEndpointsOptions endpointOptions) {
-            this.endpointOptions = endpointOptions;
+            this.endpointOptions = endpointOptions != null ? endpointOptions : RegistryEndpointsOptions.builder().build();
             return this;
         }
 
@@ -209,7 +210,8 @@ public final class PullThroughCacheProps {
          * @return this builder
          */
         public Builder temporaryNatOptions(TemporaryNatGatewayOptions temporaryNatOptions) {
-            this.temporaryNatOptions = temporaryNatOptions;
+            this.temporaryNatOptions = temporaryNatOptions != null
+                    ? temporaryNatOptions : TemporaryNatGatewayOptions.builder().build();
             return this;
         }
 

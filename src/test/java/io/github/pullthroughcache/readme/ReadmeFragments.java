@@ -56,8 +56,8 @@ public final class ReadmeFragments {
         Stack replicationDestination = new Stack(app, "ReadmeReplicationDestination", inAccount("222222222222"));
         replication(replicationSource, replicationDestination);
         return List.of((Stack) app.getNode().findChild("PullThroughCache"), new OneCall(app), new BuildingBlocks(app),
-                new RegistryPolicyReplace(app), new PrivateNetwork(app), new Warmer(app), replicationSource,
-                replicationDestination);
+                new RegistryPolicyReplace(app), new PrivateNetwork(app), new Warmer(app), new Imports(app),
+                replicationSource, replicationDestination);
     }
 
     /** A registry of its own for each stack with rules: one registry takes one rule per prefix. */
@@ -95,6 +95,31 @@ public final class ReadmeFragments {
             role.getNode().addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY,
                     Map.of("AwsSolutions-IAM5[Resource::*]", "ecr:GetAuthorizationToken has no resource scope"));
             // end::nag-acknowledgement[]
+        }
+    }
+
+    /** A cache and a rule of another account, imported. */
+    static final class Imports extends Stack {
+        Imports(Construct scope) {
+            super(scope, "ReadmeImports", inAccount("222222222222"));
+            FargateTaskDefinition taskDefinition = new FargateTaskDefinition(this, "Task");
+            IRole role = new Role(this, "Puller", software.amazon.awscdk.services.iam.RoleProps.builder()
+                    .assumedBy(new ServicePrincipal("ecs-tasks.amazonaws.com")).build());
+            // tag::imports[]
+            // in a stack of account 222222222222, in the cache's region
+            IPullThroughCache central = PullThroughCache.fromCacheAttributes(this, "Central", PullThroughCacheAttributes.builder()
+                    .account("111111111111").region("eu-west-1")
+                    .upstreams(List.of(UpstreamRegistry.ECR_PUBLIC, UpstreamRegistry.dockerHub()))   // no secret: a reference
+                    .build());
+            taskDefinition.addContainer("Web", ContainerDefinitionOptions.builder()
+                    .image(central.containerImage("nginx:1.27"))   // 111111111111.dkr.ecr.eu-west-1.<suffix>/docker-hub/library/nginx:1.27
+                    .build());
+
+            // one rule of another stack
+            IPullThroughCacheRule quay = PullThroughCacheRule.fromRuleAttributes(this, "Quay",
+                    PullThroughCacheRuleAttributes.builder().upstream(UpstreamRegistry.QUAY).account("111111111111").build());
+            quay.grantPull(role);
+            // end::imports[]
         }
     }
 
