@@ -44,6 +44,8 @@ public final class ExamplesApp {
         stacks.addAll(MultiRegionExample.create(app, "PullThroughCache"));
         // accounts of their own (from context): a source and a destination registry
         stacks.addAll(ReplicationExample.create(app, "PullThroughCacheReplication"));
+        // fixed accounts of one organization: a central cache and a consumer
+        stacks.addAll(OrganizationExample.create(app, "PullThroughCacheOrg"));
         return List.copyOf(stacks);
     }
 

@@ -11,6 +11,7 @@ import io.github.pullthroughcache.network.RegistryEndpoints;
 import io.github.pullthroughcache.network.RegistryEndpointsProps;
 import io.github.pullthroughcache.network.TemporaryNatGateway;
 import io.github.pullthroughcache.network.TemporaryNatGatewayProps;
+import io.github.pullthroughcache.registry.CacheConsumers;
 import io.github.pullthroughcache.registry.CreationTemplateOptions;
 import io.github.pullthroughcache.registry.RegistryPolicy;
 import io.github.pullthroughcache.registry.RegistryPolicyMode;
@@ -25,12 +26,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import software.amazon.awscdk.Annotations;
+import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.Lazy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.ec2.IVpc;
 import software.amazon.awscdk.services.ecs.ContainerImage;
 import software.amazon.awscdk.services.iam.Grant;
 import software.amazon.awscdk.services.iam.IGrantable;
+import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.kms.IKey;
+import software.amazon.awscdk.services.kms.Key;
 import software.constructs.Construct;
 
 /**
@@ -62,6 +68,7 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
     private final Construct rulesScope;
     private final Map<String, PullThroughCacheRule> rules = new LinkedHashMap<>();
     private final List<IGrantable> pullers = new ArrayList<>();
+    private CacheConsumers consumers;
     private final RegistryEndpoints endpoints;
     private final TemporaryNatGateway temporaryNat;
     private final String registryHost;
@@ -99,6 +106,9 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         this.rulesScope = new FactsScope(this, "Rules", facts);
         for (UpstreamRegistry upstream : given.getUpstreams()) {
             addRule(PullThroughCacheRuleProps.builder().upstream(upstream).build());
+        }
+        if (given.getSharedWith() != null) {
+            shareWith(given.getSharedWith());
         }
         for (IGrantable puller : given.getPullers()) {
             grantPull(puller);
@@ -157,10 +167,95 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         PullThroughCacheRule rule = new PullThroughCacheRule(rulesScope, id, props);
         rules.put(id, rule);
         rule.addCreationTemplate(creationTemplate);
+        if (consumers != null) {
+            share(rule);
+        }
         for (IGrantable puller : pullers) {
             grantPull(rule, puller);
         }
         return rule;
+    }
+
+    /**
+     * Lets other accounts pull through every rule of the cache, those added later included, for a central cache
+     * that an organization shares. For each rule it adds:
+     * <ul>
+     * <li>a registry policy statement ({@code ShareWith<prefix>}): {@code ecr:CreateRepository} and
+     * {@code ecr:BatchImportUpstreamImage} on {@code repository/<prefix>/*}, so a consumer's first pull fills the
+     * cache;</li>
+     * <li>a statement in the repository policy of the repositories the rule's creation template creates
+     * ({@code PullByConsumers}): {@code ecr:BatchGetImage}, {@code ecr:GetDownloadUrlForLayer} and
+     * {@code ecr:BatchCheckLayerAvailability};</li>
+     * <li>with the cache's own key ({@code TemplateEncryption.KMS_NEW_KEY}), a key policy statement that lets the
+     * consumers decrypt through ECR only ({@code kms:Decrypt} with {@code kms:ViaService}).</li>
+     * </ul>
+     * An organization or its units are the principal {@code *} pinned by {@code aws:PrincipalOrgID} or
+     * {@code aws:PrincipalOrgPaths}. The stack outputs what a consumer needs: {@code SharedRegistry} (the registry
+     * host) and {@code SharedPrefixes} (each prefix and its upstream). Consumers use the cache through
+     * {@link #fromCacheAttributes}.
+     *
+     * @param sharedWith the consumers
+     * @throws IllegalArgumentException when the cache is shared already, or its templates use the AWS managed key,
+     *     which other accounts cannot use
+     */
+    public void shareWith(CacheConsumers sharedWith) {
+        if (consumers != null) {
+            throw new IllegalArgumentException("PullThroughCache " + getNode().getPath() + " is shared with "
+                    + consumers + " already: share it once, with every consumer in one CacheConsumers");
+        }
+        TemplateEncryption encryption = creationTemplate.getEncryption();
+        if (encryption == TemplateEncryption.KMS_AWS_MANAGED_KEY) {
+            throw new IllegalArgumentException("PullThroughCache " + getNode().getPath() + " cannot be shared with "
+                    + sharedWith + ": its creation template encrypts with the AWS managed key aws/ecr, whose key "
+                    + "policy no other account can be given. Use TemplateEncryption.KMS_NEW_KEY (a key of the cache, "
+                    + "which sharing opens to the consumers through ECR), TemplateEncryption.kms(key), or AES_256");
+        }
+        this.consumers = sharedWith;
+        if (sharedWith.getAccounts().contains(stack.getAccount())) {
+            Annotations.of(this).addWarningV2("@pullthroughcache/cache:shared-with-itself", "PullThroughCache "
+                    + getNode().getPath() + " is shared with its own account " + stack.getAccount() + ": that "
+                    + "account's principals pull with grantPull or pullers, not through sharing");
+        }
+        IKey templateKey = encryption != null ? encryption.getKey() : null;
+        if (templateKey != null) {
+            // ECR decrypts layers under the grant it holds for each repository; should a pull need the caller's own
+            // right as well, this is all it may do, and only through ECR
+            PolicyStatement decrypt = sharedWith.statement("DecryptThroughEcrForConsumers")
+                    .actions(List.of("kms:Decrypt"))
+                    .resources(List.of("*"))
+                    .build();
+            decrypt.addCondition("StringEquals", Map.of("kms:ViaService", "ecr." + stack.getRegion() + ".amazonaws.com"));
+            if (!templateKey.addToResourcePolicy(decrypt).getStatementAdded()) {
+                Annotations.of(this).addWarningV2("@pullthroughcache/cache:shared-key", "PullThroughCache "
+                        + getNode().getPath() + " is shared, and its creation template's key " + templateKey.getNode()
+                        .getPath() + " is not of this app: add kms:Decrypt for " + sharedWith + " with the condition "
+                        + "kms:ViaService ecr.<region>.amazonaws.com to its key policy yourself");
+            }
+        }
+        CfnOutput.Builder.create(this, "SharedRegistry").value(registryHost)
+                .description("The registry the consumers pull through: " + sharedWith).build();
+        CfnOutput.Builder.create(this, "SharedPrefixes")
+                .value(Lazy.string(() -> stack.toJsonString(sharedPrefixes())))
+                .description("The cache's prefixes and the upstream each serves, for PullThroughCacheAttributes").build();
+        rules.values().forEach(this::share);
+    }
+
+    private void share(PullThroughCacheRule rule) {
+        RegistryPolicy.of(this).allowConsumers(rule.getRepositoryPrefix(), consumers);
+        rule.getCreationTemplate().addToRepositoryPolicy(consumers.statement("PullByConsumers")
+                .actions(List.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"))
+                .build());
+    }
+
+    private Map<String, String> sharedPrefixes() {
+        Map<String, String> prefixes = new LinkedHashMap<>();
+        rules.values().forEach(rule -> prefixes.put(rule.getRepositoryPrefix(), rule.getUpstream().getType()));
+        return prefixes;
+    }
+
+    /** @return who else may pull through the cache, or {@code null} */
+    public CacheConsumers getSharedWith() {
+        return consumers;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.github.pullthroughcache;
 import io.github.pullthroughcache.network.CacheVpc;
 import io.github.pullthroughcache.network.RegistryEndpointsOptions;
 import io.github.pullthroughcache.network.TemporaryNatGatewayOptions;
+import io.github.pullthroughcache.registry.CacheConsumers;
 import io.github.pullthroughcache.registry.CreationTemplateOptions;
 import io.github.pullthroughcache.registry.RegistryPolicyMode;
 import io.github.pullthroughcache.rule.UpstreamRegistry;
@@ -22,6 +23,7 @@ public final class PullThroughCacheProps {
     private final boolean temporaryNat;
     private final TemporaryNatGatewayOptions temporaryNatOptions;
     private final RegistryPolicyMode registryPolicyMode;
+    private final CacheConsumers sharedWith;
 
     private PullThroughCacheProps(Builder builder) {
         this.vpc = builder.vpc;
@@ -33,6 +35,7 @@ public final class PullThroughCacheProps {
         this.temporaryNat = builder.temporaryNat;
         this.temporaryNatOptions = builder.temporaryNatOptions;
         this.registryPolicyMode = builder.registryPolicyMode;
+        this.sharedWith = builder.sharedWith;
     }
 
     /** @return a new builder */
@@ -85,6 +88,11 @@ public final class PullThroughCacheProps {
         return registryPolicyMode;
     }
 
+    /** @return who else may pull through the cache, or {@code null} */
+    public CacheConsumers getSharedWith() {
+        return sharedWith;
+    }
+
     /** Builds {@link PullThroughCacheProps}. */
     public static final class Builder {
         private IVpc vpc;
@@ -96,6 +104,7 @@ public final class PullThroughCacheProps {
         private boolean temporaryNat;
         private TemporaryNatGatewayOptions temporaryNatOptions = TemporaryNatGatewayOptions.builder().build();
         private RegistryPolicyMode registryPolicyMode;
+        private CacheConsumers sharedWith;
 
         private Builder() {
         }
@@ -226,6 +235,20 @@ public final class PullThroughCacheProps {
          */
         public Builder registryPolicyMode(RegistryPolicyMode registryPolicyMode) {
             this.registryPolicyMode = registryPolicyMode;
+            return this;
+        }
+
+        /**
+         * Other accounts that may pull through the cache: an organization, some of its units, or named accounts
+         * ({@link CacheConsumers}). See {@link PullThroughCache#shareWith}.
+         *
+         * <p>Default: none; the cache serves its own account.
+         *
+         * @param sharedWith the consumers
+         * @return this builder
+         */
+        public Builder sharedWith(CacheConsumers sharedWith) {
+            this.sharedWith = sharedWith;
             return this;
         }
 

@@ -2,6 +2,7 @@ package io.github.pullthroughcache.registry;
 
 import io.github.pullthroughcache.internal.ConstructIds;
 import io.github.pullthroughcache.internal.HandlerFunction;
+import io.github.pullthroughcache.internal.NagAcknowledgements;
 import io.github.pullthroughcache.internal.RegistryIndex;
 import io.github.pullthroughcache.internal.RepositoryPrefix;
 import io.github.pullthroughcache.internal.StackFacts;
@@ -215,6 +216,31 @@ public class RegistryPolicy extends Construct {
     }
 
     /**
+     * Lets the accounts of an organization, of its units, or named accounts fill the cache under a prefix:
+     * {@code ecr:CreateRepository} and {@code ecr:BatchImportUpstreamImage} on {@code repository/<prefix>/*} only, in
+     * a statement of its own ({@code ShareWith<prefix>}), its {@code *} principal pinned by the organization condition.
+     *
+     * @param repositoryPrefix a pull through cache rule's prefix
+     * @param consumers who may pull through it
+     * @return the statement
+     */
+    public PolicyStatement allowConsumers(String repositoryPrefix, CacheConsumers consumers) {
+        RepositoryPrefix.validate("RegistryPolicy.allowConsumers: repositoryPrefix", repositoryPrefix, null);
+        String sid = "ShareWith" + sidText(repositoryPrefix);
+        PolicyStatement existing = find(sid);
+        if (existing != null) {
+            throw new IllegalArgumentException("RegistryPolicy " + getNode().getPath() + " shares prefix '"
+                    + repositoryPrefix + "' already: share a cache once, with every consumer in one CacheConsumers");
+        }
+        PolicyStatement statement = consumers.statement(sid)
+                .actions(PULL_THROUGH_CACHE_ACTIONS)
+                .resources(List.of(RepositoryPrefix.repositoryArn(facts, null, null, repositoryPrefix)))
+                .build();
+        add(sid, statement, repositoryPrefix);
+        return statement;
+    }
+
+    /**
      * Lets another account replicate into this registry: {@code ecr:CreateRepository} and
      * {@code ecr:ReplicateImage} for that account on this registry's repositories, as ECR's cross-account
      * replication needs.
@@ -249,6 +275,12 @@ public class RegistryPolicy extends Construct {
         }
         checkPrincipals(ownedSid, statement);
         warnAboutUnscopedActions(ownedSid, statement);
+        if (mode == RegistryPolicyMode.REPLACE && CacheConsumers.namesEveryone(asMap(statement.toStatementJson()).get("Principal"))) {
+            // checkPrincipals let the star through only under an organization condition
+            NagAcknowledgements.acknowledge(resource, "AwsSolutions-ECR1", "The principal '*' of statement " + ownedSid
+                    + " is pinned to an AWS Organization by an aws:PrincipalOrgID or aws:PrincipalOrgPaths condition: "
+                    + "the accounts of that organization may fill the cache, nobody else.");
+        }
         statements.add(new OwnedStatement(ownedSid, statement, prefix != null ? prefix : literalPrefix(statement)));
     }
 
@@ -306,25 +338,14 @@ public class RegistryPolicy extends Construct {
             // principals may still be added; checked again at synthesis
             return null;
         }
-        if (containsStar(principal)) {
-            return "has the principal '*' (" + principal + "): the registry policy names the roles, users or "
-                    + "accounts that may fill the cache or replicate, never everyone";
+        if (CacheConsumers.namesEveryone(principal) && !CacheConsumers.pinsOrganization(json.get("Condition"))) {
+            return "has the principal '*' (" + principal + ") without an aws:PrincipalOrgID or aws:PrincipalOrgPaths "
+                    + "condition: the registry policy names the roles, users or accounts that may fill the cache or "
+                    + "replicate, or an organization (CacheConsumers.organization), never everyone";
         }
         return null;
     }
 
-    private static boolean containsStar(Object value) {
-        if (value instanceof String text) {
-            return text.equals("*");
-        }
-        if (value instanceof Map<?, ?> map) {
-            return map.values().stream().anyMatch(RegistryPolicy::containsStar);
-        }
-        if (value instanceof List<?> list) {
-            return list.stream().anyMatch(RegistryPolicy::containsStar);
-        }
-        return false;
-    }
 
     private void warnAboutUnscopedActions(String sid, PolicyStatement statement) {
         List<String> outside = new ArrayList<>();

@@ -69,7 +69,7 @@ public class RepositoryCreationTemplate extends Resource {
 
     private final StackFacts facts;
     private final Stack stack;
-    private final PolicyDocument repositoryPolicy;
+    private PolicyDocument repositoryPolicy;
     private boolean lazyLifecyclePolicy;
     private boolean validationAdded;
     /** The lifecycle policy JSON: kept current while literal; rendered at synthesis when lazy. */
@@ -172,6 +172,22 @@ public class RepositoryCreationTemplate extends Resource {
             resource.setLifecyclePolicy(Lazy.string(this::renderedLifecyclePolicy));
             addValidationOnce();
         }
+    }
+
+    /**
+     * Adds a statement to the repository policy of every repository the template creates (a statement of its own
+     * per concern; the document stays within ECR's 10,240 characters). A statement with the principal {@code *}
+     * needs an {@code aws:PrincipalOrgID} or {@code aws:PrincipalOrgPaths} condition ({@link CacheConsumers}).
+     *
+     * @param statement the statement; it names no resource, since it applies to its repository
+     */
+    public void addToRepositoryPolicy(PolicyStatement statement) {
+        if (repositoryPolicy == null) {
+            this.repositoryPolicy = new PolicyDocument();
+            resource.setRepositoryPolicy(stack.toJsonString(repositoryPolicy));
+        }
+        repositoryPolicy.addStatements(statement);
+        addValidationOnce();
     }
 
     private void addValidationOnce() {
@@ -326,10 +342,33 @@ public class RepositoryCreationTemplate extends Resource {
                     ResourcePolicyValidationOptions.builder().skipResourceValidation(true).build())) {
                 errors.add("RepositoryCreationTemplateProps.repositoryPolicy: " + error);
             }
+            errors.addAll(everyoneWithoutOrganization(stack.resolve(repositoryPolicy.toJSON())));
             Object rendered = stack.resolve(stack.toJsonString(repositoryPolicy));
             if (rendered instanceof String text && text.length() > MAX_REPOSITORY_POLICY_LENGTH) {
                 errors.add("RepositoryCreationTemplateProps.repositoryPolicy renders to " + text.length()
                         + " characters: ECR accepts at most " + MAX_REPOSITORY_POLICY_LENGTH);
+            }
+        }
+        return errors;
+    }
+
+    /** A statement whose principal is everyone, unless an organization condition pins it, or NotPrincipal. */
+    private static List<String> everyoneWithoutOrganization(Object document) {
+        List<String> errors = new ArrayList<>();
+        if (document instanceof Map<?, ?> map && map.get("Statement") instanceof List<?> statements) {
+            for (Object statement : statements) {
+                if (!(statement instanceof Map<?, ?> json)) {
+                    continue;
+                }
+                if (json.containsKey("NotPrincipal")) {
+                    errors.add("RepositoryCreationTemplateProps.repositoryPolicy statement " + json.get("Sid")
+                            + " uses NotPrincipal: name the principals that may use the repositories instead");
+                } else if (CacheConsumers.namesEveryone(json.get("Principal"))
+                        && !CacheConsumers.pinsOrganization(json.get("Condition"))) {
+                    errors.add("RepositoryCreationTemplateProps.repositoryPolicy statement " + json.get("Sid")
+                            + " has the principal '*' without an aws:PrincipalOrgID or aws:PrincipalOrgPaths condition: "
+                            + "name the accounts, or an organization (CacheConsumers.organization)");
+                }
             }
         }
         return errors;

@@ -108,6 +108,21 @@ class ExamplesTest {
     }
 
     @Test
+    void theOrganizationsConsumerPullsFromTheCentralRegistryThatLetsTheOrganizationIn() {
+        var consumer = synth.template("PullThroughCacheOrgConsumer");
+        consumer.resourceCountIs("AWS::ECR::PullThroughCacheRule", 0);
+        consumer.resourceCountIs("Custom::EcrRegistryPolicyStatements", 0);
+        consumer.resourceCountIs("AWS::EC2::NatGateway", 0);
+        assertThat(synth.json("PullThroughCacheOrgConsumer").toString())
+                .contains("arn:aws:ecr:eu-west-1:111111111111:repository/ecr-public/*")
+                .contains("111111111111.dkr.ecr.eu-west-1.");
+        var statements = synth.registryPolicyStatements("PullThroughCacheOrgCentral");
+        assertThat(statements).hasSize(3);
+        statements.forEach(statement -> assertThat(statement.path("Condition").toString())
+                .isEqualTo("{\"StringEquals\":{\"aws:PrincipalOrgID\":\"o-a1b2c3d4e5\"}}"));
+    }
+
+    @Test
     void cdkNagPacksFailSynthesisOnAnUnacknowledgedFinding() {
         // the canary for the setup above: Synth.of passed for the examples, and fails for a plain secret
         App app = TestApps.newApp();

@@ -57,7 +57,7 @@ public final class ReadmeFragments {
         replication(replicationSource, replicationDestination);
         return List.of((Stack) app.getNode().findChild("PullThroughCache"), new OneCall(app), new BuildingBlocks(app),
                 new RegistryPolicyReplace(app), new PrivateNetwork(app), new Warmer(app), new Imports(app),
-                replicationSource, replicationDestination);
+                new Sharing(app), replicationSource, replicationDestination);
     }
 
     /** A registry of its own for each stack with rules: one registry takes one rule per prefix. */
@@ -95,6 +95,22 @@ public final class ReadmeFragments {
             role.getNode().addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY,
                     Map.of("AwsSolutions-IAM5[Resource::*]", "ecr:GetAuthorizationToken has no resource scope"));
             // end::nag-acknowledgement[]
+        }
+    }
+
+    /** A central cache shared with an organization. */
+    static final class Sharing extends Stack {
+        Sharing(Construct scope) {
+            super(scope, "ReadmeSharing", inAccount("777777777777"));
+            // tag::sharing[]
+            // the central account (111111111111, eu-west-1)
+            PullThroughCache cache = new PullThroughCache(this, "Cache", PullThroughCacheProps.builder()
+                    .upstreams(List.of(UpstreamRegistry.ECR_PUBLIC, UpstreamRegistry.QUAY))
+                    .creationTemplate(CreationTemplateOptions.builder().encryption(TemplateEncryption.KMS_NEW_KEY).build())
+                    .sharedWith(CacheConsumers.organization("o-a1b2c3d4e5"))   // or organizationalUnits(...), accounts(...)
+                    .build());
+            // end::sharing[]
+            cache.getNode();
         }
     }
 

@@ -1,0 +1,119 @@
+package io.github.pullthroughcache.examples;
+
+import io.github.pullthroughcache.IPullThroughCache;
+import io.github.pullthroughcache.PullThroughCache;
+import io.github.pullthroughcache.PullThroughCacheAttributes;
+import io.github.pullthroughcache.PullThroughCacheProps;
+import io.github.pullthroughcache.network.CacheVpc;
+import io.github.pullthroughcache.network.CacheVpcProps;
+import io.github.pullthroughcache.network.RegistryEndpoints;
+import io.github.pullthroughcache.network.RegistryEndpointsProps;
+import io.github.pullthroughcache.registry.CacheConsumers;
+import io.github.pullthroughcache.registry.CreationTemplateOptions;
+import io.github.pullthroughcache.registry.TemplateEncryption;
+import io.github.pullthroughcache.rule.UpstreamCredentialSecret;
+import io.github.pullthroughcache.rule.UpstreamCredentialSecretProps;
+import io.github.pullthroughcache.rule.UpstreamRegistry;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.Environment;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.Validations;
+import software.amazon.awscdk.services.ec2.InterfaceVpcEndpointAwsService;
+import software.amazon.awscdk.services.ec2.SubnetSelection;
+import software.amazon.awscdk.services.ecs.AwsLogDriverProps;
+import software.amazon.awscdk.services.ecs.Cluster;
+import software.amazon.awscdk.services.ecs.ContainerDefinitionOptions;
+import software.amazon.awscdk.services.ecs.ContainerInsights;
+import software.amazon.awscdk.services.ecs.DeploymentCircuitBreaker;
+import software.amazon.awscdk.services.ecs.FargateService;
+import software.amazon.awscdk.services.ecs.FargateTaskDefinition;
+import software.amazon.awscdk.services.ecs.LogDriver;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.constructs.Construct;
+
+/**
+ * One cache for a whole AWS Organization: a central cache in account 111111111111 shared with organization
+ * o-a1b2c3d4e5, and a consumer account, 222222222222, whose Fargate service in isolated subnets pulls through it.
+ */
+public final class OrganizationExample {
+
+    /** The central cache's account. */
+    public static final String CENTRAL_ACCOUNT = "111111111111";
+    /** The consumer's account. */
+    public static final String CONSUMER_ACCOUNT = "222222222222";
+    /** The organization both belong to. */
+    public static final String ORGANIZATION = "o-a1b2c3d4e5";
+    private static final String REGION = "eu-west-1";
+
+    private OrganizationExample() {
+    }
+
+    /**
+     * @param scope the app
+     * @param prefix the stacks' id prefix; the stacks are {@code <prefix>Central} and {@code <prefix>Consumer}
+     * @return the central and the consumer stack
+     */
+    public static List<Stack> create(Construct scope, String prefix) {
+        Stack central = new Stack(scope, prefix + "Central", StackProps.builder()
+                .env(Environment.builder().account(CENTRAL_ACCOUNT).region(REGION).build())
+                .description("Amazon ECR pull through cache shared with organization " + ORGANIZATION)
+                .build());
+        UpstreamCredentialSecret dockerHub = new UpstreamCredentialSecret(central, "DockerHubCredential",
+                UpstreamCredentialSecretProps.builder().secretName("docker-hub").username("platform-team").build());
+        new PullThroughCache(central, "Cache", PullThroughCacheProps.builder()
+                .upstreams(List.of(UpstreamRegistry.ECR_PUBLIC, UpstreamRegistry.QUAY,
+                        UpstreamRegistry.dockerHub(dockerHub.getSecret())))
+                .creationTemplate(CreationTemplateOptions.builder().encryption(TemplateEncryption.KMS_NEW_KEY).build())
+                .sharedWith(CacheConsumers.organization(ORGANIZATION))
+                .build());
+
+        Stack consumer = new Stack(scope, prefix + "Consumer", StackProps.builder()
+                .env(Environment.builder().account(CONSUMER_ACCOUNT).region(REGION).build())
+                .description("A Fargate service pulling through the organization's central pull through cache")
+                .build());
+        IPullThroughCache cache = PullThroughCache.fromCacheAttributes(consumer, "Central",
+                PullThroughCacheAttributes.builder()
+                        .account(CENTRAL_ACCOUNT).region(REGION)
+                        .upstreams(List.of(UpstreamRegistry.ECR_PUBLIC, UpstreamRegistry.QUAY, UpstreamRegistry.dockerHub()))
+                        .build());
+        CacheVpc vpc = new CacheVpc(consumer, "Vpc", CacheVpcProps.builder().build());
+        new RegistryEndpoints(consumer, "Endpoints", RegistryEndpointsProps.builder()
+                .vpc(vpc)
+                .additionalServices(List.of(InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS))
+                .build());
+        Cluster cluster = Cluster.Builder.create(consumer, "Cluster")
+                .vpc(vpc)
+                .containerInsightsV2(ContainerInsights.ENABLED)
+                .build();
+        FargateTaskDefinition task = FargateTaskDefinition.Builder.create(consumer, "Task")
+                .cpu(256)
+                .memoryLimitMiB(512)
+                .build();
+        LogGroup logs = LogGroup.Builder.create(consumer, "Logs").retention(RetentionDays.ONE_YEAR).build();
+        task.addContainer("Web", ContainerDefinitionOptions.builder()
+                .image(cache.containerImage("public.ecr.aws/nginx/nginx:1.27"))
+                .logging(LogDriver.awsLogs(AwsLogDriverProps.builder().logGroup(logs).streamPrefix("web").build()))
+                .build());
+        FargateService.Builder.create(consumer, "Service")
+                .cluster(cluster)
+                .taskDefinition(task)
+                .desiredCount(1)
+                .circuitBreaker(DeploymentCircuitBreaker.builder().enable(true).rollback(true).build())
+                .minHealthyPercent(100)
+                .vpcSubnets(SubnetSelection.builder().subnetGroupName(CacheVpc.ISOLATED).build())
+                .assignPublicIp(false)
+                .build();
+
+        // cdk-nag reads acknowledgements from this metadata, on these constructs only
+        task.obtainExecutionRole().getNode().addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, Map.of(
+                "AwsSolutions-IAM5[Resource::*]", "ecr:GetAuthorizationToken has no resource scope",
+                "NIST.800.53.R5-IAMNoInlinePolicy", "ECS keeps the execution role's grants in its default policy"));
+        logs.getNode().addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, Map.of(
+                "NIST.800.53.R5-CloudWatchLogGroupEncrypted", "nginx access logs; CloudWatch Logs encrypts them at "
+                        + "rest with its own key"));
+        return List.of(central, consumer);
+    }
+}
