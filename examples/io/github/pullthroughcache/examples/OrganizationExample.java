@@ -82,6 +82,9 @@ public final class OrganizationExample {
         CacheVpc vpc = new CacheVpc(consumer, "Vpc", CacheVpcProps.builder().build());
         new RegistryEndpoints(consumer, "Endpoints", RegistryEndpointsProps.builder()
                 .vpc(vpc)
+                // the endpoints serve this account's registry and the central one, nothing else
+                .restrictToThisRegistry(true)
+                .alsoAllowedRegistries(List.of(CENTRAL_ACCOUNT))
                 .additionalServices(List.of(InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS))
                 .build());
         Cluster cluster = Cluster.Builder.create(consumer, "Cluster")

@@ -47,6 +47,7 @@ public class RegistryEndpoints extends Construct {
     private static final String ECR_API = "ecr.api";
     private static final String ECR_DKR = "ecr.dkr";
 
+    private final List<String> alsoAllowedRegistries;
     private final IVpc vpc;
     private final SubnetSelection subnets;
     private final SecurityGroup securityGroup;
@@ -67,6 +68,7 @@ public class RegistryEndpoints extends Construct {
                     + "through the cache");
         }
         this.vpc = props.getVpc();
+        this.alsoAllowedRegistries = props.getAlsoAllowedRegistries();
         this.subnets = props.getSubnets() != null
                 ? props.getSubnets() : VpcSubnets.privateOrIsolated("RegistryEndpointsProps.subnets", vpc);
         checkAdditionalServices(props);
@@ -123,12 +125,16 @@ public class RegistryEndpoints extends Construct {
         if (restricted) {
             Stack stack = Stack.of(this);
             AccountPrincipal thisAccount = new AccountPrincipal(stack.getAccount());
+            List<String> registries = new ArrayList<>(List.of(stack.formatArn(ArnComponents.builder()
+                    .service("ecr").resource("repository").resourceName("*").build())));
+            for (String account : alsoAllowedRegistries) {
+                registries.add("arn:" + stack.getPartition() + ":ecr:" + stack.getRegion() + ":" + account + ":repository/*");
+            }
             endpoint.addToPolicy(PolicyStatement.Builder.create()
                     .sid("ThisRegistryOnly")
                     .principals(List.of(thisAccount))
                     .actions(List.of("ecr:*"))
-                    .resources(List.of(stack.formatArn(ArnComponents.builder()
-                            .service("ecr").resource("repository").resourceName("*").build())))
+                    .resources(registries)
                     .build());
             endpoint.addToPolicy(PolicyStatement.Builder.create()
                     .sid("Authenticate")

@@ -16,6 +16,7 @@ public abstract class RegistryEndpointsSettings {
     private final boolean s3Gateway;
     private final boolean restrictToThisRegistry;
     private final List<InterfaceVpcEndpointAwsService> additionalServices;
+    private final List<String> alsoAllowedRegistries;
 
     protected RegistryEndpointsSettings(AbstractBuilder<?> builder) {
         this.subnets = builder.subnets;
@@ -24,6 +25,7 @@ public abstract class RegistryEndpointsSettings {
         this.s3Gateway = builder.s3Gateway;
         this.restrictToThisRegistry = builder.restrictToThisRegistry;
         this.additionalServices = builder.additionalServices;
+        this.alsoAllowedRegistries = builder.alsoAllowedRegistries;
     }
 
     /** @return the subnets of the endpoints, or {@code null} for the default */
@@ -51,6 +53,11 @@ public abstract class RegistryEndpointsSettings {
         return restrictToThisRegistry;
     }
 
+    /** @return the accounts whose registries the restricted endpoints let this account use too */
+    public List<String> getAlsoAllowedRegistries() {
+        return alsoAllowedRegistries;
+    }
+
     /** @return the other interface endpoints to create */
     public List<InterfaceVpcEndpointAwsService> getAdditionalServices() {
         return additionalServices;
@@ -68,6 +75,7 @@ public abstract class RegistryEndpointsSettings {
         private boolean s3Gateway = true;
         private boolean restrictToThisRegistry;
         private List<InterfaceVpcEndpointAwsService> additionalServices = List.of();
+        private List<String> alsoAllowedRegistries = List.of();
 
         protected AbstractBuilder() {
         }
@@ -88,6 +96,7 @@ public abstract class RegistryEndpointsSettings {
             this.s3Gateway = options.isS3Gateway();
             this.restrictToThisRegistry = options.isRestrictToThisRegistry();
             this.additionalServices = options.getAdditionalServices();
+            this.alsoAllowedRegistries = options.getAlsoAllowedRegistries();
             return self();
         }
 
@@ -176,6 +185,28 @@ public abstract class RegistryEndpointsSettings {
          */
         public B additionalServices(List<InterfaceVpcEndpointAwsService> additionalServices) {
             this.additionalServices = List.copyOf(additionalServices);
+            return self();
+        }
+
+        /**
+         * With {@link #restrictToThisRegistry}, the registries of other accounts in this region that this account's
+         * principals may use through the endpoints too, such as the central cache of an organization
+         * ({@code PullThroughCache.fromCacheAttributes}): their repositories are added to the policies' resources.
+         *
+         * <p>Default: none.
+         *
+         * @param accountIds 12-digit account ids
+         * @return this builder
+         */
+        public B alsoAllowedRegistries(List<String> accountIds) {
+            for (String account : accountIds) {
+                if (account == null || (!io.github.pullthroughcache.internal.Tokens.isUnresolved(account)
+                        && !account.matches("^\\d{12}$"))) {
+                    throw new IllegalArgumentException("RegistryEndpointsProps.alsoAllowedRegistries: account '"
+                            + account + "' is invalid: expected a 12-digit AWS account id");
+                }
+            }
+            this.alsoAllowedRegistries = List.copyOf(accountIds);
             return self();
         }
 

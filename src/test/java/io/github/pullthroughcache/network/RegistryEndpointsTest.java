@@ -1,9 +1,9 @@
 package io.github.pullthroughcache.network;
 
-import io.github.pullthroughcache.internal.ConstructIds;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.pullthroughcache.internal.ConstructIds;
 import io.github.pullthroughcache.testing.CfnSchemas;
 import io.github.pullthroughcache.testing.Synth;
 import io.github.pullthroughcache.testing.TestApps;
@@ -11,9 +11,9 @@ import io.github.pullthroughcache.testing.TestVpcs;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
@@ -149,6 +149,31 @@ class RegistryEndpointsTest {
                                         ":ecr:", Map.of("Ref", "AWS::Region"), ":", Map.of("Ref", "AWS::AccountId"), ":repository/*")))),
                         Map.of("Sid", "Authenticate", "Effect", "Allow", "Action", "ecr:GetAuthorizationToken",
                                 "Principal", Match.anyValue(), "Resource", "*")))));
+    }
+
+    @Test
+    void restrictedEndpointsLetThisAccountUseTheCentralRegistryItNames() {
+        Stack consumer = new Stack(TestApps.newApp(), "Consumer", StackProps.builder()
+                .env(software.amazon.awscdk.Environment.builder().account("222222222222").region("eu-west-1").build())
+                .build());
+        new RegistryEndpoints(consumer, "Endpoints", RegistryEndpointsProps.builder()
+                .vpc(TestVpcs.publicAndIsolated(consumer, "Vpc"))
+                .restrictToThisRegistry(true)
+                .alsoAllowedRegistries(List.of("111111111111"))
+                .build());
+
+        Template.fromStack(consumer).hasResourceProperties("AWS::EC2::VPCEndpoint", Map.of("PolicyDocument", Map.of(
+                "Statement", Match.arrayWith(List.of(Match.objectLike(Map.of("Sid", "ThisRegistryOnly",
+                        "Principal", Map.of("AWS", "arn:aws:iam::222222222222:root"),
+                        "Resource", List.of("arn:aws:ecr:eu-west-1:111111111111:repository/*",
+                                "arn:aws:ecr:eu-west-1:222222222222:repository/*"))))))));
+    }
+
+    @Test
+    void anotherRegistryThatIsNoAccountIsRefused() {
+        assertThatThrownBy(() -> RegistryEndpointsProps.builder().alsoAllowedRegistries(List.of("central")))
+                .hasMessage("RegistryEndpointsProps.alsoAllowedRegistries: account 'central' is invalid: expected a "
+                        + "12-digit AWS account id");
     }
 
     @ParameterizedTest
