@@ -50,6 +50,8 @@ public class NetworkExampleStack extends Stack {
         CfnOutput.Builder.create(this, "NatPublicIp").value(nat.getPublicIp())
                 .description("Where first pulls come from while the temporary NAT gateway exists").build();
         CfnOutput.Builder.create(this, "NatBytesByDestinationQuery").value(nat.getBytesByDestination().getQueryDefinitionId())
-                .description("Logs Insights query: what still goes through the NAT gateway").build();
+                .description("Logs Insights query: the bytes the NAT gateway still sends, per remote address").build();
+        CfnOutput.Builder.create(this, "NatBytesBySourceQuery").value(nat.getBytesBySource().getQueryDefinitionId())
+                .description("Logs Insights query: the bytes the NAT gateway still downloads, per remote address").build();
     }
 }

@@ -32,7 +32,8 @@ import software.constructs.Construct;
  * {@code 0.0.0.0/0} route to it ({@code Route<subnet id>}) on each selected route table. That is all it adds,
  * so removing it removes only those: subnets, route tables and their CIDRs never move. With
  * {@link TemporaryNatGatewayProps.Builder#flowLogs(boolean)}, child {@code FlowLog} holds the flow log of the
- * NAT gateway's subnet, its log group, role and a saved query of the bytes sent to each destination.
+ * NAT gateway's subnet, its log group, role and two saved queries: the bytes the NAT gateway sent to each address
+ * outside the VPC, and the bytes it received from each (the image layers a first pull downloads).
  *
  * <p>While it exists, synthesis warns that it bills by the hour.
  */
@@ -45,6 +46,7 @@ public class TemporaryNatGateway extends Construct {
     private final List<CfnRoute> routes = new ArrayList<>();
     private LogGroup flowLogGroup;
     private QueryDefinition bytesByDestination;
+    private QueryDefinition bytesBySource;
 
     /**
      * @param scope the parent
@@ -133,15 +135,50 @@ public class TemporaryNatGateway extends Construct {
         Construct scope = new Construct(this, "FlowLog");
         this.flowLogGroup = FlowLogs.create(scope, FlowLogResourceType.fromSubnet(publicSubnet), FlowLogTrafficType.ALL,
                 retention, "the temporary NAT gateway's subnet");
-        this.bytesByDestination = QueryDefinition.Builder.create(scope, "BytesByDestination")
-                .queryDefinitionName("pull-through-cache/" + Stack.of(this).getStackName() + "/nat-bytes-by-destination")
+        // Flow log records are one direction each, and bytes counts that direction only: downloads arrive in records
+        // whose source is the remote host. On the NAT gateway's interface a flow appears twice, as the client's
+        // leg (client address to remote) and as the NAT gateway's leg (its own private address to remote); only the
+        // NAT gateway's leg is counted, by its address being in the NAT gateway's subnet. Record fields:
+        // https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html; NAT gateway records and sample
+        // queries: https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-records-examples.html and
+        // https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-cloudwatch.html
+        String vpcCidr = VpcSubnets.cidr(vpc);
+        String natCidr = natSubnetCidr();
+        String stackName = Stack.of(this).getStackName();
+        this.bytesByDestination = natQuery(scope, "BytesByDestination", "pull-through-cache/" + stackName
+                + "/nat-bytes-sent-by-destination", "srcAddr", natCidr, "dstAddr", vpcCidr, "bytesSent");
+        this.bytesBySource = natQuery(scope, "BytesBySource", "pull-through-cache/" + stackName
+                + "/nat-bytes-received-by-source", "dstAddr", natCidr, "srcAddr", vpcCidr, "bytesReceived");
+    }
+
+    /** The NAT gateway's subnet's CIDR when known (its leg only), else the VPC's (both legs, so counted twice). */
+    private String natSubnetCidr() {
+        try {
+            String cidr = publicSubnet.getIpv4CidrBlock();
+            return cidr != null && !io.github.pullthroughcache.internal.Tokens.isUnresolved(cidr) ? cidr : VpcSubnets.cidr(vpc);
+        } catch (RuntimeException unknown) {
+            // a subnet imported without its CIDR
+            return VpcSubnets.cidr(vpc);
+        }
+    }
+
+    /**
+     * A saved query of the bytes of the NAT gateway's leg in one direction, per remote address (the one outside the
+     * VPC).
+     */
+    private QueryDefinition natQuery(Construct scope, String id, String name, String natSide, String natCidr,
+            String remoteSide, String vpcCidr, String total) {
+        return QueryDefinition.Builder.create(scope, id)
+                .queryDefinitionName(name)
                 .logGroups(List.of(flowLogGroup))
                 .queryString(QueryString.Builder.create()
-                        .fields(List.of("dstAddr", "bytes"))
+                        .fields(List.of(natSide, remoteSide, "bytes"))
                         .filterStatements(List.of("action = 'ACCEPT'",
-                                "not isIpv4InSubnet(dstAddr, '" + VpcSubnets.cidr(vpc) + "')"))
-                        .statsStatements(List.of("sum(bytes) as bytesSent, count(*) as flows by dstAddr"))
-                        .sort("bytesSent desc")
+                                "isIpv4InSubnet(" + natSide + ", '" + natCidr + "')",
+                                "not isIpv4InSubnet(" + remoteSide + ", '" + vpcCidr + "')"))
+                        .statsStatements(List.of("sum(bytes) as " + total + ", count(*) as flows by " + remoteSide
+                               ))
+                        .sort(total + " desc")
                         .limit(100)
                         .build())
                 .build();
@@ -177,9 +214,20 @@ public class TemporaryNatGateway extends Construct {
         return flowLogGroup;
     }
 
-    /** @return the saved query of bytes per destination, or {@code null} without flow logs */
+    /**
+     * @return with flow logs, the saved query of the bytes the NAT gateway sent to each address outside the VPC,
+     *     else {@code null}
+     */
     public QueryDefinition getBytesByDestination() {
         return bytesByDestination;
+    }
+
+    /**
+     * @return with flow logs, the saved query of the bytes the NAT gateway received from each address outside the
+     *     VPC (image layers downloaded from a CDN, mostly), else {@code null}
+     */
+    public QueryDefinition getBytesBySource() {
+        return bytesBySource;
     }
 
     /** @return the L1 NAT gateway */

@@ -162,16 +162,28 @@ class TemporaryNatGatewayTest {
     }
 
     @Test
-    void aSavedQuerySumsTheBytesSentToEachDestinationOutsideTheVpc() {
+    void savedQueriesSumTheNatGatewaysOwnLegInEachDirectionPerRemoteAddress() {
         Template template = synth.template("FlowLogged");
+        String natSubnet = loggedNat.getPublicSubnet().getIpv4CidrBlock();
+        assertThat(natSubnet).startsWith("10.0.").isNotEqualTo("10.0.0.0/16");
+        Object logs = List.of(Map.of("Ref", logicalId(flowLogged, loggedNat.getFlowLogGroup())));
 
+        // sent: from the NAT gateway's address to the internet; the client's leg (client to remote) is left out
         template.hasResourceProperties("AWS::Logs::QueryDefinition", Map.of(
-                "Name", "pull-through-cache/FlowLogged/nat-bytes-by-destination",
-                "LogGroupNames", List.of(Map.of("Ref", logicalId(flowLogged, loggedNat.getFlowLogGroup()))),
-                "QueryString", "fields dstAddr, bytes\n| filter action = 'ACCEPT'\n"
+                "Name", "pull-through-cache/FlowLogged/nat-bytes-sent-by-destination", "LogGroupNames", logs,
+                "QueryString", "fields srcAddr, dstAddr, bytes\n| filter action = 'ACCEPT'\n"
+                        + "| filter isIpv4InSubnet(srcAddr, '" + natSubnet + "')\n"
                         + "| filter not isIpv4InSubnet(dstAddr, '10.0.0.0/16')\n"
-                        + "| stats sum(bytes) as bytesSent, count(*) as flows by dstAddr\n"
+                        + "| stats sum(bytes) as bytesSent, count(*) as flows by dstAddr as remoteAddr\n"
                         + "| sort bytesSent desc\n| limit 100"));
+        // received: the downloads, in records whose source is the remote host and destination the NAT gateway
+        template.hasResourceProperties("AWS::Logs::QueryDefinition", Map.of(
+                "Name", "pull-through-cache/FlowLogged/nat-bytes-received-by-source", "LogGroupNames", logs,
+                "QueryString", "fields dstAddr, srcAddr, bytes\n| filter action = 'ACCEPT'\n"
+                        + "| filter isIpv4InSubnet(dstAddr, '" + natSubnet + "')\n"
+                        + "| filter not isIpv4InSubnet(srcAddr, '10.0.0.0/16')\n"
+                        + "| stats sum(bytes) as bytesReceived, count(*) as flows by srcAddr as remoteAddr\n"
+                        + "| sort bytesReceived desc\n| limit 100"));
     }
 
     @Test
