@@ -162,10 +162,7 @@ public class TemporaryNatGateway extends Construct {
         }
     }
 
-    /**
-     * A saved query of the bytes of the NAT gateway's leg in one direction, per remote address (the one outside the
-     * VPC).
-     */
+    /** A saved query of the bytes of the NAT gateway's leg in one direction, per remote address (outside the VPC). */
     private QueryDefinition natQuery(Construct scope, String id, String name, String natSide, String natCidr,
             String remoteSide, String vpcCidr, String total) {
         return QueryDefinition.Builder.create(scope, id)
@@ -176,8 +173,7 @@ public class TemporaryNatGateway extends Construct {
                         .filterStatements(List.of("action = 'ACCEPT'",
                                 "isIpv4InSubnet(" + natSide + ", '" + natCidr + "')",
                                 "not isIpv4InSubnet(" + remoteSide + ", '" + vpcCidr + "')"))
-                        .statsStatements(List.of("sum(bytes) as " + total + ", count(*) as flows by " + remoteSide
-                               ))
+                        .statsStatements(List.of("sum(bytes) as " + total + ", count(*) as flows by " + remoteSide))
                         .sort(total + " desc")
                         .limit(100)
                         .build())

@@ -174,7 +174,7 @@ class TemporaryNatGatewayTest {
                 "QueryString", "fields srcAddr, dstAddr, bytes\n| filter action = 'ACCEPT'\n"
                         + "| filter isIpv4InSubnet(srcAddr, '" + natSubnet + "')\n"
                         + "| filter not isIpv4InSubnet(dstAddr, '10.0.0.0/16')\n"
-                        + "| stats sum(bytes) as bytesSent, count(*) as flows by dstAddr as remoteAddr\n"
+                        + "| stats sum(bytes) as bytesSent, count(*) as flows by dstAddr\n"
                         + "| sort bytesSent desc\n| limit 100"));
         // received: the downloads, in records whose source is the remote host and destination the NAT gateway
         template.hasResourceProperties("AWS::Logs::QueryDefinition", Map.of(
@@ -182,7 +182,7 @@ class TemporaryNatGatewayTest {
                 "QueryString", "fields dstAddr, srcAddr, bytes\n| filter action = 'ACCEPT'\n"
                         + "| filter isIpv4InSubnet(dstAddr, '" + natSubnet + "')\n"
                         + "| filter not isIpv4InSubnet(srcAddr, '10.0.0.0/16')\n"
-                        + "| stats sum(bytes) as bytesReceived, count(*) as flows by srcAddr as remoteAddr\n"
+                        + "| stats sum(bytes) as bytesReceived, count(*) as flows by srcAddr\n"
                         + "| sort bytesReceived desc\n| limit 100"));
     }
 
