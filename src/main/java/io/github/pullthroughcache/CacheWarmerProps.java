@@ -137,8 +137,15 @@ public final class CacheWarmerProps {
         }
 
         /**
-         * The platforms pulled from a multi-platform image (an image index or manifest list), as
-         * {@code os/architecture[/variant]}. A single-platform image is pulled whatever its platform.
+         * The platforms whose manifests and layers the warmer itself downloads from a multi-platform image (an image
+         * index or manifest list), as {@code os/architecture[/variant]}. A single-platform image is downloaded
+         * whatever its platform.
+         *
+         * <p>This limits the warmer's own time and bandwidth, not what ECR caches: pulling an index through a pull
+         * through cache rule makes ECR import the index and every image it references into the repository (the pull
+         * through cache user guide says so of multi-architecture images), so the cache's storage holds every
+         * platform. The warmer reads the chosen platforms' blobs to be sure their import finished; the others are
+         * left to ECR.
          *
          * <p>Default: {@code linux/amd64} and {@code linux/arm64}.
          *
