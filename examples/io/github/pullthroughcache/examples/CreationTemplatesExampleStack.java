@@ -64,6 +64,8 @@ public class CreationTemplatesExampleStack extends Stack {
 
         PullThroughCacheRule ecr = new PullThroughCacheRule(this, "Ecr", PullThroughCacheRuleProps.builder()
                 .upstream(UpstreamRegistry.ecrPrivate("222222222222", "us-east-1"))
+                // ecr/<name> here is platform/<name> there: the custom role reads repository/platform/* upstream only
+                .upstreamRepositoryPrefix("platform")
                 .build());
         ecr.addCreationTemplate(CreationTemplateOptions.builder().build());
 

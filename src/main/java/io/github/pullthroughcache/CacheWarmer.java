@@ -116,16 +116,7 @@ public class CacheWarmer extends Construct {
         HandlerFunction handler = HandlerFunction.builder(this, "cache-warmer")
                 .descriptions("Custom::EcrCacheWarmer: pulls images through the ECR pull through cache of " + owner,
                         "A registry token, and pulls through the cache under the warmed prefixes only")
-                .statements(List.of(PolicyStatement.Builder.create()
-                                .sid("RegistryToken")
-                                .actions(List.of("ecr:GetAuthorizationToken"))
-                                .resources(List.of("*"))
-                                .build(),
-                        PolicyStatement.Builder.create()
-                                .sid("PullThroughCache")
-                                .actions(ACTIONS)
-                                .resources(repositories)
-                                .build()))
+                .statements(statements(repositories, used))
                 .wildcards("ecr:GetAuthorizationToken takes no resource ARN; the pulls are scoped to the repositories "
                         + "under the prefixes of the rules that serve the warmed images, which ECR creates on the first "
                         + "pull.", concat("*", repositories))
@@ -157,6 +148,43 @@ public class CacheWarmer extends Construct {
             resource.getNode().addDependency(rule);
         }
         this.schedule = props.getSchedule() == null ? null : createSchedule(stack, props.getSchedule(), settings);
+    }
+
+    /**
+     * A registry token; the pulls under the warmed prefixes; and, for rules whose creation template tags the
+     * repositories it creates, ecr:TagResource for those tag keys, since ECR tags a first pull's repository as the
+     * puller.
+     */
+    private static List<PolicyStatement> statements(List<String> repositories, Set<IPullThroughCacheRule> used) {
+        List<PolicyStatement> statements = new ArrayList<>(List.of(
+                PolicyStatement.Builder.create()
+                        .sid("RegistryToken")
+                        .actions(List.of("ecr:GetAuthorizationToken"))
+                        .resources(List.of("*"))
+                        .build(),
+                PolicyStatement.Builder.create()
+                        .sid("PullThroughCache")
+                        .actions(ACTIONS)
+                        .resources(repositories)
+                        .build()));
+        List<String> tagged = new ArrayList<>();
+        Set<String> tagKeys = new java.util.TreeSet<>();
+        for (IPullThroughCacheRule rule : used) {
+            if (rule instanceof PullThroughCacheRule owned && owned.getCreationTemplate() != null
+                    && !owned.getCreationTemplate().getResourceTags().isEmpty()) {
+                tagged.add(owned.getRepositoryArnPattern());
+                tagKeys.addAll(owned.getCreationTemplate().getResourceTags().keySet());
+            }
+        }
+        if (!tagged.isEmpty()) {
+            statements.add(PolicyStatement.Builder.create()
+                    .sid("TagOnCreate")
+                    .actions(List.of("ecr:TagResource"))
+                    .resources(tagged)
+                    .conditions(Map.of("ForAllValues:StringEquals", Map.of("aws:TagKeys", List.copyOf(tagKeys))))
+                    .build());
+        }
+        return statements;
     }
 
     private CfnSchedule createSchedule(Stack stack, ScheduleExpression expression, Map<String, Object> settings) {

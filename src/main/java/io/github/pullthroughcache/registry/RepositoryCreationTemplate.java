@@ -70,6 +70,7 @@ public class RepositoryCreationTemplate extends Resource {
     private final StackFacts facts;
     private final Stack stack;
     private PolicyDocument repositoryPolicy;
+    private final Map<String, String> resourceTags;
     private boolean lazyLifecyclePolicy;
     private boolean validationAdded;
     /** The lifecycle policy JSON: kept current while literal; rendered at synthesis when lazy. */
@@ -98,6 +99,7 @@ public class RepositoryCreationTemplate extends Resource {
         this.imageTagMutability = props.getImageTagMutability() != null
                 ? props.getImageTagMutability() : TagMutability.MUTABLE;
         Map<String, String> tags = props.getResourceTags() != null ? props.getResourceTags() : Map.of();
+        this.resourceTags = Map.copyOf(tags);
         validate(props, tags);
         register();
 
@@ -391,6 +393,11 @@ public class RepositoryCreationTemplate extends Resource {
                             + "repositories under '" + prefix + "', which no pull through cache rule of this "
                             + "registry serves (rules: " + facts.registryIndex().of(RegistryIndex.RULES, facts) + ")");
         }
+    }
+
+    /** @return the tags the template gives the repositories it creates; empty for none */
+    public Map<String, String> getResourceTags() {
+        return resourceTags;
     }
 
     /** @return the repository prefix the template applies to */

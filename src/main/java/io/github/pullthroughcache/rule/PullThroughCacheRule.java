@@ -11,14 +11,18 @@ import io.github.pullthroughcache.registry.CreationTemplateOptions;
 import io.github.pullthroughcache.registry.RegistryPolicy;
 import io.github.pullthroughcache.registry.RepositoryCreationTemplate;
 import io.github.pullthroughcache.registry.RepositoryCreationTemplateProps;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.ArnFormat;
 import software.amazon.awscdk.ResourceProps;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.ecr.CfnPullThroughCacheRule;
+import software.amazon.awscdk.services.iam.Grant;
+import software.amazon.awscdk.services.iam.GrantOnPrincipalOptions;
 import software.amazon.awscdk.services.iam.IGrantable;
 import software.amazon.awscdk.services.iam.IRole;
 import software.amazon.awscdk.services.iam.ManagedPolicy;
@@ -69,6 +73,8 @@ public class PullThroughCacheRule extends PullThroughCacheRuleBase {
     private RepositoryCreationTemplate creationTemplate;
     private final String registryHost;
     private final String repositoryArnPattern;
+    /** Who was granted pulls, so that a tagged template added later gets them its ecr:TagResource too. */
+    private final List<IGrantable> grantees = new ArrayList<>();
 
     /**
      * @param scope the parent
@@ -151,7 +157,37 @@ public class PullThroughCacheRule extends PullThroughCacheRuleBase {
                         .build());
         // the template's own resource waits for its role and key: a DependsOn on it is enough
         resource.addResourceDependency(creationTemplate.getResource());
+        grantees.forEach(this::grantTagging);
         return creationTemplate;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>When the rule's creation template tags the repositories it creates (now, or once added), the grantee also
+     * gets {@code ecr:TagResource} on {@code repository/<prefix>/*}, for those tag keys only: ECR creates the
+     * repository of a first pull as the puller, and tags it as the puller too (the pull through cache user guide,
+     * "IAM permissions required to sync an upstream registry with an Amazon ECR private registry").
+     */
+    @Override
+    public Grant grantPull(IGrantable grantee) {
+        Grant grant = super.grantPull(grantee);
+        grantees.add(grantee);
+        Grant tagging = grantTagging(grantee);
+        return tagging == null ? grant : grant.combine(tagging);
+    }
+
+    private Grant grantTagging(IGrantable grantee) {
+        if (creationTemplate == null || creationTemplate.getResourceTags().isEmpty()) {
+            return null;
+        }
+        return Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
+                .grantee(grantee)
+                .actions(List.of("ecr:TagResource"))
+                .resourceArns(List.of(repositoryArnPattern))
+                .conditions(Map.of("ForAllValues:StringEquals",
+                        Map.of("aws:TagKeys", List.copyOf(new java.util.TreeSet<>(creationTemplate.getResourceTags().keySet())))))
+                .build());
     }
 
     /** Counts the rule in its registry, across every stack of the app: one rule per prefix, and ECR's quota. */
