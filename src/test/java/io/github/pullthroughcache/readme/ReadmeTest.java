@@ -243,6 +243,17 @@ class ReadmeTest {
                 "<artifactId>pull-through-cache-cdk</artifactId>", "<version>" + version.group(1) + "</version>");
     }
 
+    @Test
+    void theRuleReplacementTroubleshootingRestsOnTheSchemaOfTheRule() throws IOException {
+        // the README's way out of a replaced rule holds while every setting of a rule is create-only
+        var schema = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                ROOT.resolve("src/test/resources/cfn-schemas/aws-ecr-pullthroughcacherule.json").toFile());
+        assertThat(schema.path("createOnlyProperties").toString()).contains("/properties/CredentialArn",
+                "/properties/CustomRoleArn", "/properties/UpstreamRegistry", "/properties/UpstreamRepositoryPrefix");
+        assertThat(schema.path("primaryIdentifier").toString()).isEqualTo("[\"/properties/EcrRepositoryPrefix\"]");
+        assertThat(README).contains("`PullThroughCacheRuleAlreadyExistsException`");
+    }
+
     /** Splits a command line as sh does for the forms the README uses: words, and '…' or "…" quoting. */
     static List<String> shellWords(String line) {
         List<String> words = new ArrayList<>();
