@@ -17,6 +17,7 @@ import io.github.pullthroughcache.rule.UpstreamRegistry;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Environment;
+import software.amazon.awscdk.Fn;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.Validations;
@@ -52,12 +53,28 @@ public final class OrganizationExample {
     }
 
     /**
+     * A stack of a known account and region whose VPCs take the region's first two zones from {@code Fn::GetAZs}, as
+     * {@code PullThroughCacheStack} does: no context lookup, so {@code cdk synth} needs no credentials.
+     */
+    private static final class ZonesStack extends Stack {
+        ZonesStack(Construct scope, String id, StackProps props) {
+            super(scope, id, props);
+        }
+
+        @Override
+        public List<String> getAvailabilityZones() {
+            List<String> zones = Fn.getAzs();
+            return List.of(Fn.select(0, zones), Fn.select(1, zones));
+        }
+    }
+
+    /**
      * @param scope the app
      * @param prefix the stacks' id prefix; the stacks are {@code <prefix>Central} and {@code <prefix>Consumer}
      * @return the central and the consumer stack
      */
     public static List<Stack> create(Construct scope, String prefix) {
-        Stack central = new Stack(scope, prefix + "Central", StackProps.builder()
+        Stack central = new ZonesStack(scope, prefix + "Central", StackProps.builder()
                 .env(Environment.builder().account(CENTRAL_ACCOUNT).region(REGION).build())
                 .description("Amazon ECR pull through cache shared with organization " + ORGANIZATION)
                 .build());
@@ -70,7 +87,7 @@ public final class OrganizationExample {
                 .sharedWith(CacheConsumers.organization(ORGANIZATION))
                 .build());
 
-        Stack consumer = new Stack(scope, prefix + "Consumer", StackProps.builder()
+        Stack consumer = new ZonesStack(scope, prefix + "Consumer", StackProps.builder()
                 .env(Environment.builder().account(CONSUMER_ACCOUNT).region(REGION).build())
                 .description("A Fargate service pulling through the organization's central pull through cache")
                 .build());

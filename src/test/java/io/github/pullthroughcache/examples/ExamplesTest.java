@@ -123,6 +123,11 @@ class ExamplesTest {
     }
 
     @Test
+    void noExampleLooksUpContextSoCdkSynthNeedsNoCredentials() {
+        assertThat(synth.missingContext()).isEmpty();
+    }
+
+    @Test
     void cdkNagPacksFailSynthesisOnAnUnacknowledgedFinding() {
         // the canary for the setup above: Synth.of passed for the examples, and fails for a plain secret
         App app = TestApps.newApp();

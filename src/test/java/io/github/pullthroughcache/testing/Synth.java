@@ -58,6 +58,12 @@ public final class Synth {
         return synth;
     }
 
+    /** @return what the app would have looked up (AZs, VPCs...) with credentials: nothing, for a synth offline */
+    public java.util.List<?> missingContext() {
+        java.util.List<?> missing = assembly.getManifest().getMissing();
+        return missing == null ? java.util.List.of() : missing;
+    }
+
     /** @return stack name to template JSON, in synthesis order */
     public Map<String, JsonNode> templates() {
         return templates;
