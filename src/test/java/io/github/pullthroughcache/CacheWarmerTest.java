@@ -3,8 +3,6 @@ package io.github.pullthroughcache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.pullthroughcache.rule.PullThroughCacheRule;
 import io.github.pullthroughcache.rule.PullThroughCacheRuleProps;
 import io.github.pullthroughcache.rule.UpstreamRegistry;
@@ -13,8 +11,15 @@ import io.github.pullthroughcache.testing.Synth;
 import io.github.pullthroughcache.testing.TestApps;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
@@ -179,23 +184,35 @@ class CacheWarmerTest {
         return CacheWarmerProps.builder().cache(quay).images(List.of("quay.io/prometheus/prometheus:v3.0.0"));
     }
 
-    @Test
-    void badPropsGetClearErrors() {
+    static Stream<Arguments> badProps() {
+        return Stream.of(
+                Arguments.of("an image no rule serves", (Function<PullThroughCache, CacheWarmerProps>) quay ->
+                        quayWarmer(quay).images(List.of("nginx:1.27")).build(),
+                        "Image reference 'nginx:1.27' is from registry 'docker.io', which no rule of PullThroughCache "
+                                + "Errors/Cache serves. Its rules: [quay (quay.io)]"),
+                Arguments.of("neither cache nor rules", (Function<PullThroughCache, CacheWarmerProps>) quay ->
+                        CacheWarmerProps.builder().images(List.of("quay.io/a/b:1")).build(),
+                        "give exactly one of cache and rules (got neither)"),
+                Arguments.of("both cache and rules", (Function<PullThroughCache, CacheWarmerProps>) quay ->
+                        quayWarmer(quay).rules(quay.getRules()).build(), "(got both)"),
+                Arguments.of("no images", (Function<PullThroughCache, CacheWarmerProps>) quay ->
+                        quayWarmer(quay).images(List.of()).build(), "CacheWarmerProps.images is required"),
+                Arguments.of("a platform without its os", (Function<PullThroughCache, CacheWarmerProps>) quay ->
+                        quayWarmer(quay).platforms(List.of("amd64")).build(),
+                        "CacheWarmerProps.platforms: 'amd64' is invalid: expected os/architecture[/variant]"),
+                Arguments.of("a concurrency over 16", (Function<PullThroughCache, CacheWarmerProps>) quay ->
+                        quayWarmer(quay).concurrency(17).build(),
+                        "CacheWarmerProps.concurrency 17 is invalid: expected a whole number from 1 to 16"));
+    }
+
+    @ParameterizedTest(name = "{0} is refused")
+    @MethodSource("badProps")
+    void badPropsAreRefusedNamingThePropertyAndValue(String what, Function<PullThroughCache, CacheWarmerProps> props,
+            String message) {
         Stack stack = new Stack(TestApps.newApp(), "Errors", StackProps.builder().env(TestApps.ENV).build());
         PullThroughCache quay = cacheOf(stack, List.of(UpstreamRegistry.QUAY));
-        assertThatThrownBy(() -> new CacheWarmer(stack, "Unserved", quayWarmer(quay).images(List.of("nginx:1.27")).build()))
-                .hasMessageContaining("Image reference 'nginx:1.27' is from registry 'docker.io', which no rule of "
-                        + "PullThroughCache Errors/Cache serves. Its rules: [quay (quay.io)]");
-        assertThatThrownBy(() -> new CacheWarmer(stack, "Neither", CacheWarmerProps.builder()
-                .images(List.of("quay.io/a/b:1")).build()))
-                .hasMessageContaining("give exactly one of cache and rules (got neither)");
-        assertThatThrownBy(() -> new CacheWarmer(stack, "Both", quayWarmer(quay).rules(quay.getRules()).build()))
-                .hasMessageContaining("(got both)");
-        assertThatThrownBy(() -> new CacheWarmer(stack, "NoImages", quayWarmer(quay).images(List.of()).build()))
-                .hasMessageContaining("CacheWarmerProps.images is required");
-        assertThatThrownBy(() -> new CacheWarmer(stack, "Platform", quayWarmer(quay).platforms(List.of("amd64")).build()))
-                .hasMessageContaining("CacheWarmerProps.platforms: 'amd64' is invalid: expected os/architecture[/variant]");
-        assertThatThrownBy(() -> new CacheWarmer(stack, "Concurrency", quayWarmer(quay).concurrency(17).build()))
-                .hasMessageContaining("CacheWarmerProps.concurrency 17 is invalid: expected a whole number from 1 to 16");
+
+        assertThatThrownBy(() -> new CacheWarmer(stack, "Warmer", props.apply(quay)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
     }
 }

@@ -3,15 +3,19 @@ package io.github.pullthroughcache.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.github.pullthroughcache.testing.CfnSchemas;
 import io.github.pullthroughcache.testing.Synth;
 import io.github.pullthroughcache.testing.TestApps;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.Stack;
@@ -219,25 +223,30 @@ class RegistryReplicationTest {
                 .hasMessageContaining("would make it 26 distinct destinations, and ECR allows 25");
     }
 
-    @Test
-    void aRuleIsCheckedWhenBuilt() {
-        assertThatThrownBy(() -> ReplicationRule.builder().build())
-                .hasMessageContaining("ReplicationRule.destinations is required");
-        assertThatThrownBy(() -> ReplicationRule.builder()
-                .destinations(List.of(ReplicationDestination.region("us-east-1")))
-                .repositoryFilters(IntStream.range(0, 101).mapToObj(i -> ReplicationFilter.prefixMatch("team-" + i)).toList())
-                .build())
-                .hasMessageContaining("has 101 filters, and ECR accepts at most 100 per rule");
-        assertThatThrownBy(() -> ruleTo(ReplicationDestination.region("us-east-1"), ReplicationDestination.region("us-east-1")))
-                .hasMessageContaining("ReplicationRule.destinations names this account/us-east-1 twice");
-        assertThatThrownBy(() -> ReplicationFilter.prefixMatch("Team_A"))
-                .hasMessageContaining("prefix 'Team_A' is invalid");
-        assertThatThrownBy(() -> ReplicationFilter.prefixMatch("a"))
-                .hasMessageContaining("expected 2 to 256 characters");
-        assertThatThrownBy(() -> ReplicationDestination.account("2222", "us-east-1"))
-                .hasMessageContaining("account '2222' is invalid: expected a 12-digit AWS account ID");
-        assertThatThrownBy(() -> ReplicationDestination.region("US East"))
-                .hasMessageContaining("region 'US East' is invalid");
+    static Stream<Arguments> badRules() {
+        return Stream.of(
+                Arguments.of("a rule without destinations", (Runnable) () -> ReplicationRule.builder().build(),
+                        "ReplicationRule.destinations is required"),
+                Arguments.of("101 filters", (Runnable) () -> ReplicationRule.builder()
+                        .destinations(List.of(ReplicationDestination.region("us-east-1")))
+                        .repositoryFilters(IntStream.range(0, 101).mapToObj(i -> ReplicationFilter.prefixMatch("team-" + i)).toList())
+                        .build(), "has 101 filters, and ECR accepts at most 100 per rule"),
+                Arguments.of("a repeated destination", (Runnable) () -> ruleTo(ReplicationDestination.region("us-east-1"),
+                        ReplicationDestination.region("us-east-1")), "ReplicationRule.destinations names this account/us-east-1 twice"),
+                Arguments.of("a filter outside ECR's pattern", (Runnable) () -> ReplicationFilter.prefixMatch("Team_A"),
+                        "prefix 'Team_A' is invalid"),
+                Arguments.of("a one-character filter", (Runnable) () -> ReplicationFilter.prefixMatch("a"),
+                        "expected 2 to 256 characters"),
+                Arguments.of("an account that is not 12 digits", (Runnable) () -> ReplicationDestination.account("2222", "us-east-1"),
+                        "account '2222' is invalid: expected a 12-digit AWS account ID"),
+                Arguments.of("a region that is no region name", (Runnable) () -> ReplicationDestination.region("US East"),
+                        "region 'US East' is invalid"));
+    }
+
+    @ParameterizedTest(name = "{0} is refused")
+    @MethodSource("badRules")
+    void aBadRuleIsRefusedWhenBuilt(String what, Runnable build, String message) {
+        assertThatThrownBy(build::run).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
     }
 
     @Test
