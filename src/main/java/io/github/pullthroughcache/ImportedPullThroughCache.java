@@ -74,10 +74,7 @@ final class ImportedPullThroughCache extends Construct implements IPullThroughCa
 
     @Override
     public IPullThroughCacheRule getRule(String repositoryPrefix) {
-        return rules.stream().filter(rule -> rule.getRepositoryPrefix().equals(repositoryPrefix)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("PullThroughCache " + getNode().getPath()
-                        + " has no rule with prefix '" + repositoryPrefix + "'; its prefixes: "
-                        + rules.stream().map(IPullThroughCacheRule::getRepositoryPrefix).toList()));
+        return CacheRules.withPrefix(rules, repositoryPrefix, this);
     }
 
     @Override

@@ -326,12 +326,7 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
      */
     @Override
     public PullThroughCacheRule getRule(String repositoryPrefix) {
-        return rules.values().stream()
-                .filter(rule -> rule.getRepositoryPrefix().equals(repositoryPrefix))
-                .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("PullThroughCache " + getNode().getPath()
-                        + " has no rule with prefix '" + repositoryPrefix + "'; its prefixes: "
-                        + rules.values().stream().map(PullThroughCacheRule::getRepositoryPrefix).toList()));
+        return CacheRules.withPrefix(rules.values(), repositoryPrefix, this);
     }
 
     /** @return the rules by construct id, in the order they were added */
