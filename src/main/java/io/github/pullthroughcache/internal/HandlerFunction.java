@@ -36,11 +36,10 @@ public record HandlerFunction(Function function, ServiceRole role, LogGroup logs
     public static final class Builder {
         private final Construct scope;
         private final String handler;
+        /** The role's settings, but for the log group's statement, which exists only once the function is made. */
+        private final ServiceRole.Builder role;
         private String description;
-        private String policyDescription;
         private List<PolicyStatement> statements = List.of();
-        private String wildcardReason;
-        private List<String> wildcardResources = List.of();
         private Duration timeout = Duration.minutes(2);
         private int memoryMb = 256;
         private RetentionDays logRetention = RetentionDays.ONE_YEAR;
@@ -51,6 +50,7 @@ public record HandlerFunction(Function function, ServiceRole role, LogGroup logs
         private Builder(Construct scope, String handler) {
             this.scope = scope;
             this.handler = handler;
+            this.role = ServiceRole.builder(scope, "lambda.amazonaws.com").ids("HandlerRole", "HandlerPolicy");
         }
 
         /**
@@ -60,7 +60,7 @@ public record HandlerFunction(Function function, ServiceRole role, LogGroup logs
          */
         public Builder descriptions(String description, String policyDescription) {
             this.description = description;
-            this.policyDescription = policyDescription;
+            role.descriptions(description, policyDescription);
             return this;
         }
 
@@ -79,8 +79,7 @@ public record HandlerFunction(Function function, ServiceRole role, LogGroup logs
          * @return this builder
          */
         public Builder wildcards(String reason, List<String> resources) {
-            this.wildcardReason = reason;
-            this.wildcardResources = resources;
+            role.wildcards(reason, resources);
             return this;
         }
 
@@ -131,12 +130,7 @@ public record HandlerFunction(Function function, ServiceRole role, LogGroup logs
                     .actions(List.of("logs:CreateLogStream", "logs:PutLogEvents"))
                     .resources(List.of(logs.getLogGroupArn()))
                     .build());
-            ServiceRole role = ServiceRole.builder(scope, "lambda.amazonaws.com")
-                    .ids("HandlerRole", "HandlerPolicy")
-                    .descriptions(description, policyDescription)
-                    .statements(all)
-                    .wildcards(wildcardReason, wildcardResources)
-                    .create();
+            ServiceRole role = this.role.statements(all).create();
             Function function = Function.Builder.create(scope, "Handler")
                     .runtime(Runtime.NODEJS_22_X)
                     .handler(HandlerCode.handler(handler))
