@@ -43,7 +43,7 @@ import software.constructs.IConstruct;
  * {@code AWS::ECR::RegistryPolicy} treats it as one resource: creating it fails when a policy exists, an
  * update replaces the whole document, a delete removes all of it. In {@link RegistryPolicyMode#MERGE} (the
  * default) a custom resource (child {@code Resource}, type {@code Custom::EcrRegistryPolicyStatements}) owns
- * only this stack's statements, by Sid, and keeps every other statement byte for byte. In
+ * only this stack's statements, by Sid, and keeps every other statement as ECR returned it. In
  * {@link RegistryPolicyMode#REPLACE} child {@code Resource} is a plain {@code AWS::ECR::RegistryPolicy},
  * retained when the stack is deleted.
  *
