@@ -10,8 +10,12 @@ import io.github.pullthroughcache.testing.Synth;
 import io.github.pullthroughcache.testing.TestApps;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.assertions.Template;
 import software.amazon.awscdk.cxapi.CloudAssembly;
@@ -127,16 +131,19 @@ class PullThroughCacheStackTest {
                 .hasMessage("Context 'temporaryNat' is 'yes': expected true or false");
     }
 
-    @Test
-    void aVpcWithoutItsIdOrWithAnUnknownAttributeIsAnError() {
-        assertThatThrownBy(() -> new PullThroughCacheStack(TestApps.newApp(Map.of("vpc",
-                "{\"vpcCidrBlock\": \"10.1.0.0/16\", \"availabilityZones\": [\"eu-west-1a\"]}")), "S", null))
-                .hasMessageContaining("Context 'vpc'").hasMessageContaining("'vpcId' among the attributes");
-        assertThatThrownBy(() -> new PullThroughCacheStack(TestApps.newApp(Map.of("vpc",
-                "{\"vpcId\": \"vpc-1\", \"subnetIds\": []}")), "S", null))
-                .hasMessageContaining("not 'subnetIds'");
-        assertThatThrownBy(() -> new PullThroughCacheStack(TestApps.newApp(Map.of("vpc", "{vpcId")), "S", null))
-                .hasMessageContaining("Context 'vpc' is '{vpcId': expected a JSON object");
+    static Stream<Arguments> badVpcContexts() {
+        return Stream.of(
+                Arguments.of("{\"vpcCidrBlock\": \"10.1.0.0/16\", \"availabilityZones\": [\"eu-west-1a\"]}",
+                        "'vpcId' among the attributes"),
+                Arguments.of("{\"vpcId\": \"vpc-1\", \"subnetIds\": []}", "not 'subnetIds'"),
+                Arguments.of("{vpcId", "Context 'vpc' is '{vpcId': expected a JSON object"));
+    }
+
+    @ParameterizedTest(name = "vpc {0} is refused")
+    @MethodSource("badVpcContexts")
+    void aVpcContextWithoutItsIdOrWithAnUnknownAttributeIsRefused(String vpc, String message) {
+        assertThatThrownBy(() -> new PullThroughCacheStack(TestApps.newApp(Map.of("vpc", vpc)), "S", null))
+                .hasMessageContaining("Context 'vpc'").hasMessageContaining(message);
     }
 
     @Test

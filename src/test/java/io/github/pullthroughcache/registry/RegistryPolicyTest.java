@@ -247,7 +247,7 @@ class RegistryPolicyTest {
     }
 
     @Test
-    void badReplicationSourceAccountAndPrefix() {
+    void aBadReplicationSourceAccountOrPrefixIsRefused() {
         RegistryPolicy policy = RegistryPolicy.of(new Stack(new App(), "Stack"));
 
         assertThatThrownBy(() -> policy.allowReplicationFrom("2222"))

@@ -13,7 +13,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Lazy;
@@ -117,75 +121,11 @@ class RepositoryCreationTemplateValidationTest {
     }
 
     @Test
-    void exclusionFiltersGoWithAnExclusionMutabilityOnly() {
-        assertThatThrownBy(() -> template(props -> props.imageTagMutability(TagMutability.MUTABLE_WITH_EXCLUSION)))
-                .hasMessage("RepositoryCreationTemplateProps.imageTagMutabilityExclusionFilters is required with "
-                        + "imageTagMutability MUTABLE_WITH_EXCLUSION: give 1 to 5 wildcard filters such as 'latest' or 'dev-*'");
-        assertThatThrownBy(() -> template(props -> props.imageTagMutabilityExclusionFilters(List.of("latest"))))
-                .hasMessage("RepositoryCreationTemplateProps.imageTagMutabilityExclusionFilters [latest] needs "
-                        + "imageTagMutability IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION, not MUTABLE");
-        assertThatThrownBy(() -> template(props -> props.imageTagMutability(TagMutability.MUTABLE_WITH_EXCLUSION)
-                .imageTagMutabilityExclusionFilters(List.of("dev build"))))
-                .hasMessage("RepositoryCreationTemplateProps.imageTagMutabilityExclusionFilters filter 'dev build' is "
-                        + "invalid: expected 1 to 128 letters, digits, '.', '_', '-' or the wildcard '*'");
-    }
-
-    @Test
     void twoRulesWithOnePriority() {
         assertThatThrownBy(() -> lifecycle(expireAfter(1).rulePriority(3).tagStatus(TagStatus.UNTAGGED).build(),
                 LifecycleRule.builder().rulePriority(3).tagPrefixList(List.of("v")).maxImageCount(5).build()))
                 .hasMessage("RepositoryCreationTemplateProps.lifecycleRules[1] has rulePriority 3, which "
                         + "RepositoryCreationTemplateProps.lifecycleRules[0] has too: each rule needs its own priority");
-    }
-
-    @Test
-    void theRuleForAnyTagStatusMustBeLast() {
-        assertThatThrownBy(() -> lifecycle(LifecycleRule.builder().rulePriority(1).maxImageCount(100).build(),
-                expireAfter(1).rulePriority(2).tagStatus(TagStatus.UNTAGGED).build()))
-                .hasMessage("RepositoryCreationTemplateProps.lifecycleRules[0] is the rule for tagStatus ANY and has "
-                        + "rulePriority 1, but RepositoryCreationTemplateProps.lifecycleRules[1] comes after it with 2: "
-                        + "ECR applies the ANY rule last, so give it the highest priority");
-        assertThatThrownBy(() -> lifecycle(LifecycleRule.builder().rulePriority(9).maxImageCount(100).build(),
-                expireAfter(1).tagStatus(TagStatus.UNTAGGED).build()))
-                .hasMessageContaining("lifecycleRules[0] is the rule for tagStatus ANY and has rulePriority 9, but "
-                        + "RepositoryCreationTemplateProps.lifecycleRules[1] has none");
-        assertThatThrownBy(() -> lifecycle(LifecycleRule.builder().maxImageCount(100).build(),
-                LifecycleRule.builder().tagStatus(TagStatus.ANY).maxImageCount(5).build()))
-                .hasMessage("RepositoryCreationTemplateProps.lifecycleRules[1] is a second rule for tagStatus ANY (the "
-                        + "first is RepositoryCreationTemplateProps.lifecycleRules[0]): a lifecycle policy has at most "
-                        + "one, its last rule");
-        assertThatCode(() -> lifecycle(LifecycleRule.builder().maxImageCount(100).build(),
-                expireAfter(1).tagStatus(TagStatus.UNTAGGED).build())).doesNotThrowAnyException();
-    }
-
-    @Test
-    void tagPrefixesNeedTaggedStatus() {
-        assertThatThrownBy(() -> lifecycle(LifecycleRule.builder().tagStatus(TagStatus.UNTAGGED)
-                .tagPrefixList(List.of("v")).maxImageCount(5).build()))
-                .hasMessage("RepositoryCreationTemplateProps.lifecycleRules[0] has tagStatus UNTAGGED and tagPrefixList "
-                        + "[v]: tag prefixes and patterns select tagged images only; use tagStatus TAGGED");
-        assertThatThrownBy(() -> lifecycle(LifecycleRule.builder().tagStatus(TagStatus.TAGGED).maxImageCount(5).build()))
-                .hasMessage("RepositoryCreationTemplateProps.lifecycleRules[0] has tagStatus TAGGED and no "
-                        + "tagPrefixList or tagPatternList: name the tags it selects, or use ANY or UNTAGGED");
-        assertThatThrownBy(() -> lifecycle(LifecycleRule.builder().tagPrefixList(List.of("v"))
-                .tagPatternList(List.of("v*")).maxImageCount(5).build()))
-                .hasMessageContaining("has both tagPrefixList and tagPatternList");
-        assertThatThrownBy(() -> lifecycle(LifecycleRule.builder().tagPatternList(List.of("*a*b*c*d*"))
-                .maxImageCount(5).build()))
-                .hasMessageContaining("has tag pattern '*a*b*c*d*' with more than 4 wildcards (*)");
-    }
-
-    @Test
-    void eachRuleCountsByAgeOrByNumber() {
-        assertThatThrownBy(() -> lifecycle(LifecycleRule.builder().tagStatus(TagStatus.UNTAGGED).build()))
-                .hasMessage("RepositoryCreationTemplateProps.lifecycleRules[0] needs exactly one of maxImageAge and "
-                        + "maxImageCount, got neither");
-        assertThatThrownBy(() -> lifecycle(expireAfter(1).maxImageCount(3).build()))
-                .hasMessageEndingWith("got both");
-        assertThatThrownBy(() -> lifecycle(LifecycleRule.builder().maxImageCount(0).build()))
-                .hasMessageEndingWith("has maxImageCount 0: expected 1 or more");
-        assertThatThrownBy(() -> lifecycle(LifecycleRule.builder().rulePriority(0).maxImageCount(1).build()))
-                .hasMessageEndingWith("has rulePriority 0: expected a whole number, 1 or more");
     }
 
     @Test
@@ -284,5 +224,85 @@ class RepositoryCreationTemplateValidationTest {
 
         assertThat(template.getCustomRole()).isNotNull();
         assertThat(template.getNode().tryFindChild("CustomRole")).isSameAs(template.getCustomRole());
+    }
+
+    static Stream<Arguments> badExclusionFilters() {
+        return Stream.of(
+                Arguments.of("an exclusion mutability without filters", (Consumer<RepositoryCreationTemplateProps.Builder>)
+                        props -> props.imageTagMutability(TagMutability.MUTABLE_WITH_EXCLUSION),
+                        "RepositoryCreationTemplateProps.imageTagMutabilityExclusionFilters is required with "
+                                + "imageTagMutability MUTABLE_WITH_EXCLUSION: give 1 to 5 wildcard filters such as 'latest' or 'dev-*'"),
+                Arguments.of("filters without an exclusion mutability", (Consumer<RepositoryCreationTemplateProps.Builder>)
+                        props -> props.imageTagMutabilityExclusionFilters(List.of("latest")),
+                        "RepositoryCreationTemplateProps.imageTagMutabilityExclusionFilters [latest] needs "
+                                + "imageTagMutability IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION, not MUTABLE"),
+                Arguments.of("a filter with a space", (Consumer<RepositoryCreationTemplateProps.Builder>)
+                        props -> props.imageTagMutability(TagMutability.MUTABLE_WITH_EXCLUSION)
+                                .imageTagMutabilityExclusionFilters(List.of("dev build")),
+                        "RepositoryCreationTemplateProps.imageTagMutabilityExclusionFilters filter 'dev build' is "
+                                + "invalid: expected 1 to 128 letters, digits, '.', '_', '-' or the wildcard '*'"));
+    }
+
+    @ParameterizedTest(name = "{0} is refused")
+    @MethodSource("badExclusionFilters")
+    void exclusionFiltersGoWithAnExclusionMutabilityOnly(String what, Consumer<RepositoryCreationTemplateProps.Builder> settings,
+            String message) {
+        assertThatThrownBy(() -> template(settings)).hasMessage(message);
+    }
+
+    static Stream<Arguments> badLifecycleRules() {
+        return Stream.of(
+                Arguments.of("an ANY rule before a higher priority", new LifecycleRule[] {
+                        LifecycleRule.builder().rulePriority(1).maxImageCount(100).build(),
+                        expireAfter(1).rulePriority(2).tagStatus(TagStatus.UNTAGGED).build()},
+                        "RepositoryCreationTemplateProps.lifecycleRules[0] is the rule for tagStatus ANY and has "
+                                + "rulePriority 1, but RepositoryCreationTemplateProps.lifecycleRules[1] comes after it with 2: "
+                                + "ECR applies the ANY rule last, so give it the highest priority"),
+                Arguments.of("an ANY rule with a priority before a rule with none", new LifecycleRule[] {
+                        LifecycleRule.builder().rulePriority(9).maxImageCount(100).build(),
+                        expireAfter(1).tagStatus(TagStatus.UNTAGGED).build()},
+                        "lifecycleRules[0] is the rule for tagStatus ANY and has rulePriority 9, but "
+                                + "RepositoryCreationTemplateProps.lifecycleRules[1] has none"),
+                Arguments.of("a second ANY rule", new LifecycleRule[] {LifecycleRule.builder().maxImageCount(100).build(),
+                        LifecycleRule.builder().tagStatus(TagStatus.ANY).maxImageCount(5).build()},
+                        "RepositoryCreationTemplateProps.lifecycleRules[1] is a second rule for tagStatus ANY (the "
+                                + "first is RepositoryCreationTemplateProps.lifecycleRules[0]): a lifecycle policy has at most "
+                                + "one, its last rule"),
+                Arguments.of("tag prefixes on UNTAGGED", new LifecycleRule[] {LifecycleRule.builder().tagStatus(TagStatus.UNTAGGED)
+                        .tagPrefixList(List.of("v")).maxImageCount(5).build()},
+                        "RepositoryCreationTemplateProps.lifecycleRules[0] has tagStatus UNTAGGED and tagPrefixList "
+                                + "[v]: tag prefixes and patterns select tagged images only; use tagStatus TAGGED"),
+                Arguments.of("TAGGED without tags", new LifecycleRule[] {
+                        LifecycleRule.builder().tagStatus(TagStatus.TAGGED).maxImageCount(5).build()},
+                        "RepositoryCreationTemplateProps.lifecycleRules[0] has tagStatus TAGGED and no "
+                                + "tagPrefixList or tagPatternList: name the tags it selects, or use ANY or UNTAGGED"),
+                Arguments.of("both prefixes and patterns", new LifecycleRule[] {LifecycleRule.builder()
+                        .tagPrefixList(List.of("v")).tagPatternList(List.of("v*")).maxImageCount(5).build()},
+                        "has both tagPrefixList and tagPatternList"),
+                Arguments.of("a pattern with five wildcards", new LifecycleRule[] {LifecycleRule.builder()
+                        .tagPatternList(List.of("*a*b*c*d*")).maxImageCount(5).build()},
+                        "has tag pattern '*a*b*c*d*' with more than 4 wildcards (*)"),
+                Arguments.of("neither age nor count", new LifecycleRule[] {
+                        LifecycleRule.builder().tagStatus(TagStatus.UNTAGGED).build()},
+                        "RepositoryCreationTemplateProps.lifecycleRules[0] needs exactly one of maxImageAge and "
+                                + "maxImageCount, got neither"),
+                Arguments.of("both age and count", new LifecycleRule[] {expireAfter(1).maxImageCount(3).build()}, "got both"),
+                Arguments.of("a count of 0", new LifecycleRule[] {LifecycleRule.builder().maxImageCount(0).build()},
+                        "has maxImageCount 0: expected 1 or more"),
+                Arguments.of("a priority of 0", new LifecycleRule[] {
+                        LifecycleRule.builder().rulePriority(0).maxImageCount(1).build()},
+                        "has rulePriority 0: expected a whole number, 1 or more"));
+    }
+
+    @ParameterizedTest(name = "{0} is refused")
+    @MethodSource("badLifecycleRules")
+    void aLifecyclePolicyEcrWouldRefuseIsRefused(String what, LifecycleRule[] rules, String message) {
+        assertThatThrownBy(() -> lifecycle(rules)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
+    }
+
+    @Test
+    void theRuleForAnyTagStatusIsAcceptedLast() {
+        assertThatCode(() -> lifecycle(LifecycleRule.builder().maxImageCount(100).build(),
+                expireAfter(1).tagStatus(TagStatus.UNTAGGED).build())).doesNotThrowAnyException();
     }
 }

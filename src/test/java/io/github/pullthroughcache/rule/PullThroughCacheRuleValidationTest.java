@@ -55,7 +55,7 @@ class PullThroughCacheRuleValidationTest {
     }
 
     @Test
-    void rootOnlyForEcrToEcr() {
+    void rootIsRefusedExceptForEcrToEcr() {
         assertThatThrownBy(() -> rule(stack(), "Rule", UpstreamRegistry.ECR_PUBLIC, "ROOT"))
                 .hasMessage("PullThroughCacheRuleProps.repositoryPrefix 'ROOT' is not allowed here: ROOT is only for "
                         + "an ECR to ECR rule (UpstreamRegistry.ecrPrivate); Amazon ECR Public needs a prefix such as "
@@ -67,7 +67,7 @@ class PullThroughCacheRuleValidationTest {
     }
 
     @Test
-    void twoRulesWithOnePrefixInOneStack() {
+    void aSecondRuleWithOnePrefixInOneStackIsRefused() {
         Stack stack = stack();
         rule(stack, "First", UpstreamRegistry.QUAY, "mirror");
 
@@ -77,7 +77,7 @@ class PullThroughCacheRuleValidationTest {
     }
 
     @Test
-    void twoRulesWithOnePrefixInTwoStacksOfOneRegistry() {
+    void aSecondRuleWithOnePrefixInAnotherStackOfTheRegistryIsRefused() {
         App app = new App();
         rule(new Stack(app, "A", StackProps.builder().env(TestApps.ENV).build()), "Quay", UpstreamRegistry.QUAY, null);
         Stack other = new Stack(app, "B", StackProps.builder().env(TestApps.ENV).build());
@@ -100,7 +100,7 @@ class PullThroughCacheRuleValidationTest {
     }
 
     @Test
-    void moreThanFiftyRulesForOneRegistryInTheApp() {
+    void aFiftyFirstRuleInOneRegistryOfTheAppIsRefused() {
         App app = new App();
         Stack first = new Stack(app, "First", StackProps.builder().env(TestApps.ENV).build());
         Stack second = new Stack(app, "Second", StackProps.builder().env(TestApps.ENV).build());
@@ -115,7 +115,7 @@ class PullThroughCacheRuleValidationTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"cn-north-1", "cn-northwest-1", "us-gov-east-1", "us-gov-west-1"})
-    void regionWithoutPullThroughCache(String region) {
+    void aRegionWithoutPullThroughCacheIsRefused(String region) {
         Stack stack = new Stack(new App(), "Stack", StackProps.builder()
                 .env(Environment.builder().account("111111111111").region(region).build()).build());
 
@@ -166,7 +166,7 @@ class PullThroughCacheRuleValidationTest {
     }
 
     @Test
-    void secretOfThisAppWithTheWrongName() {
+    void aSecretOfThisAppWithTheWrongNameIsRefused() {
         Secret secret = Secret.Builder.create(stack(), "Secret").secretName("dockerhub-credentials").build();
 
         assertThatThrownBy(() -> UpstreamRegistry.dockerHub(secret))
@@ -198,26 +198,31 @@ class PullThroughCacheRuleValidationTest {
         }).doesNotThrowAnyException();
     }
 
-    @Test
-    void upstreamRepositoryPrefixWhereEcrDoesNotAllowOne() {
-        assertThatThrownBy(() -> new PullThroughCacheRule(stack(), "Rule", PullThroughCacheRuleProps.builder()
-                .upstream(UpstreamRegistry.QUAY).upstreamRepositoryPrefix("prometheus").build()))
-                .hasMessage("PullThroughCacheRuleProps.upstreamRepositoryPrefix 'prometheus' is not allowed for Quay "
-                        + "(quay.io): ECR accepts an upstream repository prefix only for an ECR to ECR rule "
-                        + "(UpstreamRegistry.ecrPrivate)");
-        assertThatThrownBy(() -> new PullThroughCacheRule(stack(), "Rule", PullThroughCacheRuleProps.builder()
-                .upstream(UpstreamRegistry.ecrPrivate("222222222222", "us-east-1"))
-                .repositoryPrefix("ROOT").upstreamRepositoryPrefix("team-a").build()))
-                .hasMessageStartingWith("PullThroughCacheRuleProps.upstreamRepositoryPrefix 'team-a' is not allowed "
-                        + "with repositoryPrefix 'ROOT'");
-        assertThatThrownBy(() -> new PullThroughCacheRule(stack(), "Rule", PullThroughCacheRuleProps.builder()
-                .upstream(UpstreamRegistry.ecrPrivate("222222222222", "us-east-1"))
-                .upstreamRepositoryPrefix("Team_A").build()))
-                .hasMessageStartingWith("PullThroughCacheRuleProps.upstreamRepositoryPrefix 'Team_A' is invalid");
+    static Stream<Arguments> badUpstreamRepositoryPrefixes() {
+        return Stream.of(
+                Arguments.of("a registry other than ECR", PullThroughCacheRuleProps.builder()
+                        .upstream(UpstreamRegistry.QUAY).upstreamRepositoryPrefix("prometheus"),
+                        "PullThroughCacheRuleProps.upstreamRepositoryPrefix 'prometheus' is not allowed for Quay "
+                                + "(quay.io): ECR accepts an upstream repository prefix only for an ECR to ECR rule "
+                                + "(UpstreamRegistry.ecrPrivate)"),
+                Arguments.of("a ROOT rule", PullThroughCacheRuleProps.builder()
+                        .upstream(UpstreamRegistry.ecrPrivate("222222222222", "us-east-1"))
+                        .repositoryPrefix("ROOT").upstreamRepositoryPrefix("team-a"),
+                        "PullThroughCacheRuleProps.upstreamRepositoryPrefix 'team-a' is not allowed with repositoryPrefix 'ROOT'"),
+                Arguments.of("a prefix outside ECR's pattern", PullThroughCacheRuleProps.builder()
+                        .upstream(UpstreamRegistry.ecrPrivate("222222222222", "us-east-1")).upstreamRepositoryPrefix("Team_A"),
+                        "PullThroughCacheRuleProps.upstreamRepositoryPrefix 'Team_A' is invalid"));
+    }
+
+    @ParameterizedTest(name = "an upstream repository prefix on {0} is refused")
+    @MethodSource("badUpstreamRepositoryPrefixes")
+    void anUpstreamRepositoryPrefixWhereEcrAllowsNoneIsRefused(String where, PullThroughCacheRuleProps.Builder props,
+            String message) {
+        assertThatThrownBy(() -> new PullThroughCacheRule(stack(), "Rule", props.build())).hasMessageStartingWith(message);
     }
 
     @Test
-    void customRoleOnlyForEcrToEcr() {
+    void aCustomRoleIsRefusedExceptForEcrToEcr() {
         Stack stack = stack();
         Role role = Role.Builder.create(stack, "Role").assumedBy(new ServicePrincipal("pullthroughcache.ecr.amazonaws.com")).build();
 
@@ -272,7 +277,7 @@ class PullThroughCacheRuleValidationTest {
     }
 
     @Test
-    void imageOutsideTheUpstreamRepositoryPrefix() {
+    void anImageOutsideTheUpstreamRepositoryPrefixIsRefused() {
         PullThroughCacheRule ecr = new PullThroughCacheRule(stack(), "Ecr", PullThroughCacheRuleProps.builder()
                 .upstream(UpstreamRegistry.ecrPrivate("222222222222", "us-east-1")).upstreamRepositoryPrefix("team-a")
                 .build());
@@ -283,7 +288,7 @@ class PullThroughCacheRuleValidationTest {
     }
 
     @Test
-    void imageReferenceThatIsAToken() {
+    void anImageReferenceThatIsATokenIsRefused() {
         PullThroughCacheRule quay = rule(stack(), "Quay", UpstreamRegistry.QUAY, null);
 
         assertThatThrownBy(() -> quay.imageUri(Aws.STACK_NAME))
@@ -291,14 +296,14 @@ class PullThroughCacheRuleValidationTest {
     }
 
     @Test
-    void missingUpstream() {
+    void aRuleWithoutUpstreamIsRefused() {
         assertThatThrownBy(() -> PullThroughCacheRuleProps.builder().build())
                 .hasMessage("PullThroughCacheRuleProps.upstream is required: the registry to pull through, such as "
                         + "UpstreamRegistry.ECR_PUBLIC");
     }
 
     @Test
-    void credentialSecretNameOutsideSecretsManagersCharacters() {
+    void aCredentialSecretNameOutsideSecretsManagersCharactersIsRefused() {
         assertThatThrownBy(() -> new UpstreamCredentialSecret(stack(), "Secret", UpstreamCredentialSecretProps.builder()
                 .secretName("docker hub").username("octo").build()))
                 .hasMessage("UpstreamCredentialSecretProps.secretName 'docker hub' is invalid: expected letters, "
