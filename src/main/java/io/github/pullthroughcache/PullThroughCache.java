@@ -56,8 +56,9 @@ import software.constructs.Construct;
  *
  * <p>Children, whose ids are part of the API: {@code Vpc} (unless a VPC is given), {@code Key} (for
  * {@code TemplateEncryption.KMS_NEW_KEY}), {@code Rules/<prefix in PascalCase>} (each with its
- * {@code CreationTemplate}), {@code Endpoints}, {@code TemporaryNat}. The registry policy belongs to the stack
- * ({@link RegistryPolicy#of}).
+ * {@code CreationTemplate}), {@code Endpoints}, {@code TemporaryNat}, and once shared ({@link #shareWith}) the outputs
+ * {@code SharedRegistry} and {@code SharedPrefixes}. The registry policy belongs to the stack
+ * ({@link RegistryPolicy#of}). A cache of another stack, account or region: {@link #fromCacheAttributes}.
  */
 public class PullThroughCache extends Construct implements IPullThroughCache {
 
