@@ -58,7 +58,8 @@ final class ImportedPullThroughCache extends Construct implements IPullThroughCa
     @Override
     public ContainerImage containerImage(String imageReference) {
         IPullThroughCacheRule rule = ruleFor(imageReference);
-        return new CacheContainerImage(rule.imageUri(imageReference), rule::grantPull);
+        // the rule lives in another stack: nothing here to wait for
+        return new CacheContainerImage(rule.imageUri(imageReference), rule::grantPull, List.of());
     }
 
     @Override

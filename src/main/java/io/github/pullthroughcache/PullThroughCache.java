@@ -38,6 +38,7 @@ import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.kms.IKey;
 import software.amazon.awscdk.services.kms.Key;
 import software.constructs.Construct;
+import software.constructs.IDependable;
 
 /**
  * A private Amazon ECR pull through cache in one call: a rule per upstream registry, a creation template per
@@ -276,7 +277,9 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
     /**
      * An image for an ECS container, pulled through the cache. When the container binds it, the task execution
      * role gets what the pull needs from the rule that serves the image ({@link PullThroughCacheRule#grantPull})
-     * and a place in that rule's registry policy statement.
+     * and a place in that rule's registry policy statement, and the task definition (so its services) waits for
+     * what the first pull needs: that rule and its creation template, the registry policy, the endpoints and the
+     * temporary NAT gateway with its routes, those of them the cache has.
      *
      * @param imageReference what you would pass to {@code docker pull}
      * @return the image
@@ -285,7 +288,21 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
     @Override
     public ContainerImage containerImage(String imageReference) {
         PullThroughCacheRule rule = ruleFor(imageReference);
-        return new CacheContainerImage(rule.imageUri(imageReference), role -> grantPull(rule, role));
+        return new CacheContainerImage(rule.imageUri(imageReference), role -> grantPull(rule, role), firstPullNeeds(rule));
+    }
+
+    /** What a container must wait for before its first pull through a rule: each of them that exists. */
+    private List<IDependable> firstPullNeeds(PullThroughCacheRule rule) {
+        List<IDependable> needs = new ArrayList<>(List.of(rule));
+        // the statements of the rule's pullers, the execution role among them once bound
+        needs.add(RegistryPolicy.of(this));
+        if (endpoints != null) {
+            needs.add(endpoints);
+        }
+        if (temporaryNat != null) {
+            needs.add(temporaryNat);
+        }
+        return needs;
     }
 
     /**
