@@ -71,6 +71,7 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
     private final Map<String, PullThroughCacheRule> rules = new LinkedHashMap<>();
     private final List<IGrantable> pullers = new ArrayList<>();
     private CacheConsumers consumers;
+    private final java.util.Set<String> imagesInUse = new java.util.LinkedHashSet<>();
     private final RegistryEndpoints endpoints;
     private final TemporaryNatGateway temporaryNat;
     private final String registryHost;
@@ -255,6 +256,15 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         return prefixes;
     }
 
+    /**
+     * @return every image reference routed through the cache so far with {@link #imageUri} or
+     *     {@link #containerImage}, as written, in the order first routed: what a {@link CacheWarmer} of the cache
+     *     should warm ({@code CacheWarmerProps.images(cache.getImagesInUse())}, once the app has routed them)
+     */
+    public List<String> getImagesInUse() {
+        return List.copyOf(imagesInUse);
+    }
+
     /** @return who else may pull through the cache, or {@code null} */
     public CacheConsumers getSharedWith() {
         return consumers;
@@ -271,7 +281,9 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
      */
     @Override
     public String imageUri(String imageReference) {
-        return ruleFor(imageReference).imageUri(imageReference);
+        String uri = ruleFor(imageReference).imageUri(imageReference);
+        imagesInUse.add(imageReference);
+        return uri;
     }
 
     /**
@@ -288,7 +300,9 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
     @Override
     public ContainerImage containerImage(String imageReference) {
         PullThroughCacheRule rule = ruleFor(imageReference);
-        return new CacheContainerImage(rule.imageUri(imageReference), role -> grantPull(rule, role), firstPullNeeds(rule));
+        String uri = rule.imageUri(imageReference);
+        imagesInUse.add(imageReference);
+        return new CacheContainerImage(uri, role -> grantPull(rule, role), firstPullNeeds(rule));
     }
 
     /** What a container must wait for before its first pull through a rule: each of them that exists. */

@@ -23,17 +23,20 @@ import software.amazon.awscdk.services.ecs.FargateTaskDefinition;
 class FirstPullOrderTest {
 
     private static JsonNode template;
+    private static PullThroughCache cache;
 
     @BeforeAll
     static void synthesize() {
         App app = TestApps.newApp();
         Stack stack = new Stack(app, "Ordered");
-        PullThroughCache cache = new PullThroughCache(stack, "Cache", PullThroughCacheProps.builder()
+        cache = new PullThroughCache(stack, "Cache", PullThroughCacheProps.builder()
                 .upstreams(List.of(UpstreamRegistry.ECR_PUBLIC, UpstreamRegistry.QUAY))
                 .temporaryNat(true)
                 .build());
         new FargateTaskDefinition(stack, "Task").addContainer("Web", ContainerDefinitionOptions.builder()
                 .image(cache.containerImage("public.ecr.aws/nginx/nginx:1.27")).build());
+        cache.imageUri("quay.io/prometheus/prometheus:v3.0.0");
+        cache.imageUri("public.ecr.aws/nginx/nginx:1.27");
         template = Synth.of(app).json("Ordered");
     }
 
@@ -72,6 +75,12 @@ class FirstPullOrderTest {
         assertThat(dependsOn).containsAll(idsOf("AWS::EC2::VPCEndpoint"));
         assertThat(dependsOn).containsAll(idsOf("AWS::EC2::Route").stream().filter(id -> id.startsWith("CacheTemporaryNat")).toList());
         assertThat(dependsOn).containsAll(idsOf("AWS::EC2::NatGateway"));
+    }
+
+    @Test
+    void theCacheKnowsTheImagesItRoutedOnceEachInOrder() {
+        assertThat(cache.getImagesInUse()).containsExactly("public.ecr.aws/nginx/nginx:1.27",
+                "quay.io/prometheus/prometheus:v3.0.0");
     }
 
     @Test
