@@ -2,6 +2,7 @@ package io.github.pullthroughcache;
 
 import io.github.pullthroughcache.internal.ConstructIds;
 import io.github.pullthroughcache.internal.HandlerFunction;
+import io.github.pullthroughcache.internal.NagAcknowledgements;
 import io.github.pullthroughcache.internal.ServiceRole;
 import io.github.pullthroughcache.internal.StackFacts;
 import io.github.pullthroughcache.rule.IPullThroughCacheRule;
@@ -13,11 +14,15 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import software.amazon.awscdk.CustomResource;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Lazy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.TimeZone;
+import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.scheduler.CfnSchedule;
@@ -64,10 +69,26 @@ public class CacheWarmer extends Construct {
             "ecr:BatchImportUpstreamImage", "ecr:CreateRepository");
     private static final Pattern PLATFORM = Pattern.compile("^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$");
 
+    private static final String REGISTRY_TOKEN_REASON = "ecr:GetAuthorizationToken takes no resource ARN; the pulls are "
+            + "scoped to the repositories under the prefixes of the rules that serve the warmed images.";
+    private static final String REPOSITORIES_REASON = "The pulls are scoped to the repositories under the prefix of a "
+            + "rule that serves a warmed image, which ECR creates on the first pull.";
+
+    private final String registryHost;
+    private final Supplier<List<? extends IPullThroughCacheRule>> rules;
+    private final String owner;
+    private final String remedy;
+    private final PolicyStatement pulls = PolicyStatement.Builder.create().sid("PullThroughCache").actions(ACTIONS).build();
+    private final ManagedPolicy policy;
     private final Function function;
     private final CustomResource resource;
     private final CfnSchedule schedule;
+    private final Set<String> warmed = new LinkedHashSet<>();
+    private final List<Map<String, String>> images = new ArrayList<>();
     private final List<String> imageUris = new ArrayList<>();
+    private final Set<IPullThroughCacheRule> used = new LinkedHashSet<>();
+    private final Set<String> tagKeys = new TreeSet<>();
+    private PolicyStatement tagOnCreate;
 
     /**
      * @param scope a construct of the stack of the cache's rules
@@ -77,8 +98,8 @@ public class CacheWarmer extends Construct {
     public CacheWarmer(Construct scope, String id, CacheWarmerProps props) {
         super(scope, id);
         StackFacts facts = StackFacts.of(scope);
-        Stack stack = facts.stack();
-        List<? extends IPullThroughCacheRule> rules = rulesOf(props);
+        this.registryHost = facts.registryHost();
+        this.rules = rulesOf(props);
         List<String> platforms = props.getPlatforms() != null ? props.getPlatforms() : DEFAULT_PLATFORMS;
         int concurrency = concurrencyOf(props.getConcurrency());
         checkPlatforms(platforms);
@@ -87,39 +108,21 @@ public class CacheWarmer extends Construct {
                     + "as 'public.ecr.aws/nginx/nginx:1.27'");
         }
 
-        String owner = props.getCache() != null ? "PullThroughCache " + props.getCache().getNode().getPath()
+        this.owner = props.getCache() != null ? "PullThroughCache " + props.getCache().getNode().getPath()
                 : "CacheWarmerProps.rules";
-        String remedy = props.getCache() != null ? "Add the registry to the cache, or leave the image out"
+        this.remedy = props.getCache() != null ? "Add the registry to the cache, or leave the image out"
                 : "Add a rule for that registry to CacheWarmerProps.rules, or leave the image out";
-        Set<IPullThroughCacheRule> used = new LinkedHashSet<>();
-        List<Map<String, String>> images = new ArrayList<>();
-        for (String image : props.getImages()) {
-            IPullThroughCacheRule rule = PullThroughCacheRule.serving(rules, image, owner, remedy);
-            ImageReference cached = rule.cachedReference(image);
-            used.add(rule);
-            imageUris.add(cached.toString());
-            Map<String, String> entry = new LinkedHashMap<>();
-            entry.put("image", image);
-            if (!rule.getRegistryHost().equals(facts.registryHost())) {
-                // a rule of another registry (an import): the handler pulls from there
-                entry.put("registryUrl", "https://" + rule.getRegistryHost());
-            }
-            entry.put("repository", cached.getRepository());
-            entry.put("reference", cached.getDigest() != null ? cached.getDigest()
-                    : cached.getTag() != null ? cached.getTag() : "latest");
-            images.add(entry);
-        }
-
-        List<String> repositories = used.stream().map(IPullThroughCacheRule::getRepositoryArnPattern).toList();
         String whenInvoked = "The warmer runs when CloudFormation deploys it"
                 + (props.getSchedule() != null ? " and on its schedule" : "") + ", one run at a time.";
         HandlerFunction handler = HandlerFunction.builder(this, "cache-warmer")
                 .descriptions("Custom::EcrCacheWarmer: pulls images through the ECR pull through cache of " + owner,
                         "A registry token, and pulls through the cache under the warmed prefixes only")
-                .statements(statements(repositories, used))
-                .wildcards("ecr:GetAuthorizationToken takes no resource ARN; the pulls are scoped to the repositories "
-                        + "under the prefixes of the rules that serve the warmed images, which ECR creates on the first "
-                        + "pull.", concat("*", repositories))
+                .statements(List.of(PolicyStatement.Builder.create()
+                        .sid("RegistryToken")
+                        .actions(List.of("ecr:GetAuthorizationToken"))
+                        .resources(List.of("*"))
+                        .build(), pulls))
+                .wildcards(REGISTRY_TOKEN_REASON, List.of("*"))
                 .limits(Duration.minutes(15), 512)
                 .logRetention(props.getLogRetention())
                 .reasons(whenInvoked,
@@ -129,10 +132,12 @@ public class CacheWarmer extends Construct {
                                 + "token;")
                 .create();
         this.function = handler.function();
-        function.addEnvironment("REGISTRY_URL", "https://" + facts.registryHost());
+        this.policy = handler.role().policy();
+        function.addEnvironment("REGISTRY_URL", "https://" + registryHost);
 
         Map<String, Object> settings = new LinkedHashMap<>();
-        settings.put("Images", images);
+        // images added later (addImages) are in the template too
+        settings.put("Images", Lazy.any(() -> List.copyOf(images)));
         settings.put("Platforms", platforms);
         settings.put("Concurrency", concurrency);
         settings.put("FailOnError", Boolean.TRUE.equals(props.getFailOnError()));
@@ -143,48 +148,67 @@ public class CacheWarmer extends Construct {
                 .resourceType("Custom::EcrCacheWarmer")
                 .properties(properties)
                 .build();
-        // the rules (and their creation templates) must exist before the first pull
-        for (IPullThroughCacheRule rule : used) {
-            resource.getNode().addDependency(rule);
-        }
-        this.schedule = props.getSchedule() == null ? null : createSchedule(stack, props.getSchedule(), settings);
+        this.schedule = props.getSchedule() == null ? null
+                : createSchedule(facts.stack(), props.getSchedule(), settings);
+        addImages(props.getImages());
     }
 
     /**
-     * A registry token; the pulls under the warmed prefixes; and, for rules whose creation template tags the
-     * repositories it creates, ecr:TagResource for those tag keys, since ECR tags a first pull's repository as the
-     * puller.
+     * Adds images to warm, at deployment and on the schedule: the warmer's role gets the pulls of the rules that
+     * serve them, and its custom resource waits for those rules. An image given already is left as it is.
+     *
+     * @param imageReferences images in any form {@link PullThroughCache#imageUri} takes
+     * @throws IllegalArgumentException when a reference is invalid or no rule serves its registry
      */
-    private static List<PolicyStatement> statements(List<String> repositories, Set<IPullThroughCacheRule> used) {
-        List<PolicyStatement> statements = new ArrayList<>(List.of(
-                PolicyStatement.Builder.create()
-                        .sid("RegistryToken")
-                        .actions(List.of("ecr:GetAuthorizationToken"))
-                        .resources(List.of("*"))
-                        .build(),
-                PolicyStatement.Builder.create()
-                        .sid("PullThroughCache")
-                        .actions(ACTIONS)
-                        .resources(repositories)
-                        .build()));
-        List<String> tagged = new ArrayList<>();
-        Set<String> tagKeys = new java.util.TreeSet<>();
-        for (IPullThroughCacheRule rule : used) {
-            if (rule instanceof PullThroughCacheRule owned && owned.getCreationTemplate() != null
-                    && !owned.getCreationTemplate().getResourceTags().isEmpty()) {
-                tagged.add(owned.getRepositoryArnPattern());
-                tagKeys.addAll(owned.getCreationTemplate().getResourceTags().keySet());
+    public void addImages(List<String> imageReferences) {
+        for (String image : imageReferences) {
+            if (warmed.contains(image)) {
+                continue;
+            }
+            IPullThroughCacheRule rule = PullThroughCacheRule.serving(rules.get(), image, owner, remedy);
+            ImageReference cached = rule.cachedReference(image);
+            warmed.add(image);
+            imageUris.add(cached.toString());
+            Map<String, String> entry = new LinkedHashMap<>();
+            entry.put("image", image);
+            if (!rule.getRegistryHost().equals(registryHost)) {
+                // a rule of another registry (an import): the handler pulls from there
+                entry.put("registryUrl", "https://" + rule.getRegistryHost());
+            }
+            entry.put("repository", cached.getRepository());
+            entry.put("reference", cached.getDigest() != null ? cached.getDigest()
+                    : cached.getTag() != null ? cached.getTag() : "latest");
+            images.add(entry);
+            if (used.add(rule)) {
+                allowPullsThrough(rule);
             }
         }
-        if (!tagged.isEmpty()) {
-            statements.add(PolicyStatement.Builder.create()
-                    .sid("TagOnCreate")
-                    .actions(List.of("ecr:TagResource"))
-                    .resources(tagged)
-                    .conditions(Map.of("ForAllValues:StringEquals", Map.of("aws:TagKeys", List.copyOf(tagKeys))))
-                    .build());
+    }
+
+    /**
+     * The pulls under the rule's prefix; and, for a rule whose creation template tags the repositories it creates,
+     * ecr:TagResource for those tag keys, since ECR tags a first pull's repository as the puller. The custom resource
+     * waits for the rule (and its creation template): they must exist before the first pull.
+     */
+    private void allowPullsThrough(IPullThroughCacheRule rule) {
+        String repositories = rule.getRepositoryArnPattern();
+        pulls.addResources(repositories);
+        NagAcknowledgements.acknowledgeResources(policy, "AwsSolutions-IAM5", REPOSITORIES_REASON, List.of(repositories));
+        if (rule instanceof PullThroughCacheRule owned && owned.getCreationTemplate() != null
+                && !owned.getCreationTemplate().getResourceTags().isEmpty()) {
+            if (tagOnCreate == null) {
+                this.tagOnCreate = PolicyStatement.Builder.create()
+                        .sid("TagOnCreate")
+                        .actions(List.of("ecr:TagResource"))
+                        .conditions(Map.of("ForAllValues:StringEquals",
+                                Map.of("aws:TagKeys", Lazy.list(() -> List.copyOf(tagKeys)))))
+                        .build();
+                policy.addStatements(tagOnCreate);
+            }
+            tagOnCreate.addResources(repositories);
+            tagKeys.addAll(owned.getCreationTemplate().getResourceTags().keySet());
         }
-        return statements;
+        resource.getNode().addDependency(rule);
     }
 
     private CfnSchedule createSchedule(Stack stack, ScheduleExpression expression, Map<String, Object> settings) {
@@ -217,17 +241,19 @@ public class CacheWarmer extends Construct {
         return created;
     }
 
-    private static List<? extends IPullThroughCacheRule> rulesOf(CacheWarmerProps props) {
+    /** The rules an image is matched against, asked again for each image: a cache's rules may grow. */
+    private static Supplier<List<? extends IPullThroughCacheRule>> rulesOf(CacheWarmerProps props) {
         if ((props.getCache() == null) == (props.getRules() == null)) {
             throw new IllegalArgumentException("CacheWarmerProps: give exactly one of cache and rules (got "
                     + (props.getCache() == null ? "neither" : "both") + "): the rules that serve the images to warm");
         }
-        List<? extends IPullThroughCacheRule> rules = props.getCache() != null ? props.getCache().getRules() : props.getRules();
-        if (rules.isEmpty()) {
-            throw new IllegalArgumentException("CacheWarmerProps." + (props.getCache() != null ? "cache" : "rules")
+        IPullThroughCache cache = props.getCache();
+        List<IPullThroughCacheRule> given = props.getRules();
+        if ((cache != null ? cache.getRules() : given).isEmpty()) {
+            throw new IllegalArgumentException("CacheWarmerProps." + (cache != null ? "cache" : "rules")
                     + " has no rule: nothing could serve an image");
         }
-        return rules;
+        return cache != null ? cache::getRules : () -> given;
     }
 
     private static int concurrencyOf(Number given) {
@@ -253,13 +279,6 @@ public class CacheWarmer extends Construct {
                         + "os/architecture[/variant] in lowercase, such as 'linux/amd64', 'linux/arm64' or 'linux/arm/v7'");
             }
         }
-    }
-
-    private static List<String> concat(String first, List<String> rest) {
-        List<String> out = new ArrayList<>();
-        out.add(first);
-        out.addAll(rest);
-        return out;
     }
 
     /** @return the function that pulls the images */
