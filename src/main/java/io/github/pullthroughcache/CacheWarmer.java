@@ -8,6 +8,7 @@ import io.github.pullthroughcache.internal.StackFacts;
 import io.github.pullthroughcache.rule.IPullThroughCacheRule;
 import io.github.pullthroughcache.rule.ImageReference;
 import io.github.pullthroughcache.rule.PullThroughCacheRule;
+import io.github.pullthroughcache.rule.UpstreamCredentialSecret;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -17,6 +18,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.CustomResource;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Lazy;
@@ -27,6 +29,7 @@ import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.scheduler.CfnSchedule;
 import software.amazon.awscdk.services.scheduler.ScheduleExpression;
+import software.amazon.awscdk.services.secretsmanager.ISecret;
 import software.constructs.Construct;
 
 /**
@@ -209,6 +212,20 @@ public class CacheWarmer extends Construct {
             tagKeys.addAll(owned.getCreationTemplate().getResourceTags().keySet());
         }
         resource.getNode().addDependency(rule);
+        warnOfPlaceholderCredential(rule);
+    }
+
+    /** A credential secret made by this app starts with a placeholder token, which the upstream refuses. */
+    private void warnOfPlaceholderCredential(IPullThroughCacheRule rule) {
+        ISecret credential = rule instanceof PullThroughCacheRule owned ? owned.getUpstream().getCredential() : null;
+        if (credential != null && credential.getNode().getScope() instanceof UpstreamCredentialSecret made) {
+            Annotations.of(this).addWarningV2("@pullthroughcache/warmer:placeholder-credential", "Cache warmer "
+                    + getNode().getPath() + " pulls through rule '" + rule.getRepositoryPrefix() + "', whose credential "
+                    + "secret " + made.getNode().getPath() + " is created holding a placeholder access token: its "
+                    + "images fail to warm until you put the registry's token in (aws secretsmanager put-secret-value "
+                    + "--secret-id <its name> --secret-string '{\"username\":\"...\",\"accessToken\":\"...\"}'), "
+                    + "then run the warmer again (its schedule, or a deploy that changes its images)");
+        }
     }
 
     private CfnSchedule createSchedule(Stack stack, ScheduleExpression expression, Map<String, Object> settings) {

@@ -22,6 +22,8 @@ import io.github.pullthroughcache.rule.PullThroughCacheRuleProps;
 import io.github.pullthroughcache.rule.UpstreamRegistry;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -57,7 +59,8 @@ import software.constructs.IDependable;
  *
  * <p>Children, whose ids are part of the API: {@code Vpc} (unless a VPC is given), {@code Key} (for
  * {@code TemplateEncryption.KMS_NEW_KEY}), {@code Rules/<prefix in PascalCase>} (each with its
- * {@code CreationTemplate}), {@code Endpoints}, {@code TemporaryNat}, and once shared ({@link #shareWith}) the outputs
+ * {@code CreationTemplate}), {@code Endpoints}, {@code TemporaryNat}, {@code Warmer} (a {@link CacheWarmer}, with the first image routed
+ * or warmed while warming is on: {@link PullThroughCacheProps.Builder#warm}), and once shared ({@link #shareWith}) the outputs
  * {@code SharedRegistry} and {@code SharedPrefixes}. The registry policy belongs to the stack
  * ({@link RegistryPolicy#of}). A cache of another stack, account or region: {@link #fromCacheAttributes}.
  */
@@ -71,7 +74,10 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
     private final Map<String, PullThroughCacheRule> rules = new LinkedHashMap<>();
     private final List<IGrantable> pullers = new ArrayList<>();
     private CacheConsumers consumers;
-    private final java.util.Set<String> imagesInUse = new java.util.LinkedHashSet<>();
+    private final Set<String> imagesInUse = new LinkedHashSet<>();
+    private final boolean warming;
+    private final CacheWarmerOptions warmerOptions;
+    private CacheWarmer warmer;
     private final RegistryEndpoints endpoints;
     private final TemporaryNatGateway temporaryNat;
     private final String registryHost;
@@ -121,6 +127,9 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
                 RegistryEndpointsProps.builder().options(given.getEndpointOptions()).vpc(vpc).build());
         this.temporaryNat = !given.isTemporaryNat() ? null : new TemporaryNatGateway(this, "TemporaryNat",
                 TemporaryNatGatewayProps.builder().options(given.getTemporaryNatOptions()).vpc(vpc).build());
+        // without a NAT gateway, only a warmer outside the VPC lets a first pull reach the upstream's CDN
+        this.warming = given.getWarm() != null ? given.getWarm() : !given.isTemporaryNat();
+        this.warmerOptions = given.getWarmerOptions();
     }
 
     /**
@@ -258,8 +267,8 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
 
     /**
      * @return every image reference routed through the cache so far with {@link #imageUri} or
-     *     {@link #containerImage}, as written, in the order first routed: what a {@link CacheWarmer} of the cache
-     *     should warm ({@code CacheWarmerProps.images(cache.getImagesInUse())}, once the app has routed them)
+     *     {@link #containerImage}, as written, in the order first routed: what the cache's warmer warms, with
+     *     those given to {@link #warm}
      */
     public List<String> getImagesInUse() {
         return List.copyOf(imagesInUse);
@@ -282,16 +291,66 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
     @Override
     public String imageUri(String imageReference) {
         String uri = ruleFor(imageReference).imageUri(imageReference);
-        imagesInUse.add(imageReference);
+        use(imageReference);
         return uri;
+    }
+
+    private void use(String imageReference) {
+        if (imagesInUse.add(imageReference) && warming) {
+            warmImages(List.of(imageReference));
+        }
+    }
+
+    /**
+     * Warms images besides those the app routes through the cache, such as images that something outside the app
+     * pulls: the cache's warmer (child {@code Warmer}) pulls them through the cache at deployment and on its
+     * schedule.
+     *
+     * @param imageReferences what you would pass to {@code docker pull}
+     * @throws IllegalArgumentException when warming is off ({@code PullThroughCacheProps.warm(false)}, or the
+     *     default with a temporary NAT gateway), or a reference is invalid, or no rule serves its registry
+     */
+    public void warm(String... imageReferences) {
+        if (!warming) {
+            throw new IllegalArgumentException("PullThroughCache " + getNode().getPath() + " cannot warm "
+                    + List.of(imageReferences) + ": warming is off (PullThroughCacheProps.warm is false, its default "
+                    + "with a temporary NAT gateway). Give PullThroughCacheProps.warm(true)");
+        }
+        for (String image : imageReferences) {
+            ruleFor(image);
+        }
+        warmImages(List.of(imageReferences));
+    }
+
+    private void warmImages(List<String> images) {
+        if (warmer == null) {
+            this.warmer = new CacheWarmer(this, "Warmer", CacheWarmerProps.builder()
+                    .options(warmerOptions).cache(this).images(images).build());
+            warmAfterRegistryPolicy();
+        } else {
+            warmer.addImages(images);
+        }
+    }
+
+    /** The warmer's deploy-time run waits for the registry policy statements, once the cache has any. */
+    private void warmAfterRegistryPolicy() {
+        if (warmer != null && registryPolicy != null) {
+            warmer.getResource().getNode().addDependency(registryPolicy);
+        }
+    }
+
+    /** @return the warmer of the images the cache routes and warms, or {@code null} before the first or without warming */
+    public CacheWarmer getWarmer() {
+        return warmer;
     }
 
     /**
      * An image for an ECS container, pulled through the cache. When the container binds it, the task execution
      * role gets what the pull needs from the rule that serves the image ({@link PullThroughCacheRule#grantPull})
      * and a place in that rule's registry policy statement, and the task definition (so its services) waits for
-     * what the first pull needs: that rule and its creation template, the registry policy, the endpoints and the
-     * temporary NAT gateway with its routes, those of them the cache has.
+     * what the first pull needs: that rule and its creation template, the registry policy, the endpoints, the
+     * temporary NAT gateway with its routes, and the warmer's deploy-time run that caches the image, those of them
+     * the cache has.
      *
      * @param imageReference what you would pass to {@code docker pull}
      * @return the image
@@ -301,7 +360,7 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
     public ContainerImage containerImage(String imageReference) {
         PullThroughCacheRule rule = ruleFor(imageReference);
         String uri = rule.imageUri(imageReference);
-        imagesInUse.add(imageReference);
+        use(imageReference);
         return new CacheContainerImage(uri, role -> grantPull(rule, role), firstPullNeeds(rule));
     }
 
@@ -310,6 +369,10 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         List<IDependable> needs = new ArrayList<>(List.of(rule));
         // the statements of the rule's pullers, the execution role among them once bound
         needs.add(RegistryPolicy.of(this));
+        if (warmer != null) {
+            // the image is cached before the first task starts
+            needs.add(warmer.getResource());
+        }
         if (endpoints != null) {
             needs.add(endpoints);
         }
@@ -342,6 +405,7 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         rule.addPullers(grantee);
         if (registryPolicy == null) {
             this.registryPolicy = RegistryPolicy.of(this);
+            warmAfterRegistryPolicy();
         }
         return rule.grantPull(grantee);
     }

@@ -24,6 +24,8 @@ public final class PullThroughCacheProps {
     private final TemporaryNatGatewayOptions temporaryNatOptions;
     private final RegistryPolicyMode registryPolicyMode;
     private final CacheConsumers sharedWith;
+    private final Boolean warm;
+    private final CacheWarmerOptions warmerOptions;
 
     private PullThroughCacheProps(Builder builder) {
         this.vpc = builder.vpc;
@@ -36,6 +38,8 @@ public final class PullThroughCacheProps {
         this.temporaryNatOptions = builder.temporaryNatOptions;
         this.registryPolicyMode = builder.registryPolicyMode;
         this.sharedWith = builder.sharedWith;
+        this.warm = builder.warm;
+        this.warmerOptions = builder.warmerOptions;
     }
 
     /** @return a new builder */
@@ -93,6 +97,16 @@ public final class PullThroughCacheProps {
         return sharedWith;
     }
 
+    /** @return whether the cache warms the images it routes, or {@code null} for the default */
+    public Boolean getWarm() {
+        return warm;
+    }
+
+    /** @return the settings of the cache's warmer */
+    public CacheWarmerOptions getWarmerOptions() {
+        return warmerOptions;
+    }
+
     /** Builds {@link PullThroughCacheProps}. */
     public static final class Builder {
         private IVpc vpc;
@@ -105,6 +119,8 @@ public final class PullThroughCacheProps {
         private TemporaryNatGatewayOptions temporaryNatOptions = TemporaryNatGatewayOptions.builder().build();
         private RegistryPolicyMode registryPolicyMode;
         private CacheConsumers sharedWith;
+        private Boolean warm;
+        private CacheWarmerOptions warmerOptions = CacheWarmerOptions.builder().build();
 
         private Builder() {
         }
@@ -249,6 +265,38 @@ public final class PullThroughCacheProps {
          */
         public Builder sharedWith(CacheConsumers sharedWith) {
             this.sharedWith = sharedWith;
+            return this;
+        }
+
+        /**
+         * Whether the cache fills itself with the images it routes, before anything pulls them: a {@link CacheWarmer}
+         * (child {@code Warmer}, created with the first image) pulls each image of {@link PullThroughCache#imageUri},
+         * {@link PullThroughCache#containerImage} and {@link PullThroughCache#warm} through the cache from outside the
+         * VPC at deployment, and a container of {@code containerImage} starts after it. With the temporary NAT
+         * gateway as well, the images are cached before the gateway goes.
+         *
+         * <p>Default: true without a temporary NAT gateway, where the warmer is the only way a first pull works; false
+         * with one.
+         *
+         * @param warm whether to warm the images
+         * @return this builder
+         */
+        public Builder warm(Boolean warm) {
+            this.warm = warm;
+            return this;
+        }
+
+        /**
+         * The settings of the cache's warmer: its schedule, platforms, concurrency, failure mode and log retention.
+         *
+         * <p>Default: the defaults of {@link CacheWarmerOptions}: at deployment only, {@code linux/amd64} and
+         * {@code linux/arm64}, a failed image does not fail the deployment.
+         *
+         * @param warmerOptions the settings
+         * @return this builder
+         */
+        public Builder warmerOptions(CacheWarmerOptions warmerOptions) {
+            this.warmerOptions = warmerOptions != null ? warmerOptions : CacheWarmerOptions.builder().build();
             return this;
         }
 

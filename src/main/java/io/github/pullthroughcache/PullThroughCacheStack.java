@@ -31,7 +31,8 @@ import software.constructs.Construct;
  * </pre>
  *
  * <p>Context keys, each winning over its prop: {@code upstreams}, {@code prefixes}, {@code temporaryNat},
- * {@code endpoints}, {@code vpc} (attributes of a VPC to import), {@code availabilityZones}; see
+ * {@code endpoints}, {@code vpc} (attributes of a VPC to import), {@code availabilityZones}, {@code warm},
+ * {@code warmImages} (images the cache's warmer pulls at deployment); see
  * {@link PullThroughCacheStackProps}. Synthesis looks nothing up, with or without an account and region: the
  * availability zones of a new VPC resolve at deploy time.
  *
@@ -42,7 +43,7 @@ public class PullThroughCacheStack extends Stack {
 
     /** The context keys the stack reads, each winning over its prop. */
     public static final List<String> CONTEXT_KEYS = List.of("upstreams", "prefixes", "temporaryNat", "endpoints", "vpc",
-            "availabilityZones");
+            "availabilityZones", "warm", "warmImages");
 
 
     /** The upstreams context {@code upstreams} can name; those with a credential take a secret by name. */
@@ -86,6 +87,7 @@ public class PullThroughCacheStack extends Stack {
 
         Boolean natContext = context.bool("temporaryNat");
         Boolean endpointsContext = context.bool("endpoints");
+        Boolean warmContext = context.bool("warm");
         Map<String, String> prefixesContext = context.map("prefixes");
         Map<String, String> prefixes = prefixesContext != null ? prefixesContext : props.getRepositoryPrefixes();
         List<String> names = context.list("upstreams");
@@ -109,12 +111,18 @@ public class PullThroughCacheStack extends Stack {
                 .endpoints(endpointsContext != null ? endpointsContext : props.isEndpoints())
                 .registryPolicyMode(props.getRegistryPolicyMode() != null
                         ? props.getRegistryPolicyMode() : RegistryPolicyMode.MERGE)
+                .warm(warmContext != null ? warmContext : props.getWarm())
                 .build());
         for (UpstreamRegistry upstream : upstreams) {
             cache.addRule(PullThroughCacheRuleProps.builder()
                     .upstream(upstream)
                     .repositoryPrefix(prefixes.get(upstream.getDefaultRepositoryPrefix()))
                     .build());
+        }
+        List<String> imagesContext = context.list("warmImages");
+        List<String> warmImages = imagesContext != null ? imagesContext : props.getWarmImages();
+        if (!warmImages.isEmpty()) {
+            cache.warm(warmImages.toArray(String[]::new));
         }
 
         CfnOutput.Builder.create(this, "RegistryUri").value(cache.getRegistryHost())

@@ -28,6 +28,8 @@ public final class PullThroughCacheStackProps {
     private final List<String> availabilityZones;
     private final CreationTemplateOptions creationTemplate;
     private final RegistryPolicyMode registryPolicyMode;
+    private final Boolean warm;
+    private final List<String> warmImages;
 
     private PullThroughCacheStackProps(Builder builder) {
         this.env = builder.env;
@@ -42,6 +44,8 @@ public final class PullThroughCacheStackProps {
         this.availabilityZones = builder.availabilityZones;
         this.creationTemplate = builder.creationTemplate;
         this.registryPolicyMode = builder.registryPolicyMode;
+        this.warm = builder.warm;
+        this.warmImages = builder.warmImages;
     }
 
     /** @return a new builder */
@@ -109,6 +113,16 @@ public final class PullThroughCacheStackProps {
         return registryPolicyMode;
     }
 
+    /** @return whether the cache warms its images, or {@code null} for the cache's default */
+    public Boolean getWarm() {
+        return warm;
+    }
+
+    /** @return the images the cache warms */
+    public List<String> getWarmImages() {
+        return warmImages;
+    }
+
     /** Builds {@link PullThroughCacheStackProps}. */
     public static final class Builder {
         private Environment env;
@@ -123,6 +137,8 @@ public final class PullThroughCacheStackProps {
         private List<String> availabilityZones;
         private CreationTemplateOptions creationTemplate;
         private RegistryPolicyMode registryPolicyMode;
+        private Boolean warm;
+        private List<String> warmImages = List.of();
 
         private Builder() {
         }
@@ -222,6 +238,35 @@ public final class PullThroughCacheStackProps {
          */
         public Builder temporaryNat(boolean temporaryNat) {
             this.temporaryNat = temporaryNat;
+            return this;
+        }
+
+        /**
+         * Whether the cache warms {@link #warmImages} ({@code PullThroughCacheProps.warm}). Context {@code warm}
+         * ({@code true} or {@code false}) wins.
+         *
+         * <p>Default: true without the temporary NAT gateway, false with it.
+         *
+         * @param warm whether to warm
+         * @return this builder
+         */
+        public Builder warm(Boolean warm) {
+            this.warm = warm;
+            return this;
+        }
+
+        /**
+         * Images to warm through the cache at deployment ({@code PullThroughCache.warm}), such as
+         * {@code public.ecr.aws/nginx/nginx:1.27}: what the VPC's tasks pull, when their stacks do not route them
+         * through this cache themselves. Context {@code warmImages} (a comma-separated list) wins.
+         *
+         * <p>Default: none.
+         *
+         * @param warmImages image references
+         * @return this builder
+         */
+        public Builder warmImages(List<String> warmImages) {
+            this.warmImages = List.copyOf(warmImages);
             return this;
         }
 
