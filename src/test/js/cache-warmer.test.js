@@ -23,6 +23,8 @@ after(() => Promise.all([ecr.close(), registry.close()]));
 beforeEach(() => {
   registry.state.requests = [];
   registry.state.blobHostRequests = [];
+  registry.state.downloadMs = 0;
+  registry.state.mostDownloading = 0;
   ecr.state.responses = [];
   ecr.state.authorizationToken = Buffer.from(`AWS:${PASSWORD}`).toString('base64');
 });
@@ -59,6 +61,27 @@ test('an image index is followed to the chosen platforms only, and every blob of
     'application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v2+json']) {
     assert.ok(accept.includes(type), `Accept has ${type}`);
   }
+});
+
+test('images warm in parallel, never more at once than ImageConcurrency times Concurrency, reported in order', async () => {
+  const images = Array.from({ length: 8 }, (_, i) => image(`quay/parallel/image${i}`, 'v1'));
+  images.forEach((each) => registry.addImage(each.repository, 'v1', null));
+  registry.state.downloadMs = 40;
+  const result = await handler({ Images: images, ImageConcurrency: '3', Concurrency: '2' }, context());
+
+  assert.deepEqual(result.report.map((entry) => entry.status), Array(8).fill('warmed'));
+  assert.deepEqual(result.report.map((entry) => entry.image), images.map((each) => each.image));
+  assert.ok(registry.state.mostDownloading > 2, `more than one image at once (${registry.state.mostDownloading} blobs)`);
+  assert.ok(registry.state.mostDownloading <= 6, `at most 3 images of 2 blobs (${registry.state.mostDownloading})`);
+});
+
+test('one image at a time when ImageConcurrency is 1', async () => {
+  const images = Array.from({ length: 3 }, (_, i) => image(`quay/serial/image${i}`, 'v1'));
+  images.forEach((each) => registry.addImage(each.repository, 'v1', null));
+  registry.state.downloadMs = 20;
+  await handler({ Images: images, ImageConcurrency: '1', Concurrency: '1' }, context());
+
+  assert.equal(registry.state.mostDownloading, 1);
 });
 
 test('the registry gets the token and the redirected blob host never does', async () => {

@@ -35,6 +35,9 @@ async function startFakeRegistry(expectedAuthorization) {
     requests: [],
     blobHostRequests: [],
     throttleOnce: new Set(), // digests answered 429 on their first request
+    downloadMs: 0, // how long the blob host takes to send a blob, as a slow link would
+    downloading: 0, // blobs being sent now
+    mostDownloading: 0, // the most blobs sent at once
   };
   const blobHost = http.createServer((request, response) => {
     const digest = decodeURIComponent(request.url.split('/').pop().split('?')[0]);
@@ -43,7 +46,12 @@ async function startFakeRegistry(expectedAuthorization) {
     if (!entry) return response.writeHead(404).end();
     if (request.headers.authorization) return response.writeHead(400).end('pre-signed URLs take no Authorization header');
     const content = entry.corrupt ? Buffer.from('not the bytes you asked for') : entry.content;
-    response.writeHead(200, { 'content-length': content.length }).end(content);
+    state.downloading++;
+    state.mostDownloading = Math.max(state.mostDownloading, state.downloading);
+    setTimeout(() => {
+      state.downloading--;
+      response.writeHead(200, { 'content-length': content.length }).end(content);
+    }, state.downloadMs);
   });
   const blobHostUrl = await listen(blobHost);
 

@@ -49,7 +49,7 @@ import software.constructs.Construct;
  * which a task in an isolated subnet cannot reach. The warmer's function has that egress: it takes a token with
  * {@code ecr:GetAuthorizationToken}, GETs each manifest (following an image index to the chosen platforms) and
  * every config and layer blob through the registry's {@code /v2/} API, following redirects and checking each
- * blob's sha256, with retries and backoff on 429 and 5xx, a few blobs at a time, and a deadline inside Lambda's 15
+ * blob's sha256, with retries and backoff on 429 and 5xx, a few images and a few blobs of each at a time, and a deadline inside Lambda's 15
  * minutes (what is left over is reported as deferred and taken by the next run). It logs, per image, the digest,
  * bytes and seconds; never the token.
  *
@@ -65,7 +65,7 @@ public class CacheWarmer extends Construct {
 
     /** The platforms pulled from a multi-platform image unless told otherwise. */
     public static final List<String> DEFAULT_PLATFORMS = List.of("linux/amd64", "linux/arm64");
-    /** Most blobs pulled at once. */
+    /** Most blobs of an image, and most images, pulled at once. */
     public static final int MAX_CONCURRENCY = 16;
 
     private static final List<String> ACTIONS = List.of("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
@@ -104,7 +104,8 @@ public class CacheWarmer extends Construct {
         this.registryHost = facts.registryHost();
         this.rules = rulesOf(props);
         List<String> platforms = props.getPlatforms() != null ? props.getPlatforms() : DEFAULT_PLATFORMS;
-        int concurrency = concurrencyOf(props.getConcurrency());
+        int concurrency = countOf("concurrency", props.getConcurrency());
+        int imageConcurrency = countOf("imageConcurrency", props.getImageConcurrency());
         checkPlatforms(platforms);
         if (props.getImages() == null || props.getImages().isEmpty()) {
             throw new IllegalArgumentException("CacheWarmerProps.images is required: one or more image references such "
@@ -143,6 +144,7 @@ public class CacheWarmer extends Construct {
         settings.put("Images", Lazy.any(() -> List.copyOf(images)));
         settings.put("Platforms", platforms);
         settings.put("Concurrency", concurrency);
+        settings.put("ImageConcurrency", imageConcurrency);
         settings.put("FailOnError", Boolean.TRUE.equals(props.getFailOnError()));
         Map<String, Object> properties = new LinkedHashMap<>(settings);
         properties.put("Owner", ConstructIds.owner(this));
@@ -273,13 +275,13 @@ public class CacheWarmer extends Construct {
         return cache != null ? cache::getRules : () -> given;
     }
 
-    private static int concurrencyOf(Number given) {
+    private static int countOf(String property, Number given) {
         if (given == null) {
             return 4;
         }
         double value = given.doubleValue();
         if (value != Math.rint(value) || value < 1 || value > MAX_CONCURRENCY) {
-            throw new IllegalArgumentException("CacheWarmerProps.concurrency " + given + " is invalid: expected a whole "
+            throw new IllegalArgumentException("CacheWarmerProps." + property + " " + given + " is invalid: expected a whole "
                     + "number from 1 to " + MAX_CONCURRENCY);
         }
         return (int) value;

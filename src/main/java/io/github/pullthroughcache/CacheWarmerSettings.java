@@ -14,6 +14,7 @@ public abstract class CacheWarmerSettings {
     private final List<String> platforms;
     private final Boolean failOnError;
     private final Number concurrency;
+    private final Number imageConcurrency;
     private final RetentionDays logRetention;
 
     protected CacheWarmerSettings(AbstractBuilder<?> builder) {
@@ -21,6 +22,7 @@ public abstract class CacheWarmerSettings {
         this.platforms = builder.platforms;
         this.failOnError = builder.failOnError;
         this.concurrency = builder.concurrency;
+        this.imageConcurrency = builder.imageConcurrency;
         this.logRetention = builder.logRetention;
     }
 
@@ -44,6 +46,11 @@ public abstract class CacheWarmerSettings {
         return concurrency;
     }
 
+    /** @return how many images are pulled at once, or {@code null} for the default */
+    public Number getImageConcurrency() {
+        return imageConcurrency;
+    }
+
     /** @return the log retention, or {@code null} for the default */
     public RetentionDays getLogRetention() {
         return logRetention;
@@ -59,6 +66,7 @@ public abstract class CacheWarmerSettings {
         private List<String> platforms;
         private Boolean failOnError;
         private Number concurrency;
+        private Number imageConcurrency;
         private RetentionDays logRetention;
 
         protected AbstractBuilder() {
@@ -78,6 +86,7 @@ public abstract class CacheWarmerSettings {
             this.platforms = options.getPlatforms();
             this.failOnError = options.getFailOnError();
             this.concurrency = options.getConcurrency();
+            this.imageConcurrency = options.getImageConcurrency();
             this.logRetention = options.getLogRetention();
             return self();
         }
@@ -142,6 +151,20 @@ public abstract class CacheWarmerSettings {
          */
         public B concurrency(Number concurrency) {
             this.concurrency = concurrency;
+            return self();
+        }
+
+        /**
+         * How many images are pulled at once, each with {@link #concurrency} blobs at a time: at most the product of
+         * the two downloads are in flight. Images are reported in the order given whatever order they finish in.
+         *
+         * <p>Default: 4.
+         *
+         * @param imageConcurrency 1 to 16
+         * @return this builder
+         */
+        public B imageConcurrency(Number imageConcurrency) {
+            this.imageConcurrency = imageConcurrency;
             return self();
         }
 

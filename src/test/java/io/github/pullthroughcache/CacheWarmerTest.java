@@ -125,6 +125,7 @@ class CacheWarmerTest {
                                         "repository", "quay/prometheus/prometheus", "reference", DIGEST)),
                         "Platforms", List.of("linux/amd64", "linux/arm64"),
                         "Concurrency", 4,
+                        "ImageConcurrency", 4,
                         "FailOnError", false),
                 "DependsOn", Match.arrayWith(List.of(
                         logicalId(cache.getRule("ecr-public")), logicalId(cache.getRule("quay"))))));
@@ -202,7 +203,10 @@ class CacheWarmerTest {
                         "CacheWarmerProps.platforms: 'amd64' is invalid: expected os/architecture[/variant]"),
                 Arguments.of("a concurrency over 16", (Function<PullThroughCache, CacheWarmerProps>) quay ->
                         quayWarmer(quay).concurrency(17).build(),
-                        "CacheWarmerProps.concurrency 17 is invalid: expected a whole number from 1 to 16"));
+                        "CacheWarmerProps.concurrency 17 is invalid: expected a whole number from 1 to 16"),
+                Arguments.of("an image concurrency of 0", (Function<PullThroughCache, CacheWarmerProps>) quay ->
+                        quayWarmer(quay).imageConcurrency(0).build(),
+                        "CacheWarmerProps.imageConcurrency 0 is invalid: expected a whole number from 1 to 16"));
     }
 
     @ParameterizedTest(name = "{0} is refused")

@@ -19,7 +19,6 @@ import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Match;
-import software.amazon.awscdk.cxapi.SynthesisMessage;
 import software.amazon.awscdk.services.ecs.ContainerDefinitionOptions;
 import software.amazon.awscdk.services.ecs.FargateTaskDefinition;
 import software.amazon.awscdk.services.scheduler.ScheduleExpression;
@@ -198,11 +197,11 @@ class CacheWarmingTest {
                 .build());
         cache.imageUri(NGINX);
         cache.imageUri("postgres:17");
-        List<SynthesisMessage> warnings = Annotations.fromStack(stack).findWarning("/Credentials/Cache/Warmer",
-                Match.stringLikeRegexp(".*placeholder.*"));
-        assertThat(warnings).hasSize(1);
-        assertThat(String.valueOf(warnings.get(0).getEntry().getData())).contains("rule 'docker-hub'").contains("Credentials/DockerHubCredential")
-                .contains("placeholder access token").contains("put-secret-value").doesNotContain("ecr-public");
+        Annotations annotations = Annotations.fromStack(stack);
+        annotations.hasWarning("/Credentials/Cache/Warmer", Match.stringLikeRegexp(
+                ".*rule 'docker-hub', whose credential secret Credentials/DockerHubCredential .*placeholder access token.*"
+                        + "put-secret-value.*"));
+        annotations.hasNoWarning("/Credentials/Cache/Warmer", Match.stringLikeRegexp(".*rule 'ecr-public'.*"));
     }
 
     @Test

@@ -169,34 +169,30 @@ async function warmImage(registry, image, platforms, concurrency, limits) {
 }
 
 /**
- * Warms every image, one after another (each one's blobs `concurrency` at a time). An image the deadline
- * stops is reported as deferred: the next run takes it.
+ * Warms the images `imageConcurrency` at a time (each one's blobs `concurrency` at a time, so at most their product
+ * of downloads at once), reporting them in the order given. An image the deadline stops, or that no worker reached
+ * before it, is reported as deferred: the next run takes it.
  */
 async function warm(images, options) {
   const registry = await session(options.ecr);
   const platforms = options.platforms.map(parsePlatform);
-  const report = [];
-  for (const image of images) {
+  return pool(images, options.imageConcurrency, async (image) => {
     const name = `${image.repository}:${image.reference}`;
-    if (Date.now() >= options.deadline) {
-      report.push({ image: image.image, status: 'deferred' });
-      continue;
-    }
+    if (Date.now() >= options.deadline) return { image: image.image, status: 'deferred' };
     try {
       // an image of a rule in another registry (an imported rule) names that registry's URL. The token of
       // GetAuthorizationToken serves every registry the role may pull from
       // (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_GetAuthorizationToken.html)
       const target = image.registryUrl ? { ...registry, base: image.registryUrl.replace(/\/+$/, '') } : registry;
       const result = await warmImage(target, image, platforms, options.concurrency, options);
-      report.push({ image: image.image, status: 'warmed', ...result });
       console.log(JSON.stringify({ warmed: name, ...result }));
+      return { image: image.image, status: 'warmed', ...result };
     } catch (error) {
       const status = error instanceof DeadlineReached ? 'deferred' : 'failed';
-      report.push({ image: image.image, status, error: error.message });
       console.log(JSON.stringify({ [status]: name, error: error.message }));
+      return { image: image.image, status, error: error.message };
     }
-  }
-  return report;
+  });
 }
 
 function summary(report) {
@@ -210,6 +206,7 @@ function runSettings(properties) {
     images: properties.Images || [],
     platforms: properties.Platforms || ['linux/amd64', 'linux/arm64'],
     concurrency: Number(properties.Concurrency || 4),
+    imageConcurrency: Number(properties.ImageConcurrency || 4),
     failOnError: String(properties.FailOnError) === 'true',
   };
 }
