@@ -3,12 +3,15 @@ const { test, before, after, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
 const { startFakeEcr, useFake, cfnEvent } = require('./fake-ecr');
 const { startFakeRegistry } = require('./fake-registry');
+const { startFakeSsm, STANDARD_LIMIT } = require('./fake-ssm');
 
 const HANDLER = '../../main/resources/io/github/pullthroughcache/handlers/cache-warmer/index.js';
 const PASSWORD = 'fake-registry-password-never-logged';
 
 let ecr;
 let registry;
+let ssm;
+const PARAMETER = '/pull-through-cache/Ptc1a2b3c4d/deferred';
 let handler;
 const context = (remainingMs = 900000) => ({ getRemainingTimeInMillis: () => remainingMs });
 
@@ -16,15 +19,19 @@ before(async () => {
   ecr = await startFakeEcr();
   useFake(ecr.url);
   registry = await startFakeRegistry(`Basic ${ecr.state.authorizationToken}`);
+  ssm = await startFakeSsm();
   process.env.REGISTRY_URL = registry.registryUrl;
+  process.env.DEFERRED_PARAMETER = PARAMETER;
   handler = require(HANDLER).createHandler({ retryDelayMs: 1, reserveMs: 60000 });
 });
-after(() => Promise.all([ecr.close(), registry.close()]));
+after(() => Promise.all([ecr.close(), registry.close(), ssm.close()]));
 beforeEach(() => {
   registry.state.requests = [];
   registry.state.blobHostRequests = [];
   registry.state.downloadMs = 0;
   registry.state.mostDownloading = 0;
+  ssm.state.parameters.clear();
+  ssm.state.calls = [];
   ecr.state.responses = [];
   ecr.state.authorizationToken = Buffer.from(`AWS:${PASSWORD}`).toString('base64');
 });
@@ -191,4 +198,59 @@ test('the token is never logged', async () => {
   assert.ok(!output.includes(PASSWORD), 'no password');
   assert.ok(!output.includes(ecr.state.authorizationToken), 'no token');
   assert.ok(!output.includes('cfn-response'), 'no response URL');
+});
+
+const firstManifests = () => registry.state.requests.filter((r) => /\/manifests\/v1$/.test(r.url))
+  .map((r) => r.url.split('/')[4]);
+
+test('what the deadline stops is deferred, kept, and goes first in the next run; the report keeps the order given', async () => {
+  const images = ['a', 'b', 'c', 'd'].map((name) => image(`quay/fair/${name}`, 'v1'));
+  images.forEach((each) => registry.addImage(each.repository, 'v1', null));
+  registry.state.downloadMs = 500;
+  // 1 s to work in: the first image (3 blobs at once, 0.5 s) is warmed, the second stopped during its download
+  const first = await handler({ Images: images, ImageConcurrency: '1', Concurrency: '3' }, context(60000 + 1000));
+
+  assert.deepEqual(first.report.map((entry) => entry.status), ['warmed', 'deferred', 'deferred', 'deferred']);
+  assert.equal(JSON.parse(ssm.state.parameters.get(PARAMETER)).length, 3);
+
+  registry.state.requests = [];
+  registry.state.downloadMs = 0;
+  const second = await handler({ Images: images, ImageConcurrency: '1', Concurrency: '3' }, context());
+
+  assert.deepEqual(firstManifests(), ['b', 'c', 'd', 'a']);
+  assert.deepEqual(second.report.map((entry) => entry.image), images.map((each) => each.image));
+  assert.deepEqual(second.report.map((entry) => entry.status), Array(4).fill('warmed'));
+  assert.deepEqual(JSON.parse(ssm.state.parameters.get(PARAMETER)), []);
+});
+
+test('a scheduled run takes the deferred first too, and a throttled read is retried', async () => {
+  const images = ['e', 'f', 'g'].map((name) => image(`quay/fair/${name}`, 'v1'));
+  images.forEach((each) => registry.addImage(each.repository, 'v1', null));
+  await handler({ Images: [images[2], images[1]] }, context(0));
+  ssm.state.throttle = 1;
+  registry.state.requests = [];
+  await handler({ Images: images, ImageConcurrency: '1' }, context());
+
+  assert.deepEqual(firstManifests(), ['f', 'g', 'e']);
+});
+
+test('a list deferred past the parameter\'s 4 KB keeps its head and the run still answers', async () => {
+  const images = Array.from({ length: 400 }, (_, i) => image(`quay/many/image${i}`, 'v1'));
+  await handler(event('Create', { Images: images }), context(0));
+
+  assert.equal(lastResponse().Status, 'SUCCESS');
+  assert.deepEqual(lastResponse().Data, { Warmed: 0, Failed: 0, Deferred: 400 });
+  const kept = ssm.state.parameters.get(PARAMETER);
+  assert.ok(kept.length <= STANDARD_LIMIT, `${kept.length} characters`);
+  assert.ok(JSON.parse(kept).length > 200, 'most of the list is kept');
+});
+
+test('deleting the warmer deletes what it kept, and deleting it twice is not an error', async () => {
+  ssm.state.parameters.set(PARAMETER, '["0123456789ab"]');
+  await handler(event('Delete', { Images: [] }), context());
+  assert.equal(lastResponse().Status, 'SUCCESS');
+  assert.equal(ssm.state.parameters.has(PARAMETER), false);
+
+  await handler(event('Delete', { Images: [] }), context());
+  assert.equal(lastResponse().Status, 'SUCCESS');
 });

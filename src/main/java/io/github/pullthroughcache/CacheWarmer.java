@@ -19,6 +19,9 @@ import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import software.amazon.awscdk.Annotations;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.ArnFormat;
+import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.CustomResource;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Lazy;
@@ -49,9 +52,11 @@ import software.constructs.Construct;
  * which a task in an isolated subnet cannot reach. The warmer's function has that egress: it takes a token with
  * {@code ecr:GetAuthorizationToken}, GETs each manifest (following an image index to the chosen platforms) and
  * every config and layer blob through the registry's {@code /v2/} API, following redirects and checking each
- * blob's sha256, with retries and backoff on 429 and 5xx, a few images and a few blobs of each at a time, and a deadline inside Lambda's 15
- * minutes (what is left over is reported as deferred and taken by the next run). It logs, per image, the digest,
- * bytes and seconds; never the token.
+ * blob's sha256, with retries and backoff on 429 and 5xx, a few images and a few blobs of each at a time, and a
+ * deadline inside Lambda's 15 minutes. What is left over is reported as deferred and goes first in the next run:
+ * the function keeps the list in an SSM parameter of its own,
+ * {@code /pull-through-cache/<stack name>/<owner>/deferred}, which it deletes with the warmer. It logs, per image,
+ * the digest, bytes and seconds; never the token.
  *
  * <p>Children: {@code Handler} (the function) with {@code HandlerRole}, {@code HandlerPolicy} and
  * {@code HandlerLogs}; {@code Resource} (the custom resource {@code Custom::EcrCacheWarmer}, which runs when it is
@@ -116,6 +121,14 @@ public class CacheWarmer extends Construct {
                 : "CacheWarmerProps.rules";
         this.remedy = props.getCache() != null ? "Add the registry to the cache, or leave the image out"
                 : "Add a rule for that registry to CacheWarmerProps.rules, or leave the image out";
+        // what a run deferred goes first in the next: kept in a parameter the function owns, named per stack and warmer
+        String deferredPath = "pull-through-cache/" + Aws.STACK_NAME + "/" + ConstructIds.owner(this) + "/deferred";
+        String deferredArn = facts.stack().formatArn(ArnComponents.builder()
+                .service("ssm")
+                .resource("parameter")
+                .resourceName(deferredPath)
+                .arnFormat(ArnFormat.SLASH_RESOURCE_NAME)
+                .build());
         String whenInvoked = "The warmer runs when CloudFormation deploys it"
                 + (props.getSchedule() != null ? " and on its schedule" : "") + ", one run at a time.";
         HandlerFunction handler = HandlerFunction.builder(this, "cache-warmer")
@@ -125,7 +138,11 @@ public class CacheWarmer extends Construct {
                         .sid("RegistryToken")
                         .actions(List.of("ecr:GetAuthorizationToken"))
                         .resources(List.of("*"))
-                        .build(), pulls))
+                        .build(), pulls, PolicyStatement.Builder.create()
+                        .sid("DeferredImages")
+                        .actions(List.of("ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"))
+                        .resources(List.of(deferredArn))
+                        .build()))
                 .wildcards(REGISTRY_TOKEN_REASON, List.of("*"))
                 .limits(Duration.minutes(15), 512)
                 .logRetention(props.getLogRetention())
@@ -138,6 +155,7 @@ public class CacheWarmer extends Construct {
         this.function = handler.function();
         this.policy = handler.role().policy();
         function.addEnvironment("REGISTRY_URL", "https://" + registryHost);
+        function.addEnvironment("DEFERRED_PARAMETER", "/" + deferredPath);
 
         Map<String, Object> settings = new LinkedHashMap<>();
         // images added later (addImages) are in the template too

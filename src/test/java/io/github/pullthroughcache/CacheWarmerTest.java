@@ -3,6 +3,7 @@ package io.github.pullthroughcache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.pullthroughcache.internal.ConstructIds;
 import io.github.pullthroughcache.rule.PullThroughCacheRule;
 import io.github.pullthroughcache.rule.PullThroughCacheRuleProps;
 import io.github.pullthroughcache.rule.UpstreamRegistry;
@@ -103,6 +104,11 @@ class CacheWarmerTest {
                         "Action", List.of("ecr:BatchGetImage", "ecr:BatchImportUpstreamImage",
                                 "ecr:CreateRepository", "ecr:GetDownloadUrlForLayer"),
                         "Resource", List.of(repositoryArn("ecr-public"), repositoryArn("quay"))),
+                Map.of("Sid", "DeferredImages", "Effect", "Allow",
+                        "Action", List.of("ssm:DeleteParameter", "ssm:GetParameter", "ssm:PutParameter"),
+                        "Resource", Map.of("Fn::Join", List.of("", List.of("arn:aws:ssm:eu-west-1:111111111111:parameter"
+                                + "/pull-through-cache/", Map.of("Ref", "AWS::StackName"), "/" + ConstructIds.owner(
+                                warmer) + "/deferred")))),
                 Match.objectLike(Map.of("Sid", "Logs"))))));
         rules.hasResourceProperties("AWS::IAM::ManagedPolicy", Map.of("PolicyDocument", Map.of("Statement",
                 Match.arrayWith(List.of(Match.objectLike(Map.of("Sid", "PullThroughCache",

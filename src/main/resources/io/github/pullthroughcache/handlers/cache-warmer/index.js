@@ -7,6 +7,7 @@
 
 const crypto = require('node:crypto');
 const { ECRClient, GetAuthorizationTokenCommand } = require('@aws-sdk/client-ecr');
+const { SSMClient, GetParameterCommand, PutParameterCommand, DeleteParameterCommand } = require('@aws-sdk/client-ssm');
 const { customResource, sleep, deadlineOf, DeadlineReached } = require('../shared/cloudformation');
 
 const MANIFEST_TYPES = [
@@ -169,7 +170,7 @@ async function warmImage(registry, image, platforms, concurrency, limits) {
 }
 
 /**
- * Warms the images `imageConcurrency` at a time (each one's blobs `concurrency` at a time, so at most their product
+ * Warms the images `imageConcurrency` at a time, in the order given (each one's blobs `concurrency` at a time, so at most their product
  * of downloads at once), reporting them in the order given. An image the deadline stops, or that no worker reached
  * before it, is reported as deferred: the next run takes it.
  */
@@ -195,6 +196,52 @@ async function warm(images, options) {
   });
 }
 
+// What a run deferred, kept for the next one in a String parameter of the standard tier (4 KB) that the
+// function owns (DEFERRED_PARAMETER): a short key per image, so that a long list fits.
+// https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html
+const DEFERRED_LIMIT = 4096;
+const keyOf = (image) => crypto.createHash('sha256').update(`${image.registryUrl || ''} ${image.repository}:${image.reference}`)
+  .digest('hex').slice(0, 12);
+
+async function deferredBefore(ssm, name) {
+  if (!name) return new Set();
+  try {
+    const response = await ssm.send(new GetParameterCommand({ Name: name }));
+    return new Set(JSON.parse(response.Parameter.Value));
+  } catch (error) {
+    // none yet, or unreadable: the run goes in the order given
+    if (error.name !== 'ParameterNotFound') console.log(JSON.stringify({ deferredUnread: error.message }));
+    return new Set();
+  }
+}
+
+async function keepDeferred(ssm, name, keys) {
+  if (!name) return;
+  let kept = keys;
+  while (JSON.stringify(kept).length > DEFERRED_LIMIT) kept = kept.slice(0, Math.floor(kept.length * 0.9));
+  try {
+    await ssm.send(new PutParameterCommand({ Name: name, Value: JSON.stringify(kept), Type: 'String', Overwrite: true,
+      Description: 'The images the cache warmer deferred in its last run: they go first in the next' }));
+  } catch (error) {
+    console.log(JSON.stringify({ deferredUnsaved: error.message }));
+  }
+}
+
+async function forgetDeferred(ssm, name) {
+  if (!name) return;
+  try {
+    await ssm.send(new DeleteParameterCommand({ Name: name }));
+  } catch (error) {
+    if (error.name !== 'ParameterNotFound') throw error;
+  }
+}
+
+/** The images of the last run's deferred first, each group in the order given: no image waits forever. */
+function deferredFirst(images, deferred) {
+  const first = images.filter((image) => deferred.has(keyOf(image)));
+  return [...first, ...images.filter((image) => !deferred.has(keyOf(image)))];
+}
+
 function summary(report) {
   const count = (status) => report.filter((entry) => entry.status === status).length;
   return { Warmed: count('warmed'), Failed: count('failed'), Deferred: count('deferred') };
@@ -211,10 +258,15 @@ function runSettings(properties) {
   };
 }
 
-/** @param limits { ecr, deadline, maxAttempts, retryDelayMs } */
+/** @param limits { ecr, ssm, deadline, maxAttempts, retryDelayMs } */
 async function run(properties, limits) {
   const options = { ...runSettings(properties), ...limits };
-  const report = await warm(options.images, options);
+  const parameter = process.env.DEFERRED_PARAMETER;
+  const ordered = deferredFirst(options.images, await deferredBefore(options.ssm, parameter));
+  const done = await warm(ordered, options);
+  // reported in the order given, whatever order they ran in
+  const report = options.images.map((image) => done[ordered.indexOf(image)]);
+  await keepDeferred(options.ssm, parameter, options.images.filter((image, i) => report[i].status === 'deferred').map(keyOf));
   const counts = summary(report);
   console.log(JSON.stringify({ report: counts }));
   const failed = report.filter((entry) => entry.status === 'failed');
@@ -232,13 +284,17 @@ async function run(properties, limits) {
 function createHandler(settings = {}) {
   const limits = { ...DEFAULTS, ...settings };
   const ecr = settings.ecr || new ECRClient({});
+  const ssm = settings.ssm || new SSMClient({});
   const onCustomResource = customResource(async (event, { deadline }) => {
-    if (event.RequestType === 'Delete') return {};
-    return (await run(event.ResourceProperties, { ...limits, ecr, deadline })).counts;
+    if (event.RequestType === 'Delete') {
+      await forgetDeferred(ssm, process.env.DEFERRED_PARAMETER);
+      return {};
+    }
+    return (await run(event.ResourceProperties, { ...limits, ecr, ssm, deadline })).counts;
   }, limits);
   return async (event, context) => {
     if (event && event.RequestType) return onCustomResource(event, context);
-    return run(event || {}, { ...limits, ecr, deadline: deadlineOf(context, limits.reserveMs) });
+    return run(event || {}, { ...limits, ecr, ssm, deadline: deadlineOf(context, limits.reserveMs) });
   };
 }
 
