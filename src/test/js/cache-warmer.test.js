@@ -4,6 +4,7 @@ const assert = require('node:assert/strict');
 const { startFakeEcr, useFake, cfnEvent } = require('./fake-ecr');
 const { startFakeRegistry } = require('./fake-registry');
 const { startFakeSsm, STANDARD_LIMIT } = require('./fake-ssm');
+const { startFakeLambda } = require('./fake-lambda');
 
 const HANDLER = '../../main/resources/io/github/pullthroughcache/handlers/cache-warmer/index.js';
 const PASSWORD = 'fake-registry-password-never-logged';
@@ -11,6 +12,8 @@ const PASSWORD = 'fake-registry-password-never-logged';
 let ecr;
 let registry;
 let ssm;
+let lambda;
+const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:111111111111:function:Stack-CacheWarmerHandler0B95F6A2-AbCdEf';
 const PARAMETER = '/pull-through-cache/Ptc1a2b3c4d/deferred';
 let handler;
 const context = (remainingMs = 900000) => ({ getRemainingTimeInMillis: () => remainingMs });
@@ -20,11 +23,13 @@ before(async () => {
   useFake(ecr.url);
   registry = await startFakeRegistry(`Basic ${ecr.state.authorizationToken}`);
   ssm = await startFakeSsm();
+  lambda = await startFakeLambda();
+  lambda.state.functions.add(FUNCTION_ARN);
   process.env.REGISTRY_URL = registry.registryUrl;
   process.env.DEFERRED_PARAMETER = PARAMETER;
   handler = require(HANDLER).createHandler({ retryDelayMs: 1, reserveMs: 60000 });
 });
-after(() => Promise.all([ecr.close(), registry.close(), ssm.close()]));
+after(() => Promise.all([ecr.close(), registry.close(), ssm.close(), lambda.close()]));
 beforeEach(() => {
   registry.state.requests = [];
   registry.state.blobHostRequests = [];
@@ -32,6 +37,7 @@ beforeEach(() => {
   registry.state.mostDownloading = 0;
   ssm.state.parameters.clear();
   ssm.state.calls = [];
+  lambda.state.invocations = [];
   ecr.state.responses = [];
   ecr.state.authorizationToken = Buffer.from(`AWS:${PASSWORD}`).toString('base64');
 });
@@ -140,7 +146,7 @@ test('with FailOnError a failed image fails the deployment, naming the image and
   await handler(event('Update', { Images: [image('docker-hub/library/redis', '7')], FailOnError: 'true' }), context());
 
   assert.equal(lastResponse().Status, 'FAILED');
-  assert.match(lastResponse().Reason, /1 of 1 images failed: docker-hub\/library\/redis:7: digest mismatch: expected sha256:/);
+  assert.match(lastResponse().Reason, /1 of 1 images were not warmed: docker-hub\/library\/redis:7: digest mismatch: expected sha256:/);
 });
 
 test('an image that does not exist is reported with the registry answer', async () => {
@@ -163,7 +169,8 @@ test('past the deadline the images are deferred to the next run, not failed', as
   await handler(event('Create', { Images: [image('quay/deferred/one', 'v1'), image('quay/deferred/one', 'v1')] }), context(0));
 
   assert.equal(lastResponse().Status, 'SUCCESS');
-  assert.deepEqual(lastResponse().Data, { Warmed: 0, Failed: 0, Deferred: 2 });
+  assert.deepEqual(lastResponse().Data, { Warmed: 0, Failed: 0, Deferred: 2,
+    NotWarmed: 'quay/deferred/one:v1,quay/deferred/one:v1' });
   assert.equal(registry.state.requests.length, 0);
 });
 
@@ -239,7 +246,8 @@ test('a list deferred past the parameter\'s 4 KB keeps its head and the run stil
   await handler(event('Create', { Images: images }), context(0));
 
   assert.equal(lastResponse().Status, 'SUCCESS');
-  assert.deepEqual(lastResponse().Data, { Warmed: 0, Failed: 0, Deferred: 400 });
+  assert.deepEqual({ ...lastResponse().Data, NotWarmed: undefined }, { Warmed: 0, Failed: 0, Deferred: 400, NotWarmed: undefined });
+  assert.ok(lastResponse().Data.NotWarmed.startsWith('quay/many/image0:v1,quay/many/image1:v1,'));
   const kept = ssm.state.parameters.get(PARAMETER);
   assert.ok(kept.length <= STANDARD_LIMIT, `${kept.length} characters`);
   assert.ok(JSON.parse(kept).length > 200, 'most of the list is kept');
@@ -253,4 +261,79 @@ test('deleting the warmer deletes what it kept, and deleting it twice is not an 
 
   await handler(event('Delete', { Images: [] }), context());
   assert.equal(lastResponse().Status, 'SUCCESS');
+});
+
+// an invocation of the deployed function: it knows its own ARN
+const invocation = (remainingMs) => ({ ...context(remainingMs), invokedFunctionArn: FUNCTION_ARN });
+
+/** Plays the asynchronous invocations the handler asked for, one after another, as Lambda would. */
+async function playContinuations(remainingMs) {
+  let played = 0;
+  while (lambda.state.invocations.length > played) {
+    const next = lambda.state.invocations[played++];
+    assert.equal(next.type, 'Event');
+    await handler(next.payload, invocation(remainingMs));
+  }
+  return played;
+}
+
+test('a deployment longer than one invocation goes on in the next ones, and the last answers once with every image', async () => {
+  const images = ['a', 'b', 'c', 'd'].map((name) => image(`quay/long/${name}`, 'v1'));
+  images.forEach((each) => registry.addImage(each.repository, 'v1', null));
+  registry.state.downloadMs = 250;
+  // half a second each: one image per invocation
+  await handler(event('Create', { Images: images, ImageConcurrency: '1', Concurrency: '3' }), invocation(60000 + 500));
+  assert.equal(ecr.state.responses.length, 0, 'CloudFormation is not answered while images remain');
+  assert.equal(lambda.state.invocations[0].payload.WarmerProgress.continuation, 1);
+  assert.equal(lambda.state.invocations[0].payload.RequestType, 'Create');
+
+  const continued = await playContinuations(60000 + 500);
+  assert.equal(continued, 3);
+  assert.equal(ecr.state.responses.length, 1, 'answered once');
+  assert.equal(lastResponse().Status, 'SUCCESS');
+  assert.deepEqual(lastResponse().Data, { Warmed: 4, Failed: 0, Deferred: 0 });
+  // a continuation takes what is still deferred only: the first image is pulled once
+  assert.equal(firstManifests().filter((name) => name === 'a').length, 1);
+  assert.deepEqual([...new Set(firstManifests())], ['a', 'b', 'c', 'd']);
+});
+
+test('what does not fit in the deployment\'s hour is named, and with FailOnError fails it', async () => {
+  const images = ['a', 'b', 'c', 'd', 'e', 'f'].map((name) => image(`quay/toolong/${name}`, 'v1'));
+  images.forEach((each) => registry.addImage(each.repository, 'v1', null));
+  registry.state.downloadMs = 250;
+  await handler(event('Update', { Images: images, ImageConcurrency: '1', Concurrency: '3', FailOnError: 'true' }),
+    invocation(60000 + 500));
+  assert.equal(await playContinuations(60000 + 500), 3, 'four invocations in all, as many as fit in the hour');
+
+  assert.equal(ecr.state.responses.length, 1);
+  assert.equal(lastResponse().Status, 'FAILED');
+  assert.match(lastResponse().Reason, /^2 of 6 images were not warmed: quay\/toolong\/e:v1: not reached in time; quay\/toolong\/f:v1: not reached in time$/);
+});
+
+test('a run that makes no progress does not go on, and answers with what it could not warm', async () => {
+  await handler(event('Create', { Images: [image('quay/stuck/one', 'v1')] }), invocation(0));
+
+  assert.equal(lambda.state.invocations.length, 0);
+  assert.equal(lastResponse().Status, 'SUCCESS');
+  assert.equal(lastResponse().Data.NotWarmed, 'quay/stuck/one:v1');
+});
+
+test('a scheduled run longer than one invocation goes on too; when Lambda refuses, it stops and reports', async () => {
+  const images = ['a', 'b'].map((name) => image(`quay/scheduled/${name}`, 'v1'));
+  images.forEach((each) => registry.addImage(each.repository, 'v1', null));
+  registry.state.downloadMs = 250;
+  const first = await handler({ Images: images, ImageConcurrency: '1', Concurrency: '3' }, invocation(60000 + 500));
+
+  assert.equal(first.continued, true);
+  assert.equal(lambda.state.invocations[0].payload.RequestType, undefined);
+  assert.deepEqual(lambda.state.invocations[0].payload.Images, images);
+  await playContinuations(60000 + 500);
+  assert.deepEqual(JSON.parse(ssm.state.parameters.get(PARAMETER)), []);
+
+  lambda.state.invocations = [];
+  lambda.state.throttle = 10;
+  ssm.state.parameters.clear();
+  const refused = await handler({ Images: images, ImageConcurrency: '1', Concurrency: '3' }, invocation(60000 + 500));
+  assert.equal(refused.continued, undefined);
+  assert.equal(refused.counts.Deferred, 1);
 });

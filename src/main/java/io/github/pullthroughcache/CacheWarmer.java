@@ -53,18 +53,22 @@ import software.constructs.Construct;
  * {@code ecr:GetAuthorizationToken}, GETs each manifest (following an image index to the chosen platforms) and
  * every config and layer blob through the registry's {@code /v2/} API, following redirects and checking each
  * blob's sha256, with retries and backoff on 429 and 5xx, a few images and a few blobs of each at a time, and a
- * deadline inside Lambda's 15 minutes. What is left over is reported as deferred and goes first in the next run:
+ * deadline inside Lambda's 15 minutes. A run that outlasts one invocation hands the rest to a new invocation of the
+ * function, while it makes progress: at deployment up to four invocations, inside the hour CloudFormation waits
+ * (the custom resource answers once, at the end, naming in {@code NotWarmed} what did not fit, and failing with
+ * it under {@code failOnError}); on the schedule up to 15, under the 16 at which Lambda's recursive loop
+ * detection stops a chain. What is still left over goes first in the next run:
  * the function keeps the list in an SSM parameter of its own,
  * {@code /pull-through-cache/<stack name>/<owner>/deferred}, which it deletes with the warmer. It logs, per image,
  * the digest, bytes and seconds; never the token.
  *
  * <p>Children: {@code Handler} (the function) with {@code HandlerRole}, {@code HandlerPolicy} and
  * {@code HandlerLogs}; {@code Resource} (the custom resource {@code Custom::EcrCacheWarmer}, which runs when it is
- * created or its images change and waits for the rules it warms); with a schedule, {@code Schedule}
- * ({@code AWS::Scheduler::Schedule}) and its {@code ScheduleRole} and {@code SchedulePolicy}. The role may
- * call {@code ecr:GetAuthorizationToken}, and {@code ecr:BatchGetImage}, {@code ecr:GetDownloadUrlForLayer},
+ * created or its images change and waits for the rules it warms); {@code ContinuationPolicy}; with a schedule,
+ * {@code Schedule} ({@code AWS::Scheduler::Schedule}) and its {@code ScheduleRole} and {@code SchedulePolicy}. The
+ * role may call {@code ecr:GetAuthorizationToken}, and {@code ecr:BatchGetImage}, {@code ecr:GetDownloadUrlForLayer},
  * {@code ecr:BatchImportUpstreamImage} and {@code ecr:CreateRepository} on the repositories of the rules that serve
- * the images, nothing else.
+ * the images; read, write and delete its own parameter; and invoke its own function, nothing else.
  */
 public class CacheWarmer extends Construct {
 
@@ -170,7 +174,21 @@ public class CacheWarmer extends Construct {
                 .serviceToken(function.getFunctionArn())
                 .resourceType("Custom::EcrCacheWarmer")
                 .properties(properties)
+                // the hour CloudFormation waits at most: four invocations of the function, each handing the rest on
+                .serviceTimeout(Duration.minutes(60))
                 .build();
+        // the function hands a run too long for one invocation to itself; a policy apart from the role's own, since
+        // the function waits for that one and this one names the function
+        ManagedPolicy continuation = ManagedPolicy.Builder.create(this, "ContinuationPolicy")
+                .description("Lets cache warmer " + getNode().getPath() + " hand the rest of a run to a new invocation")
+                .statements(List.of(PolicyStatement.Builder.create()
+                        .sid("ContinueRun")
+                        .actions(List.of("lambda:InvokeFunction"))
+                        .resources(List.of(function.getFunctionArn()))
+                        .build()))
+                .roles(List.of(handler.role().role()))
+                .build();
+        resource.getNode().addDependency(continuation);
         this.schedule = props.getSchedule() == null ? null
                 : createSchedule(facts.stack(), props.getSchedule(), settings);
         addImages(props.getImages());

@@ -25,6 +25,7 @@ import software.amazon.awscdk.App;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.assertions.Capture;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 import software.amazon.awscdk.services.ec2.IVpc;
@@ -118,6 +119,19 @@ class CacheWarmerTest {
 
     private static String repositoryArn(String prefix) {
         return "arn:aws:ecr:eu-west-1:111111111111:repository/" + prefix + "/*";
+    }
+
+    @Test
+    void aRunTooLongForOneInvocationMayInvokeTheFunctionItselfOnlyWithinTheHourCloudFormationWaits() {
+        Capture function = new Capture();
+        cached.hasResourceProperties("AWS::IAM::ManagedPolicy", Map.of("PolicyDocument", Map.of("Statement", List.of(
+                Map.of("Sid", "ContinueRun", "Effect", "Allow", "Action", "lambda:InvokeFunction",
+                        "Resource", Map.of("Fn::GetAtt", List.of(function, "Arn"))))),
+                "Roles", List.of(Match.objectLike(Map.of("Ref", Match.stringLikeRegexp("WarmerHandlerRole.*"))))));
+        assertThat(function.asString()).startsWith("WarmerHandler");
+        cached.hasResource("Custom::EcrCacheWarmer", Map.of(
+                "Properties", Match.objectLike(Map.of("ServiceTimeout", "3600")),
+                "DependsOn", Match.arrayWith(List.of(Match.stringLikeRegexp("WarmerContinuationPolicy.*")))));
     }
 
     @Test

@@ -7,8 +7,9 @@
 
 const crypto = require('node:crypto');
 const { ECRClient, GetAuthorizationTokenCommand } = require('@aws-sdk/client-ecr');
+const { LambdaClient, InvokeCommand } = require('@aws-sdk/client-lambda');
 const { SSMClient, GetParameterCommand, PutParameterCommand, DeleteParameterCommand } = require('@aws-sdk/client-ssm');
-const { customResource, sleep, deadlineOf, DeadlineReached } = require('../shared/cloudformation');
+const { customResource, sleep, deadlineOf, DeadlineReached, CONTINUED } = require('../shared/cloudformation');
 
 const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
@@ -21,6 +22,14 @@ const MAX_REDIRECTS = 5;
 // what a test may choose through createHandler: attempts of a registry request, the first wait between them,
 // and the time kept back from Lambda's timeout to answer CloudFormation and log the report
 const DEFAULTS = { maxAttempts: 5, retryDelayMs: 1000, reserveMs: 60000 };
+// A list longer than one invocation goes on in the next: the function hands its event to itself (an asynchronous
+// invoke) while a run makes progress. At deployment, CloudFormation waits an hour for the answer (the custom
+// resource's ServiceTimeout, 3600 s at most:
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-customresource.html),
+// which four invocations of Lambda's 15 minutes fit in. A scheduled run goes on for 15 invocations at most, under
+// the 16 of one chain at which Lambda's recursive loop detection stops a function
+// (https://docs.aws.amazon.com/lambda/latest/dg/invocation-recursion.html).
+const MAX_CONTINUATIONS = { deployment: 3, schedule: 14 };
 
 /** A registry session: its base URL and the Basic credential of ecr:GetAuthorizationToken. */
 async function session(ecr) {
@@ -258,43 +267,93 @@ function runSettings(properties) {
   };
 }
 
-/** @param limits { ecr, ssm, deadline, maxAttempts, retryDelayMs } */
-async function run(properties, limits) {
+/**
+ * One invocation's share of a run. A first invocation takes every image, those its last run deferred first; a
+ * continuation only what is still deferred. `progress` carries the counts of the run's earlier invocations.
+ * @param limits { ecr, ssm, deadline, maxAttempts, retryDelayMs }
+ */
+async function runOnce(properties, limits, progress) {
   const options = { ...runSettings(properties), ...limits };
   const parameter = process.env.DEFERRED_PARAMETER;
-  const ordered = deferredFirst(options.images, await deferredBefore(options.ssm, parameter));
+  const deferred = await deferredBefore(options.ssm, parameter);
+  const images = progress.continuation > 0 && deferred.size > 0
+    ? options.images.filter((image) => deferred.has(keyOf(image))) : options.images;
+  const ordered = deferredFirst(images, deferred);
   const done = await warm(ordered, options);
   // reported in the order given, whatever order they ran in
-  const report = options.images.map((image) => done[ordered.indexOf(image)]);
-  await keepDeferred(options.ssm, parameter, options.images.filter((image, i) => report[i].status === 'deferred').map(keyOf));
-  const counts = summary(report);
-  console.log(JSON.stringify({ report: counts }));
-  const failed = report.filter((entry) => entry.status === 'failed');
-  if (options.failOnError && failed.length > 0) {
-    throw new Error(`${failed.length} of ${report.length} images failed: `
-      + failed.map((entry) => `${entry.image}: ${entry.error}`).join('; '));
-  }
-  return { counts, report };
+  const report = images.map((image) => done[ordered.indexOf(image)]);
+  await keepDeferred(options.ssm, parameter, images.filter((image, i) => report[i].status === 'deferred').map(keyOf));
+  const failed = [...progress.failed, ...report.filter((entry) => entry.status === 'failed')
+    .map(({ image, error }) => ({ image, error }))];
+  const counts = { Warmed: progress.warmed + summary(report).Warmed, Failed: failed.length, Deferred: summary(report).Deferred };
+  console.log(JSON.stringify({ report: counts, invocation: progress.continuation + 1 }));
+  return { options, report, counts, failed, madeProgress: report.some((entry) => entry.status !== 'deferred') };
 }
+
+/** Hands the rest of the run to a new invocation of this function, when the run may and should go on. */
+async function continueRun(lambda, context, payload, result, progress, limit) {
+  const functionName = context && context.invokedFunctionArn;
+  if (!functionName || result.counts.Deferred === 0 || !result.madeProgress || progress.continuation >= limit) {
+    return false;
+  }
+  const next = { continuation: progress.continuation + 1, warmed: result.counts.Warmed, failed: result.failed };
+  try {
+    await lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event',
+      Payload: Buffer.from(JSON.stringify({ ...payload, WarmerProgress: next })) }));
+    console.log(JSON.stringify({ continued: result.counts.Deferred, invocation: next.continuation + 1 }));
+    return true;
+  } catch (error) {
+    console.log(JSON.stringify({ notContinued: error.message }));
+    return false;
+  }
+}
+
+/** The end of a run: its counts, and with failOnError a failure naming what was not warmed and why. */
+function finish(result, images) {
+  const { counts, failed, report, options } = result;
+  const deferredImages = report.filter((entry) => entry.status === 'deferred').map((entry) => entry.image);
+  if (deferredImages.length > 0) console.log(JSON.stringify({ notWarmedInTime: deferredImages }));
+  if (options.failOnError && (failed.length > 0 || deferredImages.length > 0)) {
+    throw new Error(`${failed.length + deferredImages.length} of ${images.length} images were not warmed: `
+      + [...failed.map((entry) => `${entry.image}: ${entry.error}`),
+        ...deferredImages.map((image) => `${image}: not reached in time`)].join('; '));
+  }
+  const data = { ...counts };
+  if (deferredImages.length > 0) data.NotWarmed = deferredImages.join(',').slice(0, 2048);
+  return data;
+}
+
+const progressOf = (payload) => ({ continuation: 0, warmed: 0, failed: [], ...(payload.WarmerProgress || {}) });
 
 /**
  * The handler, for CloudFormation events and the schedule's input.
- * @param settings what a test may choose: ecr (the client), maxAttempts, retryDelayMs, reserveMs (see DEFAULTS)
+ * @param settings what a test may choose: ecr, ssm and lambda (the clients), maxAttempts, retryDelayMs, reserveMs
+ *   (see DEFAULTS)
  */
 function createHandler(settings = {}) {
   const limits = { ...DEFAULTS, ...settings };
   const ecr = settings.ecr || new ECRClient({});
   const ssm = settings.ssm || new SSMClient({});
-  const onCustomResource = customResource(async (event, { deadline }) => {
+  const lambda = settings.lambda || new LambdaClient({});
+  const onCustomResource = customResource(async (event, { deadline, context }) => {
     if (event.RequestType === 'Delete') {
       await forgetDeferred(ssm, process.env.DEFERRED_PARAMETER);
       return {};
     }
-    return (await run(event.ResourceProperties, { ...limits, ecr, ssm, deadline })).counts;
+    const progress = progressOf(event);
+    const result = await runOnce(event.ResourceProperties, { ...limits, ecr, ssm, deadline }, progress);
+    if (await continueRun(lambda, context, event, result, progress, MAX_CONTINUATIONS.deployment)) return CONTINUED;
+    return finish(result, event.ResourceProperties.Images || []);
   }, limits);
   return async (event, context) => {
     if (event && event.RequestType) return onCustomResource(event, context);
-    return run(event || {}, { ...limits, ecr, ssm, deadline: deadlineOf(context, limits.reserveMs) });
+    const input = event || {};
+    const progress = progressOf(input);
+    const result = await runOnce(input, { ...limits, ecr, ssm, deadline: deadlineOf(context, limits.reserveMs) }, progress);
+    if (await continueRun(lambda, context, input, result, progress, MAX_CONTINUATIONS.schedule)) {
+      return { counts: result.counts, report: result.report, continued: true };
+    }
+    return { counts: finish(result, input.Images || []), report: result.report };
   };
 }
 

@@ -10,6 +10,9 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Time kept back from the Lambda function's timeout to answer CloudFormation. */
 const DEFAULT_RESERVE_MS = 15000;
 
+/** What work returns when another invocation took the event over and will answer CloudFormation itself. */
+const CONTINUED = Symbol('continued');
+
 /** Work that stopped because the deadline came: its message says what was left undone and what to do. */
 class DeadlineReached extends Error {}
 
@@ -44,7 +47,8 @@ function deadlineOf(context, reserveMs) {
  * data work returns, or FAILED with the error's message. Work should end by the deadline (the Lambda function's
  * remaining time less options.reserveMs) with a message of its own; should it hang in a call, FAILED is answered
  * anyway half way through the reserve. The physical id is the one CloudFormation holds, else
- * "<logical id>-<properties' Owner>".
+ * "<logical id>-<properties' Owner>". Work that hands the event to another invocation returns CONTINUED, and that
+ * invocation answers.
  */
 function customResource(work, options = {}) {
   const reserveMs = options.reserveMs === undefined ? DEFAULT_RESERVE_MS : options.reserveMs;
@@ -61,7 +65,7 @@ function customResource(work, options = {}) {
     });
     try {
       const data = await Promise.race([work(event, { deadline, context }), outOfTime]);
-      await respond(event, 'SUCCESS', 'OK', physicalResourceId, data);
+      if (data !== CONTINUED) await respond(event, 'SUCCESS', 'OK', physicalResourceId, data);
     } catch (error) {
       console.log(`failed: ${error.message}`);
       await respond(event, 'FAILED', String(error.message).slice(0, 1000), physicalResourceId);
@@ -71,4 +75,4 @@ function customResource(work, options = {}) {
   };
 }
 
-module.exports = { customResource, respond, sleep, deadlineOf, DeadlineReached, DEFAULT_RESERVE_MS };
+module.exports = { customResource, respond, sleep, deadlineOf, DeadlineReached, CONTINUED, DEFAULT_RESERVE_MS };
