@@ -2,7 +2,7 @@
 const { test, before, after, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
 const { startFakeEcr, useFake, cfnEvent } = require('./fake-ecr');
-const { startFakeRegistry } = require('./fake-registry');
+const { startFakeRegistry, blob } = require('./fake-registry');
 const { startFakeSsm, STANDARD_LIMIT } = require('./fake-ssm');
 const { startFakeLambda } = require('./fake-lambda');
 
@@ -336,4 +336,18 @@ test('a scheduled run longer than one invocation goes on too; when Lambda refuse
   const refused = await handler({ Images: images, ImageConcurrency: '1', Concurrency: '3' }, invocation(60000 + 500));
   assert.equal(refused.continued, undefined);
   assert.equal(refused.counts.Deferred, 1);
+});
+
+test('a download the deadline cuts in the middle of its body is deferred, not failed', async () => {
+  const slow = await startFakeRegistry(`Basic ${ecr.state.authorizationToken}`, { rates: { perConnection: 1024 * 1024, total: 1024 * 1024 } });
+  try {
+    slow.addImageOfLayers('quay/slow/big', 'v1', [blob(Buffer.alloc(2 * 1024 * 1024, 1))]);
+    const result = await handler({ Images: [{ ...image('quay/slow/big', 'v1'), registryUrl: slow.registryUrl }] },
+      context(60000 + 500));
+
+    assert.equal(result.report[0].status, 'deferred', JSON.stringify(result.report[0]));
+    assert.ok(slow.state.blobHostRequests.length >= 1, 'the download had begun');
+  } finally {
+    await slow.close();
+  }
 });

@@ -25,10 +25,34 @@ function listen(server) {
 }
 
 /**
+ * Sends a body through a link of fixed bandwidth: each connection at most `perConnection` bytes a second, all of
+ * them together at most `total`, as a CDN or S3 serves one client. Without rates, at once.
+ */
+function throttledSender(rates) {
+  const CHUNK = 256 * 1024;
+  let linkFreeAt = 0;
+  return async (response, content) => {
+    if (!rates || !rates.perConnection) return response.end(content);
+    let connectionFreeAt = Date.now();
+    for (let offset = 0; offset < content.length; offset += CHUNK) {
+      const chunk = content.subarray(offset, offset + CHUNK);
+      connectionFreeAt += (chunk.length / rates.perConnection) * 1000;
+      linkFreeAt = Math.max(linkFreeAt, Date.now()) + (chunk.length / rates.total) * 1000;
+      const wait = Math.max(connectionFreeAt, linkFreeAt) - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (!response.write(chunk)) await new Promise((resolve) => response.once('drain', resolve));
+    }
+    response.end();
+  };
+}
+
+/**
  * @param expectedAuthorization the Authorization header the registry requires
+ * @param options { rates: { perConnection, total } in bytes a second, for the blob host's link }
  * @returns the registry's URL, the blob host's URL, what each was asked, and helpers to add images
  */
-async function startFakeRegistry(expectedAuthorization) {
+async function startFakeRegistry(expectedAuthorization, options = {}) {
+  const send = throttledSender(options.rates);
   const state = {
     manifests: new Map(), // "<repository>@<reference>" -> { body, type }
     blobs: new Map(), // digest -> { content, corrupt }
@@ -48,9 +72,10 @@ async function startFakeRegistry(expectedAuthorization) {
     const content = entry.corrupt ? Buffer.from('not the bytes you asked for') : entry.content;
     state.downloading++;
     state.mostDownloading = Math.max(state.mostDownloading, state.downloading);
-    setTimeout(() => {
+    setTimeout(async () => {
+      response.writeHead(200, { 'content-length': content.length });
+      await send(response, content);
       state.downloading--;
-      response.writeHead(200, { 'content-length': content.length }).end(content);
     }, state.downloadMs);
   });
   const blobHostUrl = await listen(blobHost);
@@ -108,13 +133,22 @@ async function startFakeRegistry(expectedAuthorization) {
     return { index: sha256(index), entries };
   }
 
+  /** A single-platform image of the given layers (blobs, which images may share) and a config of its own. */
+  function addImageOfLayers(repository, tag, layers) {
+    const config = blob(`config of ${repository}`);
+    state.blobs.set(config.digest, { content: config.content });
+    layers.forEach((layer) => state.blobs.set(layer.digest, { content: layer.content }));
+    return addManifest(repository, [tag], imageManifest(config, layers), 'application/vnd.oci.image.manifest.v1+json');
+  }
+
   return {
     state,
     registryUrl,
     blobHostUrl,
     addImage,
+    addImageOfLayers,
     close: () => Promise.all([registry, blobHost].map((server) => new Promise((done) => server.close(done)))),
   };
 }
 
-module.exports = { startFakeRegistry };
+module.exports = { startFakeRegistry, blob };

@@ -198,7 +198,8 @@ async function warm(images, options) {
       console.log(JSON.stringify({ warmed: name, ...result }));
       return { image: image.image, status: 'warmed', ...result };
     } catch (error) {
-      const status = error instanceof DeadlineReached ? 'deferred' : 'failed';
+      // a download the deadline cut (its body's read aborted, too) is deferred, not failed
+      const status = error instanceof DeadlineReached || Date.now() >= options.deadline ? 'deferred' : 'failed';
       console.log(JSON.stringify({ [status]: name, error: error.message }));
       return { image: image.image, status, error: error.message };
     }
