@@ -11,9 +11,10 @@ import software.amazon.awscdk.services.ec2.InterfaceVpcEndpointAwsService;
 import software.constructs.Construct;
 
 /**
- * An ECS Fargate service in isolated subnets, with no route to the internet, running an image through the
- * cache: {@code cache.containerImage(...)} rewrites the reference and grants the task execution role. The
- * endpoints include CloudWatch Logs for the tasks' logs.
+ * An ECS Fargate service in isolated subnets, with no route to the internet and no NAT gateway ever, running an
+ * image through the cache: {@code cache.containerImage(...)} rewrites the reference and grants the task execution
+ * role, and the cache's default warmer pulls the image through the cache at deployment, from outside the VPC,
+ * before the task definition (so the service) is created. The endpoints include CloudWatch Logs for the tasks' logs.
  */
 public class EcsServiceExampleStack extends Stack {
 

@@ -12,8 +12,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -95,6 +98,33 @@ class ExamplesTest {
         template.resourceCountIs("AWS::EC2::VPCEndpoint", 3);
         template.resourceCountIs("Custom::EcrCacheWarmer", 1);
         template.resourceCountIs("AWS::Scheduler::Schedule", 1);
+    }
+
+    @Test
+    void theEcsServiceStartsThroughItsTaskDefinitionOnlyAfterTheWarmerRunAndTheEndpointsWithNoNatGateway() {
+        JsonNode resources = synth.json("PullThroughCacheEcsService").path("Resources");
+        List<String> warmers = new ArrayList<>();
+        List<String> endpoints = new ArrayList<>();
+        resources.properties().forEach(entry -> {
+            String type = entry.getValue().path("Type").asText();
+            if (type.equals("Custom::EcrCacheWarmer")) {
+                warmers.add(entry.getKey());
+            } else if (type.equals("AWS::EC2::VPCEndpoint")) {
+                endpoints.add(entry.getKey());
+            }
+            assertThat(type).isNotEqualTo("AWS::EC2::NatGateway");
+        });
+        JsonNode service = StreamSupport.stream(resources.spliterator(), false)
+                .filter(resource -> resource.path("Type").asText().equals("AWS::ECS::Service")).findFirst().orElseThrow();
+        String taskDefinition = service.path("Properties").path("TaskDefinition").path("Ref").asText();
+        List<String> dependsOn = new ArrayList<>();
+        resources.path(taskDefinition).path("DependsOn").forEach(id -> dependsOn.add(id.asText()));
+
+        assertThat(warmers).hasSize(1);
+        assertThat(endpoints).isNotEmpty();
+        assertThat(dependsOn).containsAll(warmers).containsAll(endpoints);
+        assertThat(resources.path(warmers.get(0)).path("Properties").path("Images").toString())
+                .contains("public.ecr.aws/nginx/nginx:1.27");
     }
 
     @Test
