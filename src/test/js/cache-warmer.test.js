@@ -351,3 +351,16 @@ test('a download the deadline cuts in the middle of its body is deferred, not fa
     await slow.close();
   }
 });
+
+test('a continuation pulls exactly what the invocation before it left, whatever the parameter could hold', async () => {
+  const images = ['a', 'b', 'c'].map((name) => image(`quay/left/${name}`, 'v1'));
+  images.forEach((each) => registry.addImage(each.repository, 'v1', null));
+  const key = (each) => require('node:crypto').createHash('sha256').update(` ${each.repository}:${each.reference}`)
+    .digest('hex').slice(0, 12);
+  ssm.state.parameters.set(PARAMETER, JSON.stringify([key(images[0])]));
+  const result = await handler({ Images: images, ImageConcurrency: '1',
+    WarmerProgress: { continuation: 1, warmed: 1, failed: [], remaining: [key(images[1]), key(images[2])] } }, invocation());
+
+  assert.deepEqual(firstManifests(), ['b', 'c']);
+  assert.deepEqual(result.counts, { Warmed: 3, Failed: 0, Deferred: 0 });
+});

@@ -269,20 +269,21 @@ function runSettings(properties) {
 }
 
 /**
- * One invocation's share of a run. A first invocation takes every image, those its last run deferred first; a
- * continuation only what is still deferred. `progress` carries the counts of the run's earlier invocations.
+ * One invocation's share of a run. A first invocation takes every image, those the last run deferred first; a
+ * continuation only what the invocation before it left. `progress` carries the counts of the run's earlier invocations.
  * @param limits { ecr, ssm, deadline, maxAttempts, retryDelayMs }
  */
 async function runOnce(properties, limits, progress) {
   const options = { ...runSettings(properties), ...limits };
   const parameter = process.env.DEFERRED_PARAMETER;
   const deferred = await deferredBefore(options.ssm, parameter);
-  const images = progress.continuation > 0 && deferred.size > 0
-    ? options.images.filter((image) => deferred.has(keyOf(image))) : options.images;
+  // a continuation carries what is left itself: the parameter may hold only the head of a long list
+  const remaining = progress.remaining && new Set(progress.remaining);
+  const images = remaining ? options.images.filter((image) => remaining.has(keyOf(image))) : options.images;
   const ordered = deferredFirst(images, deferred);
   const done = await warm(ordered, options);
   // reported in the order given, whatever order they ran in
-  const report = images.map((image) => done[ordered.indexOf(image)]);
+  const report = images.map((image) => ({ ...done[ordered.indexOf(image)], key: keyOf(image) }));
   await keepDeferred(options.ssm, parameter, images.filter((image, i) => report[i].status === 'deferred').map(keyOf));
   const failed = [...progress.failed, ...report.filter((entry) => entry.status === 'failed')
     .map(({ image, error }) => ({ image, error }))];
@@ -297,7 +298,8 @@ async function continueRun(lambda, context, payload, result, progress, limit) {
   if (!functionName || result.counts.Deferred === 0 || !result.madeProgress || progress.continuation >= limit) {
     return false;
   }
-  const next = { continuation: progress.continuation + 1, warmed: result.counts.Warmed, failed: result.failed };
+  const next = { continuation: progress.continuation + 1, warmed: result.counts.Warmed, failed: result.failed,
+    remaining: result.report.filter((entry) => entry.status === 'deferred').map((entry) => entry.key) };
   try {
     await lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event',
       Payload: Buffer.from(JSON.stringify({ ...payload, WarmerProgress: next })) }));
