@@ -1,7 +1,7 @@
 'use strict';
 // A fake of the ECR JSON API's registry policy and replication calls, and of CloudFormation's response URL,
 // on 127.0.0.1.
-const http = require('node:http');
+const { startAwsJsonServer } = require('./aws-json-server');
 
 // ECR's error for a registry policy it will not take, an unknown principal included: it names no principal.
 const INVALID_REGISTRY_POLICY = "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid registry policy provided'";
@@ -81,80 +81,65 @@ function startFakeEcr(options = {}) {
     const spelled = rules.map(spellRule);
     return state.reformat ? spelled.sort((a, b) => byTextDescending(JSON.stringify(a), JSON.stringify(b))) : spelled;
   };
-  const server = http.createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => { body += chunk; });
-    request.on('end', () => {
-      if (request.url.startsWith('/cfn-response')) {
-        state.responses.push(JSON.parse(body));
-        response.writeHead(200).end();
-        return;
+  return startAwsJsonServer((request, body, operation, reply, response) => {
+    if (request.url.startsWith('/cfn-response')) {
+      state.responses.push(JSON.parse(body));
+      response.writeHead(200).end();
+      return;
+    }
+    if (state.throttle > 0) {
+      state.throttle--;
+      state.throttled++;
+      return reply(429, { __type: 'ThrottlingException', message: 'Rate exceeded' });
+    }
+    state.calls.push(operation);
+    const notFound = () => reply(400, { __type: 'RegistryPolicyNotFoundException', message: 'no registry policy' });
+    if (operation === 'GetRegistryPolicy') {
+      if (state.beforeGet) state.beforeGet(state, state.calls.filter((c) => c === operation).length);
+      if (state.policyText === null) return notFound();
+      let text = state.policyText;
+      try {
+        text = JSON.stringify(spell(JSON.parse(text)), null, state.reformat ? 4 : undefined);
+      } catch (error) {
+        // text that is not JSON comes back as it was stored
       }
-      const operation = String(request.headers['x-amz-target'] || '').split('.').pop();
-      const reply = (status, payload) => {
-        response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
-        response.end(JSON.stringify(payload));
-      };
-      if (state.throttle > 0) {
-        state.throttle--;
-        state.throttled++;
-        return reply(429, { __type: 'ThrottlingException', message: 'Rate exceeded' });
+      return reply(200, { registryId: '111111111111', policyText: text });
+    }
+    if (operation === 'PutRegistryPolicy') {
+      if (state.failPut) return reply(400, { __type: 'InvalidParameterException', message: state.failPut });
+      const { policyText } = JSON.parse(body);
+      const refusal = state.refusePrincipal;
+      if (refusal && policyText.includes(JSON.stringify(refusal.principal)) && state.refusedWrites < refusal.times) {
+        state.refusedWrites++;
+        return reply(400, { __type: 'InvalidParameterException', message: INVALID_REGISTRY_POLICY });
       }
-      state.calls.push(operation);
-      const notFound = () => reply(400, { __type: 'RegistryPolicyNotFoundException', message: 'no registry policy' });
-      if (operation === 'GetRegistryPolicy') {
-        if (state.beforeGet) state.beforeGet(state, state.calls.filter((c) => c === operation).length);
-        if (state.policyText === null) return notFound();
-        let text = state.policyText;
-        try {
-          text = JSON.stringify(spell(JSON.parse(text)), null, state.reformat ? 4 : undefined);
-        } catch (error) {
-          // text that is not JSON comes back as it was stored
-        }
-        return reply(200, { registryId: '111111111111', policyText: text });
-      }
-      if (operation === 'PutRegistryPolicy') {
-        if (state.failPut) return reply(400, { __type: 'InvalidParameterException', message: state.failPut });
-        const { policyText } = JSON.parse(body);
-        const refusal = state.refusePrincipal;
-        if (refusal && policyText.includes(JSON.stringify(refusal.principal)) && state.refusedWrites < refusal.times) {
-          state.refusedWrites++;
-          return reply(400, { __type: 'InvalidParameterException', message: INVALID_REGISTRY_POLICY });
-        }
-        state.policyText = policyText;
-        return reply(200, { registryId: '111111111111', policyText });
-      }
-      if (operation === 'DeleteRegistryPolicy') {
-        if (state.policyText === null) return notFound();
-        const previous = state.policyText;
-        state.policyText = null;
-        return reply(200, { registryId: '111111111111', policyText: previous });
-      }
-      if (operation === 'GetAuthorizationToken') {
-        return reply(200, { authorizationData: [{ authorizationToken: state.authorizationToken,
-          expiresAt: Date.now() / 1000 + 43200, proxyEndpoint: state.proxyEndpoint }] });
-      }
-      if (operation === 'DescribeRegistry') {
-        if (state.beforeDescribe) state.beforeDescribe(state, state.calls.filter((c) => c === operation).length);
-        const registry = { registryId: '111111111111' };
-        if (state.replicationRules !== null) registry.replicationConfiguration = { rules: spellRules(state.replicationRules) };
-        return reply(200, registry);
-      }
-      if (operation === 'PutReplicationConfiguration') {
-        if (state.failPut) return reply(400, { __type: 'ValidationException', message: state.failPut });
-        const { replicationConfiguration } = JSON.parse(body);
-        state.replicationRules = replicationConfiguration.rules;
-        return reply(200, { replicationConfiguration });
-      }
-      return reply(400, { __type: 'UnknownOperationException', message: operation });
-    });
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const url = `http://127.0.0.1:${server.address().port}`;
-      resolve({ state, url, spell: (document) => spell(document), spellRules: (rules) => spellRules(rules), close: () => new Promise((done) => server.close(done)) });
-    });
-  });
+      state.policyText = policyText;
+      return reply(200, { registryId: '111111111111', policyText });
+    }
+    if (operation === 'DeleteRegistryPolicy') {
+      if (state.policyText === null) return notFound();
+      const previous = state.policyText;
+      state.policyText = null;
+      return reply(200, { registryId: '111111111111', policyText: previous });
+    }
+    if (operation === 'GetAuthorizationToken') {
+      return reply(200, { authorizationData: [{ authorizationToken: state.authorizationToken,
+        expiresAt: Date.now() / 1000 + 43200, proxyEndpoint: state.proxyEndpoint }] });
+    }
+    if (operation === 'DescribeRegistry') {
+      if (state.beforeDescribe) state.beforeDescribe(state, state.calls.filter((c) => c === operation).length);
+      const registry = { registryId: '111111111111' };
+      if (state.replicationRules !== null) registry.replicationConfiguration = { rules: spellRules(state.replicationRules) };
+      return reply(200, registry);
+    }
+    if (operation === 'PutReplicationConfiguration') {
+      if (state.failPut) return reply(400, { __type: 'ValidationException', message: state.failPut });
+      const { replicationConfiguration } = JSON.parse(body);
+      state.replicationRules = replicationConfiguration.rules;
+      return reply(200, { replicationConfiguration });
+    }
+    return reply(400, { __type: 'UnknownOperationException', message: operation });
+  }).then(({ url, close }) => ({ state, url, spell: (document) => spell(document), spellRules: (rules) => spellRules(rules), close }));
 }
 
 /** Points the AWS SDK at the fake: credentials and region are dummies, never sent anywhere else. */

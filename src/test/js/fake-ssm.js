@@ -4,56 +4,43 @@
 // ParameterAlreadyExists for a put without Overwrite, a ValidationException past the standard tier's 4 KB, and
 // ThrottlingException when told to throttle.
 // https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html
-const http = require('node:http');
+const { startAwsJsonServer } = require('./aws-json-server');
 
 const STANDARD_LIMIT = 4096;
 
 function startFakeSsm() {
   const state = { parameters: new Map(), calls: [], throttle: 0 };
-  const server = http.createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => { body += chunk; });
-    request.on('end', () => {
-      const operation = String(request.headers['x-amz-target'] || '').split('.').pop();
-      const reply = (status, payload) => {
-        response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
-        response.end(JSON.stringify(payload));
-      };
-      if (state.throttle > 0) {
-        state.throttle--;
-        return reply(400, { __type: 'ThrottlingException', message: 'Rate exceeded' });
+  return startAwsJsonServer((request, body, operation, reply) => {
+    if (state.throttle > 0) {
+      state.throttle--;
+      return reply(400, { __type: 'ThrottlingException', message: 'Rate exceeded' });
+    }
+    const input = JSON.parse(body || '{}');
+    state.calls.push({ operation, input });
+    const notFound = () => reply(400, { __type: 'ParameterNotFound', message: '' });
+    if (operation === 'GetParameter') {
+      const value = state.parameters.get(input.Name);
+      if (value === undefined) return notFound();
+      return reply(200, { Parameter: { Name: input.Name, Type: 'String', Value: value, Version: 1 } });
+    }
+    if (operation === 'PutParameter') {
+      if (state.parameters.has(input.Name) && !input.Overwrite) {
+        return reply(400, { __type: 'ParameterAlreadyExists', message: 'The parameter already exists.' });
       }
-      const input = JSON.parse(body || '{}');
-      state.calls.push({ operation, input });
-      const notFound = () => reply(400, { __type: 'ParameterNotFound', message: '' });
-      if (operation === 'GetParameter') {
-        const value = state.parameters.get(input.Name);
-        if (value === undefined) return notFound();
-        return reply(200, { Parameter: { Name: input.Name, Type: 'String', Value: value, Version: 1 } });
+      if (Buffer.byteLength(input.Value) > STANDARD_LIMIT) {
+        return reply(400, { __type: 'ValidationException', message: 'Standard tier parameters support a maximum parameter value of 4096 characters.' });
       }
-      if (operation === 'PutParameter') {
-        if (state.parameters.has(input.Name) && !input.Overwrite) {
-          return reply(400, { __type: 'ParameterAlreadyExists', message: 'The parameter already exists.' });
-        }
-        if (Buffer.byteLength(input.Value) > STANDARD_LIMIT) {
-          return reply(400, { __type: 'ValidationException', message: 'Standard tier parameters support a maximum parameter value of 4096 characters.' });
-        }
-        state.parameters.set(input.Name, input.Value);
-        return reply(200, { Version: 1, Tier: 'Standard' });
-      }
-      if (operation === 'DeleteParameter') {
-        if (!state.parameters.delete(input.Name)) return notFound();
-        return reply(200, {});
-      }
-      return reply(400, { __type: 'UnknownOperationException', message: operation });
-    });
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const url = `http://127.0.0.1:${server.address().port}`;
-      process.env.AWS_ENDPOINT_URL_SSM = url;
-      resolve({ state, url, close: () => new Promise((done) => server.close(done)) });
-    });
+      state.parameters.set(input.Name, input.Value);
+      return reply(200, { Version: 1, Tier: 'Standard' });
+    }
+    if (operation === 'DeleteParameter') {
+      if (!state.parameters.delete(input.Name)) return notFound();
+      return reply(200, {});
+    }
+    return reply(400, { __type: 'UnknownOperationException', message: operation });
+  }).then(({ url, close }) => {
+    process.env.AWS_ENDPOINT_URL_SSM = url;
+    return { state, url, close };
   });
 }
 
