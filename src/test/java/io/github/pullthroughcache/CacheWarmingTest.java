@@ -3,16 +3,17 @@ package io.github.pullthroughcache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.github.pullthroughcache.rule.PullThroughCacheRuleProps;
 import io.github.pullthroughcache.rule.UpstreamCredentialSecret;
 import io.github.pullthroughcache.rule.UpstreamCredentialSecretProps;
 import io.github.pullthroughcache.rule.UpstreamRegistry;
 import io.github.pullthroughcache.testing.Synth;
+import io.github.pullthroughcache.testing.TemplateJson;
 import io.github.pullthroughcache.testing.TestApps;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Duration;
@@ -35,13 +36,7 @@ class CacheWarmingTest {
 
     private record Synthesized(PullThroughCache cache, JsonNode template) {
         List<String> idsOf(String type) {
-            List<String> ids = new ArrayList<>();
-            template.path("Resources").properties().forEach(entry -> {
-                if (entry.getValue().path("Type").asText().equals(type)) {
-                    ids.add(entry.getKey());
-                }
-            });
-            return ids;
+            return TemplateJson.logicalIds(template, type);
         }
 
         JsonNode only(String type) {
@@ -51,9 +46,8 @@ class CacheWarmingTest {
         }
 
         List<String> dependsOn(String type) {
-            List<String> dependsOn = new ArrayList<>();
-            only(type).path("DependsOn").forEach(id -> dependsOn.add(id.asText()));
-            return dependsOn;
+            only(type);
+            return TemplateJson.dependsOn(template, idsOf(type).get(0));
         }
 
         List<String> warmedImages() {

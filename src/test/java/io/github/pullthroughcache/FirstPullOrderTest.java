@@ -2,12 +2,13 @@ package io.github.pullthroughcache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.github.pullthroughcache.rule.UpstreamRegistry;
 import io.github.pullthroughcache.testing.Synth;
+import io.github.pullthroughcache.testing.TemplateJson;
 import io.github.pullthroughcache.testing.TestApps;
 import java.util.ArrayList;
 import java.util.List;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.App;
@@ -42,22 +43,13 @@ class FirstPullOrderTest {
 
     private static List<String> dependsOnOfTheTaskDefinition() {
         List<String> dependsOn = new ArrayList<>();
-        template.path("Resources").forEach(resource -> {
-            if (resource.path("Type").asText().equals("AWS::ECS::TaskDefinition")) {
-                resource.path("DependsOn").forEach(id -> dependsOn.add(id.asText()));
-            }
-        });
+        TemplateJson.logicalIds(template, "AWS::ECS::TaskDefinition")
+                .forEach(id -> dependsOn.addAll(TemplateJson.dependsOn(template, id)));
         return dependsOn;
     }
 
     private static List<String> idsOf(String type) {
-        List<String> ids = new ArrayList<>();
-        template.path("Resources").properties().forEach(entry -> {
-            if (entry.getValue().path("Type").asText().equals(type)) {
-                ids.add(entry.getKey());
-            }
-        });
-        return ids;
+        return TemplateJson.logicalIds(template, type);
     }
 
     @Test

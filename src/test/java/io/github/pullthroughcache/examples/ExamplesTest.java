@@ -6,16 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.pullthroughcache.testing.CfnSchemas;
 import io.github.pullthroughcache.testing.Snapshots;
 import io.github.pullthroughcache.testing.Synth;
+import io.github.pullthroughcache.testing.TemplateJson;
 import io.github.pullthroughcache.testing.TestApps;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -102,28 +101,20 @@ class ExamplesTest {
 
     @Test
     void theEcsServiceStartsThroughItsTaskDefinitionOnlyAfterTheWarmerRunAndTheEndpointsWithNoNatGateway() {
-        JsonNode resources = synth.json("PullThroughCacheEcsService").path("Resources");
-        List<String> warmers = new ArrayList<>();
-        List<String> endpoints = new ArrayList<>();
-        resources.properties().forEach(entry -> {
-            String type = entry.getValue().path("Type").asText();
-            if (type.equals("Custom::EcrCacheWarmer")) {
-                warmers.add(entry.getKey());
-            } else if (type.equals("AWS::EC2::VPCEndpoint")) {
-                endpoints.add(entry.getKey());
-            }
-            assertThat(type).isNotEqualTo("AWS::EC2::NatGateway");
-        });
-        JsonNode service = StreamSupport.stream(resources.spliterator(), false)
-                .filter(resource -> resource.path("Type").asText().equals("AWS::ECS::Service")).findFirst().orElseThrow();
-        String taskDefinition = service.path("Properties").path("TaskDefinition").path("Ref").asText();
-        List<String> dependsOn = new ArrayList<>();
-        resources.path(taskDefinition).path("DependsOn").forEach(id -> dependsOn.add(id.asText()));
+        JsonNode template = synth.json("PullThroughCacheEcsService");
+        List<String> warmers = TemplateJson.logicalIds(template, "Custom::EcrCacheWarmer");
+        List<String> endpoints = TemplateJson.logicalIds(template, "AWS::EC2::VPCEndpoint");
+        assertThat(TemplateJson.logicalIds(template, "AWS::EC2::NatGateway")).isEmpty();
+        List<String> services = TemplateJson.logicalIds(template, "AWS::ECS::Service");
+        assertThat(services).hasSize(1);
+        String taskDefinition = template.path("Resources").path(services.get(0)).path("Properties")
+                .path("TaskDefinition").path("Ref").asText();
+        List<String> dependsOn = TemplateJson.dependsOn(template, taskDefinition);
 
         assertThat(warmers).hasSize(1);
         assertThat(endpoints).isNotEmpty();
         assertThat(dependsOn).containsAll(warmers).containsAll(endpoints);
-        assertThat(resources.path(warmers.get(0)).path("Properties").path("Images").toString())
+        assertThat(template.path("Resources").path(warmers.get(0)).path("Properties").path("Images").toString())
                 .contains("public.ecr.aws/nginx/nginx:1.27");
     }
 
