@@ -247,9 +247,8 @@ async function forgetDeferred(ssm, name) {
 }
 
 /** The images of the last run's deferred first, each group in the order given: no image waits forever. */
-function deferredFirst(images, deferred) {
-  const first = images.filter((image) => deferred.has(keyOf(image)));
-  return [...first, ...images.filter((image) => !deferred.has(keyOf(image)))];
+function deferredFirst(images, wasDeferred) {
+  return [...images.filter(wasDeferred), ...images.filter((image) => !wasDeferred(image))];
 }
 
 function summary(report) {
@@ -279,17 +278,21 @@ async function runOnce(properties, limits, progress) {
   const deferred = await deferredBefore(options.ssm, parameter);
   // a continuation carries what is left itself: the parameter may hold only the head of a long list
   const remaining = progress.remaining && new Set(progress.remaining);
-  const images = remaining ? options.images.filter((image) => remaining.has(keyOf(image))) : options.images;
-  const ordered = deferredFirst(images, deferred);
+  const keys = new Map(options.images.map((image) => [image, keyOf(image)]));
+  const images = remaining ? options.images.filter((image) => remaining.has(keys.get(image))) : options.images;
+  const ordered = deferredFirst(images, (image) => deferred.has(keys.get(image)));
   const done = await warm(ordered, options);
   // reported in the order given, whatever order they ran in
-  const report = images.map((image) => ({ ...done[ordered.indexOf(image)], key: keyOf(image) }));
-  await keepDeferred(options.ssm, parameter, images.filter((image, i) => report[i].status === 'deferred').map(keyOf));
+  const resultOf = new Map(ordered.map((image, i) => [image, done[i]]));
+  const report = images.map((image) => ({ ...resultOf.get(image), key: keys.get(image) }));
+  const deferredKeys = report.filter((entry) => entry.status === 'deferred').map((entry) => entry.key);
+  await keepDeferred(options.ssm, parameter, deferredKeys);
   const failed = [...progress.failed, ...report.filter((entry) => entry.status === 'failed')
     .map(({ image, error }) => ({ image, error }))];
-  const counts = { Warmed: progress.warmed + summary(report).Warmed, Failed: failed.length, Deferred: summary(report).Deferred };
+  const tally = summary(report);
+  const counts = { Warmed: progress.warmed + tally.Warmed, Failed: failed.length, Deferred: tally.Deferred };
   console.log(JSON.stringify({ report: counts, invocation: progress.continuation + 1 }));
-  return { options, report, counts, failed, madeProgress: report.some((entry) => entry.status !== 'deferred') };
+  return { options, report, counts, failed, deferredKeys, madeProgress: report.some((entry) => entry.status !== 'deferred') };
 }
 
 /** Hands the rest of the run to a new invocation of this function, when the run may and should go on. */
@@ -299,7 +302,7 @@ async function continueRun(lambda, context, payload, result, progress, limit) {
     return false;
   }
   const next = { continuation: progress.continuation + 1, warmed: result.counts.Warmed, failed: result.failed,
-    remaining: result.report.filter((entry) => entry.status === 'deferred').map((entry) => entry.key) };
+    remaining: result.deferredKeys };
   try {
     await lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event',
       Payload: Buffer.from(JSON.stringify({ ...payload, WarmerProgress: next })) }));
