@@ -186,4 +186,14 @@ function cfnEvent(fake, requestType, resource, properties, oldProperties, physic
   };
 }
 
-module.exports = { startFakeEcr, useFake, cfnEvent, INVALID_REGISTRY_POLICY, RESPONSE_SIGNATURE };
+/** Two deployments of one app into one registry, as CloudFormation names them. */
+const STACKS = {
+  dev: 'arn:aws:cloudformation:eu-west-1:111111111111:stack/cache-dev/0a1b2c3d-0000-4000-8000-000000000001',
+  prod: 'arn:aws:cloudformation:eu-west-1:111111111111:stack/cache-prod/0a1b2c3d-0000-4000-8000-000000000002',
+};
+
+/** The owner of a construct in a deployed stack, as the contract with the Java side defines it. */
+const stackOwnerOf = (stackId, owner) => 'Ptc' + require('node:crypto').createHash('sha256')
+  .update(`${stackId}/${owner}`).digest('hex').slice(0, 10);
+
+module.exports = { startFakeEcr, useFake, cfnEvent, INVALID_REGISTRY_POLICY, RESPONSE_SIGNATURE, STACKS, stackOwnerOf };

@@ -329,10 +329,8 @@ test('an owned statement without a Sid is refused before anything is written', a
 });
 
 // ---- ownership per deployed stack (OwnerScope "Stack"): two deployments of one app, dev and prod
-const DEV = 'arn:aws:cloudformation:eu-west-1:111111111111:stack/cache-dev/0a1b2c3d-0000-4000-8000-000000000001';
-const PROD = 'arn:aws:cloudformation:eu-west-1:111111111111:stack/cache-prod/0a1b2c3d-0000-4000-8000-000000000002';
-const stackOwner = (stackId) => 'Ptc' + require('node:crypto').createHash('sha256').update(`${stackId}/Ptc1a2b3c4d`)
-  .digest('hex').slice(0, 10);
+const { STACKS: { dev: DEV, prod: PROD }, stackOwnerOf } = require('./fake-ecr');
+const stackOwner = (stack) => stackOwnerOf(stack, 'Ptc1a2b3c4d');
 const stackId = (stack) => `RegistryPolicyStatements-${stackOwner(stack)}`;
 const byStack = (statements) => ({ Owner: 'Ptc1a2b3c4d', OwnerScope: 'Stack', Statements: JSON.stringify(statements) });
 const byConstruct = (statements) => ({ Owner: 'Ptc1a2b3c4d', Statements: JSON.stringify(statements) });

@@ -2,7 +2,6 @@
 const { captureLog } = require('./handler-log');
 const { test, before, after, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
-const crypto = require('node:crypto');
 const { ECRClient } = require('@aws-sdk/client-ecr');
 const { SSMClient } = require('@aws-sdk/client-ssm');
 const { ConfiguredRetryStrategy } = require('@smithy/core/retry');
@@ -232,9 +231,8 @@ test('a handler whose time runs short answers FAILED before the function times o
 
 // ---- ownership per deployed stack (OwnerScope "Stack"): two deployments of one app, dev and prod
 const { CLAIMS_PATH, hashOf } = require(HANDLER);
-const DEV = 'arn:aws:cloudformation:eu-west-1:111111111111:stack/cache-dev/0a1b2c3d-0000-4000-8000-000000000001';
-const PROD = 'arn:aws:cloudformation:eu-west-1:111111111111:stack/cache-prod/0a1b2c3d-0000-4000-8000-000000000002';
-const stackOwner = (stack) => 'Ptc' + crypto.createHash('sha256').update(`${stack}/Ptc1a2b3c4d`).digest('hex').slice(0, 10);
+const { STACKS: { dev: DEV, prod: PROD }, stackOwnerOf } = require('./fake-ecr');
+const stackOwner = (stack) => stackOwnerOf(stack, 'Ptc1a2b3c4d');
 const stackId = (stack) => `ReplicationRules-${stackOwner(stack)}`;
 const byStack = (rules) => ({ Owner: 'Ptc1a2b3c4d', OwnerScope: 'Stack', Rules: JSON.stringify(rules) });
 const byConstruct = (rules) => ({ Owner: 'Ptc1a2b3c4d', Rules: JSON.stringify(rules) });
