@@ -1,4 +1,5 @@
 'use strict';
+const { captureLog } = require('./handler-log');
 const { test, before, after, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
 const { startFakeEcr, useFake, cfnEvent } = require('./fake-ecr');
@@ -9,6 +10,7 @@ const { startFakeLambda } = require('./fake-lambda');
 const HANDLER = '../../main/resources/io/github/pullthroughcache/handlers/cache-warmer/index.js';
 const PASSWORD = 'fake-registry-password-never-logged';
 
+const log = captureLog();
 let ecr;
 let registry;
 let ssm;
@@ -147,6 +149,8 @@ test('with FailOnError a failed image fails the deployment, naming the image and
 
   assert.equal(lastResponse().Status, 'FAILED');
   assert.match(lastResponse().Reason, /1 of 1 images were not warmed: docker-hub\/library\/redis:7: digest mismatch: expected sha256:/);
+  assert.match(log.text(), /^\{"failed":"docker-hub\/library\/redis:7","error":"digest mismatch: expected sha256:/m);
+  assert.match(log.text(), /^failed: 1 of 1 images were not warmed: docker-hub\/library\/redis:7/m);
 });
 
 test('an image that does not exist is reported with the registry answer', async () => {
