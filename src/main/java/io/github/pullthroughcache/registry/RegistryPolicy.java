@@ -10,6 +10,7 @@ import io.github.pullthroughcache.internal.Tokens;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -243,7 +244,7 @@ public class RegistryPolicy extends RegistrySetting {
     }
 
     private void add(String sid, PolicyStatement statement, String prefix) {
-        String name = sidText(sid);
+        String name = nameOf(sid);
         String ownedSid = getOwner() + name;
         if (find(sid) != null) {
             throw new IllegalArgumentException("RegistryPolicy " + getNode().getPath() + ": Sid '" + sid
@@ -261,7 +262,7 @@ public class RegistryPolicy extends RegistrySetting {
     }
 
     private PolicyStatement find(String sid) {
-        String name = sidText(sid);
+        String name = nameOf(sid);
         return statements.stream().filter(s -> s.name().equals(name)).map(OwnedStatement::statement)
                 .findFirst().orElse(null);
     }
@@ -382,6 +383,17 @@ public class RegistryPolicy extends RegistrySetting {
     private static String sidText(String text) {
         String alphanumeric = NOT_ALPHANUMERIC.matcher(text).replaceAll("");
         return alphanumeric.equals(text) ? text : alphanumeric + ConstructIds.sha256Hex(text).substring(0, 6);
+    }
+
+    /**
+     * A statement's name in the policy: its Sid's letters and digits, starting with an upper-case letter, which tells
+     * the handler a name of a stack's own from a Sid of the scheme before owners per deployed stack.
+     */
+    private static String nameOf(String sid) {
+        String text = sidText(sid);
+        return !text.isEmpty() && Character.isUpperCase(text.charAt(0)) ? text
+                : !text.isEmpty() && Character.isLetter(text.charAt(0))
+                        ? text.substring(0, 1).toUpperCase(Locale.ROOT) + text.substring(1) : "Sid" + text;
     }
 
 

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import software.amazon.awscdk.Annotations;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.ArnFormat;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Lazy;
 import software.amazon.awscdk.Stack;
@@ -85,13 +87,18 @@ public class RegistryReplication extends RegistrySetting {
     }
 
     private IConstruct createMergeResource(RetentionDays logRetention) {
+        // the handler's ledger of which owner claims which rule (handlers/registry-replication, CLAIMS_PATH): listed
+        // by path, which is authorized on the path itself, and one parameter per owner, named at deploy from the
+        // stack's id (https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-retrieval-authorization.html)
+        String claims = claimsArn("pull-through-cache/replication-rules");
+        String ownersClaims = claimsArn("pull-through-cache/replication-rules/Ptc*");
         return mergedResource("Custom::EcrReplicationRules", "registry-replication", logRetention,
                 "The log holds request types, rule counts and error messages, never credentials;",
                 function -> function
                         .descriptions("Custom::EcrReplicationRules: merges " + getNode().getPath()
                                 + "'s rules into the ECR replication configuration",
-                                "ECR replication configuration reads and writes, its service-linked role, and the "
-                                        + "handler's own log group")
+                                "ECR replication configuration reads and writes, its service-linked role, the claims "
+                                        + "of the rules' owners, and the handler's own log group")
                         .statements(List.of(PolicyStatement.Builder.create()
                                         .sid("ReplicationConfiguration")
                                         .actions(List.of("ecr:DescribeRegistry", "ecr:PutReplicationConfiguration"))
@@ -106,11 +113,32 @@ public class RegistryReplication extends RegistrySetting {
                                                 + "AWSServiceRoleForECRReplication"))
                                         .conditions(Map.of("StringEquals",
                                                 Map.of("iam:AWSServiceName", "replication.ecr.amazonaws.com")))
+                                        .build(),
+                                PolicyStatement.Builder.create()
+                                        .sid("ReadRuleClaims")
+                                        .actions(List.of("ssm:GetParametersByPath"))
+                                        .resources(List.of(claims))
+                                        .build(),
+                                PolicyStatement.Builder.create()
+                                        .sid("WriteOwnRuleClaims")
+                                        .actions(List.of("ssm:PutParameter", "ssm:DeleteParameter"))
+                                        .resources(List.of(ownersClaims))
                                         .build()))
                         .wildcards("ecr:DescribeRegistry and ecr:PutReplicationConfiguration act on the account's "
-                                + "registry and take no resource ARN.", List.of("*"))
+                                + "registry and take no resource ARN. A stack's claim of its rules is a parameter "
+                                + "named at deploy time from the stack's id (Ptc and a hash), so only the path and "
+                                + "prefix of the claims are known at synthesis.", List.of("*", ownersClaims))
                         .limits(Duration.minutes(2), 256),
                 "Rules", this::renderForApi);
+    }
+
+    private String claimsArn(String path) {
+        return stack.formatArn(ArnComponents.builder()
+                .service("ssm")
+                .resource("parameter")
+                .resourceName(path)
+                .arnFormat(ArnFormat.SLASH_RESOURCE_NAME)
+                .build());
     }
 
     private IConstruct createReplaceResource() {

@@ -192,6 +192,21 @@ class RegistryPolicyTest {
     }
 
     @Test
+    void aStatementsNameStartsWithAnUpperCaseLetterAsTheHandlerTellsOwnerSchemesApart() {
+        App app = new App();
+        Stack stack = new Stack(app, "Stack", StackProps.builder().env(TestApps.ENV).build());
+        RegistryPolicy policy = RegistryPolicy.of(stack);
+        for (String sid : List.of("allowTeam", "7up", "Keep")) {
+            policy.addStatements(PolicyStatement.Builder.create().sid(sid).actions(List.of("ecr:CreateRepository"))
+                    .principals(List.of(new AccountPrincipal("444444444444")))
+                    .resources(List.of("arn:aws:ecr:eu-west-1:111111111111:repository/quay/*")).build());
+        }
+
+        assertThat(Synth.of(app).registryPolicyStatements("Stack"))
+                .extracting(s -> s.path("Sid").asText()).containsExactly("AllowTeam", "Sid7up", "Keep");
+    }
+
+    @Test
     void oneAppDeployedUnderTwoStackNamesHasTwoOwners() {
         // dev and prod of one app side by side in one account and region: same construct ids, two stack names
         App app = new App();
