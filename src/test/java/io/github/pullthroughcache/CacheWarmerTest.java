@@ -31,6 +31,7 @@ import software.amazon.awscdk.assertions.Template;
 import software.amazon.awscdk.services.ec2.IVpc;
 import software.amazon.awscdk.services.ec2.Vpc;
 import software.amazon.awscdk.services.ec2.VpcAttributes;
+import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.scheduler.ScheduleExpression;
 
 /** A warmer of a cache with a schedule, and one of plain rules without: synthesized once. Errors on apps of their own. */
@@ -238,5 +239,16 @@ class CacheWarmerTest {
 
         assertThatThrownBy(() -> new CacheWarmer(stack, "Warmer", props.apply(quay)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
+    }
+
+    @Test
+    void propsMadeFromOptionsCarryEveryOption() {
+        CacheWarmerOptions options = CacheWarmerOptions.builder()
+                .schedule(ScheduleExpression.rate(Duration.days(1))).platforms(List.of("linux/arm64"))
+                .failOnError(true).concurrency(2).imageConcurrency(3).logRetention(RetentionDays.ONE_MONTH)
+                .build();
+        CacheWarmerProps props = CacheWarmerProps.builder().options(options).images(List.of("nginx:1.27")).build();
+        assertThat(props).usingRecursiveComparison().ignoringFields("cache", "rules", "images").isEqualTo(options);
+        assertThat(props.getImages()).containsExactly("nginx:1.27");
     }
 }
