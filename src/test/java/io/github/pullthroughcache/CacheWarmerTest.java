@@ -184,6 +184,9 @@ class CacheWarmerTest {
         cached.hasResourceProperties("AWS::IAM::ManagedPolicy", Map.of("PolicyDocument", Map.of("Statement", List.of(
                 Map.of("Sid", "InvokeWarmer", "Effect", "Allow", "Action", "lambda:InvokeFunction",
                         "Resource", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^WarmerHandler"), "Arn")))))));
+        // the aws-scheduler target's own grant (inline, with <function>:*) is not written
+        assertThat(cached.findResources("AWS::IAM::Policy")).isEmpty();
+        assertThat(warmer.getSchedule().getScheduleArn()).isNotBlank();
     }
 
     @Test
