@@ -6,7 +6,6 @@ import io.github.pullthroughcache.internal.RepositoryPrefix;
 import io.github.pullthroughcache.internal.StackFacts;
 import io.github.pullthroughcache.internal.Tokens;
 import io.github.pullthroughcache.network.CacheVpc;
-import io.github.pullthroughcache.network.CacheVpcProps;
 import io.github.pullthroughcache.network.RegistryEndpoints;
 import io.github.pullthroughcache.network.RegistryEndpointsProps;
 import io.github.pullthroughcache.network.TemporaryNatGateway;
@@ -84,6 +83,16 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
     private RegistryPolicy registryPolicy;
 
     /**
+     * A cache with every prop at its default.
+     *
+     * @param scope the parent
+     * @param id the construct id
+     */
+    public PullThroughCache(Construct scope, String id) {
+        this(scope, id, null);
+    }
+
+    /**
      * @param scope the parent
      * @param id the construct id
      * @param props the upstreams, pullers, templates and network; all optional
@@ -99,7 +108,7 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
                     .mode(RegistryPolicyMode.REPLACE).build());
         }
 
-        this.vpc = given.getVpc() != null ? given.getVpc() : new CacheVpc(this, "Vpc", CacheVpcProps.builder().build());
+        this.vpc = given.getVpc() != null ? given.getVpc() : new CacheVpc(this, "Vpc");
 
         CreationTemplateOptions template = given.getCreationTemplate();
         if (template.getEncryption() != null && template.getEncryption().createsKey()) {

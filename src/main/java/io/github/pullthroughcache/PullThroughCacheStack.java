@@ -65,6 +65,16 @@ public class PullThroughCacheStack extends Stack {
     private final PullThroughCache cache;
 
     /**
+     * A stack with every prop at its default (or from cdk.json's context).
+     *
+     * @param scope the app
+     * @param id the stack id
+     */
+    public PullThroughCacheStack(Construct scope, String id) {
+        this(scope, id, null);
+    }
+
+    /**
      * @param scope the app
      * @param id the stack id
      * @param props the cache's settings, all optional

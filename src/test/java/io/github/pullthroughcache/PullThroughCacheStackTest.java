@@ -147,6 +147,17 @@ class PullThroughCacheStackTest {
     }
 
     @Test
+    void withNoPropsTheStackIsEcrPublicWithItsEndpoints() {
+        App app = TestApps.newApp();
+        PullThroughCacheStack stack = new PullThroughCacheStack(app, "Defaults");
+        Template defaults = Template.fromStack(stack);
+        defaults.resourceCountIs("AWS::ECR::PullThroughCacheRule", 1);
+        defaults.hasResourceProperties("AWS::ECR::PullThroughCacheRule", Map.of("EcrRepositoryPrefix", "ecr-public"));
+        defaults.resourceCountIs("AWS::EC2::VPCEndpoint", 3);
+        defaults.resourceCountIs("AWS::EC2::NatGateway", 0);
+    }
+
+    @Test
     void aPrefixForAnUpstreamTheStackDoesNotHaveIsAnError() {
         assertThatThrownBy(() -> new PullThroughCacheStack(TestApps.newApp(Map.of("prefixes", "quay=quay-io")),
                 "S", null))

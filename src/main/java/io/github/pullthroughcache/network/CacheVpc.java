@@ -35,6 +35,16 @@ public class CacheVpc extends Vpc {
     private final LogGroup flowLogGroup;
 
     /**
+     * A VPC with every prop at its default.
+     *
+     * @param scope the parent
+     * @param id the construct id
+     */
+    public CacheVpc(Construct scope, String id) {
+        this(scope, id, CacheVpcProps.builder().build());
+    }
+
+    /**
      * @param scope the parent
      * @param id the construct id
      * @param props the CIDR, zones and flow log

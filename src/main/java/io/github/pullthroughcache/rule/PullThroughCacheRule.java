@@ -137,8 +137,7 @@ public class PullThroughCacheRule extends PullThroughCacheRuleBase {
      * {@link RepositoryCreationTemplate} for this rule's prefix, applied for pull through cache. The rule waits
      * for the template, so that no repository is cached before its settings exist.
      *
-     * @param options the settings; lifecycle rules default to
-     *     {@link CreationTemplateOptions#EXPIRE_UNTAGGED_AFTER_14_DAYS} (an empty list for none)
+     * @param options the settings
      * @return the template
      * @throws IllegalStateException when the rule has a template already
      */

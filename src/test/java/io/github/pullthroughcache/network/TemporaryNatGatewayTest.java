@@ -23,6 +23,7 @@ import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 import software.amazon.awscdk.services.ec2.IVpc;
 import software.amazon.awscdk.services.ec2.SubnetConfiguration;
+import software.amazon.awscdk.services.ec2.SubnetSelection;
 import software.amazon.awscdk.services.ec2.SubnetType;
 import software.amazon.awscdk.services.ec2.Vpc;
 import software.amazon.awscdk.services.ec2.VpcAttributes;
@@ -239,5 +240,17 @@ class TemporaryNatGatewayTest {
         // two subnets, one route table: one route
         template.resourceCountIs("AWS::EC2::Route", 1);
         template.hasResourceProperties("AWS::EC2::Route", Map.of("RouteTableId", "rtb-0a1b2c3d4e5f60005"));
+    }
+
+    @Test
+    void propsMadeFromOptionsCarryEveryOption() {
+        TemporaryNatGatewayOptions options = TemporaryNatGatewayOptions.builder()
+                .publicSubnet(SubnetSelection.builder().subnetGroupName("Public").build())
+                .privateSubnets(SubnetSelection.builder().subnetGroupName("Isolated").build())
+                .flowLogs(true).flowLogRetention(RetentionDays.ONE_MONTH)
+                .build();
+        TemporaryNatGatewayProps props = TemporaryNatGatewayProps.builder().options(options).build();
+        assertThat(props).usingRecursiveComparison().ignoringFields("vpc").isEqualTo(options);
+        assertThat(props.isFlowLogs()).isTrue();
     }
 }
