@@ -1,6 +1,7 @@
 package io.github.pullthroughcache;
 
 import io.github.pullthroughcache.internal.ConstructIds;
+import io.github.pullthroughcache.network.CacheVpc;
 import io.github.pullthroughcache.registry.RegistryPolicyMode;
 import io.github.pullthroughcache.rule.PullThroughCacheRule;
 import io.github.pullthroughcache.rule.PullThroughCacheRuleProps;
@@ -11,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import software.amazon.awscdk.CfnOutput;
-import software.amazon.awscdk.Fn;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.services.ec2.IVpc;
@@ -173,8 +173,7 @@ public class PullThroughCacheStack extends Stack {
     @Override
     public List<String> getAvailabilityZones() {
         if (availabilityZones == null) {
-            List<String> zones = Fn.getAzs();
-            this.availabilityZones = List.of(Fn.select(0, zones), Fn.select(1, zones));
+            this.availabilityZones = CacheVpc.zonesResolvedAtDeploy(2);
         }
         return availabilityZones;
     }
