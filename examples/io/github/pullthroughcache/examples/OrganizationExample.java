@@ -16,7 +16,6 @@ import io.github.pullthroughcache.rule.UpstreamCredentialSecretProps;
 import io.github.pullthroughcache.rule.UpstreamRegistry;
 import java.util.List;
 import software.amazon.awscdk.Environment;
-import software.amazon.awscdk.Fn;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.services.ec2.InterfaceVpcEndpointAwsService;
@@ -50,8 +49,7 @@ public final class OrganizationExample {
 
         @Override
         public List<String> getAvailabilityZones() {
-            List<String> zones = Fn.getAzs();
-            return List.of(Fn.select(0, zones), Fn.select(1, zones));
+            return CacheVpc.zonesResolvedAtDeploy(2);
         }
     }
 

@@ -5,6 +5,7 @@ import io.github.pullthroughcache.internal.HandlerFunction;
 import io.github.pullthroughcache.internal.NagAcknowledgements;
 import io.github.pullthroughcache.internal.ServiceRole;
 import io.github.pullthroughcache.internal.StackFacts;
+import io.github.pullthroughcache.internal.Tokens;
 import io.github.pullthroughcache.rule.IPullThroughCacheRule;
 import io.github.pullthroughcache.rule.ImageReference;
 import io.github.pullthroughcache.rule.PullThroughCacheRule;
@@ -259,11 +260,14 @@ public class CacheWarmer extends Construct {
     private void warnOfPlaceholderCredential(IPullThroughCacheRule rule) {
         ISecret credential = rule instanceof PullThroughCacheRule owned ? owned.getUpstream().getCredential() : null;
         if (credential != null && credential.getNode().getScope() instanceof UpstreamCredentialSecret made) {
+            String name = made.getSecretName();
+            // a token would print as ${Token[...]}: name the construct instead
+            String secretId = Tokens.isUnresolved(name) ? "<the name of secret " + made.getNode().getPath() + ">" : name;
             Annotations.of(this).addWarningV2("@pullthroughcache/warmer:placeholder-credential", "Cache warmer "
                     + getNode().getPath() + " pulls through rule '" + rule.getRepositoryPrefix() + "', whose credential "
                     + "secret " + made.getNode().getPath() + " is created holding a placeholder access token: its "
                     + "images fail to warm until you put the registry's token in (aws secretsmanager put-secret-value "
-                    + "--secret-id <its name> --secret-string '{\"username\":\"...\",\"accessToken\":\"...\"}'), "
+                    + "--secret-id " + secretId + " --secret-string '{\"username\":\"...\",\"accessToken\":\"...\"}'), "
                     + "then run the warmer again (its schedule, or a deploy that changes its images)");
         }
     }

@@ -60,7 +60,8 @@ import software.constructs.IDependable;
  * {@code TemplateEncryption.KMS_NEW_KEY}), {@code Rules/<prefix in PascalCase>} (each with its
  * {@code CreationTemplate}), {@code Endpoints}, {@code TemporaryNat}, {@code Warmer} (a {@link CacheWarmer}, with the first image routed
  * or warmed while warming is on: {@link PullThroughCacheProps.Builder#warm}), and once shared ({@link #shareWith}) the outputs
- * {@code SharedRegistry} and {@code SharedPrefixes}. The registry policy belongs to the stack
+ * {@code SharedRegistry} and {@code SharedPrefixes}, whose stack output names are the cache's id before them
+ * ({@code CacheSharedRegistry} for id {@code Cache}). The registry policy belongs to the stack
  * ({@link RegistryPolicy#of}). A cache of another stack, account or region: {@link #fromCacheAttributes}.
  */
 public class PullThroughCache extends Construct implements IPullThroughCache {
@@ -211,9 +212,11 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
      * consumers decrypt through ECR only ({@code kms:Decrypt} with {@code kms:ViaService}).</li>
      * </ul>
      * An organization or its units are the principal {@code *} pinned by {@code aws:PrincipalOrgID} or
-     * {@code aws:PrincipalOrgPaths}. The stack outputs what a consumer needs: {@code SharedRegistry} (the registry
-     * host) and {@code SharedPrefixes} (each prefix and its upstream). Consumers use the cache through
-     * {@link #fromCacheAttributes}.
+     * {@code aws:PrincipalOrgPaths}. The stack outputs what a consumer needs, named after the cache's id:
+     * {@code <id>SharedRegistry} (the registry host) and {@code <id>SharedPrefixes} (a JSON object of each prefix and
+     * the upstream it serves, such as {@code {"ecr-public":"ecr-public","dockerhub":"docker-hub"}}). Consumers use
+     * the cache through {@link #fromCacheAttributes}, with {@code PullThroughCacheAttributes.repositoryPrefixes} for
+     * a prefix that is not its upstream's default.
      *
      * @param sharedWith the consumers
      * @throws IllegalArgumentException when the cache is shared already, or its templates use the AWS managed key,
@@ -253,11 +256,16 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
                         + "kms:ViaService ecr.<region>.amazonaws.com to its key policy yourself");
             }
         }
+        // documented output names (<cache id>SharedRegistry), not the path hash a nested construct's output gets. Not
+        // export names: those are unique per account and region, so two stacks with a shared cache would clash
+        String outputs = ConstructIds.pascalCase(getNode().getId());
         CfnOutput.Builder.create(this, "SharedRegistry").value(registryHost)
-                .description("The registry the consumers pull through: " + sharedWith).build();
+                .description("The registry the consumers pull through: " + sharedWith).build()
+                .overrideLogicalId(outputs + "SharedRegistry");
         CfnOutput.Builder.create(this, "SharedPrefixes")
                 .value(Lazy.string(() -> stack.toJsonString(sharedPrefixes())))
-                .description("The cache's prefixes and the upstream each serves, for PullThroughCacheAttributes").build();
+                .description("The cache's prefixes and the upstream each serves, for PullThroughCacheAttributes").build()
+                .overrideLogicalId(outputs + "SharedPrefixes");
         rules.values().forEach(this::share);
     }
 

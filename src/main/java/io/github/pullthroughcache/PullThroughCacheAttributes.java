@@ -96,7 +96,10 @@ public final class PullThroughCacheAttributes {
 
         /**
          * Prefixes that differ from the upstreams' defaults, by default prefix ({@code docker-hub} to
-         * {@code dockerhub}), as the {@code prefixes} context key of {@link PullThroughCacheStack} takes them.
+         * {@code dockerhub}), as the {@code prefixes} context key of {@link PullThroughCacheStack} takes them. The
+         * shared cache's stack output {@code <id>SharedPrefixes} lists each prefix with its upstream
+         * ({@code {"dockerhub":"docker-hub"}}): an upstream whose prefix is not its default goes here, as
+         * {@code Map.of("docker-hub", "dockerhub")}.
          *
          * <p>Default: every upstream on its default prefix.
          *

@@ -253,4 +253,26 @@ class TemporaryNatGatewayTest {
         assertThat(props).usingRecursiveComparison().ignoringFields("vpc").isEqualTo(options);
         assertThat(props.isFlowLogs()).isTrue();
     }
+
+    @Test
+    void anImportedVpcWithoutPublicSubnetsIsToldWhatAnImportTakes() {
+        Stack stack = new Stack(new App(), "Stack");
+        IVpc existing = Vpc.fromVpcAttributes(stack, "Existing", VpcAttributes.builder()
+                .vpcId("vpc-0123456789abcdef0")
+                .vpcCidrBlock("172.31.0.0/16")
+                .availabilityZones(List.of("eu-west-1a"))
+                .isolatedSubnetIds(List.of("subnet-0a1b2c3d4e5f60003"))
+                .isolatedSubnetRouteTableIds(List.of("rtb-0a1b2c3d4e5f60005"))
+                .build());
+
+        // not "add a PUBLIC subnet configuration": an import has no configuration to add to
+        assertThatThrownBy(() -> new TemporaryNatGateway(stack, "Nat", TemporaryNatGatewayProps.builder()
+                .vpc(existing).build()))
+                .hasMessage("TemporaryNatGateway Stack/Nat needs a public subnet (one routed to an internet gateway) "
+                        + "in VPC Stack/Existing, which has none: give Vpc.fromVpcAttributes its public subnets "
+                        + "(publicSubnetIds and publicSubnetRouteTableIds), or select one with "
+                        + "TemporaryNatGatewayOptions.publicSubnet (PullThroughCacheProps.temporaryNatOptions), or go "
+                        + "without a NAT gateway: temporaryNat(false), and the cache's warmer fills the cache from "
+                        + "outside the VPC");
+    }
 }

@@ -226,7 +226,7 @@ class ReadmeTest {
         App app = TestApps.newApp(Map.of("vpc", isolatedOnly, "temporaryNat", "true"));
 
         assertThatThrownBy(() -> new PullThroughCacheStack(app, "S", null))
-                .hasMessageStartingWith("Context 'vpc' is '{vpcId=vpc-0123456789abcdef0")
+                .hasMessageStartingWith("Context 'vpc' is '" + isolatedOnly + "': ")
                 .hasMessageContaining("expected 'publicSubnetIds' and 'publicSubnetRouteTableIds' among the attributes "
                         + "while temporaryNat is true")
                 .hasMessageContaining("-c temporaryNat=false");
