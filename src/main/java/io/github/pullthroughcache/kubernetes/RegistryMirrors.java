@@ -48,7 +48,8 @@ import software.constructs.IConstruct;
  * <p>Hosts left out, each with a synth-time warning on the cache that says why (see {@link #getNotMirrored()}):
  * <ul>
  *   <li>{@code public.ecr.aws}: {@code ecr-credential-provider} answers that host with an Amazon ECR <em>Public</em>
- *     token (its {@code ecrPublicHosts}), which the private registry refuses. Route those images with
+ *     token ({@code cmd/ecr-credential-provider/main.go}: an image of {@code public.ecr.aws} takes the ECR Public
+ *     path; kubernetes/cloud-provider-aws issue #651), which the private registry refuses. Route those images with
  *     {@code imageUri}.</li>
  *   <li>a rule with an upstream repository prefix: containerd sends the upstream repository path unchanged, so the
  *     cache would be asked for {@code <prefix>/<upstream prefix>/...}, which it maps to the wrong upstream
@@ -171,8 +172,8 @@ public final class RegistryMirrors {
         UpstreamRegistry upstream = rule.getUpstream();
         if ("ecr-public".equals(upstream.getType())) {
             return "ecr-credential-provider answers public.ecr.aws with an Amazon ECR Public token, which the private "
-                    + "registry refuses (kubernetes/cloud-provider-aws cmd/ecr-credential-provider); route these images "
-                    + "with imageUri, or pull them from public.ecr.aws directly";
+                    + "registry refuses (kubernetes/cloud-provider-aws cmd/ecr-credential-provider, issue #651); route "
+                    + "these images with imageUri, or pull them from public.ecr.aws directly";
         }
         if (rule.getUpstreamRepositoryPrefix() != null) {
             return "its upstreamRepositoryPrefix '" + rule.getUpstreamRepositoryPrefix() + "' is not part of the "
