@@ -36,6 +36,7 @@ public final class ExamplesApp {
                 new EcsServiceExampleStack(app, "PullThroughCacheEcsService"),
                 new ExistingVpcExampleStack(app, "PullThroughCacheExistingVpc"),
                 new WarmerExampleStack(app, "PullThroughCacheWarmed"),
+                new EksExampleStack(app, "PullThroughCacheEks"),
                 new RulesExampleStack(app, "PullThroughCacheRules", env),
                 new CreationTemplatesExampleStack(app, "PullThroughCacheCreationTemplates", env),
                 // never given an environment: its VPC takes zones from Fn::GetAZs, with no context lookup

@@ -5,6 +5,7 @@ import io.github.pullthroughcache.internal.FactsScope;
 import io.github.pullthroughcache.internal.RepositoryPrefix;
 import io.github.pullthroughcache.internal.StackFacts;
 import io.github.pullthroughcache.internal.Tokens;
+import io.github.pullthroughcache.kubernetes.RegistryMirrors;
 import io.github.pullthroughcache.network.CacheVpc;
 import io.github.pullthroughcache.network.RegistryEndpoints;
 import io.github.pullthroughcache.network.RegistryEndpointsProps;
@@ -425,6 +426,18 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
             warmAfterRegistryPolicy();
         }
         return rule.grantPull(grantee);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Its {@code grantPull} grants as this cache's does: the identity side, and a place in each mirrored rule's
+     * registry policy statement.
+     */
+    @Override
+    public RegistryMirrors registryMirrors() {
+        return RegistryMirrors.of(this, registryHost, getRules(),
+                (rule, grantee) -> grantPull((PullThroughCacheRule) rule, grantee));
     }
 
     private PullThroughCacheRule ruleFor(String imageReference) {

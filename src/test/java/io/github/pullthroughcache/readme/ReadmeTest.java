@@ -233,6 +233,21 @@ class ReadmeTest {
     }
 
     @Test
+    void theKubernetesNodesFilesShownAreTheOnesTheLibraryGenerates() {
+        ReadmeFragments.KubernetesNodes stack = new ReadmeFragments.KubernetesNodes(TestApps.newApp());
+        Map<String, String> generated = Map.of(
+                "generated: hosts-toml", stack.mirrors.hostsToml("docker.io"),
+                "generated: node-config", stack.mirrors.nodeConfig(),
+                "generated: credential-provider-config", stack.mirrors.credentialProviderConfig(),
+                "generated: bottlerocket-settings", stack.mirrors.bottlerocketSettings());
+        generated.forEach((marker, text) -> {
+            Block block = blocks().stream().filter(b -> marker.equals(b.marker())).findFirst()
+                    .orElseThrow(() -> new AssertionError("no block <!-- " + marker + " --> in the README"));
+            assertThat(block.text()).as(marker).isEqualTo(io.github.pullthroughcache.testing.RenderedText.of(stack, text));
+        });
+    }
+
+    @Test
     void theDependencySnippetNamesThisBuildsCoordinates() {
         String pom = read("pom.xml");
         Matcher version = Pattern.compile("<artifactId>pull-through-cache-cdk</artifactId>\\s*<version>([^<]+)</version>")
