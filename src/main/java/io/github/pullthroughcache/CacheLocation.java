@@ -25,9 +25,20 @@ final class CacheLocation {
         this.region = env.getRegion();
     }
 
-    /** @return the account of the cache's registry, a token when unknown */
-    String account() {
-        return account;
+    /**
+     * @return the account of the cache's registry when the consumer's endpoints must name it: known, and not known
+     *     to be the consumer's (an environment-agnostic consumer names it too); else {@code null}
+     */
+    String otherAccountToAllow() {
+        if (account == null || Tokens.isUnresolved(account)) {
+            return null;
+        }
+        return Tokens.isUnresolved(consumer.account()) || !account.equals(consumer.account()) ? account : null;
+    }
+
+    /** @return whether the cache's registry is known to be of another region than the consumer's */
+    boolean isOtherRegion() {
+        return known(region, consumer.region()) && !region.equals(consumer.region());
     }
 
     /** @return whether the cache's registry is known to be of another account than the consumer's */
@@ -40,7 +51,7 @@ final class CacheLocation {
      * registry the warmer, which takes its token in its own region, does not reach.
      */
     void checkRegion(boolean endpoints, boolean warm) {
-        if (!known(region, consumer.region()) || region.equals(consumer.region()) || (!endpoints && !warm)) {
+        if (!isOtherRegion() || (!endpoints && !warm)) {
             return;
         }
         String what = endpoints

@@ -1,12 +1,10 @@
 package io.github.pullthroughcache;
 
 import io.github.pullthroughcache.internal.StackFacts;
-import io.github.pullthroughcache.internal.Tokens;
 import io.github.pullthroughcache.network.CacheVpc;
 import io.github.pullthroughcache.network.CacheVpcProps;
 import io.github.pullthroughcache.network.RegistryEndpoints;
 import io.github.pullthroughcache.network.RegistryEndpointsProps;
-import io.github.pullthroughcache.registry.CacheConsumers;
 import io.github.pullthroughcache.rule.IPullThroughCacheRule;
 import io.github.pullthroughcache.rule.PullThroughCacheRule;
 import java.util.ArrayList;
@@ -99,8 +97,9 @@ public class PullThroughCacheConsumer extends Construct implements IPullThroughC
         this.vpc = props.getVpc() != null ? props.getVpc() : new CacheVpc(this, "Vpc", CacheVpcProps.builder().build());
         if (props.isEndpoints()) {
             List<String> alsoAllowed = new ArrayList<>(props.getEndpointOptions().getAlsoAllowedRegistries());
-            if (location.isOtherAccount() && !alsoAllowed.contains(location.account())) {
-                alsoAllowed.add(location.account());
+            String central = location.otherAccountToAllow();
+            if (central != null && !alsoAllowed.contains(central)) {
+                alsoAllowed.add(central);
             }
             this.endpoints = new RegistryEndpoints(this, "Endpoints", RegistryEndpointsProps.builder()
                     .options(props.getEndpointOptions())
@@ -110,10 +109,12 @@ public class PullThroughCacheConsumer extends Construct implements IPullThroughC
                     .build());
         } else {
             this.endpoints = null;
-            // the region warning of an import is for VPCs with this region's endpoints, which this one has not
-            Annotations.of(cache).acknowledgeWarning(ImportedPullThroughCache.OTHER_REGION_WARNING,
-                    "PullThroughCacheConsumer " + getNode().getPath() + " creates no endpoints: its VPC reaches the "
-                            + "cache's region itself");
+            if (location.isOtherRegion() && cache instanceof ImportedPullThroughCache) {
+                // the import's region warning is for VPCs with this region's endpoints, which this one has not
+                Annotations.of(cache).acknowledgeWarning(ImportedPullThroughCache.OTHER_REGION_WARNING,
+                        "PullThroughCacheConsumer " + getNode().getPath() + " creates no endpoints: its VPC reaches "
+                                + "the cache's region itself");
+            }
         }
         this.warming = props.isWarm() ? new WarmedImages(this, this, props.getWarmerOptions()) : null;
     }

@@ -273,6 +273,19 @@ class PullThroughCacheConsumerTest {
     }
 
     @Test
+    void anEnvironmentAgnosticConsumerLetsItsEndpointsReachTheCentralRegistry() {
+        App app = TestApps.newApp();
+        Stack stack = new Stack(app, "Agnostic");
+        PullThroughCacheConsumer cache = new PullThroughCacheConsumer(stack, "Cache", PullThroughCacheConsumerProps
+                .builder().cache(importIn(stack, "eu-west-1")).build());
+        new FargateTaskDefinition(stack, "Task").addContainer("Web", ContainerDefinitionOptions.builder()
+                .image(cache.containerImage("public.ecr.aws/nginx/nginx:1.27")).build());
+
+        String policies = Synth.of(app).json("Agnostic").toString();
+        assertThat(policies).contains("\":ecr:\",{\"Ref\":\"AWS::Region\"},\":111111111111:repository/*\"");
+    }
+
+    @Test
     void aCacheOfThisAppInAnotherAccountSharedWithNoOneIsRefusedAtSynth() {
         App app = TestApps.newApp();
         Stack centralStack = new Stack(app, "Central", StackProps.builder().env(TestApps.ENV).build());
