@@ -161,6 +161,33 @@ class SharedCacheIamDecisionsTest {
     }
 
     @Test
+    void inAnotherStackOfTheCentralAccountTheIdentitySideAloneLetsTheWarmerIn() {
+        App app = TestApps.newApp();
+        Environment env = Environment.builder().account(CENTRAL).region("eu-west-1").build();
+        PullThroughCache unshared = new PullThroughCache(new Stack(app, "Central", StackProps.builder().env(env).build()),
+                "Cache", PullThroughCacheProps.builder().upstreams(List.of(UpstreamRegistry.ECR_PUBLIC, UpstreamRegistry.QUAY))
+                        .build());
+        Stack workloads = new Stack(app, "Workloads", StackProps.builder().env(env).build());
+        new PullThroughCacheConsumer(workloads, "Cache", PullThroughCacheConsumerProps.builder().cache(unshared).build())
+                .warm("quay.io/prometheus/prometheus:v3.0.0");
+        Synth synth = Synth.of(app);
+        JsonNode template = synth.json("Workloads");
+        Map<String, String> pseudo = IamDecisions.pseudoParameters(CENTRAL, "eu-west-1");
+        EcrResourcePolicies registry = new EcrResourcePolicies(synth.json("Central"), pseudo);
+        String role = TemplateJson.logicalIds(template, "AWS::IAM::Role").stream()
+                .filter(id -> id.startsWith("CacheWarmerHandlerRole")).findFirst().orElseThrow();
+        List<JsonNode> identity = IamDecisions.identityStatements(template, role, pseudo);
+        Principal warmer = new Principal("arn:aws:iam::" + CENTRAL + ":role/" + role, CENTRAL, Map.of());
+
+        for (String action : IMPORT_AND_READ) {
+            assertThat(IamDecisions.decide(warmer, identity, CENTRAL, registry.statementsFor(action, QUAY), action, QUAY))
+                    .isEqualTo(Decision.ALLOW);
+            assertThat(IamDecisions.decide(warmer, identity, CENTRAL, registry.statementsFor(action, ECR_PUBLIC), action,
+                    ECR_PUBLIC)).isEqualTo(Decision.IMPLICIT_DENY);
+        }
+    }
+
+    @Test
     void noRegistryPolicyIsWrittenInTheConsumerAccount() {
         assertThat(TemplateJson.logicalIds(consumer, "AWS::ECR::RegistryPolicy")).isEmpty();
         assertThat(TemplateJson.logicalIds(consumer, "Custom::EcrRegistryPolicyStatements")).isEmpty();
