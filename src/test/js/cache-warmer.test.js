@@ -122,6 +122,28 @@ test('an image of a rule in another registry is pulled from that registry, with 
   }
 });
 
+test('a consumer warms every image through the central registry, the consumer\'s own registry never asked', async () => {
+  // the Images a PullThroughCacheConsumer's warmer gets: each with the central registry's URL
+  const central = await startFakeRegistry(`Basic ${ecr.state.authorizationToken}`);
+  try {
+    central.addImage('ecr-public/nginx/nginx', '1.27', ['linux/amd64', 'linux/arm64/v8']);
+    central.addImage('quay/prometheus/prometheus', 'v3.0.0', null);
+    const fromCentral = (repository, reference) => ({ ...image(repository, reference), registryUrl: central.registryUrl });
+    await handler(event('Create', { Images: [fromCentral('ecr-public/nginx/nginx', '1.27'),
+      fromCentral('quay/prometheus/prometheus', 'v3.0.0')] }), context());
+
+    assert.equal(lastResponse().Status, 'SUCCESS', lastResponse().Reason);
+    assert.deepEqual(lastResponse().Data, { Warmed: 2, Failed: 0, Deferred: 0 });
+    const manifests = central.state.requests.map((r) => r.url).filter((url) => url.includes('/manifests/'));
+    assert.ok(manifests.includes('/v2/ecr-public/nginx/nginx/manifests/1.27'), manifests.join(', '));
+    assert.ok(manifests.includes('/v2/quay/prometheus/prometheus/manifests/v3.0.0'), manifests.join(', '));
+    assert.ok(central.state.blobHostRequests.length >= 5, 'the configs and layers of both images came from the central registry');
+    assert.equal(registry.state.requests.length, 0, 'the consumer\'s own registry was not asked');
+  } finally {
+    await central.close();
+  }
+});
+
 test('a 429 is retried and the image still warms', async () => {
   const digest = registry.addImage('k8s/pause', '3.10', null);
   const manifest = JSON.parse(registry.state.manifests.get(`k8s/pause@${digest}`).body);

@@ -149,13 +149,15 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
      * role of a {@code containerImage}) gets the identity side on its {@code repository/<prefix>/*}. Nothing is
      * created, and no registry policy is written here: in another account, the cache's registry must let this
      * account's principals in, with {@code ecr:CreateRepository} and {@code ecr:BatchImportUpstreamImage} in its
-     * registry policy and the pull actions in the repository policy of the repositories it creates.
+     * registry policy and the pull actions in the repository policy of the repositories it creates. Give it to a
+     * {@link PullThroughCacheConsumer} for the endpoints, the warming and the ordering that tasks in a VPC without
+     * a NAT gateway need. A cache of another region than the stack's gets a warning
+     * ({@code @pullthroughcache/import:other-region}): this region's VPC endpoints do not serve its registry.
      *
      * @param scope the parent
      * @param id the construct id
      * @param attributes the cache's account, region and upstreams
      * @return the cache
-     * @throws IllegalArgumentException when the stack's region is known and is not the cache's
      */
     public static IPullThroughCache fromCacheAttributes(Construct scope, String id, PullThroughCacheAttributes attributes) {
         return new ImportedPullThroughCache(scope, id, attributes);

@@ -175,6 +175,18 @@ class ExamplesTest {
         assertThat(synth.json("PullThroughCacheOrgConsumer").toString())
                 .contains("arn:aws:ecr:eu-west-1:111111111111:repository/ecr-public/*")
                 .contains("111111111111.dkr.ecr.eu-west-1.");
+        // the service starts once the consumer's endpoints exist and its warmer has cached the image
+        JsonNode json = synth.json("PullThroughCacheOrgConsumer");
+        String task = TemplateJson.logicalIds(json, "AWS::ECS::TaskDefinition").get(0);
+        assertThat(json.path("Resources").path(TemplateJson.logicalIds(json, "AWS::ECS::Service").get(0))
+                .path("Properties").path("TaskDefinition").path("Ref").asText()).isEqualTo(task);
+        assertThat(TemplateJson.dependsOn(json, task))
+                .containsAll(TemplateJson.logicalIds(json, "AWS::EC2::VPCEndpoint"))
+                .containsAll(TemplateJson.logicalIds(json, "Custom::EcrCacheWarmer"))
+                .hasSize(TemplateJson.logicalIds(json, "AWS::EC2::VPCEndpoint").size() + 2);
+        consumer.hasResourceProperties("Custom::EcrCacheWarmer", java.util.Map.of("Images", java.util.List.of(
+                software.amazon.awscdk.assertions.Match.objectLike(java.util.Map.of(
+                        "image", "public.ecr.aws/nginx/nginx:1.27", "repository", "ecr-public/nginx/nginx")))));
         var statements = synth.registryPolicyStatements("PullThroughCacheOrgCentral");
         assertThat(statements).hasSize(3);
         statements.forEach(statement -> assertThat(statement.path("Condition").toString())

@@ -61,7 +61,8 @@ public final class ReadmeFragments {
         replication(replicationSource, replicationDestination);
         return List.of((Stack) app.getNode().findChild("PullThroughCache"), new OneCall(app), new BuildingBlocks(app),
                 new RegistryPolicyReplace(app), new PrivateNetwork(app), new Warmer(app), new Imports(app),
-                new Sharing(app), replicationSource, replicationDestination, new KubernetesNodes(app));
+                new Sharing(app), new SharingConsumer(app), replicationSource, replicationDestination,
+                new KubernetesNodes(app));
     }
 
     /** A registry of its own for each stack with rules: one registry takes one rule per prefix. */
@@ -115,6 +116,31 @@ public final class ReadmeFragments {
                     .build());
             // end::sharing[]
             cache.getNode();
+        }
+    }
+
+    /** A consumer account of the central cache. */
+    static final class SharingConsumer extends Stack {
+        SharingConsumer(Construct scope) {
+            super(scope, "ReadmeSharingConsumer", inAccount("222222222222"));
+            IVpc vpc = new CacheVpc(this, "Vpc", CacheVpcProps.builder().build());
+            FargateTaskDefinition taskDefinition = new FargateTaskDefinition(this, "Task");
+            // tag::sharing-consumer[]
+            // each consumer account (222222222222, eu-west-1)
+            IPullThroughCache central = PullThroughCache.fromCacheAttributes(this, "Central", PullThroughCacheAttributes.builder()
+                    .account("111111111111").region("eu-west-1")
+                    .upstreams(List.of(UpstreamRegistry.ECR_PUBLIC, UpstreamRegistry.QUAY))   // the central stack's SharedPrefixes
+                    .sharedWith(CacheConsumers.organization("o-a1b2c3d4e5"))                  // optional: checked at synth
+                    .build());
+            PullThroughCacheConsumer cache = new PullThroughCacheConsumer(this, "Cache", PullThroughCacheConsumerProps.builder()
+                    .cache(central)
+                    .vpc(vpc)                                     // default: a new CacheVpc
+                    .build());                                    // endpoints(true) and warm(true) by default
+            taskDefinition.addContainer("Web", ContainerDefinitionOptions.builder()
+                    .image(cache.containerImage("public.ecr.aws/nginx/nginx:1.27"))   // waits for the endpoints and the warm-up
+                    .build());
+            cache.warm("quay.io/prometheus/prometheus:v3.0.0");   // an image something else pulls in this account
+            // end::sharing-consumer[]
         }
     }
 
