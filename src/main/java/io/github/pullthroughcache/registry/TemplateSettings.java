@@ -3,6 +3,7 @@ package io.github.pullthroughcache.registry;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.ecr.LifecycleRule;
 import software.amazon.awscdk.services.ecr.TagMutability;
 import software.amazon.awscdk.services.iam.IRole;
@@ -19,6 +20,7 @@ public abstract class TemplateSettings {
     private final TagMutability imageTagMutability;
     private final List<String> imageTagMutabilityExclusionFilters;
     private final List<LifecycleRule> lifecycleRules;
+    private final Duration archiveUnpulledAfter;
     private final PolicyDocument repositoryPolicy;
     private final Map<String, String> resourceTags;
     private final IRole customRole;
@@ -29,6 +31,7 @@ public abstract class TemplateSettings {
         this.imageTagMutability = builder.imageTagMutability;
         this.imageTagMutabilityExclusionFilters = builder.imageTagMutabilityExclusionFilters;
         this.lifecycleRules = builder.lifecycleRules;
+        this.archiveUnpulledAfter = builder.archiveUnpulledAfter;
         this.repositoryPolicy = builder.repositoryPolicy;
         this.resourceTags = builder.resourceTags;
         this.customRole = builder.customRole;
@@ -59,6 +62,11 @@ public abstract class TemplateSettings {
         return lifecycleRules;
     }
 
+    /** @return after how long unpulled an image is archived, or {@code null} for never */
+    public Duration getArchiveUnpulledAfter() {
+        return archiveUnpulledAfter;
+    }
+
     /** @return the repository policy, or {@code null} */
     public PolicyDocument getRepositoryPolicy() {
         return repositoryPolicy;
@@ -86,6 +94,7 @@ public abstract class TemplateSettings {
         private TagMutability imageTagMutability;
         private List<String> imageTagMutabilityExclusionFilters;
         private List<LifecycleRule> lifecycleRules;
+        private Duration archiveUnpulledAfter;
         private PolicyDocument repositoryPolicy;
         private Map<String, String> resourceTags;
         private IRole customRole;
@@ -108,6 +117,7 @@ public abstract class TemplateSettings {
             this.imageTagMutability = options.getImageTagMutability();
             this.imageTagMutabilityExclusionFilters = options.getImageTagMutabilityExclusionFilters();
             this.lifecycleRules = options.getLifecycleRules();
+            this.archiveUnpulledAfter = options.getArchiveUnpulledAfter();
             this.repositoryPolicy = options.getRepositoryPolicy();
             this.resourceTags = options.getResourceTags();
             this.customRole = options.getCustomRole();
@@ -181,6 +191,27 @@ public abstract class TemplateSettings {
          */
         public B lifecycleRules(List<LifecycleRule> lifecycleRules) {
             this.lifecycleRules = lifecycleRules == null ? null : List.copyOf(lifecycleRules);
+            return self();
+        }
+
+        /**
+         * Moves an image nobody pulled for this long to ECR's archive storage class: a last lifecycle rule that
+         * transitions any image by {@code sinceImagePulled} (an image never pulled counts from its push). ECR's
+         * lifecycle rules can archive by last pull, never expire by it
+         * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_parameters.html); to delete
+         * unpulled images, use {@code PullThroughCacheProps.evictUnpulledAfter}. An archived image answers 404 to a
+         * pull until someone restores it (aws ecr update-image-storage-class), and is billed for at least 90 days of
+         * archive storage, even when deleted sooner (https://docs.aws.amazon.com/AmazonECR/latest/userguide/archive-image.html).
+         * Whole days; applied to the repositories the template creates from now on. A lifecycle rule for tagStatus
+         * ANY among {@code lifecycleRules} cannot go with it: ECR takes one such rule, the last.
+         *
+         * <p>Default: none; images stay in standard storage.
+         *
+         * @param archiveUnpulledAfter the age, such as {@code Duration.days(90)}
+         * @return this builder
+         */
+        public B archiveUnpulledAfter(Duration archiveUnpulledAfter) {
+            this.archiveUnpulledAfter = archiveUnpulledAfter;
             return self();
         }
 
