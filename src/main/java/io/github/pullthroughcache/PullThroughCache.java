@@ -127,7 +127,14 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         }
         this.creationTemplate = template;
         // day 2: each covers the rules as they are added
-        this.excludeWarmerFromPullTime = given.getEvictUnpulledAfter() != null || template.getArchiveUnpulledAfter() != null;
+        this.excludeWarmerFromPullTime = given.getEvictUnpulledAfter() != null;
+        if (excludeWarmerFromPullTime && template.getArchiveUnpulledAfter() != null) {
+            Annotations.of(this).addWarningV2("@pullthroughcache/cache:archive-without-warmer-pulls", "PullThroughCache "
+                    + getNode().getPath() + " archives images not pulled for " + template.getArchiveUnpulledAfter()
+                    .toHumanString() + " and evicts, which excludes its warmer from pull-time updates: an image the "
+                    + "app uses but pulls less often than that is archived, and its next pull answers 404 until it "
+                    + "is restored. Leave archiveUnpulledAfter out, or make it longer than the app's pulls are apart");
+        }
         this.remover = given.isRemoveCachedRepositoriesOnDestroy() ? new CachedRepositoryRemover(this,
                 "CachedRepositoryRemover", this) : null;
         this.evictor = given.getEvictUnpulledAfter() == null ? null : new ImageEvictor(this, "Evictor",

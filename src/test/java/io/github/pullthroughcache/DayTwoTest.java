@@ -143,6 +143,12 @@ class DayTwoTest {
     }
 
     @Test
+    void archivingWhileEvictingWarnsThatTheAppsImagesMayBeArchived() {
+        software.amazon.awscdk.assertions.Annotations.fromStack(Stack.of(cache))
+                .hasWarning("/DayTwo/Cache", Match.stringLikeRegexp(".*archives images not pulled for 180 days and evicts.*404.*"));
+    }
+
+    @Test
     void theCreationTemplatesArchiveUnpulledImagesInALastRule() throws Exception {
         List<JsonNode> policies = new ArrayList<>();
         for (JsonNode resource : json.path("Resources")) {

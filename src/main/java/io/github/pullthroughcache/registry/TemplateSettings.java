@@ -202,7 +202,9 @@ public abstract class TemplateSettings {
          * unpulled images, use {@code PullThroughCacheProps.evictUnpulledAfter}. An archived image answers 404 to a
          * pull until someone restores it (aws ecr update-image-storage-class), and is billed for at least 90 days of
          * archive storage, even when deleted sooner (https://docs.aws.amazon.com/AmazonECR/latest/userguide/archive-image.html).
-         * Whole days; applied to the repositories the template creates from now on. A lifecycle rule for tagStatus
+         * It archives the app's own images too when nothing pulls them for that long (a service that starts no task):
+         * a warmer on a shorter schedule keeps them active, unless the cache evicts, which makes the warmer's pulls
+         * not count. Whole days; applied to the repositories the template creates from now on. A lifecycle rule for tagStatus
          * ANY among {@code lifecycleRules} cannot go with it: ECR takes one such rule, the last.
          *
          * <p>Default: none; images stay in standard storage.
