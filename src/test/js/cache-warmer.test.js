@@ -183,6 +183,19 @@ test('each invocation publishes images warmed, failed and deferred and the bytes
   assert.ok(emf[0].BytesWarmed > 0);
   assert.deepEqual(emf[0]._aws.CloudWatchMetrics[0].Metrics.map((m) => `${m.Name}:${m.Unit}`),
     ['ImagesWarmed:Count', 'ImagesFailed:Count', 'ImagesDeferred:Count', 'BytesWarmed:Bytes']);
+
+  // without a cache that shows them (no METRICS_CACHE), no metric is published: each is billed
+  lines.length = 0;
+  process.stdout.write = (chunk, ...rest) => {
+    lines.push(String(chunk));
+    return write.call(process.stdout, chunk, ...rest);
+  };
+  try {
+    await handler({ Images: [image('quay/metrics/one', 'v1')] }, context());
+  } finally {
+    process.stdout.write = write;
+  }
+  assert.equal(lines.filter((line) => line.includes('"_aws"')).length, 0);
 });
 
 test('an index without the chosen platforms fails and lists what it has', async () => {

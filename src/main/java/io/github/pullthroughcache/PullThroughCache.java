@@ -396,7 +396,10 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         if (warmer == null) {
             this.warmer = new CacheWarmer(this, "Warmer", CacheWarmerProps.builder()
                     .options(warmerOptions).cache(this).images(images).build());
-            warmer.getFunction().addEnvironment(CacheMetrics.ENVIRONMENT, CacheMetrics.cacheName(this));
+            if (dashboard != null) {
+                // the warmer publishes its metrics (billed each) only for a dashboard that shows them
+                warmer.getFunction().addEnvironment(CacheMetrics.ENVIRONMENT, CacheMetrics.cacheName(this));
+            }
             if (excludeWarmerFromPullTime) {
                 // warming is not use: its pulls leave lastRecordedPullTime as it is, for the evictor and for
                 // sinceImagePulled (https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-time-update-exclusions.html)

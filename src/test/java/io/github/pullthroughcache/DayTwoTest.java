@@ -89,7 +89,8 @@ class DayTwoTest {
                 "Custom::EcrCachedRepositories", "Custom::EcrCredentialCheck", "AWS::Scheduler::Schedule")) {
             plain.resourceCountIs(type, 0);
         }
-        assertThat(plain.toJSON().toString()).doesNotContain("sinceImagePulled", "pull-through-cache:created-for");
+        assertThat(plain.toJSON().toString()).doesNotContain("sinceImagePulled", "pull-through-cache:created-for",
+                "METRICS_CACHE");
     }
 
     @Test

@@ -23,6 +23,8 @@ import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.kms.Key;
 import software.amazon.awscdk.services.scheduler.ScheduleExpression;
+import software.amazon.awscdk.services.sns.ITopic;
+import software.amazon.awscdk.services.sns.Topic;
 import software.constructs.Construct;
 
 /**
@@ -57,7 +59,7 @@ public final class ReadmeFragments {
         replication(replicationSource, replicationDestination);
         return List.of((Stack) app.getNode().findChild("PullThroughCache"), new OneCall(app), new BuildingBlocks(app),
                 new RegistryPolicyReplace(app), new PrivateNetwork(app), new Warmer(app), new Imports(app),
-                new Sharing(app), replicationSource, replicationDestination);
+                new Sharing(app), replicationSource, replicationDestination, new DayTwo(app));
     }
 
     /** A registry of its own for each stack with rules: one registry takes one rule per prefix. */
@@ -268,6 +270,37 @@ public final class ReadmeFragments {
                     .failOnError(false)                                        // the default: report, do not roll back
                     .build());
             // end::warmer[]
+        }
+    }
+
+    /** The second day: eviction, archive, removal on destroy, credential alarms, a dashboard. */
+    static final class DayTwo extends Stack {
+        DayTwo(Construct scope) {
+            super(scope, "ReadmeDayTwo", inAccount("888888888888"));
+            UpstreamCredentialSecret hub = new UpstreamCredentialSecret(this, "Hub",
+                    UpstreamCredentialSecretProps.builder().secretName("docker-hub").username("my-user").build());
+            ITopic topic = Topic.fromTopicArn(this, "Alarms", "arn:aws:sns:eu-west-1:888888888888:cache-alarms");
+            // tag::day-two[]
+            PullThroughCache cache = new PullThroughCache(this, "Cache", PullThroughCacheProps.builder()
+                    .upstreams(List.of(UpstreamRegistry.ECR_PUBLIC, UpstreamRegistry.dockerHub(hub.getSecret())))
+                    .evictUnpulledAfter(Duration.days(90))                // delete what nobody pulled for 90 days
+                    .evictionOptions(ImageEvictorOptions.builder()
+                            .deleteEmptyRepositories(true)                // and the repositories left empty
+                            .build())
+                    .removeCachedRepositoriesOnDestroy(true)             // cdk destroy takes the cached repositories
+                    .validateCredentials(true)                           // hourly check, an alarm per credential
+                    .alarmTopic(topic)                                   // optional: the alarms notify it
+                    .dashboard(true)                                     // cache.getDashboard()
+                    .build());
+            cache.imageUri("public.ecr.aws/nginx/nginx:1.27");          // in use: never evicted
+            // end::day-two[]
+            // tag::archive[]
+            CreationTemplateOptions archived = CreationTemplateOptions.builder()
+                    .archiveUnpulledAfter(Duration.days(180))    // a last lifecycle rule: sinceImagePulled -> archive
+                    .build();
+            // end::archive[]
+            new PullThroughCacheRule(this, "Quay", PullThroughCacheRuleProps.builder()
+                    .upstream(UpstreamRegistry.QUAY).build()).addCreationTemplate(archived);
         }
     }
 }

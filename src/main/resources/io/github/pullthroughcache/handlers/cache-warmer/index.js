@@ -263,7 +263,7 @@ function summary(report) {
  */
 function publishOutcome(report, tally) {
   const bytes = report.filter((entry) => entry.status === 'warmed').reduce((sum, entry) => sum + (entry.bytes || 0), 0);
-  publish({ Cache: process.env.METRICS_CACHE || 'unnamed' }, {
+  publish({ Cache: process.env.METRICS_CACHE }, {
     ImagesWarmed: { value: tally.Warmed, unit: 'Count' },
     ImagesFailed: { value: tally.Failed, unit: 'Count' },
     ImagesDeferred: { value: tally.Deferred, unit: 'Count' },
@@ -305,7 +305,8 @@ async function runOnce(properties, limits, progress) {
   const failed = [...progress.failed, ...report.filter((entry) => entry.status === 'failed')
     .map(({ image, error }) => ({ image, error }))];
   const tally = summary(report);
-  publishOutcome(report, tally);
+  // metrics are billed per metric and month: published only for a cache that shows them (METRICS_CACHE set)
+  if (process.env.METRICS_CACHE) publishOutcome(report, tally);
   const counts = { Warmed: progress.warmed + tally.Warmed, Failed: failed.length, Deferred: tally.Deferred };
   console.log(JSON.stringify({ report: counts, invocation: progress.continuation + 1 }));
   return { options, report, counts, failed, deferredKeys, madeProgress: report.some((entry) => entry.status !== 'deferred') };
