@@ -9,6 +9,7 @@ import software.amazon.awscdk.services.cloudwatch.Dashboard;
 import software.amazon.awscdk.services.cloudwatch.GraphWidget;
 import software.amazon.awscdk.services.cloudwatch.HorizontalAnnotation;
 import software.amazon.awscdk.services.cloudwatch.IMetric;
+import software.amazon.awscdk.services.cloudwatch.IWidget;
 import software.amazon.awscdk.services.cloudwatch.Metric;
 import software.amazon.awscdk.services.cloudwatch.SearchExpression;
 import software.amazon.awscdk.services.cloudwatch.TextWidget;
@@ -115,7 +116,7 @@ final class CacheDashboard {
         return dashboard;
     }
 
-    private void row(String concern, String explanation, software.amazon.awscdk.services.cloudwatch.IWidget... widgets) {
+    private void row(String concern, String explanation, IWidget... widgets) {
         dashboard.addWidgets(TextWidget.Builder.create().markdown("### " + concern + "\n" + explanation)
                 .width(FULL).height(2).build());
         dashboard.addWidgets(widgets);

@@ -4,6 +4,7 @@ import io.github.pullthroughcache.internal.ConstructIds;
 import io.github.pullthroughcache.internal.HandlerFunction;
 import io.github.pullthroughcache.internal.NagAcknowledgements;
 import io.github.pullthroughcache.internal.RepositoryPrefix;
+import io.github.pullthroughcache.internal.Tokens;
 import io.github.pullthroughcache.rule.PullThroughCacheRule;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,6 +14,7 @@ import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.CustomResource;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Lazy;
+import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.constructs.Construct;
 
@@ -46,7 +48,7 @@ public class CachedRepositoryRemover extends Construct {
     private final CustomResource resource;
     private final PolicyStatement readTags;
     private final PolicyStatement delete;
-    private final software.amazon.awscdk.services.iam.ManagedPolicy policy;
+    private final ManagedPolicy policy;
     private final List<String> prefixes = new ArrayList<>();
 
     /**
@@ -111,7 +113,7 @@ public class CachedRepositoryRemover extends Construct {
                     + ") caches into the whole registry. Give that rule a prefix, or leave "
                     + "removeCachedRepositoriesOnDestroy out");
         }
-        prefixes.add(io.github.pullthroughcache.internal.Tokens.isUnresolved(prefix) ? prefix : RepositoryPrefix.toPath(prefix));
+        prefixes.add(Tokens.isUnresolved(prefix) ? prefix : RepositoryPrefix.toPath(prefix));
         readTags.addResources(rule.getRepositoryArnPattern());
         delete.addResources(rule.getRepositoryArnPattern());
         NagAcknowledgements.acknowledgeResources(policy, "AwsSolutions-IAM5", PREFIXES_REASON,

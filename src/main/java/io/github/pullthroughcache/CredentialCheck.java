@@ -6,11 +6,13 @@ import io.github.pullthroughcache.internal.HandlerSchedule;
 import io.github.pullthroughcache.internal.NagAcknowledgements;
 import io.github.pullthroughcache.rule.PullThroughCacheRule;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import software.amazon.awscdk.CustomResource;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Lazy;
@@ -58,7 +60,7 @@ public class CredentialCheck extends Construct {
     private final Set<PullThroughCacheRule> covered = new LinkedHashSet<>();
     private final Map<String, Alarm> alarms = new LinkedHashMap<>();
     private final List<Metric> metrics = new ArrayList<>();
-    private final List<java.util.function.Consumer<Metric>> metricListeners = new ArrayList<>();
+    private final List<Consumer<Metric>> metricListeners = new ArrayList<>();
 
     /**
      * @param scope the parent
@@ -148,14 +150,14 @@ public class CredentialCheck extends Construct {
     }
 
     /** Calls the listener with each rule's metric, those of rules checked later too. */
-    void onMetric(java.util.function.Consumer<Metric> listener) {
+    void onMetric(Consumer<Metric> listener) {
         metrics.forEach(listener);
         metricListeners.add(listener);
     }
 
     /** @return the alarm of each rule checked, by prefix */
     public Map<String, Alarm> getAlarms() {
-        return java.util.Collections.unmodifiableMap(alarms);
+        return Collections.unmodifiableMap(alarms);
     }
 
     /** @return the function that validates the rules */

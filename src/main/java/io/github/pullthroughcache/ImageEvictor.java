@@ -4,6 +4,8 @@ import io.github.pullthroughcache.internal.HandlerFunction;
 import io.github.pullthroughcache.internal.HandlerSchedule;
 import io.github.pullthroughcache.internal.NagAcknowledgements;
 import io.github.pullthroughcache.internal.RepositoryPrefix;
+import io.github.pullthroughcache.internal.Tokens;
+import io.github.pullthroughcache.internal.WholeDays;
 import io.github.pullthroughcache.rule.PullThroughCacheRule;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,7 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Lazy;
-import software.amazon.awscdk.TimeConversionOptions;
 import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.lambda.Function;
@@ -130,7 +131,7 @@ public class ImageEvictor extends Construct {
                     + "whole registry, and the evictor works only in repositories under a prefix. Give that rule a "
                     + "prefix, or leave evictUnpulledAfter out");
         }
-        prefixes.add(io.github.pullthroughcache.internal.Tokens.isUnresolved(prefix) ? prefix : RepositoryPrefix.toPath(prefix));
+        prefixes.add(Tokens.isUnresolved(prefix) ? prefix : RepositoryPrefix.toPath(prefix));
         evict.addResources(rule.getRepositoryArnPattern());
         NagAcknowledgements.acknowledgeResources(policy, "AwsSolutions-IAM5", PREFIXES_REASON,
                 List.of(rule.getRepositoryArnPattern()));
@@ -141,12 +142,7 @@ public class ImageEvictor extends Construct {
             throw new IllegalArgumentException("ImageEvictorProps.unpulledFor is required: how long an image may go "
                     + "unpulled before it is deleted, such as Duration.days(90)");
         }
-        double days = age.toDays(TimeConversionOptions.builder().integral(false).build()).doubleValue();
-        if (days < 1 || days != Math.rint(days)) {
-            throw new IllegalArgumentException("evictUnpulledAfter " + age.toHumanString() + " is invalid: expected a "
-                    + "whole number of days, 1 or more, such as Duration.days(90)");
-        }
-        return (int) days;
+        return WholeDays.of("evictUnpulledAfter", age);
     }
 
     /** @return the function that deletes the images */

@@ -29,6 +29,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Lazy;
@@ -425,12 +427,12 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
      * repository.
      */
     Map<String, List<String>> imagesToKeep() {
-        Map<String, Set<String>> keep = new java.util.TreeMap<>();
+        Map<String, Set<String>> keep = new TreeMap<>();
         Set<String> images = new LinkedHashSet<>(imagesInUse);
         images.addAll(warmedImages);
         for (String image : images) {
             ImageReference cached = ruleFor(image).cachedReference(image);
-            Set<String> references = keep.computeIfAbsent(cached.getRepository(), repository -> new java.util.TreeSet<>());
+            Set<String> references = keep.computeIfAbsent(cached.getRepository(), repository -> new TreeSet<>());
             if (cached.getDigest() != null) {
                 references.add(cached.getDigest());
             }

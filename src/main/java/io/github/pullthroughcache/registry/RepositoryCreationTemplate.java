@@ -6,6 +6,7 @@ import io.github.pullthroughcache.internal.ServiceRole;
 import io.github.pullthroughcache.internal.StackFacts;
 import io.github.pullthroughcache.internal.SynthTime;
 import io.github.pullthroughcache.internal.Tokens;
+import io.github.pullthroughcache.internal.WholeDays;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -108,7 +109,7 @@ public class RepositoryCreationTemplate extends Resource {
             props.getLifecycleRules().forEach(lifecyclePolicy::add);
         }
         if (props.getArchiveUnpulledAfter() != null) {
-            lifecyclePolicy.archiveUnpulledAfter(wholeDays("archiveUnpulledAfter", props.getArchiveUnpulledAfter()));
+            lifecyclePolicy.archiveUnpulledAfter(WholeDays.of("archiveUnpulledAfter", props.getArchiveUnpulledAfter()));
         }
         this.encryptionKey = encryption.createsKey() ? createKey() : encryption.getKey();
         ServiceRole created = props.getCustomRole() == null && (encryption.isKms() || !tags.isEmpty())
@@ -332,15 +333,6 @@ public class RepositoryCreationTemplate extends Resource {
      * The policy: the literal held since the last rule was added, or, for a rule with a token, rendered by the
      * stack once, at synthesis, when no rule can be added any more.
      */
-    private static int wholeDays(String property, software.amazon.awscdk.Duration age) {
-        double days = age.toDays(software.amazon.awscdk.TimeConversionOptions.builder().integral(false).build()).doubleValue();
-        if (days < 1 || days != Math.rint(days)) {
-            throw new IllegalArgumentException(property + " " + age.toHumanString() + " is invalid: expected a whole "
-                    + "number of days, 1 or more, such as Duration.days(90)");
-        }
-        return (int) days;
-    }
-
     private String renderedLifecyclePolicy() {
         if (lazyLifecyclePolicy && renderedLifecyclePolicy == null) {
             this.renderedLifecyclePolicy = lifecyclePolicy.render(stack);
