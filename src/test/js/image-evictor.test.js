@@ -229,6 +229,19 @@ test('out of time, the repositories left are reported unfinished and the metrics
   assert.equal(metrics().length, 1);
 });
 
+test('a run starts at another repository each day, so that a run too short for all still reaches each', async () => {
+  for (const name of ['quay/a/one', 'quay/b/two', 'quay/c/three']) {
+    addRepository(ecr, name, [{ imageDigest: digest(1), imageTags: ['x'], imageSizeInBytes: 7, imagePushedAt: NOW - 60 * DAY }]);
+  }
+  const firsts = new Set();
+  for (let day = 0; day < 3; day++) {
+    const dayHandler = require(HANDLER).createHandler({ ecr: new ECRClient({ maxAttempts: 5 }), now: () => (NOW + day * DAY) * 1000 });
+    const report = await dayHandler({ Prefixes: ['quay'], MaxAgeDays: 30 }, context(1000));
+    firsts.add(report.unfinished[0]);
+  }
+  assert.equal(firsts.size, 3);
+});
+
 test('input that would scope it to the whole registry is refused', async () => {
   await assert.rejects(() => handler({ Prefixes: ['ROOT'], MaxAgeDays: 30 }, context()), /never ROOT/);
   await assert.rejects(() => handler({ Prefixes: [], MaxAgeDays: 30 }, context()), /Prefixes/);

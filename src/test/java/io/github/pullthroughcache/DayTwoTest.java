@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.pullthroughcache.internal.ConstructIds;
+import io.github.pullthroughcache.registry.AppliedFor;
 import io.github.pullthroughcache.registry.CreationTemplateOptions;
+import io.github.pullthroughcache.registry.RepositoryCreationTemplate;
+import io.github.pullthroughcache.registry.RepositoryCreationTemplateProps;
 import io.github.pullthroughcache.rule.PullThroughCacheRuleProps;
 import io.github.pullthroughcache.rule.UpstreamCredentialSecret;
 import io.github.pullthroughcache.rule.UpstreamCredentialSecretProps;
@@ -329,6 +332,27 @@ class DayTwoTest {
                 .build()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("lifecycleRules[0] is a rule for tagStatus ANY, and archiveUnpulledAfter makes one too");
+    }
+
+    @Test
+    void aTemplateOfItsOwnArchivesInItsOnlyRuleAndRefusesARuleForAnyTagAddedLater() throws Exception {
+        Stack stack = new Stack(TestApps.newApp(), "Template", StackProps.builder().env(TestApps.ENV).build());
+        RepositoryCreationTemplate archiving = new RepositoryCreationTemplate(stack, "Template",
+                RepositoryCreationTemplateProps.builder().prefix("team").appliedFor(List.of(AppliedFor.PULL_THROUGH_CACHE))
+                        .archiveUnpulledAfter(Duration.days(30)).build());
+        JsonNode rules = JSON.valueToTree(Template.fromStack(stack).findResources("AWS::ECR::RepositoryCreationTemplate")
+                .values().iterator().next().get("Properties")).path("LifecyclePolicy");
+        assertThat(JSON.readTree(rules.asText()).path("rules")).isEqualTo(JSON.readTree("[{\"rulePriority\":1,"
+                + "\"description\":\"Archive images not pulled for 30 days\",\"selection\":{\"tagStatus\":\"any\","
+                + "\"countType\":\"sinceImagePulled\",\"countUnit\":\"days\",\"countNumber\":30},"
+                + "\"action\":{\"type\":\"transition\",\"targetStorageClass\":\"archive\"}}]"));
+        assertThatThrownBy(() -> archiving.addLifecycleRule(LifecycleRule.builder().maxImageCount(5).build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is a rule for tagStatus ANY, and archiveUnpulledAfter makes one too");
+        assertThatThrownBy(() -> new RepositoryCreationTemplate(stack, "Half", RepositoryCreationTemplateProps.builder()
+                .prefix("half").appliedFor(List.of(AppliedFor.PULL_THROUGH_CACHE))
+                .archiveUnpulledAfter(Duration.hours(12)).build()))
+                .hasMessageContaining("archiveUnpulledAfter 12 hours is invalid");
     }
 
     @Test

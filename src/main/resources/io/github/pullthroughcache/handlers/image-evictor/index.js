@@ -163,7 +163,10 @@ function createHandler(settings = {}) {
     const report = { imagesEvicted: 0, bytesFreed: 0, repositoriesDeleted: 0, imagesKept: 0, imagesGone: 0,
       repositoriesScanned: 0, unfinished: [], failures: [] };
     try {
-      const repositories = await repositoriesUnder(ecr, run.prefixes);
+      const listed = await repositoriesUnder(ecr, run.prefixes);
+      // each day starts at another repository, so that a registry too large for one run is covered over several
+      const offset = listed.length === 0 ? 0 : Math.floor(now() / DAY_MS) % listed.length;
+      const repositories = [...listed.slice(offset), ...listed.slice(0, offset)];
       for (const repositoryName of repositories) {
         // the next run takes up what this one had no time for
         if (Date.now() >= deadline) {
