@@ -182,6 +182,48 @@ test('an image that does not exist is reported with the registry answer', async 
   assert.match(result.report[0].error, /HTTP 404/);
 });
 
+test('each invocation publishes images warmed, failed and deferred and the bytes pulled, in embedded metric format', async () => {
+  registry.addImage('quay/metrics/one', 'v1', null);
+  process.env.METRICS_CACHE = 'Stack/Cache';
+  const lines = [];
+  const write = process.stdout.write;
+  process.stdout.write = (chunk, ...rest) => {
+    lines.push(String(chunk));
+    return write.call(process.stdout, chunk, ...rest);
+  };
+  let result;
+  try {
+    result = await handler({ Images: [image('quay/metrics/one', 'v1'), image('quay/nobody/nothing', 'v1')] }, context());
+  } finally {
+    process.stdout.write = write;
+    delete process.env.METRICS_CACHE;
+  }
+
+  const emf = lines.map((line) => { try { return JSON.parse(line); } catch (e) { return null; } }).filter((d) => d && d._aws);
+  assert.equal(emf.length, 1);
+  assert.equal(emf[0].Cache, 'Stack/Cache');
+  assert.equal(emf[0].ImagesWarmed, 1);
+  assert.equal(emf[0].ImagesFailed, 1);
+  assert.equal(emf[0].ImagesDeferred, 0);
+  assert.equal(emf[0].BytesWarmed, result.report[0].bytes);
+  assert.ok(emf[0].BytesWarmed > 0);
+  assert.deepEqual(emf[0]._aws.CloudWatchMetrics[0].Metrics.map((m) => `${m.Name}:${m.Unit}`),
+    ['ImagesWarmed:Count', 'ImagesFailed:Count', 'ImagesDeferred:Count', 'BytesWarmed:Bytes']);
+
+  // without a cache that shows them (no METRICS_CACHE), no metric is published: each is billed
+  lines.length = 0;
+  process.stdout.write = (chunk, ...rest) => {
+    lines.push(String(chunk));
+    return write.call(process.stdout, chunk, ...rest);
+  };
+  try {
+    await handler({ Images: [image('quay/metrics/one', 'v1')] }, context());
+  } finally {
+    process.stdout.write = write;
+  }
+  assert.equal(lines.filter((line) => line.includes('"_aws"')).length, 0);
+});
+
 test('an index without the chosen platforms fails and lists what it has', async () => {
   registry.addImage('ecr-public/windows/only', 'ltsc', ['windows/amd64']);
   const result = await handler({ Images: [image('ecr-public/windows/only', 'ltsc')], Platforms: ['linux/amd64'] }, context());

@@ -64,6 +64,17 @@ function startFakeEcr(options = {}) {
     // what GetAuthorizationToken returns
     authorizationToken: Buffer.from('AWS:fake-registry-password-never-logged').toString('base64'),
     proxyEndpoint: 'https://111111111111.dkr.ecr.eu-west-1.amazonaws.com',
+    // repositories by name: { tags: [{ Key, Value }], images: [image] }; an image is { imageDigest, imageTags,
+    // imageSizeInBytes, imagePushedAt and lastRecordedPullTime (epoch seconds, as ECR's JSON has them),
+    // imageManifestMediaType, imageStatus, manifests (the digests an index references) }. addRepository fills it
+    repositories: new Map(),
+    // the most items of a page of DescribeRepositories and DescribeImages when the caller asks for no fewer (ECR: 100)
+    pageSize: 100,
+    // pull through cache rules by prefix, for ValidatePullThroughCacheRule: { upstreamRegistryUrl, credentialArn,
+    // isValid, failure }
+    rules: new Map(),
+    // a hook a test sets: (operation, request, state) => ... before a repository or rule call is answered
+    onCall: null,
     ...options,
   };
   const spellStatement = (statement) => {
@@ -154,8 +165,130 @@ function startFakeEcr(options = {}) {
       state.replicationRules = replicationConfiguration.rules;
       return reply(200, { replicationConfiguration });
     }
+    if (answerRepositories(state, operation, body ? JSON.parse(body) : {}, reply)) return undefined;
     return reply(400, { __type: 'UnknownOperationException', message: operation });
   }).then(({ url, close }) => ({ state, url, spell: (document) => spell(document), spellRules: (rules) => spellRules(rules), close }));
+}
+
+const ACCOUNT = '111111111111';
+const REGION = 'eu-west-1';
+const repositoryArn = (name) => `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${name}`;
+const INDEX_TYPES = new Set(['application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json']);
+
+/** One page of items, as ECR pages them: an opaque nextToken, at most maxResults (or the fake's page size). */
+function page(state, items, request) {
+  const start = request.nextToken ? Number(Buffer.from(request.nextToken, 'base64').toString('utf8')) : 0;
+  const size = Math.min(request.maxResults || 100, state.pageSize);
+  const next = start + size < items.length ? Buffer.from(String(start + size)).toString('base64') : undefined;
+  return { items: items.slice(start, start + size), nextToken: next };
+}
+
+/** An image as DescribeImages returns it: only the fields ECR has for it. */
+function imageDetail(name, image) {
+  const detail = { registryId: ACCOUNT, repositoryName: name, imageDigest: image.imageDigest,
+    imageSizeInBytes: image.imageSizeInBytes, imagePushedAt: image.imagePushedAt,
+    imageManifestMediaType: image.imageManifestMediaType || 'application/vnd.oci.image.manifest.v1+json',
+    imageStatus: image.imageStatus || 'ACTIVE' };
+  if (image.imageTags && image.imageTags.length) detail.imageTags = image.imageTags;
+  if (image.lastRecordedPullTime !== undefined) detail.lastRecordedPullTime = image.lastRecordedPullTime;
+  return detail;
+}
+
+/** The repository, image and rule calls of the evictor, the remover and the validator. */
+function answerRepositories(state, operation, request, send) {
+  // true once answered
+  const reply = (status, payload) => { send(status, payload); return true; };
+  if (state.onCall) state.onCall(operation, request, state);
+  const repositoryNotFound = (name) => reply(400, { __type: 'RepositoryNotFoundException',
+    message: `The repository with name '${name}' does not exist in the registry with id '${ACCOUNT}'` });
+  const repository = request.repositoryName !== undefined && state.repositories.get(request.repositoryName);
+  if (operation === 'DescribeRepositories') {
+    const all = [...state.repositories.keys()].sort().map((name) => ({ registryId: ACCOUNT, repositoryName: name,
+      repositoryArn: repositoryArn(name), repositoryUri: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${name}`,
+      createdAt: 1700000000, imageTagMutability: 'MUTABLE' }));
+    const { items, nextToken } = page(state, all, request);
+    return reply(200, { repositories: items, nextToken });
+  }
+  if (operation === 'DescribeImages') {
+    if (!repository) return repositoryNotFound(request.repositoryName);
+    if (request.imageIds) {
+      const found = [];
+      for (const id of request.imageIds) {
+        const image = repository.images.find((candidate) => candidate.imageDigest === id.imageDigest
+          || (id.imageTag && (candidate.imageTags || []).includes(id.imageTag)));
+        if (!image) {
+          return reply(400, { __type: 'ImageNotFoundException', message: `The image with imageId {imageDigest:'${id.imageDigest}', `
+            + `imageTag:'null'} does not exist within the repository with name '${request.repositoryName}' in the registry with id '${ACCOUNT}'` });
+        }
+        found.push(imageDetail(request.repositoryName, image));
+      }
+      return reply(200, { imageDetails: found });
+    }
+    const { items, nextToken } = page(state, repository.images.map((image) => imageDetail(request.repositoryName, image)), request);
+    return reply(200, { imageDetails: items, nextToken });
+  }
+  if (operation === 'BatchDeleteImage') {
+    if (!repository) return repositoryNotFound(request.repositoryName);
+    const imageIds = [];
+    const failures = [];
+    for (const id of request.imageIds) {
+      const image = repository.images.find((candidate) => candidate.imageDigest === id.imageDigest);
+      if (!image) {
+        failures.push({ imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' });
+        continue;
+      }
+      const referencedBy = repository.images.find((other) => other !== image && (other.manifests || []).includes(image.imageDigest));
+      if (referencedBy) {
+        failures.push({ imageId: id, failureCode: 'ImageReferencedByManifestList',
+          failureReason: `Requested image referenced by manifest list: [${referencedBy.imageDigest}]` });
+        continue;
+      }
+      repository.images = repository.images.filter((candidate) => candidate !== image);
+      // ECR answers with one id per tag the image had, or the digest alone
+      const tags = image.imageTags && image.imageTags.length ? image.imageTags : [undefined];
+      for (const tag of tags) imageIds.push(tag ? { imageDigest: image.imageDigest, imageTag: tag } : { imageDigest: image.imageDigest });
+    }
+    return reply(200, { imageIds, failures });
+  }
+  if (operation === 'DeleteRepository') {
+    if (!repository) return repositoryNotFound(request.repositoryName);
+    if (repository.images.length > 0 && !request.force) {
+      return reply(400, { __type: 'RepositoryNotEmptyException', message: `The repository with name '${request.repositoryName}' `
+        + `in registry with id '${ACCOUNT}' cannot be deleted because it still contains images` });
+    }
+    state.repositories.delete(request.repositoryName);
+    return reply(200, { repository: { registryId: ACCOUNT, repositoryName: request.repositoryName,
+      repositoryArn: repositoryArn(request.repositoryName), createdAt: 1700000000 } });
+  }
+  if (operation === 'ListTagsForResource') {
+    const name = String(request.resourceArn).split(':repository/')[1];
+    const tagged = state.repositories.get(name);
+    if (!tagged) return repositoryNotFound(name);
+    return reply(200, { tags: tagged.tags || [] });
+  }
+  if (operation === 'ValidatePullThroughCacheRule') {
+    const rule = state.rules.get(request.ecrRepositoryPrefix);
+    if (!rule) {
+      return reply(400, { __type: 'PullThroughCacheRuleNotFoundException',
+        message: `The pull through cache rule with prefix '${request.ecrRepositoryPrefix}' does not exist in the registry with id '${ACCOUNT}'` });
+    }
+    const response = { ecrRepositoryPrefix: request.ecrRepositoryPrefix, registryId: ACCOUNT,
+      upstreamRegistryUrl: rule.upstreamRegistryUrl, credentialArn: rule.credentialArn, isValid: rule.isValid };
+    // ECR leaves failure out of a valid rule's answer
+    if (!rule.isValid) response.failure = rule.failure;
+    return reply(200, response);
+  }
+  return false;
+}
+
+/**
+ * Adds a repository and its images to the fake.
+ * @param images images as in state.repositories; each without imagePushedAt is pushed now
+ */
+function addRepository(fake, name, images = [], tags = []) {
+  const now = Math.floor(Date.now() / 1000);
+  fake.state.repositories.set(name, { tags, images: images.map((image) => ({ imagePushedAt: now, ...image })) });
 }
 
 /** Points the AWS SDK at the fake: credentials and region are dummies, never sent anywhere else. */
@@ -196,4 +329,7 @@ const STACKS = {
 const stackOwnerOf = (stackId, owner) => 'Ptc' + require('node:crypto').createHash('sha256')
   .update(`${stackId}/${owner}`).digest('hex').slice(0, 10);
 
-module.exports = { startFakeEcr, useFake, cfnEvent, INVALID_REGISTRY_POLICY, RESPONSE_SIGNATURE, STACKS, stackOwnerOf };
+module.exports = {
+  startFakeEcr, useFake, cfnEvent, addRepository, repositoryArn, INVALID_REGISTRY_POLICY, INDEX_TYPES, RESPONSE_SIGNATURE,
+  STACKS, stackOwnerOf,
+};

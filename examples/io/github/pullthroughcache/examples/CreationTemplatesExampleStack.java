@@ -23,7 +23,7 @@ import software.constructs.Construct;
  * Repository creation templates for the repositories two rules create. GitHub Container Registry images are
  * encrypted with a customer managed KMS key that the template creates (rotated, retained) and tagged, under
  * lifecycle rules that keep the 20 newest releases; ECR to ECR images get the defaults (AES-256, mutable tags,
- * untagged images expire after 14 days).
+ * untagged images expire after 14 days; an image not pulled for 180 days is archived).
  */
 public class CreationTemplatesExampleStack extends Stack {
 
@@ -67,7 +67,9 @@ public class CreationTemplatesExampleStack extends Stack {
                 // ecr/<name> here is platform/<name> there: the custom role reads repository/platform/* upstream only
                 .upstreamRepositoryPrefix("platform")
                 .build());
-        ecr.addCreationTemplate(CreationTemplateOptions.builder().build());
+        // an image nobody pulled for half a year moves to archive storage: cheaper, but a pull answers 404 until it
+        // is restored, and it is billed 90 days at least
+        ecr.addCreationTemplate(CreationTemplateOptions.builder().archiveUnpulledAfter(Duration.days(180)).build());
 
         CfnOutput.Builder.create(this, "GithubKeyArn")
                 .value(githubTemplate.getEncryptionKey().getKeyArn())

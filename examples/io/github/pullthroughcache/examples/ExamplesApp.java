@@ -37,6 +37,7 @@ public final class ExamplesApp {
                 new ExistingVpcExampleStack(app, "PullThroughCacheExistingVpc"),
                 new WarmerExampleStack(app, "PullThroughCacheWarmed"),
                 new EksExampleStack(app, "PullThroughCacheEks"),
+                new DayTwoExampleStack(app, "PullThroughCacheDayTwo"),
                 new RulesExampleStack(app, "PullThroughCacheRules", env),
                 new CreationTemplatesExampleStack(app, "PullThroughCacheCreationTemplates", env),
                 // never given an environment: its VPC takes zones from Fn::GetAZs, with no context lookup

@@ -17,6 +17,7 @@ import io.github.pullthroughcache.registry.RegistryPolicy;
 import io.github.pullthroughcache.registry.RegistryPolicyMode;
 import io.github.pullthroughcache.registry.RegistryPolicyProps;
 import io.github.pullthroughcache.registry.TemplateEncryption;
+import io.github.pullthroughcache.rule.ImageReference;
 import io.github.pullthroughcache.rule.PullThroughCacheRule;
 import io.github.pullthroughcache.rule.PullThroughCacheRuleProps;
 import io.github.pullthroughcache.rule.UpstreamRegistry;
@@ -28,11 +29,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Lazy;
 import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.cloudwatch.Dashboard;
 import software.amazon.awscdk.services.ec2.IVpc;
+import software.amazon.awscdk.services.ecr.CfnPullTimeUpdateExclusion;
 import software.amazon.awscdk.services.ecs.ContainerImage;
 import software.amazon.awscdk.services.iam.Grant;
 import software.amazon.awscdk.services.iam.IGrantable;
@@ -83,6 +88,12 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
     private final TemporaryNatGateway temporaryNat;
     private final String registryHost;
     private RegistryPolicy registryPolicy;
+    private final Set<String> warmedImages = new LinkedHashSet<>();
+    private final boolean excludeWarmerFromPullTime;
+    private final CachedRepositoryRemover remover;
+    private final ImageEvictor evictor;
+    private final CredentialCheck credentialCheck;
+    private CacheDashboard dashboard;
 
     /**
      * A cache with every prop at its default.
@@ -121,7 +132,29 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         } else {
             this.key = null;
         }
+        if (given.isRemoveCachedRepositoriesOnDestroy()) {
+            // the mark by which the remover tells the repositories created for this cache from any other
+            Map<String, String> tags = new LinkedHashMap<>(template.getResourceTags() != null ? template.getResourceTags() : Map.of());
+            tags.put(CachedRepositoryRemover.TAG_KEY, CachedRepositoryRemover.tagFor(this));
+            template = CreationTemplateOptions.builder().options(template).resourceTags(tags).build();
+        }
         this.creationTemplate = template;
+        // day 2: each covers the rules as they are added
+        this.excludeWarmerFromPullTime = given.getEvictUnpulledAfter() != null;
+        if (excludeWarmerFromPullTime && template.getArchiveUnpulledAfter() != null) {
+            Annotations.of(this).addWarningV2("@pullthroughcache/cache:archive-without-warmer-pulls", "PullThroughCache "
+                    + getNode().getPath() + " archives images not pulled for " + template.getArchiveUnpulledAfter()
+                    .toHumanString() + " and evicts, which excludes its warmer from pull-time updates: an image the "
+                    + "app uses but pulls less often than that is archived, and its next pull answers 404 until it "
+                    + "is restored. Leave archiveUnpulledAfter out, or make it longer than the app's pulls are apart");
+        }
+        this.remover = given.isRemoveCachedRepositoriesOnDestroy() ? new CachedRepositoryRemover(this,
+                "CachedRepositoryRemover", this) : null;
+        this.evictor = given.getEvictUnpulledAfter() == null ? null : new ImageEvictor(this, "Evictor",
+                ImageEvictorProps.builder().options(given.getEvictionOptions()).cache(this)
+                        .unpulledFor(given.getEvictUnpulledAfter()).build());
+        this.credentialCheck = !given.isValidateCredentials() ? null : new CredentialCheck(this, "CredentialCheck",
+                CredentialCheckProps.builder().cache(this).alarmTopic(given.getAlarmTopic()).build());
 
         this.rulesScope = new FactsScope(this, "Rules", facts);
         for (UpstreamRegistry upstream : given.getUpstreams()) {
@@ -141,6 +174,43 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         // without a NAT gateway, only a warmer outside the VPC lets a first pull reach the upstream's CDN
         this.warming = given.getWarm() != null ? given.getWarm() : !given.isTemporaryNat();
         this.warmerOptions = given.getWarmerOptions();
+        if (given.isDashboard()) {
+            createDashboard();
+        }
+    }
+
+    /** The dashboard's rows: one for each part the cache has. */
+    private void createDashboard() {
+        this.dashboard = new CacheDashboard(this);
+        rules.values().forEach(dashboard::addRule);
+        if (warming) {
+            dashboard.addWarmerRow();
+        }
+        if (evictor != null) {
+            dashboard.addEvictorRow();
+        }
+        if (credentialCheck != null) {
+            dashboard.addCredentialRow(credentialCheck);
+        }
+        if (temporaryNat != null) {
+            dashboard.addNatRow(temporaryNat);
+        }
+    }
+
+    /** The day-2 parts that work under each rule's prefix. */
+    private void cover(PullThroughCacheRule rule) {
+        if (remover != null) {
+            remover.cover(rule);
+        }
+        if (evictor != null) {
+            evictor.cover(rule);
+        }
+        if (credentialCheck != null) {
+            credentialCheck.cover(rule);
+        }
+        if (dashboard != null) {
+            dashboard.addRule(rule);
+        }
     }
 
     /**
@@ -192,6 +262,7 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         PullThroughCacheRule rule = new PullThroughCacheRule(rulesScope, id, props);
         rules.put(id, rule);
         rule.addCreationTemplate(creationTemplate);
+        cover(rule);
         if (consumers != null) {
             share(rule);
         }
@@ -339,6 +410,7 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         for (String image : imageReferences) {
             ruleFor(image);
         }
+        warmedImages.addAll(List.of(imageReferences));
         warmImages(List.of(imageReferences));
     }
 
@@ -346,6 +418,17 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         if (warmer == null) {
             this.warmer = new CacheWarmer(this, "Warmer", CacheWarmerProps.builder()
                     .options(warmerOptions).cache(this).images(images).build());
+            if (dashboard != null) {
+                // the warmer publishes its metrics (billed each) only for a dashboard that shows them
+                warmer.getFunction().addEnvironment(CacheMetrics.ENVIRONMENT, CacheMetrics.cacheName(this));
+            }
+            if (excludeWarmerFromPullTime) {
+                // warming is not use: its pulls leave lastRecordedPullTime as it is, for the evictor and for
+                // sinceImagePulled (https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-time-update-exclusions.html)
+                CfnPullTimeUpdateExclusion.Builder.create(this, "WarmerPullTimeUpdateExclusion")
+                        .principalArn(warmer.getFunction().getRole().getRoleArn())
+                        .build();
+            }
             warmAfterRegistryPolicy();
         } else {
             warmer.addImages(images);
@@ -357,6 +440,49 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         if (warmer != null && registryPolicy != null) {
             warmer.getResource().getNode().addDependency(registryPolicy);
         }
+    }
+
+    /**
+     * The images the evictor keeps: those routed through the cache and those warmed, as tags and digests per cached
+     * repository.
+     */
+    Map<String, List<String>> imagesToKeep() {
+        Map<String, Set<String>> keep = new TreeMap<>();
+        Set<String> images = new LinkedHashSet<>(imagesInUse);
+        images.addAll(warmedImages);
+        for (String image : images) {
+            ImageReference cached = ruleFor(image).cachedReference(image);
+            Set<String> references = keep.computeIfAbsent(cached.getRepository(), repository -> new TreeSet<>());
+            if (cached.getDigest() != null) {
+                references.add(cached.getDigest());
+            }
+            if (cached.getTag() != null || cached.getDigest() == null) {
+                references.add(cached.getTag() != null ? cached.getTag() : "latest");
+            }
+        }
+        Map<String, List<String>> lists = new LinkedHashMap<>();
+        keep.forEach((repository, references) -> lists.put(repository, List.copyOf(references)));
+        return lists;
+    }
+
+    /** @return the cache's dashboard, or {@code null} without {@code PullThroughCacheProps.dashboard(true)} */
+    public Dashboard getDashboard() {
+        return dashboard != null ? dashboard.getDashboard() : null;
+    }
+
+    /** @return the evictor, or {@code null} without {@code PullThroughCacheProps.evictUnpulledAfter} */
+    public ImageEvictor getEvictor() {
+        return evictor;
+    }
+
+    /** @return the credential check, or {@code null} without {@code PullThroughCacheProps.validateCredentials(true)} */
+    public CredentialCheck getCredentialCheck() {
+        return credentialCheck;
+    }
+
+    /** @return the remover, or {@code null} without {@code PullThroughCacheProps.removeCachedRepositoriesOnDestroy(true)} */
+    public CachedRepositoryRemover getCachedRepositoryRemover() {
+        return remover;
     }
 
     /** @return the warmer of the images the cache routes and warms, or {@code null} before the first or without warming */

@@ -8,8 +8,10 @@ import io.github.pullthroughcache.registry.CreationTemplateOptions;
 import io.github.pullthroughcache.registry.RegistryPolicyMode;
 import io.github.pullthroughcache.rule.UpstreamRegistry;
 import java.util.List;
+import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.ec2.IVpc;
 import software.amazon.awscdk.services.iam.IGrantable;
+import software.amazon.awscdk.services.sns.ITopic;
 
 /** Properties of a {@link PullThroughCache}. Every one is optional. */
 public final class PullThroughCacheProps {
@@ -26,6 +28,12 @@ public final class PullThroughCacheProps {
     private final CacheConsumers sharedWith;
     private final Boolean warm;
     private final CacheWarmerOptions warmerOptions;
+    private final Duration evictUnpulledAfter;
+    private final ImageEvictorOptions evictionOptions;
+    private final boolean removeCachedRepositoriesOnDestroy;
+    private final boolean validateCredentials;
+    private final ITopic alarmTopic;
+    private final boolean dashboard;
 
     private PullThroughCacheProps(Builder builder) {
         this.vpc = builder.vpc;
@@ -40,6 +48,12 @@ public final class PullThroughCacheProps {
         this.sharedWith = builder.sharedWith;
         this.warm = builder.warm;
         this.warmerOptions = builder.warmerOptions;
+        this.evictUnpulledAfter = builder.evictUnpulledAfter;
+        this.evictionOptions = builder.evictionOptions;
+        this.removeCachedRepositoriesOnDestroy = builder.removeCachedRepositoriesOnDestroy;
+        this.validateCredentials = builder.validateCredentials;
+        this.alarmTopic = builder.alarmTopic;
+        this.dashboard = builder.dashboard;
     }
 
     /** @return a new builder */
@@ -107,6 +121,36 @@ public final class PullThroughCacheProps {
         return warmerOptions;
     }
 
+    /** @return after how long unpulled an image is deleted, or {@code null} for never */
+    public Duration getEvictUnpulledAfter() {
+        return evictUnpulledAfter;
+    }
+
+    /** @return the evictor's settings */
+    public ImageEvictorOptions getEvictionOptions() {
+        return evictionOptions;
+    }
+
+    /** @return whether the repositories ECR created for the cache are deleted with the stack */
+    public boolean isRemoveCachedRepositoriesOnDestroy() {
+        return removeCachedRepositoriesOnDestroy;
+    }
+
+    /** @return whether the upstream credentials are checked, with an alarm each */
+    public boolean isValidateCredentials() {
+        return validateCredentials;
+    }
+
+    /** @return where the cache's alarms notify, or {@code null} */
+    public ITopic getAlarmTopic() {
+        return alarmTopic;
+    }
+
+    /** @return whether the cache has a CloudWatch dashboard */
+    public boolean isDashboard() {
+        return dashboard;
+    }
+
     /** Builds {@link PullThroughCacheProps}. */
     public static final class Builder {
         private IVpc vpc;
@@ -121,6 +165,12 @@ public final class PullThroughCacheProps {
         private CacheConsumers sharedWith;
         private Boolean warm;
         private CacheWarmerOptions warmerOptions = CacheWarmerOptions.builder().build();
+        private Duration evictUnpulledAfter;
+        private ImageEvictorOptions evictionOptions = ImageEvictorOptions.builder().build();
+        private boolean removeCachedRepositoriesOnDestroy;
+        private boolean validateCredentials;
+        private ITopic alarmTopic;
+        private boolean dashboard;
 
         private Builder() {
         }
@@ -297,6 +347,96 @@ public final class PullThroughCacheProps {
          */
         public Builder warmerOptions(CacheWarmerOptions warmerOptions) {
             this.warmerOptions = warmerOptions != null ? warmerOptions : CacheWarmerOptions.builder().build();
+            return this;
+        }
+
+        /**
+         * Deletes the cached images that nobody pulled for this long: an {@link ImageEvictor} (child
+         * {@code Evictor}) runs daily, in the repositories under the cache's prefixes only, and never deletes an image
+         * the app routes or warms. An image never pulled since it was cached counts from the time it was cached. The
+         * warmer's pulls do not count as use: its role gets a pull-time update exclusion
+         * ({@code AWS::ECR::PullTimeUpdateExclusion}, child {@code WarmerPullTimeUpdateExclusion}), one of the
+         * account's 100. See {@link #evictionOptions} for deleting emptied repositories.
+         *
+         * <p>Default: none; cached images stay until a lifecycle rule expires them.
+         *
+         * @param evictUnpulledAfter whole days, such as {@code Duration.days(90)}
+         * @return this builder
+         */
+        public Builder evictUnpulledAfter(Duration evictUnpulledAfter) {
+            this.evictUnpulledAfter = evictUnpulledAfter;
+            return this;
+        }
+
+        /**
+         * The evictor's settings: whether it deletes repositories it emptied, its schedule, its log retention.
+         *
+         * <p>Default: the defaults of {@link ImageEvictorOptions}: daily, emptied repositories stay.
+         *
+         * @param evictionOptions the settings
+         * @return this builder
+         */
+        public Builder evictionOptions(ImageEvictorOptions evictionOptions) {
+            this.evictionOptions = evictionOptions != null ? evictionOptions : ImageEvictorOptions.builder().build();
+            return this;
+        }
+
+        /**
+         * Deletes, when the stack is deleted, the repositories that ECR created for the cache under its prefixes,
+         * with their images, as aws-cdk's {@code Repository.emptyOnDelete} does: the creation templates tag each
+         * repository they create, and a {@link CachedRepositoryRemover} (child {@code CachedRepositoryRemover})
+         * deletes the tagged ones only. Repositories created before the option was on are not tagged and stay.
+         *
+         * <p>Default: false; the cached repositories and images stay after {@code cdk destroy} (and are billed for
+         * their storage) until you delete them.
+         *
+         * @param removeCachedRepositoriesOnDestroy whether to delete them
+         * @return this builder
+         */
+        public Builder removeCachedRepositoriesOnDestroy(boolean removeCachedRepositoriesOnDestroy) {
+            this.removeCachedRepositoriesOnDestroy = removeCachedRepositoriesOnDestroy;
+            return this;
+        }
+
+        /**
+         * Checks the upstream credential of every rule that has one, at deployment and hourly, with an alarm per rule
+         * that goes off when it has not worked for two hours: a {@link CredentialCheck} (child {@code CredentialCheck}).
+         *
+         * <p>Default: false.
+         *
+         * @param validateCredentials whether to check them
+         * @return this builder
+         */
+        public Builder validateCredentials(boolean validateCredentials) {
+            this.validateCredentials = validateCredentials;
+            return this;
+        }
+
+        /**
+         * An SNS topic that the cache's alarms notify, when they go off and when they clear.
+         *
+         * <p>Default: none; the alarms exist all the same.
+         *
+         * @param alarmTopic the topic
+         * @return this builder
+         */
+        public Builder alarmTopic(ITopic alarmTopic) {
+            this.alarmTopic = alarmTopic;
+            return this;
+        }
+
+        /**
+         * A CloudWatch dashboard of the cache (child {@code Dashboard}, {@link PullThroughCache#getDashboard()}): pulls
+         * per cached repository, the warmer's and the evictor's outcomes, the credentials' validity and the temporary
+         * NAT gateway's bytes, a row for each the cache has.
+         *
+         * <p>Default: false.
+         *
+         * @param dashboard whether to create it
+         * @return this builder
+         */
+        public Builder dashboard(boolean dashboard) {
+            this.dashboard = dashboard;
             return this;
         }
 

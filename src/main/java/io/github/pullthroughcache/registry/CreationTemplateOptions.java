@@ -37,6 +37,7 @@ public class CreationTemplateOptions {
     private final TagMutability imageTagMutability;
     private final List<String> imageTagMutabilityExclusionFilters;
     private final List<LifecycleRule> lifecycleRules;
+    private final Duration archiveUnpulledAfter;
     private final PolicyDocument repositoryPolicy;
     private final Map<String, String> resourceTags;
     private final IRole customRole;
@@ -51,6 +52,7 @@ public class CreationTemplateOptions {
         this.imageTagMutability = builder.imageTagMutability;
         this.imageTagMutabilityExclusionFilters = builder.imageTagMutabilityExclusionFilters;
         this.lifecycleRules = builder.lifecycleRules != null ? builder.lifecycleRules : defaultLifecycleRules;
+        this.archiveUnpulledAfter = builder.archiveUnpulledAfter;
         this.repositoryPolicy = builder.repositoryPolicy;
         this.resourceTags = builder.resourceTags;
         this.customRole = builder.customRole;
@@ -79,6 +81,11 @@ public class CreationTemplateOptions {
     /** @return the lifecycle rules, or {@code null} for none */
     public List<LifecycleRule> getLifecycleRules() {
         return lifecycleRules;
+    }
+
+    /** @return after how long unpulled an image is archived, or {@code null} for never */
+    public Duration getArchiveUnpulledAfter() {
+        return archiveUnpulledAfter;
     }
 
     /** @return the repository policy, or {@code null} */
@@ -112,6 +119,7 @@ public class CreationTemplateOptions {
         private TagMutability imageTagMutability;
         private List<String> imageTagMutabilityExclusionFilters;
         private List<LifecycleRule> lifecycleRules;
+        private Duration archiveUnpulledAfter;
         private PolicyDocument repositoryPolicy;
         private Map<String, String> resourceTags;
         private IRole customRole;
@@ -136,6 +144,7 @@ public class CreationTemplateOptions {
             this.imageTagMutability = options.getImageTagMutability();
             this.imageTagMutabilityExclusionFilters = options.getImageTagMutabilityExclusionFilters();
             this.lifecycleRules = options.getLifecycleRules();
+            this.archiveUnpulledAfter = options.getArchiveUnpulledAfter();
             this.repositoryPolicy = options.getRepositoryPolicy();
             this.resourceTags = options.getResourceTags();
             this.customRole = options.getCustomRole();
@@ -210,6 +219,29 @@ public class CreationTemplateOptions {
          */
         public B lifecycleRules(List<LifecycleRule> lifecycleRules) {
             this.lifecycleRules = lifecycleRules == null ? null : List.copyOf(lifecycleRules);
+            return self();
+        }
+
+        /**
+         * Moves an image nobody pulled for this long to ECR's archive storage class: a last lifecycle rule that
+         * transitions any image by {@code sinceImagePulled} (an image never pulled counts from its push). ECR's
+         * lifecycle rules can archive by last pull, never expire by it
+         * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/lifecycle_policy_parameters.html); to delete
+         * unpulled images, use {@code PullThroughCacheProps.evictUnpulledAfter}. An archived image answers 404 to a
+         * pull until someone restores it (aws ecr update-image-storage-class), and is billed for at least 90 days of
+         * archive storage, even when deleted sooner (https://docs.aws.amazon.com/AmazonECR/latest/userguide/archive-image.html).
+         * It archives the app's own images too when nothing pulls them for that long (a service that starts no task):
+         * a warmer on a shorter schedule keeps them active, unless the cache evicts, which makes the warmer's pulls
+         * not count. Whole days; applied to the repositories the template creates from now on. A lifecycle rule for
+         * tagStatus ANY among {@code lifecycleRules} cannot go with it: ECR takes one such rule, the last.
+         *
+         * <p>Default: none; images stay in standard storage.
+         *
+         * @param archiveUnpulledAfter the age, such as {@code Duration.days(90)}
+         * @return this builder
+         */
+        public B archiveUnpulledAfter(Duration archiveUnpulledAfter) {
+            this.archiveUnpulledAfter = archiveUnpulledAfter;
             return self();
         }
 

@@ -32,6 +32,8 @@ final class LifecyclePolicy {
 
     private final String property;
     private final List<Entry> entries = new ArrayList<>();
+    /** Days unpulled after which an image is archived, or {@code null}. */
+    private Integer archiveDays;
 
     /** @param property the property the rules come from, for errors */
     LifecyclePolicy(String property) {
@@ -80,6 +82,9 @@ final class LifecyclePolicy {
         if (priority != null && (priority.doubleValue() < 1 || priority.doubleValue() != Math.floor(priority.doubleValue()))) {
             throw new IllegalArgumentException(name + " has rulePriority " + priority + ": expected a whole number, 1 or more");
         }
+        if (archiveDays != null && entry.tagStatus() == TagStatus.ANY) {
+            throw anyWithArchive(entry.index());
+        }
         for (Entry other : entries) {
             if (entry.tagStatus() == TagStatus.ANY && other.tagStatus() == TagStatus.ANY) {
                 throw new IllegalArgumentException(name + " is a second rule for tagStatus ANY (the first is "
@@ -98,11 +103,33 @@ final class LifecyclePolicy {
     }
 
     /**
+     * Archives any image not pulled for the days, in a last rule: ECR's {@code sinceImagePulled} with the action
+     * {@code transition} to {@code archive}.
+     *
+     * @param days whole days, 1 or more
+     * @throws IllegalArgumentException when a rule for tagStatus ANY exists: ECR takes one, the last
+     */
+    void archiveUnpulledAfter(int days) {
+        for (Entry entry : entries) {
+            if (entry.tagStatus() == TagStatus.ANY) {
+                throw anyWithArchive(entry.index());
+            }
+        }
+        this.archiveDays = days;
+    }
+
+    private IllegalArgumentException anyWithArchive(int index) {
+        return new IllegalArgumentException(property + "[" + index + "] is a rule for tagStatus ANY, and "
+                + "archiveUnpulledAfter makes one too (its last rule): a lifecycle policy has at most one. Give that "
+                + "rule tagStatus TAGGED or UNTAGGED, or leave archiveUnpulledAfter out");
+    }
+
+    /**
      * @return {@code {"rules": [...]}} as a JSON string (a token when a rule holds one), or {@code null} for
      *     no rules
      */
     String render(Stack stack) {
-        return entries.isEmpty() ? null : stack.toJsonString(policy());
+        return entries.isEmpty() && archiveDays == null ? null : stack.toJsonString(policy());
     }
 
     /** @return whether no rule holds a token, so that {@link #renderLiteral()} can render the policy in Java */
@@ -129,7 +156,7 @@ final class LifecyclePolicy {
         if (!isLiteral()) {
             throw new IllegalStateException("a lifecycle rule holds a token: render it with the stack");
         }
-        if (entries.isEmpty()) {
+        if (entries.isEmpty() && archiveDays == null) {
             return null;
         }
         try {
@@ -163,7 +190,11 @@ final class LifecyclePolicy {
     /** {@code {"rules": [...]}}, in priority order. */
     private Map<String, Object> policy() {
         List<Object> rules = new ArrayList<>();
-        prioritize(entries).forEach((priority, entry) -> rules.add(render(priority, entry)));
+        TreeMap<Integer, Entry> ordered = prioritize(entries);
+        ordered.forEach((priority, entry) -> rules.add(render(priority, entry)));
+        if (archiveDays != null) {
+            rules.add(archiveRule(ordered.isEmpty() ? 1 : ordered.lastKey() + 1, archiveDays));
+        }
         return Map.of("rules", rules);
     }
 
@@ -230,6 +261,24 @@ final class LifecyclePolicy {
         putIfPresent(rendered, "description", rule.getDescription());
         rendered.put("selection", selection);
         rendered.put("action", Map.of("type", "expire"));
+        return rendered;
+    }
+
+    /** The archive rule: any image not pulled for the days goes to the archive storage class. */
+    private static Map<String, Object> archiveRule(int priority, int days) {
+        Map<String, Object> selection = new LinkedHashMap<>();
+        selection.put("tagStatus", "any");
+        selection.put("countType", "sinceImagePulled");
+        selection.put("countUnit", "days");
+        selection.put("countNumber", days);
+        Map<String, Object> action = new LinkedHashMap<>();
+        action.put("type", "transition");
+        action.put("targetStorageClass", "archive");
+        Map<String, Object> rendered = new LinkedHashMap<>();
+        rendered.put("rulePriority", priority);
+        rendered.put("description", "Archive images not pulled for " + days + " days");
+        rendered.put("selection", selection);
+        rendered.put("action", action);
         return rendered;
     }
 

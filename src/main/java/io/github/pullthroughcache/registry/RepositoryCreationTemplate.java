@@ -6,6 +6,7 @@ import io.github.pullthroughcache.internal.ServiceRole;
 import io.github.pullthroughcache.internal.StackFacts;
 import io.github.pullthroughcache.internal.SynthTime;
 import io.github.pullthroughcache.internal.Tokens;
+import io.github.pullthroughcache.internal.WholeDays;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -106,6 +107,9 @@ public class RepositoryCreationTemplate extends Resource {
         this.lifecyclePolicy = new LifecyclePolicy("RepositoryCreationTemplateProps.lifecycleRules");
         if (props.getLifecycleRules() != null) {
             props.getLifecycleRules().forEach(lifecyclePolicy::add);
+        }
+        if (props.getArchiveUnpulledAfter() != null) {
+            lifecyclePolicy.archiveUnpulledAfter(WholeDays.of("archiveUnpulledAfter", props.getArchiveUnpulledAfter()));
         }
         this.encryptionKey = encryption.createsKey() ? createKey() : encryption.getKey();
         ServiceRole created = props.getCustomRole() == null && (encryption.isKms() || !tags.isEmpty())

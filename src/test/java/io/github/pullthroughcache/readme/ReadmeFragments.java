@@ -27,6 +27,8 @@ import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.kms.Key;
 import software.amazon.awscdk.services.scheduler.ScheduleExpression;
+import software.amazon.awscdk.services.sns.ITopic;
+import software.amazon.awscdk.services.sns.Topic;
 import software.constructs.Construct;
 
 /**
@@ -62,7 +64,7 @@ public final class ReadmeFragments {
         return List.of((Stack) app.getNode().findChild("PullThroughCache"), new OneCall(app), new BuildingBlocks(app),
                 new RegistryPolicyReplace(app), new PrivateNetwork(app), new Warmer(app), new Imports(app),
                 new Sharing(app), new SharingConsumer(app), replicationSource, replicationDestination,
-                new KubernetesNodes(app));
+                new KubernetesNodes(app), new DayTwo(app));
     }
 
     /** A registry of its own for each stack with rules: one registry takes one rule per prefix. */
@@ -334,6 +336,37 @@ public final class ReadmeFragments {
                     .build();
             // end::kubernetes-nodes[]
             this.mirrors = mirrors;
+        }
+    }
+
+    /** The second day: eviction, archive, removal on destroy, credential alarms, a dashboard. */
+    static final class DayTwo extends Stack {
+        DayTwo(Construct scope) {
+            super(scope, "ReadmeDayTwo", inAccount("999999999999"));
+            UpstreamCredentialSecret hub = new UpstreamCredentialSecret(this, "Hub",
+                    UpstreamCredentialSecretProps.builder().secretName("docker-hub").username("my-user").build());
+            ITopic topic = Topic.fromTopicArn(this, "Alarms", "arn:aws:sns:eu-west-1:999999999999:cache-alarms");
+            // tag::day-two[]
+            PullThroughCache cache = new PullThroughCache(this, "Cache", PullThroughCacheProps.builder()
+                    .upstreams(List.of(UpstreamRegistry.ECR_PUBLIC, UpstreamRegistry.dockerHub(hub.getSecret())))
+                    .evictUnpulledAfter(Duration.days(90))                // delete what nobody pulled for 90 days
+                    .evictionOptions(ImageEvictorOptions.builder()
+                            .deleteEmptyRepositories(true)                // and the repositories left empty
+                            .build())
+                    .removeCachedRepositoriesOnDestroy(true)             // cdk destroy takes the cached repositories
+                    .validateCredentials(true)                           // hourly check, an alarm per credential
+                    .alarmTopic(topic)                                   // optional: the alarms notify it
+                    .dashboard(true)                                     // cache.getDashboard()
+                    .build());
+            cache.imageUri("public.ecr.aws/nginx/nginx:1.27");          // in use: never evicted
+            // end::day-two[]
+            // tag::archive[]
+            CreationTemplateOptions archived = CreationTemplateOptions.builder()
+                    .archiveUnpulledAfter(Duration.days(180))    // a last lifecycle rule: sinceImagePulled -> archive
+                    .build();
+            // end::archive[]
+            new PullThroughCacheRule(this, "Quay", PullThroughCacheRuleProps.builder()
+                    .upstream(UpstreamRegistry.QUAY).build()).addCreationTemplate(archived);
         }
     }
 }

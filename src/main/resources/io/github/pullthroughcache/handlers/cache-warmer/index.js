@@ -10,6 +10,7 @@ const { ECRClient, GetAuthorizationTokenCommand } = require('@aws-sdk/client-ecr
 const { LambdaClient, InvokeCommand } = require('@aws-sdk/client-lambda');
 const { SSMClient, GetParameterCommand, PutParameterCommand, DeleteParameterCommand } = require('@aws-sdk/client-ssm');
 const { customResource, sleep, deadlineOf, DeadlineReached, CONTINUED } = require('../shared/cloudformation');
+const { publish } = require('../shared/metrics');
 
 const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
@@ -256,6 +257,20 @@ function summary(report) {
   return { Warmed: count('warmed'), Failed: count('failed'), Deferred: count('deferred') };
 }
 
+/**
+ * This invocation's outcome as metrics (embedded metric format): images warmed and failed and the bytes pulled, to
+ * be summed; images deferred, what this invocation left over (a maximum, since a continuation reports the rest again).
+ */
+function publishOutcome(report, tally) {
+  const bytes = report.filter((entry) => entry.status === 'warmed').reduce((sum, entry) => sum + (entry.bytes || 0), 0);
+  publish({ Cache: process.env.METRICS_CACHE }, {
+    ImagesWarmed: { value: tally.Warmed, unit: 'Count' },
+    ImagesFailed: { value: tally.Failed, unit: 'Count' },
+    ImagesDeferred: { value: tally.Deferred, unit: 'Count' },
+    BytesWarmed: { value: bytes, unit: 'Bytes' },
+  });
+}
+
 /** The settings of a run: from the custom resource's properties or the schedule's input. */
 function runSettings(properties) {
   return {
@@ -290,6 +305,8 @@ async function runOnce(properties, limits, progress) {
   const failed = [...progress.failed, ...report.filter((entry) => entry.status === 'failed')
     .map(({ image, error }) => ({ image, error }))];
   const tally = summary(report);
+  // metrics are billed per metric and month: published only for a cache that shows them (METRICS_CACHE set)
+  if (process.env.METRICS_CACHE) publishOutcome(report, tally);
   const counts = { Warmed: progress.warmed + tally.Warmed, Failed: failed.length, Deferred: tally.Deferred };
   console.log(JSON.stringify({ report: counts, invocation: progress.continuation + 1 }));
   return { options, report, counts, failed, deferredKeys, madeProgress: report.some((entry) => entry.status !== 'deferred') };
