@@ -47,6 +47,17 @@ public interface IPullThroughCache extends IConstruct {
     /** @return the cache's rules, in the order they were added */
     List<? extends IPullThroughCacheRule> getRules();
 
+    /**
+     * The registries whose images the cache copies in ({@code UpstreamRegistry.copied}): not rules, but routed as
+     * rules are, so each offers a rule's prefix, upstream host and registry host, for whatever lists a cache's
+     * upstreams (the Kubernetes registry mirrors among them).
+     *
+     * @return the copied registries, in the order they were added; none by default
+     */
+    default List<? extends IPullThroughCacheRule> getCopiedRegistries() {
+        return List.of();
+    }
+
     /** @return the host of the cache's registry, {@code <account>.dkr.ecr.<region>.<suffix>} */
     String getRegistryHost();
 }
