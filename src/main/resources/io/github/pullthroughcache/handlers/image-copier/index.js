@@ -37,7 +37,7 @@ const { createImageRunHandler } = require('../shared/image-run');
 
 const MiB = 1024 * 1024;
 // ECR's bounds of a layer part (API_UploadLayerPart, LayerPartTooSmallException), and the size used when
-// InitiateLayerUpload names none: a part is what the copier holds of a blob, twice over while the SDK encodes it
+// InitiateLayerUpload names none: two parts are what the copier holds of a blob, one more while the SDK encodes it
 const PART = { min: 5 * MiB, max: 20971520, preferred: 10 * MiB };
 // BatchCheckLayerAvailability takes at most 100 digests a call (API_BatchCheckLayerAvailability)
 const CHECK_BATCH = 100;
@@ -141,9 +141,10 @@ function partSizeOf(expected, chosen) {
 }
 
 /**
- * Streams one blob from the upstream into ECR's layer upload, a part at a time: the download waits while a part is
- * uploaded, so the copier holds one part of each blob it copies, whatever the blob's size. The digest is checked
- * before the upload is completed; a blob that does not match is never completed.
+ * Streams one blob from the upstream into ECR's layer upload, a part at a time, in order: while one part goes up,
+ * the next is read into a second buffer, and the download waits when that one is full. So the copier holds two parts
+ * of each blob it copies, whatever the blob's size. The digest is checked before the upload is completed; a blob that
+ * does not match is never completed.
  */
 async function copyBlob(upstream, ecr, image, digest, options) {
   const repositoryName = image.repository;
@@ -151,16 +152,24 @@ async function copyBlob(upstream, ecr, image, digest, options) {
   const upload = await ecr.send(new InitiateLayerUploadCommand({ repositoryName }));
   const size = partSizeOf(upload.partSize, options.partSize);
   let part = Buffer.allocUnsafe(size);
+  let spare = Buffer.allocUnsafe(size);
   let filled = 0;
   let offset = 0;
   let parts = 0;
+  // the part going up: one at a time, since ECR takes them in order only (InvalidLayerPartException)
+  let sending = Promise.resolve();
   const flush = async () => {
     if (filled === 0) return;
-    await ecr.send(new UploadLayerPartCommand({ repositoryName, uploadId: upload.uploadId, partFirstByte: offset,
-      partLastByte: offset + filled - 1, layerPartBlob: part.subarray(0, filled) }));
+    const request = { repositoryName, uploadId: upload.uploadId, partFirstByte: offset, partLastByte: offset + filled - 1,
+      layerPartBlob: part.subarray(0, filled) };
+    await sending;
+    sending = ecr.send(new UploadLayerPartCommand(request));
+    // a failure is thrown where it is awaited: at the next part, or before completing
+    sending.catch(() => {});
     offset += filled;
     filled = 0;
     parts++;
+    [part, spare] = [spare, part];
   };
   const { bytes } = await stream(response, digest, async (chunk) => {
     for (let position = 0; position < chunk.length;) {
@@ -172,7 +181,9 @@ async function copyBlob(upstream, ecr, image, digest, options) {
     }
   });
   await flush();
+  await sending;
   part = null;
+  spare = null;
   try {
     await ecr.send(new CompleteLayerUploadCommand({ repositoryName, uploadId: upload.uploadId, layerDigests: [digest] }));
   } catch (error) {
