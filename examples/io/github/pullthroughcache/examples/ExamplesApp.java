@@ -35,6 +35,7 @@ public final class ExamplesApp {
                 new EcsServiceExampleStack(app, "PullThroughCacheEcsService"),
                 new ExistingVpcExampleStack(app, "PullThroughCacheExistingVpc"),
                 new WarmerExampleStack(app, "PullThroughCacheWarmed"),
+                new CopiedRegistryExampleStack(app, "PullThroughCacheCopied"),
                 new RulesExampleStack(app, "PullThroughCacheRules", env),
                 new CreationTemplatesExampleStack(app, "PullThroughCacheCreationTemplates", env),
                 // never given an environment: its VPC takes zones from Fn::GetAZs, with no context lookup
