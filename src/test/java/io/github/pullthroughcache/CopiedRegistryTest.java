@@ -222,6 +222,26 @@ class CopiedRegistryTest {
         assertThat(CfnSchemas.violations(json)).isEmpty();
     }
 
+    @Test
+    void aSharedCacheLetsTheConsumersPullTheCopiesThroughTheRepositoryPolicyOnly() {
+        App app = TestApps.newApp();
+        Stack stack = new Stack(app, "Shared", StackProps.builder().env(TestApps.ENV).build());
+        PullThroughCache shared = new PullThroughCache(stack, "Cache", PullThroughCacheProps.builder()
+                .upstreams(List.of(UpstreamRegistry.ECR_PUBLIC, UpstreamRegistry.copied("mcr.microsoft.com")))
+                .sharedWith(io.github.pullthroughcache.registry.CacheConsumers.organization("o-a1b2c3d4e5"))
+                .build());
+        shared.imageUri(DOTNET);
+        Synth sharedSynth = Synth.of(app);
+        JsonNode resources = sharedSynth.json("Shared").path("Resources");
+        String mcrTemplate = TemplateJson.logicalIds(sharedSynth.json("Shared"), "AWS::ECR::RepositoryCreationTemplate")
+                .stream().filter(id -> id.startsWith("CacheCopiedMcr")).findFirst().orElseThrow();
+        String policy = resources.path(mcrTemplate).path("Properties").path("RepositoryPolicy").toString();
+        assertThat(policy).contains("PullByConsumers", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
+                "ecr:BatchCheckLayerAvailability", "o-a1b2c3d4e5").doesNotContain("BatchImportUpstreamImage");
+        JsonNode statements = sharedSynth.registryPolicyStatements("Shared");
+        assertThat(statements.toString()).contains("repository/ecr-public/*").doesNotContain("repository/mcr/*");
+    }
+
     static Stream<Arguments> badHosts() {
         return Stream.of(
                 Arguments.of("quay.io", "'quay.io' is served by ECR's pull through cache itself: use its rule, UpstreamRegistry.QUAY"),
