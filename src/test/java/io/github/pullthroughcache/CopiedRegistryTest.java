@@ -286,8 +286,8 @@ class CopiedRegistryTest {
         Secret secret = Secret.Builder.create(stack, "Token").secretName("nvcr-token").build();
         assertThatThrownBy(() -> UpstreamRegistry.copied("nvcr.io", secret))
                 .hasMessage("UpstreamRegistry.copied: credential secret name 'nvcr-token' must start with "
-                        + "'ecr-pullthroughcache/' (ECR's service-linked role reads only those secrets, and the name says "
-                        + "what the secret is for), such as 'ecr-pullthroughcache/nvcr'");
+                        + "'ecr-pullthroughcache/' (as every upstream credential of the cache: the name says what the "
+                        + "secret is for), such as 'ecr-pullthroughcache/nvcr'");
     }
 
     private static void cacheWith(List<UpstreamRegistry> upstreams, Consumer<PullThroughCache> more) {

@@ -260,7 +260,8 @@ public final class UpstreamRegistry {
                     + "'username' and 'accessToken', or use UpstreamRegistry.copied(String) for a registry read "
                     + "without one");
         }
-        checkSecretName("UpstreamRegistry.copied", credential, registry.defaultRepositoryPrefix);
+        checkSecretName("UpstreamRegistry.copied", credential, registry.defaultRepositoryPrefix,
+                "as every upstream credential of the cache: the name says what the secret is for");
         return new UpstreamRegistry(COPIED, registry.displayName, registry.url, registry.defaultRepositoryPrefix,
                 credential, null, null);
     }
@@ -326,18 +327,18 @@ public final class UpstreamRegistry {
                     + "<name>' holding the JSON keys 'username' and 'accessToken' (see UpstreamCredentialSecret); "
                     + "UpstreamRegistry." + factory + "() without arguments names a rule's upstream that lives elsewhere");
         }
-        checkSecretName("UpstreamRegistry." + factory, credential, registry.defaultRepositoryPrefix);
+        checkSecretName("UpstreamRegistry." + factory, credential, registry.defaultRepositoryPrefix,
+                "ECR's service-linked role reads only those secrets");
         return new UpstreamRegistry(registry.type, registry.displayName, registry.url, registry.defaultRepositoryPrefix,
                 credential, null, null, factory);
     }
 
     /** A credential's name says what it is for: it starts with {@link #SECRET_NAME_PREFIX}, when known at synth. */
-    private static void checkSecretName(String factory, ISecret credential, String example) {
+    private static void checkSecretName(String factory, ISecret credential, String example, String why) {
         String name = literalSecretName(credential);
         if (name != null && !name.startsWith(SECRET_NAME_PREFIX)) {
             throw new IllegalArgumentException(factory + ": credential secret name '" + name + "' must start with '"
-                    + SECRET_NAME_PREFIX + "' (ECR's service-linked role reads only those secrets, and the name says "
-                    + "what the secret is for), such as '" + SECRET_NAME_PREFIX + example + "'");
+                    + SECRET_NAME_PREFIX + "' (" + why + "), such as '" + SECRET_NAME_PREFIX + example + "'");
         }
     }
 
