@@ -412,22 +412,24 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
     /**
      * Warms images besides those the app routes through the cache, such as images that something outside the app
      * pulls: the cache's warmer (child {@code Warmer}) pulls them through the cache at deployment and on its
-     * schedule.
+     * schedule. An image of a copied registry is copied by the cache's copier (child {@code Copier}), warming on or
+     * off.
      *
      * @param imageReferences what you would pass to {@code docker pull}
      * @throws IllegalArgumentException when warming is off ({@code PullThroughCacheProps.warm(false)}, or the
-     *     default with a temporary NAT gateway), or a reference is invalid, or no rule serves its registry
+     *     default with a temporary NAT gateway) for an image of a rule, or a reference is invalid, or no rule or copied
+     *     registry serves its registry
      */
     public void warm(String... imageReferences) {
-        if (!warming) {
-            throw new IllegalArgumentException("PullThroughCache " + getNode().getPath() + " cannot warm "
-                    + List.of(imageReferences) + ": warming is off (PullThroughCacheProps.warm is false, its default "
-                    + "with a temporary NAT gateway). Give PullThroughCacheProps.warm(true)");
-        }
         List<String> warmed = new ArrayList<>();
         List<String> copies = new ArrayList<>();
         for (String image : imageReferences) {
             (routeFor(image) instanceof CopiedRegistry ? copies : warmed).add(image);
+        }
+        if (!warming && !warmed.isEmpty()) {
+            throw new IllegalArgumentException("PullThroughCache " + getNode().getPath() + " cannot warm "
+                    + warmed + ": warming is off (PullThroughCacheProps.warm is false, its default "
+                    + "with a temporary NAT gateway). Give PullThroughCacheProps.warm(true)");
         }
         if (!copies.isEmpty()) {
             copyImages(copies);

@@ -242,6 +242,21 @@ class CopiedRegistryTest {
         assertThat(statements.toString()).contains("repository/ecr-public/*").doesNotContain("repository/mcr/*");
     }
 
+    @Test
+    void copiedImagesAreCopiedAlsoWhenWarmingIsOff() {
+        Stack stack = new Stack(TestApps.newApp(), "NoWarming");
+        PullThroughCache withNat = new PullThroughCache(stack, "Cache", PullThroughCacheProps.builder()
+                .upstreams(List.of(UpstreamRegistry.ECR_PUBLIC, UpstreamRegistry.copied("mcr.microsoft.com")))
+                .temporaryNat(true)
+                .build());
+        withNat.imageUri(NGINX);
+        withNat.imageUri(DOTNET);
+        withNat.warm(ASPNET);
+        assertThat(withNat.getWarmer()).isNull();
+        assertThat(withNat.getCopier().getImageUris()).hasSize(2);
+        assertThatThrownBy(() -> withNat.warm(NGINX)).hasMessageContaining("cannot warm [" + NGINX + "]: warming is off");
+    }
+
     static Stream<Arguments> badHosts() {
         return Stream.of(
                 Arguments.of("quay.io", "'quay.io' is served by ECR's pull through cache itself: use its rule, UpstreamRegistry.QUAY"),
