@@ -42,8 +42,8 @@ import software.constructs.Construct;
  *
  * <p>What a run copies of each image: its manifest, or an index and the manifest of each platform (or of the chosen
  * {@code platforms}); the config and layer blobs ECR does not have yet (BatchCheckLayerAvailability), each streamed
- * from the upstream into InitiateLayerUpload, UploadLayerPart and CompleteLayerUpload a part at a time (one part of at
- * most 20 MiB per blob in memory, whatever the blob's size), its sha256 checked before the upload is completed; then
+ * from the upstream into InitiateLayerUpload, UploadLayerPart and CompleteLayerUpload a part at a time (two parts of
+ * at most 20 MiB per blob in memory, whatever the blob's size: one read while the other goes up), its sha256 checked before the upload is completed; then
  * the manifests' exact bytes with PutImage, naming their digest, so that ECR stores the upstream's digests and
  * digest-pinned references work. A tag that moved upstream is copied again on the next run; an image copied already
  * costs its manifests' reads and no upload. The upstream is read anonymously, or with the credential secret of the
@@ -119,8 +119,8 @@ public class ImageCopier extends Construct {
                         .actions(List.of("ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"))
                         .resources(List.of(ImageRuns.parameterArn(facts.stack(), deferredPath)))
                         .build()))
-                // parts of up to 20 MiB, each held twice while the SDK encodes it, Concurrency at once; Lambda gives a
-                // function CPU in proportion to its memory, which the digests and encoding use
+                // two parts of up to 20 MiB per blob, and one more while the SDK encodes it, Concurrency blobs at once;
+                // Lambda gives a function CPU in proportion to its memory, which the digests and encoding use
                 .limits(Duration.minutes(15), 1024)
                 .logRetention(options.getLogRetention())
                 .reasons("The copier runs when CloudFormation deploys it"
