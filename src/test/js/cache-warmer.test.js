@@ -1,4 +1,5 @@
 'use strict';
+const { captureLog } = require('./handler-log');
 const { test, before, after, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
 const { startFakeEcr, useFake, cfnEvent } = require('./fake-ecr');
@@ -9,6 +10,7 @@ const { startFakeLambda } = require('./fake-lambda');
 const HANDLER = '../../main/resources/io/github/pullthroughcache/handlers/cache-warmer/index.js';
 const PASSWORD = 'fake-registry-password-never-logged';
 
+const log = captureLog();
 let ecr;
 let registry;
 let ssm;
@@ -120,6 +122,28 @@ test('an image of a rule in another registry is pulled from that registry, with 
   }
 });
 
+test('a consumer warms every image through the central registry, the consumer\'s own registry never asked', async () => {
+  // the Images a PullThroughCacheConsumer's warmer gets: each with the central registry's URL
+  const central = await startFakeRegistry(`Basic ${ecr.state.authorizationToken}`);
+  try {
+    central.addImage('ecr-public/nginx/nginx', '1.27', ['linux/amd64', 'linux/arm64/v8']);
+    central.addImage('quay/prometheus/prometheus', 'v3.0.0', null);
+    const fromCentral = (repository, reference) => ({ ...image(repository, reference), registryUrl: central.registryUrl });
+    await handler(event('Create', { Images: [fromCentral('ecr-public/nginx/nginx', '1.27'),
+      fromCentral('quay/prometheus/prometheus', 'v3.0.0')] }), context());
+
+    assert.equal(lastResponse().Status, 'SUCCESS', lastResponse().Reason);
+    assert.deepEqual(lastResponse().Data, { Warmed: 2, Failed: 0, Deferred: 0 });
+    const manifests = central.state.requests.map((r) => r.url).filter((url) => url.includes('/manifests/'));
+    assert.ok(manifests.includes('/v2/ecr-public/nginx/nginx/manifests/1.27'), manifests.join(', '));
+    assert.ok(manifests.includes('/v2/quay/prometheus/prometheus/manifests/v3.0.0'), manifests.join(', '));
+    assert.ok(central.state.blobHostRequests.length >= 5, 'the configs and layers of both images came from the central registry');
+    assert.equal(registry.state.requests.length, 0, 'the consumer\'s own registry was not asked');
+  } finally {
+    await central.close();
+  }
+});
+
 test('a 429 is retried and the image still warms', async () => {
   const digest = registry.addImage('k8s/pause', '3.10', null);
   const manifest = JSON.parse(registry.state.manifests.get(`k8s/pause@${digest}`).body);
@@ -147,6 +171,8 @@ test('with FailOnError a failed image fails the deployment, naming the image and
 
   assert.equal(lastResponse().Status, 'FAILED');
   assert.match(lastResponse().Reason, /1 of 1 images were not warmed: docker-hub\/library\/redis:7: digest mismatch: expected sha256:/);
+  assert.match(log.text(), /^\{"failed":"docker-hub\/library\/redis:7","error":"digest mismatch: expected sha256:/m);
+  assert.match(log.text(), /^failed: 1 of 1 images were not warmed: docker-hub\/library\/redis:7/m);
 });
 
 test('an image that does not exist is reported with the registry answer', async () => {

@@ -4,6 +4,9 @@
 const { startAwsJsonServer } = require('./aws-json-server');
 
 // ECR's error for a registry policy it will not take, an unknown principal included: it names no principal.
+/** The signature of the response URLs of cfnEvent. */
+const RESPONSE_SIGNATURE = 'response-url-signature-never-logged';
+
 const INVALID_REGISTRY_POLICY = "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid registry policy provided'";
 
 const byTextDescending = (a, b) => (a < b ? 1 : a > b ? -1 : 0);
@@ -34,7 +37,9 @@ function reorderPrincipals(statement) {
  * - reorderPrincipals: principal lists come back in another order;
  * - refusePrincipal { principal, times }: a registry policy naming that principal is refused as ECR refuses a
  *   principal IAM does not know yet, for the first `times` writes (Infinity: always);
- * - throttle: the next N calls are answered HTTP 429 ThrottlingException.
+ * - throttle: the next N calls are answered HTTP 429 ThrottlingException;
+ * - refuseAnswers: how the response URL (S3, pre-signed) answers the next CloudFormation answers, one item each:
+ *   an HTTP status (503 SlowDown, 403 AccessDenied as for an expired URL) or 'reset' (the connection drops).
  * spell(document) and spellRules(rules) give what ECR would return for what was written.
  */
 function startFakeEcr(options = {}) {
@@ -44,6 +49,8 @@ function startFakeEcr(options = {}) {
     replicationRules: null,
     calls: [],
     responses: [],
+    refuseAnswers: [],
+    answerAttempts: 0,
     // hooks a test sets: (state, callNumber) => ... before a call is answered
     beforeGet: null,
     failPut: null,
@@ -84,6 +91,15 @@ function startFakeEcr(options = {}) {
   };
   return startAwsJsonServer((request, body, operation, reply, response) => {
     if (request.url.startsWith('/cfn-response')) {
+      state.answerAttempts++;
+      const refusal = state.refuseAnswers.shift();
+      // the connection dropped before an answer, as a network error does
+      if (refusal === 'reset') return request.socket.destroy();
+      if (refusal) {
+        response.writeHead(refusal, { 'content-type': 'application/xml' });
+        response.end(`<Error><Code>${refusal === 503 ? 'SlowDown' : 'AccessDenied'}</Code></Error>`);
+        return;
+      }
       state.responses.push(JSON.parse(body));
       response.writeHead(200).end();
       return;
@@ -156,13 +172,14 @@ function useFake(url) {
 
 /**
  * A CloudFormation custom resource event whose response URL is the fake's.
- * @param resource { LogicalResourceId, ResourceType }
+ * @param resource { LogicalResourceId, ResourceType }, and StackId for another stack than the default
  * @param properties the resource properties, without the service token
  */
 function cfnEvent(fake, requestType, resource, properties, oldProperties, physicalResourceId) {
   return {
     RequestType: requestType,
-    ResponseURL: `${fake.url}/cfn-response/${requestType}`,
+    // pre-signed as CloudFormation's is: its signature must never be logged
+    ResponseURL: `${fake.url}/cfn-response/${requestType}?X-Amz-Signature=${RESPONSE_SIGNATURE}`,
     StackId: 'arn:aws:cloudformation:eu-west-1:111111111111:stack/Test/1',
     RequestId: `request-${requestType}`,
     ...resource,
@@ -172,4 +189,14 @@ function cfnEvent(fake, requestType, resource, properties, oldProperties, physic
   };
 }
 
-module.exports = { startFakeEcr, useFake, cfnEvent, INVALID_REGISTRY_POLICY };
+/** Two deployments of one app into one registry, as CloudFormation names them. */
+const STACKS = {
+  dev: 'arn:aws:cloudformation:eu-west-1:111111111111:stack/cache-dev/0a1b2c3d-0000-4000-8000-000000000001',
+  prod: 'arn:aws:cloudformation:eu-west-1:111111111111:stack/cache-prod/0a1b2c3d-0000-4000-8000-000000000002',
+};
+
+/** The owner of a construct in a deployed stack, as the contract with the Java side defines it. */
+const stackOwnerOf = (stackId, owner) => 'Ptc' + require('node:crypto').createHash('sha256')
+  .update(`${stackId}/${owner}`).digest('hex').slice(0, 10);
+
+module.exports = { startFakeEcr, useFake, cfnEvent, INVALID_REGISTRY_POLICY, RESPONSE_SIGNATURE, STACKS, stackOwnerOf };

@@ -9,6 +9,7 @@ const { startFakeRegistry, generatedBlob, sha256 } = require('./fake-registry');
 const { startFakeSsm } = require('./fake-ssm');
 const { startFakeLambda } = require('./fake-lambda');
 const { startFakeSecretsManager } = require('./fake-secrets-manager');
+const { captureLog } = require('./handler-log');
 
 const HANDLER = '../../main/resources/io/github/pullthroughcache/handlers/image-copier/index.js';
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:ecr-pullthroughcache/nvcr-AbCdEf';
@@ -26,6 +27,7 @@ let bearer; // Docker Hub's way: a token exchange at a realm on another host, wi
 let anonymous; // a token exchange without a credential, as mcr.microsoft.com or Docker Hub's anonymous pulls
 let basic; // Basic authentication, as many self-hosted registries
 let handler;
+const log = captureLog();
 const context = (remainingMs = 900000) => ({ getRemainingTimeInMillis: () => remainingMs });
 
 before(async () => {
@@ -218,19 +220,12 @@ test('a wrong credential fails at the token exchange, and neither it nor a token
   secrets.state.secrets.set(SECRET, JSON.stringify({ username: USER, accessToken: 'wrong-token-never-logged' }));
   bearer.addImage('nvidia/wrong', 'v1', null);
   anonymous.addImage('logged/not', 'v1', null);
-  const lines = [];
-  const original = console.log;
-  console.log = (...args) => lines.push(args.join(' '));
-  try {
-    await handler(cfnEvent(ecr, 'Create', { LogicalResourceId: 'Copier', ResourceType: 'Custom::EcrImageCopier' },
-      { Owner: 'Cpr1a2b3c4d', Images: [image(bearer, 'nvidia/wrong', 'v1', 'nvcr', SECRET), image(anonymous, 'logged/not', 'v1', 'mcr')] }),
-    context());
-  } finally {
-    console.log = original;
-  }
+  await handler(cfnEvent(ecr, 'Create', { LogicalResourceId: 'Copier', ResourceType: 'Custom::EcrImageCopier' },
+    { Owner: 'Cpr1a2b3c4d', Images: [image(bearer, 'nvidia/wrong', 'v1', 'nvcr', SECRET), image(anonymous, 'logged/not', 'v1', 'mcr')] }),
+  context());
   assert.equal(lastResponse().Status, 'SUCCESS');
   assert.deepEqual(lastResponse().Data, { Copied: 1, Failed: 1, Deferred: 0 });
-  const output = lines.join('\n');
+  const output = log.text();
   assert.match(output, /token exchange at .*: HTTP 401 \(check the username and accessToken of the credential secret\)/);
   assert.ok(!output.includes('wrong-token-never-logged') && !output.includes(PASSWORD), 'no credential');
   for (const token of anonymous.state.tokensIssued) assert.ok(!output.includes(token), 'no token');
@@ -295,6 +290,7 @@ test('with FailOnError a failed copy fails the deployment, naming the image', as
 
   assert.equal(lastResponse().Status, 'FAILED');
   assert.match(lastResponse().Reason, /^1 of 1 images were not copied: .*missing\/app:v1: GET .*HTTP 404/);
+  assert.match(log.text(), /^failed: 1 of 1 images were not copied: /m);
 });
 
 test('past the deadline the images are deferred, kept for the next run, and named', async () => {

@@ -1,9 +1,11 @@
 'use strict';
+const { captureLog } = require('./handler-log');
 const { test, before, after, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
 const { ECRClient, PutRegistryPolicyCommand, InvalidParameterException } = require('@aws-sdk/client-ecr');
 const { ConfiguredRetryStrategy } = require('@smithy/core/retry');
 const { startFakeEcr, useFake, cfnEvent, INVALID_REGISTRY_POLICY } = require('./fake-ecr');
+const { CREATE_FAILED } = require('../../main/resources/io/github/pullthroughcache/handlers/shared/cloudformation.js');
 
 const HANDLER = '../../main/resources/io/github/pullthroughcache/handlers/registry-policy/index.js';
 const SETTING = '../../main/resources/io/github/pullthroughcache/handlers/shared/registry-setting.js';
@@ -24,6 +26,7 @@ const ours = (sid, prefix, principals = [PULLER]) => ({
   Resource: `arn:aws:ecr:eu-west-1:111111111111:repository/${prefix}/*`,
 });
 
+const log = captureLog();
 let fake;
 let createHandler;
 let handler;
@@ -35,7 +38,7 @@ before(async () => {
   // the handlers' own client settings, with backoff shortened so a throttled call costs the tests no time
   const { ECR_CLIENT_CONFIG } = require(SETTING);
   client = new ECRClient({ ...ECR_CLIENT_CONFIG, retryStrategy: new ConfiguredRetryStrategy(ECR_CLIENT_CONFIG.maxAttempts, () => 1) });
-  handler = createHandler({ ecr: client, retryDelayMs: 1, maxRetryDelayMs: 5 });
+  handler = createHandler({ ecr: client, retryDelayMs: 1, maxRetryDelayMs: 5, responseRetryDelayMs: 1 });
 });
 after(() => fake.close());
 beforeEach(() => {
@@ -48,9 +51,13 @@ beforeEach(() => {
 });
 
 const RESOURCE = { LogicalResourceId: 'RegistryPolicyStatements', ResourceType: 'Custom::EcrRegistryPolicyStatements' };
+// the physical id of a resource of the construct scheme (no OwnerScope), as the earlier version made it
+const CONSTRUCT_ID = 'RegistryPolicyStatements-Ptc1a2b3c4d';
+/** An event of the construct scheme, whose Sids are whole; its physical id is the resource's own unless given. */
 const event = (requestType, statements, oldStatements, physicalResourceId) => cfnEvent(fake, requestType, RESOURCE,
   { Owner: 'Ptc1a2b3c4d', Statements: JSON.stringify(statements) },
-  oldStatements && { Owner: 'Ptc1a2b3c4d', Statements: JSON.stringify(oldStatements) }, physicalResourceId);
+  oldStatements && { Owner: 'Ptc1a2b3c4d', Statements: JSON.stringify(oldStatements) },
+  physicalResourceId || (requestType === 'Create' ? undefined : CONSTRUCT_ID));
 const context = (remainingMs = 300000) => ({ getRemainingTimeInMillis: () => remainingMs });
 
 const policy = () => JSON.parse(fake.state.policyText);
@@ -95,7 +102,7 @@ test('update removes the Sids no longer declared and adds the new ones', async (
 
 test('update replaces a changed statement under the same Sid', async () => {
   await handler(event('Create', [ours('PtcQuay', 'quay')]), context());
-  await handler(event('Update', [ours('PtcQuay', 'quay-mirror')], [ours('PtcQuay', 'quay')], 'id'), context());
+  await handler(event('Update', [ours('PtcQuay', 'quay-mirror')], [ours('PtcQuay', 'quay')], CONSTRUCT_ID), context());
 
   assertForeignIntact();
   const quay = policy().Statement.filter((s) => s.Sid === 'PtcQuay');
@@ -108,7 +115,7 @@ test('an update that changes nothing the policy holds writes nothing, however EC
   await handler(event('Create', statements), context());
   fake.state.calls = [];
   const stored = fake.state.policyText;
-  await handler(event('Update', statements, statements, 'id'), context());
+  await handler(event('Update', statements, statements, CONSTRUCT_ID), context());
 
   assert.equal(lastResponse().Status, 'SUCCESS', lastResponse().Reason);
   assert.equal(writes(), 0);
@@ -130,7 +137,7 @@ test('principals read back in another order are the same statement: merged once,
 test('delete removes only the owned statements', async () => {
   const statements = [ours('PtcQuay', 'quay')];
   await handler(event('Create', statements), context());
-  await handler(event('Delete', statements, undefined, 'id'), context());
+  await handler(event('Delete', statements, undefined, CONSTRUCT_ID), context());
 
   assert.equal(lastResponse().Status, 'SUCCESS', lastResponse().Reason);
   assert.deepEqual(sids(), ['TeamAReplication', 'TeamBPullThroughCache']);
@@ -143,7 +150,7 @@ test('delete removes the policy when nothing else remains', async () => {
   await handler(event('Create', statements), context());
   assert.equal(policy().Statement.length, 1);
 
-  await handler(event('Delete', statements, undefined, 'id'), context());
+  await handler(event('Delete', statements, undefined, CONSTRUCT_ID), context());
 
   assert.equal(lastResponse().Status, 'SUCCESS', lastResponse().Reason);
   assert.equal(fake.state.policyText, null);
@@ -160,8 +167,8 @@ test('a repeated event changes nothing the second time', async () => {
   assert.equal(lastResponse().Status, 'SUCCESS', lastResponse().Reason);
   assert.equal(fake.state.policyText, once);
   assert.equal(writes(), 0, 'nothing to write');
-  await handler(event('Delete', statements, undefined, 'id'), context());
-  await handler(event('Delete', statements, undefined, 'id'), context());
+  await handler(event('Delete', statements, undefined, CONSTRUCT_ID), context());
+  await handler(event('Delete', statements, undefined, CONSTRUCT_ID), context());
   assert.deepEqual(sids(), ['TeamAReplication', 'TeamBPullThroughCache']);
   assertForeignIntact();
 });
@@ -180,6 +187,7 @@ test('another writer changing the policy between read and write is merged, not l
   assert.equal(lastResponse().Status, 'SUCCESS', lastResponse().Reason);
   assertForeignIntact();
   assert.deepEqual(sids(), ['LateWriter', 'PtcQuay', 'TeamAReplication', 'TeamBPullThroughCache']);
+  assert.match(log.text(), /^retry 1: the registry policy changed while merging$/m);
 });
 
 test('another writer overwriting ours right after the write is merged again', async () => {
@@ -192,6 +200,7 @@ test('another writer overwriting ours right after the write is merged again', as
   assert.equal(writes(), 2);
   assert.ok(policy().Statement.some((s) => s.Sid === 'PtcQuay'));
   assertForeignIntact();
+  assert.match(log.text(), /^retry 1: another writer replaced the registry policy$/m);
 });
 
 test('a principal IAM does not accept yet is tried again until ECR takes it', async () => {
@@ -202,6 +211,9 @@ test('a principal IAM does not accept yet is tried again until ECR takes it', as
   assert.equal(lastResponse().Status, 'SUCCESS', lastResponse().Reason);
   assert.equal(fake.state.refusedWrites, 3);
   assert.equal(writes(), 4);
+  assert.deepEqual(log.lines.filter((line) => line.startsWith('retry')).map((line) => line.split(':')[0]),
+    ['retry 1', 'retry 2', 'retry 3']);
+  assert.match(log.text(), /retry 1: ECR refused the registry policy for now: Invalid parameter at 'PolicyText'/);
   assert.equal(policy().Statement.filter((s) => s.Sid === 'PtcQuay').length, 1);
   assertForeignIntact();
 });
@@ -222,6 +234,7 @@ test('a principal never accepted fails at the deadline, naming it and what to do
   assert.match(lastResponse().Reason, /this principal, which ECR did not accept: arn:aws:iam::111111111111:role\/Deleted\./);
   assert.match(lastResponse().Reason, /Check that each exists .*then deploy again/);
   assert.equal(fake.state.policyText, previous);
+  assert.match(log.text(), /^failed: ECR refused the registry policy for \d+ s/m);
 });
 
 test('a handler whose time runs short answers FAILED before the function times out', async () => {
@@ -281,6 +294,8 @@ test('a write that fails midway leaves the previous policy', async () => {
   assert.match(lastResponse().Reason, /Invalid parameter at registryId/);
   assert.equal(writes(), 1, 'a refusal that is not about principals is not retried');
   assert.equal(fake.state.policyText, previous);
+  assert.ok(!log.text().includes('retry'), log.text());
+  assert.match(log.text(), /^failed: Invalid parameter at registryId$/m);
 });
 
 test('a malformed existing policy fails clearly and nothing is written', async () => {
@@ -311,4 +326,155 @@ test('an owned statement without a Sid is refused before anything is written', a
   assert.equal(lastResponse().Status, 'FAILED');
   assert.match(lastResponse().Reason, /every owned statement needs a Sid/);
   assert.equal(fake.state.policyText, previous);
+});
+
+// ---- ownership per deployed stack (OwnerScope "Stack"): two deployments of one app, dev and prod
+const { STACKS: { dev: DEV, prod: PROD }, stackOwnerOf } = require('./fake-ecr');
+const stackOwner = (stack) => stackOwnerOf(stack, 'Ptc1a2b3c4d');
+const stackId = (stack) => `RegistryPolicyStatements-${stackOwner(stack)}`;
+const byStack = (statements) => ({ Owner: 'Ptc1a2b3c4d', OwnerScope: 'Stack', Statements: JSON.stringify(statements) });
+const byConstruct = (statements) => ({ Owner: 'Ptc1a2b3c4d', Statements: JSON.stringify(statements) });
+/** An event of one stack: properties and old properties as given, each of its own scheme. */
+const stackEvent = (stack, requestType, properties, oldProperties, physicalResourceId) => cfnEvent(fake, requestType,
+  { ...RESOURCE, StackId: stack }, properties, oldProperties, physicalResourceId);
+// the same statements as the app declares them: names only
+const NAMED = [ours('PullThroughCacheQuay', 'quay'), ours('PullThroughCacheK8s', 'k8s')];
+const WHOLE = [ours('Ptc1a2b3c4dPullThroughCacheQuay', 'quay'), ours('Ptc1a2b3c4dPullThroughCacheK8s', 'k8s')];
+const named = (stack) => NAMED.map((statement) => stackOwner(stack) + statement.Sid).sort();
+/** The stored statements as ECR serves them, each in one spelling. */
+const statementTexts = () => fake.spell(policy()).Statement.map((s) => JSON.stringify(s)).sort();
+
+test('two stacks of one app with the same properties write two sets of statements, each under its own Sids', async () => {
+  await handler(stackEvent(DEV, 'Create', byStack(NAMED)), context());
+  const dev = lastResponse();
+  await handler(stackEvent(PROD, 'Create', byStack(NAMED)), context());
+  const prod = lastResponse();
+
+  assert.equal(dev.Status, 'SUCCESS', dev.Reason);
+  assert.equal(prod.Status, 'SUCCESS', prod.Reason);
+  assert.notEqual(stackOwner(DEV), stackOwner(PROD));
+  assert.equal(dev.PhysicalResourceId, stackId(DEV));
+  assert.equal(prod.PhysicalResourceId, stackId(PROD));
+  assert.match(dev.PhysicalResourceId, /^RegistryPolicyStatements-Ptc[0-9a-f]{10}$/);
+  assert.deepEqual(sids(), sorted([...named(DEV), ...named(PROD), 'TeamAReplication', 'TeamBPullThroughCache']));
+  for (const sid of sids()) assert.match(sid, /^[A-Za-z0-9]+$/, 'a Sid IAM accepts');
+  const quay = policy().Statement.find((s) => s.Sid === `${stackOwner(PROD)}PullThroughCacheQuay`);
+  assert.match(quay.Resource, /repository\/quay\/\*$/);
+  assertForeignIntact();
+});
+
+test('deleting one stack leaves the other stack\'s statements and the foreign ones', async () => {
+  await handler(stackEvent(DEV, 'Create', byStack(NAMED)), context());
+  await handler(stackEvent(PROD, 'Create', byStack(NAMED)), context());
+  const prodStatements = policy().Statement.filter((s) => s.Sid.startsWith(stackOwner(PROD)));
+  await handler(stackEvent(DEV, 'Delete', byStack(NAMED), undefined, stackId(DEV)), context());
+
+  assert.equal(lastResponse().Status, 'SUCCESS', lastResponse().Reason);
+  assert.equal(lastResponse().PhysicalResourceId, stackId(DEV));
+  assert.deepEqual(sids(), sorted([...named(PROD), 'TeamAReplication', 'TeamBPullThroughCache']));
+  assert.deepEqual(policy().Statement.filter((s) => s.Sid.startsWith(stackOwner(PROD))), prodStatements);
+  assertForeignIntact();
+});
+
+test('an upgrade from the construct scheme writes the stack\'s Sids and removes the old ones in one write', async () => {
+  await handler(stackEvent(DEV, 'Create', byConstruct(WHOLE)), context());
+  assert.equal(lastResponse().PhysicalResourceId, CONSTRUCT_ID, 'the id the earlier version gave');
+  fake.state.calls = [];
+  await handler(stackEvent(DEV, 'Update', byStack(NAMED), byConstruct(WHOLE), CONSTRUCT_ID), context());
+
+  assert.equal(lastResponse().Status, 'SUCCESS', lastResponse().Reason);
+  assert.equal(lastResponse().PhysicalResourceId, stackId(DEV), 'the id of the stack scheme: a replacement');
+  assert.equal(writes(), 1, 'one write');
+  assert.deepEqual(sids(), sorted([...named(DEV), 'TeamAReplication', 'TeamBPullThroughCache']));
+  assertForeignIntact();
+
+  // CloudFormation deletes the replaced id, with its properties: what the upgraded resource owns stays
+  const upgraded = fake.state.policyText;
+  await handler(stackEvent(DEV, 'Delete', byConstruct(WHOLE), undefined, CONSTRUCT_ID), context());
+  assert.equal(lastResponse().Status, 'SUCCESS', lastResponse().Reason);
+  assert.equal(fake.state.policyText, upgraded);
+  // and should it send the new properties with the old id, the Delete sees a replaced resource and removes nothing
+  await handler(stackEvent(DEV, 'Delete', byStack(NAMED), undefined, CONSTRUCT_ID), context());
+  assert.equal(lastResponse().Status, 'SUCCESS', lastResponse().Reason);
+  assert.equal(lastResponse().PhysicalResourceId, CONSTRUCT_ID);
+  assert.equal(fake.state.policyText, upgraded);
+  assert.match(log.text(), /nothing to delete: RegistryPolicyStatements-Ptc1a2b3c4d was replaced/);
+});
+
+test('the rollback of that upgrade restores the statements as they were', async () => {
+  await handler(stackEvent(DEV, 'Create', byConstruct(WHOLE)), context());
+  const old = statementTexts();
+  await handler(stackEvent(DEV, 'Update', byStack(NAMED), byConstruct(WHOLE), CONSTRUCT_ID), context());
+  // the stack's update fails elsewhere: CloudFormation sends the old properties back, to the id it now holds
+  await handler(stackEvent(DEV, 'Update', byConstruct(WHOLE), byStack(NAMED), stackId(DEV)), context());
+
+  assert.equal(lastResponse().Status, 'SUCCESS', lastResponse().Reason);
+  assert.equal(lastResponse().PhysicalResourceId, CONSTRUCT_ID);
+  assert.deepEqual(statementTexts(), old);
+  // then it deletes the id of the failed update: the restored statements stay, whichever properties it sends
+  await handler(stackEvent(DEV, 'Delete', byStack(NAMED), undefined, stackId(DEV)), context());
+  await handler(stackEvent(DEV, 'Delete', byConstruct(WHOLE), undefined, stackId(DEV)), context());
+  assert.equal(lastResponse().Status, 'SUCCESS', lastResponse().Reason);
+  assert.deepEqual(statementTexts(), old);
+});
+
+test('a Create that fails before writing answers CREATE_FAILED; the rollback Delete leaves a statement of the same Sid', async () => {
+  // another deployment of the construct scheme holds this Sid; ours names a principal ECR never takes
+  const theirs = ours('Ptc1a2b3c4dPullThroughCacheQuay', 'quay', ['arn:aws:iam::111111111111:role/Theirs']);
+  fake.state.policyText = JSON.stringify({ Version: '2012-10-17', Statement: [...FOREIGN, theirs] });
+  const before = fake.state.policyText;
+  const missing = 'arn:aws:iam::111111111111:role/Deleted';
+  fake.state.refusePrincipal = { principal: missing, times: Infinity };
+  const quick = createHandler({ ecr: client, retryDelayMs: 20, maxRetryDelayMs: 40, reserveMs: 1000, responseRetryDelayMs: 1 });
+  await quick(stackEvent(DEV, 'Create', byConstruct([ours('Ptc1a2b3c4dPullThroughCacheQuay', 'quay', [missing])])), context(1600));
+
+  assert.equal(lastResponse().Status, 'FAILED');
+  assert.equal(lastResponse().PhysicalResourceId, CREATE_FAILED);
+  await handler(stackEvent(DEV, 'Delete', byConstruct([ours('Ptc1a2b3c4dPullThroughCacheQuay', 'quay', [missing])]),
+    undefined, CREATE_FAILED), context());
+
+  assert.equal(lastResponse().Status, 'SUCCESS', lastResponse().Reason);
+  assert.equal(lastResponse().PhysicalResourceId, CREATE_FAILED);
+  assert.equal(fake.state.policyText, before);
+  assert.match(log.text(), /nothing to delete: the Create of this resource failed before it wrote anything/);
+});
+
+test('a Create that fails after writing answers its own id, so that the rollback Delete removes what it wrote', async () => {
+  // ECR hangs on the read after the write
+  fake.state.beforeGet = (state, call) => {
+    const until = Date.now() + (call === 3 ? 1500 : 0);
+    while (Date.now() < until) { /* waits */ }
+  };
+  const quick = createHandler({ ecr: client, reserveMs: 1000, responseRetryDelayMs: 1 });
+  await quick(stackEvent(DEV, 'Create', byStack(NAMED)), context(1200));
+
+  assert.equal(lastResponse().Status, 'FAILED');
+  assert.equal(lastResponse().PhysicalResourceId, stackId(DEV));
+  assert.deepEqual(sids(), sorted([...named(DEV), 'TeamAReplication', 'TeamBPullThroughCache']), 'it wrote');
+  fake.state.beforeGet = null;
+  await handler(stackEvent(DEV, 'Delete', byStack(NAMED), undefined, lastResponse().PhysicalResourceId), context());
+
+  assert.equal(lastResponse().Status, 'SUCCESS', lastResponse().Reason);
+  assert.deepEqual(sids(), ['TeamAReplication', 'TeamBPullThroughCache']);
+  assertForeignIntact();
+});
+
+test('a statement name of the stack scheme that is not an upper-case letter then letters and digits is refused', async () => {
+  const previous = fake.state.policyText;
+  await handler(stackEvent(DEV, 'Create', byStack([ours('quay-statement', 'quay')])), context());
+
+  assert.equal(lastResponse().Status, 'FAILED');
+  assert.match(lastResponse().Reason, /the Sid of an owned statement is its name, an upper-case letter then letters and digits, and is "quay-statement"/);
+  assert.equal(lastResponse().PhysicalResourceId, CREATE_FAILED);
+  assert.equal(fake.state.policyText, previous);
+});
+
+test('properties without an Owner, or with an OwnerScope other than Stack, fail and name the property', async () => {
+  await handler(stackEvent(DEV, 'Create', { Statements: JSON.stringify(NAMED) }), context());
+  assert.equal(lastResponse().Status, 'FAILED');
+  assert.match(lastResponse().Reason, /property Owner must be letters and digits, and is undefined/);
+  await handler(stackEvent(DEV, 'Create', { ...byStack(NAMED), OwnerScope: 'Account' }), context());
+  assert.equal(lastResponse().Status, 'FAILED');
+  assert.match(lastResponse().Reason, /property OwnerScope must be "Stack" or absent, and is "Account"/);
+  assert.equal(lastResponse().PhysicalResourceId, CREATE_FAILED);
 });

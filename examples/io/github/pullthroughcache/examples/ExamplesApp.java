@@ -1,5 +1,6 @@
 package io.github.pullthroughcache.examples;
 
+import io.github.pullthroughcache.OneLineErrors;
 import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awscdk.App;
@@ -36,6 +37,7 @@ public final class ExamplesApp {
                 new ExistingVpcExampleStack(app, "PullThroughCacheExistingVpc"),
                 new WarmerExampleStack(app, "PullThroughCacheWarmed"),
                 new CopiedRegistryExampleStack(app, "PullThroughCacheCopied"),
+                new EksExampleStack(app, "PullThroughCacheEks"),
                 new RulesExampleStack(app, "PullThroughCacheRules", env),
                 new CreationTemplatesExampleStack(app, "PullThroughCacheCreationTemplates", env),
                 // never given an environment: its VPC takes zones from Fn::GetAZs, with no context lookup
@@ -56,20 +58,16 @@ public final class ExamplesApp {
      * stacks stay environment-agnostic.
      *
      * A value the user gave that the library refuses (a context value, a prop) is printed as one line on standard
-     * error, and the app exits with status 1: no stack trace for a user's mistake. Anything else is a bug and
-     * keeps its stack trace.
+     * error, and the app exits with status 1 ({@link OneLineErrors}): no stack trace for a user's mistake.
      *
      * @param args unused
      */
     public static void main(String[] args) {
-        try {
+        OneLineErrors.run(() -> {
             App app = new App();
             build(app, defaultEnvironment());
             app.synth();
-        } catch (IllegalArgumentException e) {
-            System.err.println("Error: " + e.getMessage());
-            System.exit(1);
-        }
+        });
     }
 
     private static Environment defaultEnvironment() {

@@ -3,11 +3,12 @@ package io.github.pullthroughcache.examples;
 import io.github.pullthroughcache.IPullThroughCache;
 import io.github.pullthroughcache.PullThroughCache;
 import io.github.pullthroughcache.PullThroughCacheAttributes;
+import io.github.pullthroughcache.PullThroughCacheConsumer;
+import io.github.pullthroughcache.PullThroughCacheConsumerProps;
 import io.github.pullthroughcache.PullThroughCacheProps;
 import io.github.pullthroughcache.network.CacheVpc;
 import io.github.pullthroughcache.network.CacheVpcProps;
-import io.github.pullthroughcache.network.RegistryEndpoints;
-import io.github.pullthroughcache.network.RegistryEndpointsProps;
+import io.github.pullthroughcache.network.RegistryEndpointsOptions;
 import io.github.pullthroughcache.registry.CacheConsumers;
 import io.github.pullthroughcache.registry.CreationTemplateOptions;
 import io.github.pullthroughcache.registry.TemplateEncryption;
@@ -16,7 +17,6 @@ import io.github.pullthroughcache.rule.UpstreamCredentialSecretProps;
 import io.github.pullthroughcache.rule.UpstreamRegistry;
 import java.util.List;
 import software.amazon.awscdk.Environment;
-import software.amazon.awscdk.Fn;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.services.ec2.InterfaceVpcEndpointAwsService;
@@ -24,7 +24,9 @@ import software.constructs.Construct;
 
 /**
  * One cache for a whole AWS Organization: a central cache in account 111111111111 shared with organization
- * o-a1b2c3d4e5, and a consumer account, 222222222222, whose Fargate service in isolated subnets pulls through it.
+ * o-a1b2c3d4e5, and a consumer account, 222222222222, whose Fargate service in isolated subnets pulls through it
+ * with a {@link PullThroughCacheConsumer}: its endpoints, its warmer and the service's wait for both, with no NAT
+ * gateway.
  */
 public final class OrganizationExample {
 
@@ -50,8 +52,7 @@ public final class OrganizationExample {
 
         @Override
         public List<String> getAvailabilityZones() {
-            List<String> zones = Fn.getAzs();
-            return List.of(Fn.select(0, zones), Fn.select(1, zones));
+            return CacheVpc.zonesResolvedAtDeploy(2);
         }
     }
 
@@ -78,19 +79,23 @@ public final class OrganizationExample {
                 .env(Environment.builder().account(CONSUMER_ACCOUNT).region(REGION).build())
                 .description("A Fargate service pulling through the organization's central pull through cache")
                 .build());
-        IPullThroughCache cache = PullThroughCache.fromCacheAttributes(consumer, "Central",
+        IPullThroughCache shared = PullThroughCache.fromCacheAttributes(consumer, "Central",
                 PullThroughCacheAttributes.builder()
                         .account(CENTRAL_ACCOUNT).region(REGION)
                         .upstreams(List.of(UpstreamRegistry.ECR_PUBLIC, UpstreamRegistry.QUAY, UpstreamRegistry.dockerHub()))
+                        .sharedWith(CacheConsumers.organization(ORGANIZATION))
                         .build());
         CacheVpc vpc = new CacheVpc(consumer, "Vpc", CacheVpcProps.builder().build());
-        new RegistryEndpoints(consumer, "Endpoints", RegistryEndpointsProps.builder()
-                .vpc(vpc)
-                // the endpoints serve this account's registry and the central one, nothing else
-                .restrictToThisRegistry(true)
-                .alsoAllowedRegistries(List.of(CENTRAL_ACCOUNT))
-                .additionalServices(List.of(InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS))
-                .build());
+        // endpoints restricted to this registry and the central one, a warmer of the images routed here, and the
+        // task definition waiting for both
+        PullThroughCacheConsumer cache = new PullThroughCacheConsumer(consumer, "Cache",
+                PullThroughCacheConsumerProps.builder()
+                        .cache(shared)
+                        .vpc(vpc)
+                        .endpointOptions(RegistryEndpointsOptions.builder()
+                                .additionalServices(List.of(InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS))
+                                .build())
+                        .build());
         WebService.create(consumer, vpc, cache.containerImage("public.ecr.aws/nginx/nginx:1.27"));
         return List.of(central, consumer);
     }

@@ -5,6 +5,7 @@ import io.github.pullthroughcache.internal.HandlerFunction;
 import io.github.pullthroughcache.internal.ImageRuns;
 import io.github.pullthroughcache.internal.NagAcknowledgements;
 import io.github.pullthroughcache.internal.StackFacts;
+import io.github.pullthroughcache.internal.Tokens;
 import io.github.pullthroughcache.rule.IPullThroughCacheRule;
 import io.github.pullthroughcache.rule.ImageReference;
 import io.github.pullthroughcache.rule.PullThroughCacheRule;
@@ -25,7 +26,7 @@ import software.amazon.awscdk.Lazy;
 import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.lambda.Function;
-import software.amazon.awscdk.services.scheduler.CfnSchedule;
+import software.amazon.awscdk.services.scheduler.Schedule;
 import software.amazon.awscdk.services.scheduler.ScheduleExpression;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
 import software.constructs.Construct;
@@ -60,7 +61,7 @@ import software.constructs.Construct;
  * <p>Children: {@code Handler} (the function) with {@code HandlerRole}, {@code HandlerPolicy} and
  * {@code HandlerLogs}; {@code Resource} (the custom resource {@code Custom::EcrCacheWarmer}, which runs when it is
  * created or its images change and waits for the rules it warms); {@code ContinuationPolicy}; with a schedule,
- * {@code Schedule} ({@code AWS::Scheduler::Schedule}) and its {@code ScheduleRole} and {@code SchedulePolicy}. The
+ * {@code Schedule} (an aws-scheduler {@code Schedule}) and its {@code ScheduleRole} and {@code SchedulePolicy}. The
  * role may call {@code ecr:GetAuthorizationToken}, and {@code ecr:BatchGetImage}, {@code ecr:GetDownloadUrlForLayer},
  * {@code ecr:BatchImportUpstreamImage} and {@code ecr:CreateRepository} on the repositories of the rules that serve
  * the images; read, write and delete its own parameter; and invoke its own function, nothing else.
@@ -89,7 +90,7 @@ public class CacheWarmer extends Construct {
     private final ManagedPolicy policy;
     private final Function function;
     private final CustomResource resource;
-    private final CfnSchedule schedule;
+    private final Schedule schedule;
     private final Set<String> warmed = new LinkedHashSet<>();
     private final List<Map<String, String>> images = new ArrayList<>();
     private final List<String> imageUris = new ArrayList<>();
@@ -238,11 +239,14 @@ public class CacheWarmer extends Construct {
     private void warnOfPlaceholderCredential(IPullThroughCacheRule rule) {
         ISecret credential = rule instanceof PullThroughCacheRule owned ? owned.getUpstream().getCredential() : null;
         if (credential != null && credential.getNode().getScope() instanceof UpstreamCredentialSecret made) {
+            String name = made.getSecretName();
+            // a token would print as ${Token[...]}: name the construct instead
+            String secretId = Tokens.isUnresolved(name) ? "<the name of secret " + made.getNode().getPath() + ">" : name;
             Annotations.of(this).addWarningV2("@pullthroughcache/warmer:placeholder-credential", "Cache warmer "
                     + getNode().getPath() + " pulls through rule '" + rule.getRepositoryPrefix() + "', whose credential "
                     + "secret " + made.getNode().getPath() + " is created holding a placeholder access token: its "
                     + "images fail to warm until you put the registry's token in (aws secretsmanager put-secret-value "
-                    + "--secret-id <its name> --secret-string '{\"username\":\"...\",\"accessToken\":\"...\"}'), "
+                    + "--secret-id " + secretId + " --secret-string '{\"username\":\"...\",\"accessToken\":\"...\"}'), "
                     + "then run the warmer again (its schedule, or a deploy that changes its images)");
         }
     }
@@ -299,7 +303,7 @@ public class CacheWarmer extends Construct {
     }
 
     /** @return the schedule, or {@code null} without one */
-    public CfnSchedule getSchedule() {
+    public Schedule getSchedule() {
         return schedule;
     }
 

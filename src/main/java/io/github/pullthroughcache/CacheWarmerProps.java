@@ -3,8 +3,8 @@ package io.github.pullthroughcache;
 import io.github.pullthroughcache.rule.IPullThroughCacheRule;
 import java.util.List;
 
-/** Properties of a {@link CacheWarmer}: the rules, the images and the {@link CacheWarmerSettings settings}. */
-public final class CacheWarmerProps extends CacheWarmerSettings {
+/** Properties of a {@link CacheWarmer}: the rules, the images, and the {@link CacheWarmerOptions options}. */
+public final class CacheWarmerProps extends CacheWarmerOptions {
 
     private final IPullThroughCache cache;
     private final List<IPullThroughCacheRule> rules;
@@ -37,18 +37,13 @@ public final class CacheWarmerProps extends CacheWarmerSettings {
         return images;
     }
 
-    /** Builds {@link CacheWarmerProps}. */
-    public static final class Builder extends AbstractBuilder<Builder> {
+    /** Builds {@link CacheWarmerProps}: the setters of {@link CacheWarmerOptions.Builder} and these. */
+    public static final class Builder extends CacheWarmerOptions.Builder<Builder> {
         private IPullThroughCache cache;
         private List<IPullThroughCacheRule> rules;
         private List<String> images;
 
         private Builder() {
-        }
-
-        @Override
-        protected Builder self() {
-            return this;
         }
 
         /**
@@ -87,6 +82,7 @@ public final class CacheWarmerProps extends CacheWarmerSettings {
         }
 
         /** @return the props */
+        @Override
         public CacheWarmerProps build() {
             return new CacheWarmerProps(this);
         }

@@ -1,5 +1,6 @@
 package io.github.pullthroughcache;
 
+import io.github.pullthroughcache.kubernetes.RegistryMirrors;
 import io.github.pullthroughcache.rule.IPullThroughCacheRule;
 import java.util.List;
 import software.amazon.awscdk.services.ecs.ContainerImage;
@@ -60,4 +61,19 @@ public interface IPullThroughCache extends IConstruct {
 
     /** @return the host of the cache's registry, {@code <account>.dkr.ecr.<region>.<suffix>} */
     String getRegistryHost();
+
+    /**
+     * What Kubernetes nodes need to pull unchanged image references through this cache: containerd registry mirrors
+     * for the upstream hosts of its rules and copied registries, and the kubelet's ECR credential provider for them.
+     * Made from what the cache has now (its registry host, {@link #getRules()} and {@link #getCopiedRegistries()});
+     * hosts that cannot be mirrored are left out with a warning at synth, which says why.
+     *
+     * @return the mirrors
+     * @throws IllegalArgumentException when the cache has no rule
+     */
+    default RegistryMirrors registryMirrors() {
+        List<IPullThroughCacheRule> mirrored = new java.util.ArrayList<>(getRules());
+        mirrored.addAll(getCopiedRegistries());
+        return RegistryMirrors.of(this, getRegistryHost(), mirrored);
+    }
 }

@@ -21,7 +21,7 @@ import software.amazon.awscdk.Lazy;
 import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.lambda.Function;
-import software.amazon.awscdk.services.scheduler.CfnSchedule;
+import software.amazon.awscdk.services.scheduler.Schedule;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
 import software.constructs.Construct;
 
@@ -76,7 +76,7 @@ public class ImageCopier extends Construct {
     private final ManagedPolicy policy;
     private final Function function;
     private final CustomResource resource;
-    private final CfnSchedule schedule;
+    private final Schedule schedule;
     private final Set<String> copied = new LinkedHashSet<>();
     private final List<Map<String, String>> images = new ArrayList<>();
     private final List<String> imageUris = new ArrayList<>();
@@ -284,7 +284,7 @@ public class ImageCopier extends Construct {
     }
 
     /** @return the schedule, or {@code null} without one */
-    public CfnSchedule getSchedule() {
+    public Schedule getSchedule() {
         return schedule;
     }
 

@@ -4,6 +4,7 @@ import io.github.pullthroughcache.internal.ConstructIds;
 import io.github.pullthroughcache.internal.FactsScope;
 import io.github.pullthroughcache.internal.StackFacts;
 import io.github.pullthroughcache.internal.Tokens;
+import io.github.pullthroughcache.registry.CacheConsumers;
 import io.github.pullthroughcache.rule.IPullThroughCacheRule;
 import io.github.pullthroughcache.rule.PullThroughCacheRule;
 import io.github.pullthroughcache.rule.PullThroughCacheRuleAttributes;
@@ -11,6 +12,7 @@ import io.github.pullthroughcache.rule.UpstreamRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.services.ecs.ContainerImage;
 import software.amazon.awscdk.services.iam.Grant;
 import software.amazon.awscdk.services.iam.IGrantable;
@@ -22,19 +24,26 @@ import software.constructs.Construct;
  */
 final class ImportedPullThroughCache extends Construct implements IPullThroughCache {
 
+    /** The id of the warning about a cache of another region, which a consumer without endpoints acknowledges. */
+    static final String OTHER_REGION_WARNING = "@pullthroughcache/import:other-region";
+
     private final List<IPullThroughCacheRule> rules = new ArrayList<>();
     private final String registryHost;
+    private final CacheConsumers sharedWith;
 
     ImportedPullThroughCache(Construct scope, String id, PullThroughCacheAttributes attributes) {
         super(scope, id);
         StackFacts stack = StackFacts.of(scope);
         String region = attributes.getRegion() != null ? attributes.getRegion() : stack.region();
         if (!Tokens.isUnresolved(region) && !Tokens.isUnresolved(stack.region()) && !region.equals(stack.region())) {
-            throw new IllegalArgumentException("PullThroughCacheAttributes.region '" + region + "' is not the region of "
-                    + "stack " + stack.stack().getNode().getPath() + " (" + stack.region() + "): VPC endpoints reach "
-                    + "the registry of their own region only, so tasks here could not pull through that cache. Use a "
-                    + "cache in " + stack.region() + ", or replicate the cached repositories to it");
+            // a VPC with a NAT gateway reaches it: a warning, which a consumer that creates no endpoints acknowledges
+            Annotations.of(this).addWarningV2(OTHER_REGION_WARNING, "PullThroughCacheAttributes.region '" + region
+                    + "' is not the region of stack " + stack.stack().getNode().getPath() + " (" + stack.region()
+                    + "): VPC endpoints reach the registry of their own region only, so tasks in a VPC without a NAT "
+                    + "gateway could not pull through that cache. Use a cache in " + stack.region() + ", or replicate "
+                    + "the cached repositories to it");
         }
+        this.sharedWith = attributes.getSharedWith();
         Construct rulesScope = new FactsScope(this, "Rules", stack);
         for (UpstreamRegistry upstream : attributes.getUpstreams()) {
             String defaultPrefix = upstream.getDefaultRepositoryPrefix();
@@ -86,6 +95,11 @@ final class ImportedPullThroughCache extends Construct implements IPullThroughCa
     @Override
     public String getRegistryHost() {
         return registryHost;
+    }
+
+    /** @return who the cache is shared with, as {@link PullThroughCacheAttributes#getSharedWith()} says, or {@code null} */
+    CacheConsumers getSharedWith() {
+        return sharedWith;
     }
 
     private IPullThroughCacheRule ruleFor(String imageReference) {

@@ -5,8 +5,8 @@ import io.github.pullthroughcache.internal.FactsScope;
 import io.github.pullthroughcache.internal.RepositoryPrefix;
 import io.github.pullthroughcache.internal.StackFacts;
 import io.github.pullthroughcache.internal.Tokens;
+import io.github.pullthroughcache.kubernetes.RegistryMirrors;
 import io.github.pullthroughcache.network.CacheVpc;
-import io.github.pullthroughcache.network.CacheVpcProps;
 import io.github.pullthroughcache.network.RegistryEndpoints;
 import io.github.pullthroughcache.network.RegistryEndpointsProps;
 import io.github.pullthroughcache.network.TemporaryNatGateway;
@@ -64,7 +64,8 @@ import software.constructs.IDependable;
  * {@code TemplateEncryption.KMS_NEW_KEY}), {@code Rules/<prefix in PascalCase>} (each with its
  * {@code CreationTemplate}), {@code Endpoints}, {@code TemporaryNat}, {@code Warmer} (a {@link CacheWarmer}, with the first image routed
  * or warmed while warming is on: {@link PullThroughCacheProps.Builder#warm}), and once shared ({@link #shareWith}) the outputs
- * {@code SharedRegistry} and {@code SharedPrefixes}. The registry policy belongs to the stack
+ * {@code SharedRegistry} and {@code SharedPrefixes}, whose stack output names are the cache's id before them
+ * ({@code CacheSharedRegistry} for id {@code Cache}). The registry policy belongs to the stack
  * ({@link RegistryPolicy#of}). A cache of another stack, account or region: {@link #fromCacheAttributes}.
  */
 public class PullThroughCache extends Construct implements IPullThroughCache {
@@ -90,6 +91,16 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
     private RegistryPolicy registryPolicy;
 
     /**
+     * A cache with every prop at its default.
+     *
+     * @param scope the parent
+     * @param id the construct id
+     */
+    public PullThroughCache(Construct scope, String id) {
+        this(scope, id, null);
+    }
+
+    /**
      * @param scope the parent
      * @param id the construct id
      * @param props the upstreams, pullers, templates and network; all optional
@@ -105,7 +116,7 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
                     .mode(RegistryPolicyMode.REPLACE).build());
         }
 
-        this.vpc = given.getVpc() != null ? given.getVpc() : new CacheVpc(this, "Vpc", CacheVpcProps.builder().build());
+        this.vpc = given.getVpc() != null ? given.getVpc() : new CacheVpc(this, "Vpc");
 
         CreationTemplateOptions template = given.getCreationTemplate();
         if (template.getEncryption() != null && template.getEncryption().createsKey()) {
@@ -148,13 +159,15 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
      * role of a {@code containerImage}) gets the identity side on its {@code repository/<prefix>/*}. Nothing is
      * created, and no registry policy is written here: in another account, the cache's registry must let this
      * account's principals in, with {@code ecr:CreateRepository} and {@code ecr:BatchImportUpstreamImage} in its
-     * registry policy and the pull actions in the repository policy of the repositories it creates.
+     * registry policy and the pull actions in the repository policy of the repositories it creates. Give it to a
+     * {@link PullThroughCacheConsumer} for the endpoints, the warming and the ordering that tasks in a VPC without
+     * a NAT gateway need. A cache of another region than the stack's gets a warning
+     * ({@code @pullthroughcache/import:other-region}): this region's VPC endpoints do not serve its registry.
      *
      * @param scope the parent
      * @param id the construct id
      * @param attributes the cache's account, region and upstreams
      * @return the cache
-     * @throws IllegalArgumentException when the stack's region is known and is not the cache's
      */
     public static IPullThroughCache fromCacheAttributes(Construct scope, String id, PullThroughCacheAttributes attributes) {
         return new ImportedPullThroughCache(scope, id, attributes);
@@ -287,9 +300,11 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
      * consumers decrypt through ECR only ({@code kms:Decrypt} with {@code kms:ViaService}).</li>
      * </ul>
      * An organization or its units are the principal {@code *} pinned by {@code aws:PrincipalOrgID} or
-     * {@code aws:PrincipalOrgPaths}. The stack outputs what a consumer needs: {@code SharedRegistry} (the registry
-     * host) and {@code SharedPrefixes} (each prefix and its upstream). Consumers use the cache through
-     * {@link #fromCacheAttributes}.
+     * {@code aws:PrincipalOrgPaths}. The stack outputs what a consumer needs, named after the cache's id:
+     * {@code <id>SharedRegistry} (the registry host) and {@code <id>SharedPrefixes} (a JSON object of each prefix and
+     * the upstream it serves, such as {@code {"ecr-public":"ecr-public","dockerhub":"docker-hub"}}). Consumers use
+     * the cache through {@link #fromCacheAttributes}, with {@code PullThroughCacheAttributes.repositoryPrefixes} for
+     * a prefix that is not its upstream's default.
      *
      * @param sharedWith the consumers
      * @throws IllegalArgumentException when the cache is shared already, or its templates use the AWS managed key,
@@ -329,11 +344,16 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
                         + "kms:ViaService ecr.<region>.amazonaws.com to its key policy yourself");
             }
         }
+        // documented output names (<cache id>SharedRegistry), not the path hash a nested construct's output gets. Not
+        // export names: those are unique per account and region, so two stacks with a shared cache would clash
+        String outputs = ConstructIds.pascalCase(getNode().getId());
         CfnOutput.Builder.create(this, "SharedRegistry").value(registryHost)
-                .description("The registry the consumers pull through: " + sharedWith).build();
+                .description("The registry the consumers pull through: " + sharedWith).build()
+                .overrideLogicalId(outputs + "SharedRegistry");
         CfnOutput.Builder.create(this, "SharedPrefixes")
                 .value(Lazy.string(() -> stack.toJsonString(sharedPrefixes())))
-                .description("The cache's prefixes and the upstream each serves, for PullThroughCacheAttributes").build();
+                .description("The cache's prefixes and the upstream each serves, for PullThroughCacheAttributes").build()
+                .overrideLogicalId(outputs + "SharedPrefixes");
         rules.values().forEach(this::share);
         copiedRegistries.values().forEach(this::share);
     }
@@ -542,6 +562,20 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
             warmAfterRegistryPolicy();
         }
         return rule.grantPull(grantee);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Its {@code grantPull} grants as this cache's does: the identity side, and a place in each mirrored rule's
+     * registry policy statement. The hosts of copied registries are mirrored too, onto their prefixes.
+     */
+    @Override
+    public RegistryMirrors registryMirrors() {
+        List<IPullThroughCacheRule> mirrored = new ArrayList<>(rules.values());
+        mirrored.addAll(copiedRegistries.values());
+        return RegistryMirrors.of(this, registryHost, mirrored, (target, grantee) -> target instanceof CopiedRegistry copied
+                ? copied.grantPull(grantee) : grantPull((PullThroughCacheRule) target, grantee));
     }
 
     /** The rule or copied registry that serves an image's registry. */

@@ -1,5 +1,6 @@
 package io.github.pullthroughcache;
 
+import io.github.pullthroughcache.registry.CacheConsumers;
 import io.github.pullthroughcache.rule.UpstreamRegistry;
 import java.util.List;
 import java.util.Map;
@@ -11,12 +12,14 @@ public final class PullThroughCacheAttributes {
     private final String region;
     private final List<UpstreamRegistry> upstreams;
     private final Map<String, String> repositoryPrefixes;
+    private final CacheConsumers sharedWith;
 
     private PullThroughCacheAttributes(Builder builder) {
         this.account = builder.account;
         this.region = builder.region;
         this.upstreams = builder.upstreams != null ? builder.upstreams : List.of(UpstreamRegistry.ECR_PUBLIC);
         this.repositoryPrefixes = builder.repositoryPrefixes != null ? builder.repositoryPrefixes : Map.of();
+        this.sharedWith = builder.sharedWith;
     }
 
     /** @return the account of the cache's registry, or {@code null} for the stack's */
@@ -39,6 +42,11 @@ public final class PullThroughCacheAttributes {
         return repositoryPrefixes;
     }
 
+    /** @return who the cache is shared with, or {@code null} when not said */
+    public CacheConsumers getSharedWith() {
+        return sharedWith;
+    }
+
     /** @return a new builder */
     public static Builder builder() {
         return new Builder();
@@ -50,6 +58,7 @@ public final class PullThroughCacheAttributes {
         private String region;
         private List<UpstreamRegistry> upstreams;
         private Map<String, String> repositoryPrefixes;
+        private CacheConsumers sharedWith;
 
         private Builder() {
         }
@@ -96,7 +105,10 @@ public final class PullThroughCacheAttributes {
 
         /**
          * Prefixes that differ from the upstreams' defaults, by default prefix ({@code docker-hub} to
-         * {@code dockerhub}), as the {@code prefixes} context key of {@link PullThroughCacheStack} takes them.
+         * {@code dockerhub}), as the {@code prefixes} context key of {@link PullThroughCacheStack} takes them. The
+         * shared cache's stack output {@code <id>SharedPrefixes} lists each prefix with its upstream
+         * ({@code {"dockerhub":"docker-hub"}}): an upstream whose prefix is not its default goes here, as
+         * {@code Map.of("docker-hub", "dockerhub")}.
          *
          * <p>Default: every upstream on its default prefix.
          *
@@ -105,6 +117,21 @@ public final class PullThroughCacheAttributes {
          */
         public Builder repositoryPrefixes(Map<String, String> repositoryPrefixes) {
             this.repositoryPrefixes = repositoryPrefixes == null ? null : Map.copyOf(repositoryPrefixes);
+            return this;
+        }
+
+        /**
+         * Who the cache is shared with, as its app says ({@code PullThroughCacheProps.sharedWith}): a
+         * {@link PullThroughCacheConsumer} of an account that named accounts leave out is then refused at synth,
+         * rather than by the cache's registry at the first pull.
+         *
+         * <p>Default: not said; the cache's registry decides at the first pull.
+         *
+         * @param sharedWith the consumers the cache is shared with
+         * @return this builder
+         */
+        public Builder sharedWith(CacheConsumers sharedWith) {
+            this.sharedWith = sharedWith;
             return this;
         }
 

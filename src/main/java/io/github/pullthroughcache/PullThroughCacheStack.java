@@ -1,6 +1,7 @@
 package io.github.pullthroughcache;
 
 import io.github.pullthroughcache.internal.ConstructIds;
+import io.github.pullthroughcache.network.CacheVpc;
 import io.github.pullthroughcache.registry.RegistryPolicyMode;
 import io.github.pullthroughcache.rule.PullThroughCacheRule;
 import io.github.pullthroughcache.rule.PullThroughCacheRuleProps;
@@ -11,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import software.amazon.awscdk.CfnOutput;
-import software.amazon.awscdk.Fn;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.services.ec2.IVpc;
@@ -65,6 +65,16 @@ public class PullThroughCacheStack extends Stack {
     private final PullThroughCache cache;
 
     /**
+     * A stack with every prop at its default (or from cdk.json's context).
+     *
+     * @param scope the app
+     * @param id the stack id
+     */
+    public PullThroughCacheStack(Construct scope, String id) {
+        this(scope, id, null);
+    }
+
+    /**
      * @param scope the app
      * @param id the stack id
      * @param props the cache's settings, all optional
@@ -91,20 +101,20 @@ public class PullThroughCacheStack extends Stack {
         Map<String, String> prefixesContext = context.map("prefixes");
         Map<String, String> prefixes = prefixesContext != null ? prefixesContext : props.getRepositoryPrefixes();
         List<String> names = context.list("upstreams");
-        List<UpstreamRegistry> upstreams = names != null ? upstreamsNamed(names) : props.getUpstreams();
+        List<UpstreamRegistry> upstreams = names != null ? upstreamsNamed(names, context.typed("upstreams")) : props.getUpstreams();
         checkPrefixKeys(prefixes, upstreams);
 
         boolean temporaryNat = natContext != null ? natContext : props.isTemporaryNat();
         Map<String, Object> vpcContext = context.object("vpc");
         if (temporaryNat && vpcContext != null && !vpcContext.containsKey("publicSubnetIds")) {
             // say it in the words of the context, not of the Java props the NAT gateway would name
-            throw StackContext.invalid("vpc", vpcContext, "'publicSubnetIds' and 'publicSubnetRouteTableIds' among "
+            throw StackContext.invalid("vpc", context.typed("vpc"), "'publicSubnetIds' and 'publicSubnetRouteTableIds' among "
                     + "the attributes while temporaryNat is true: the NAT gateway goes in a public subnet. Add them, or "
                     + "give -c temporaryNat=false");
         }
 
         this.cache = new PullThroughCache(this, "Cache", PullThroughCacheProps.builder()
-                .vpc(importedVpc(vpcContext, props.getVpcAttributes()))
+                .vpc(importedVpc(vpcContext, context.typed("vpc"), props.getVpcAttributes()))
                 .upstreams(List.of())
                 .creationTemplate(props.getCreationTemplate())
                 .temporaryNat(temporaryNat)
@@ -136,12 +146,12 @@ public class PullThroughCacheStack extends Stack {
         }
     }
 
-    private List<UpstreamRegistry> upstreamsNamed(List<String> names) {
+    private List<UpstreamRegistry> upstreamsNamed(List<String> names, Object typed) {
         List<UpstreamRegistry> upstreams = new ArrayList<>();
         for (String name : names) {
             Function<ISecret, UpstreamRegistry> factory = BY_NAME.get(name);
             if (factory == null) {
-                throw StackContext.invalid("upstreams", names, "names out of " + BY_NAME.keySet() + "; '" + name
+                throw StackContext.invalid("upstreams", typed, "names out of " + BY_NAME.keySet() + "; '" + name
                         + "' is none of them (Azure and ECR to ECR rules take props: PullThroughCache.addRule)");
             }
             upstreams.add(factory.apply(WITHOUT_CREDENTIAL.contains(name) ? null
@@ -161,8 +171,8 @@ public class PullThroughCacheStack extends Stack {
         }
     }
 
-    private IVpc importedVpc(Map<String, Object> context, VpcAttributes props) {
-        VpcAttributes attributes = context != null ? StackContext.vpcAttributes(context) : props;
+    private IVpc importedVpc(Map<String, Object> context, Object typed, VpcAttributes props) {
+        VpcAttributes attributes = context != null ? StackContext.vpcAttributes(context, typed) : props;
         return attributes == null ? null : Vpc.fromVpcAttributes(this, "Vpc", attributes);
     }
 
@@ -173,8 +183,7 @@ public class PullThroughCacheStack extends Stack {
     @Override
     public List<String> getAvailabilityZones() {
         if (availabilityZones == null) {
-            List<String> zones = Fn.getAzs();
-            this.availabilityZones = List.of(Fn.select(0, zones), Fn.select(1, zones));
+            this.availabilityZones = CacheVpc.zonesResolvedAtDeploy(2);
         }
         return availabilityZones;
     }

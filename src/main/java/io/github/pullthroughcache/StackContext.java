@@ -52,7 +52,7 @@ final class StackContext {
         if (value instanceof List<?> items && items.stream().allMatch(String.class::isInstance)) {
             return items.stream().map(String.class::cast).toList();
         }
-        throw invalid(key, value, "a list of strings or a comma-separated string");
+        throw invalid(key, typed(key), "a list of strings or a comma-separated string");
     }
 
     Map<String, String> map(String key) {
@@ -65,7 +65,7 @@ final class StackContext {
             for (String pair : text.split(",")) {
                 String[] parts = pair.split("=", 2);
                 if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
-                    throw invalid(key, value, "name=value pairs separated by commas");
+                    throw invalid(key, typed(key), "name=value pairs separated by commas");
                 }
                 result.put(parts[0].trim(), parts[1].trim());
             }
@@ -75,7 +75,7 @@ final class StackContext {
             entries.forEach((k, v) -> result.put(k.toString(), (String) v));
             return result;
         }
-        throw invalid(key, value, "an object of strings");
+        throw invalid(key, typed(key), "an object of strings");
     }
 
     /** A JSON object of {@code -c key={...}}, or the object of cdk.json. */
@@ -89,48 +89,58 @@ final class StackContext {
             entries.forEach((k, v) -> result.put(k.toString(), v));
             return result;
         }
-        throw invalid(key, value, "a JSON object");
+        throw invalid(key, typed(key), "a JSON object");
     }
 
-    /** {@code Vpc.fromVpcAttributes} from the context object {@code vpc}, whose keys are the attribute names. */
-    static VpcAttributes vpcAttributes(Map<String, Object> vpc) {
+    /** @return the value as the user gave it: the text of {@code -c key=value}, or the JSON value of cdk.json */
+    Object typed(String key) {
+        return context.get(key);
+    }
+
+    /**
+     * {@code Vpc.fromVpcAttributes} from the context object {@code vpc}, whose keys are the attribute names.
+     *
+     * @param vpc the object
+     * @param typed the value as the user gave it, for an error
+     */
+    static VpcAttributes vpcAttributes(Map<String, Object> vpc, Object typed) {
         VpcAttributes.Builder attributes = VpcAttributes.builder();
         for (Map.Entry<String, Object> entry : vpc.entrySet()) {
             Object value = entry.getValue();
             switch (entry.getKey()) {
-                case "vpcId" -> attributes.vpcId(text(entry));
-                case "vpcCidrBlock" -> attributes.vpcCidrBlock(text(entry));
-                case "availabilityZones" -> attributes.availabilityZones(texts(entry));
-                case "publicSubnetIds" -> attributes.publicSubnetIds(texts(entry));
-                case "publicSubnetRouteTableIds" -> attributes.publicSubnetRouteTableIds(texts(entry));
-                case "privateSubnetIds" -> attributes.privateSubnetIds(texts(entry));
-                case "privateSubnetRouteTableIds" -> attributes.privateSubnetRouteTableIds(texts(entry));
-                case "isolatedSubnetIds" -> attributes.isolatedSubnetIds(texts(entry));
-                case "isolatedSubnetRouteTableIds" -> attributes.isolatedSubnetRouteTableIds(texts(entry));
-                default -> throw invalid("vpc", vpc, "attributes out of " + VPC_ATTRIBUTES + ", not '"
+                case "vpcId" -> attributes.vpcId(text(entry, typed));
+                case "vpcCidrBlock" -> attributes.vpcCidrBlock(text(entry, typed));
+                case "availabilityZones" -> attributes.availabilityZones(texts(entry, typed));
+                case "publicSubnetIds" -> attributes.publicSubnetIds(texts(entry, typed));
+                case "publicSubnetRouteTableIds" -> attributes.publicSubnetRouteTableIds(texts(entry, typed));
+                case "privateSubnetIds" -> attributes.privateSubnetIds(texts(entry, typed));
+                case "privateSubnetRouteTableIds" -> attributes.privateSubnetRouteTableIds(texts(entry, typed));
+                case "isolatedSubnetIds" -> attributes.isolatedSubnetIds(texts(entry, typed));
+                case "isolatedSubnetRouteTableIds" -> attributes.isolatedSubnetRouteTableIds(texts(entry, typed));
+                default -> throw invalid("vpc", typed, "attributes out of " + VPC_ATTRIBUTES + ", not '"
                         + entry.getKey() + "'");
             }
         }
         for (String required : List.of("vpcId", "vpcCidrBlock", "availabilityZones")) {
             if (!vpc.containsKey(required)) {
-                throw invalid("vpc", vpc, "'" + required + "' among the attributes (all of " + VPC_ATTRIBUTES + ")");
+                throw invalid("vpc", typed, "'" + required + "' among the attributes (all of " + VPC_ATTRIBUTES + ")");
             }
         }
         return attributes.build();
     }
 
-    private static String text(Map.Entry<String, Object> entry) {
+    private static String text(Map.Entry<String, Object> entry, Object typed) {
         if (entry.getValue() instanceof String value) {
             return value;
         }
-        throw invalid("vpc", entry.getKey() + "=" + entry.getValue(), "a string for '" + entry.getKey() + "'");
+        throw invalid("vpc", typed, "a string for '" + entry.getKey() + "'");
     }
 
-    private static List<String> texts(Map.Entry<String, Object> entry) {
+    private static List<String> texts(Map.Entry<String, Object> entry, Object typed) {
         if (entry.getValue() instanceof List<?> items && items.stream().allMatch(String.class::isInstance)) {
             return items.stream().map(String.class::cast).toList();
         }
-        throw invalid("vpc", entry.getKey() + "=" + entry.getValue(), "a list of strings for '" + entry.getKey() + "'");
+        throw invalid("vpc", typed, "a list of strings for '" + entry.getKey() + "'");
     }
 
     /** The value, with a string that holds a JSON object or array parsed. */
@@ -146,7 +156,25 @@ final class StackContext {
         return value;
     }
 
-    static IllegalArgumentException invalid(String key, Object value, String accepted) {
-        return new IllegalArgumentException("Context '" + key + "' is '" + value + "': expected " + accepted);
+    /**
+     * @param key the context key
+     * @param typed the value as the user gave it: the text of {@code -c}, echoed as typed, or a JSON value of
+     *     cdk.json, echoed as JSON (never as a Java map or list)
+     * @param accepted what would be accepted
+     * @return the error
+     */
+    static IllegalArgumentException invalid(String key, Object typed, String accepted) {
+        return new IllegalArgumentException("Context '" + key + "' is '" + asTyped(typed) + "': expected " + accepted);
+    }
+
+    private static String asTyped(Object typed) {
+        if (typed instanceof String text) {
+            return text;
+        }
+        try {
+            return JSON.writeValueAsString(typed);
+        } catch (JsonProcessingException e) {
+            return String.valueOf(typed);
+        }
     }
 }

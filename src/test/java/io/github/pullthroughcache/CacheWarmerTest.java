@@ -31,6 +31,7 @@ import software.amazon.awscdk.assertions.Template;
 import software.amazon.awscdk.services.ec2.IVpc;
 import software.amazon.awscdk.services.ec2.Vpc;
 import software.amazon.awscdk.services.ec2.VpcAttributes;
+import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.scheduler.ScheduleExpression;
 
 /** A warmer of a cache with a schedule, and one of plain rules without: synthesized once. Errors on apps of their own. */
@@ -183,6 +184,9 @@ class CacheWarmerTest {
         cached.hasResourceProperties("AWS::IAM::ManagedPolicy", Map.of("PolicyDocument", Map.of("Statement", List.of(
                 Map.of("Sid", "InvokeWarmer", "Effect", "Allow", "Action", "lambda:InvokeFunction",
                         "Resource", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^WarmerHandler"), "Arn")))))));
+        // the aws-scheduler target's own grant (inline, with <function>:*) is not written
+        assertThat(cached.findResources("AWS::IAM::Policy")).isEmpty();
+        assertThat(warmer.getSchedule().getScheduleArn()).isNotBlank();
     }
 
     @Test
@@ -238,5 +242,16 @@ class CacheWarmerTest {
 
         assertThatThrownBy(() -> new CacheWarmer(stack, "Warmer", props.apply(quay)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
+    }
+
+    @Test
+    void propsMadeFromOptionsCarryEveryOption() {
+        CacheWarmerOptions options = CacheWarmerOptions.builder()
+                .schedule(ScheduleExpression.rate(Duration.days(1))).platforms(List.of("linux/arm64"))
+                .failOnError(true).concurrency(2).imageConcurrency(3).logRetention(RetentionDays.ONE_MONTH)
+                .build();
+        CacheWarmerProps props = CacheWarmerProps.builder().options(options).images(List.of("nginx:1.27")).build();
+        assertThat(props).usingRecursiveComparison().ignoringFields("cache", "rules", "images").isEqualTo(options);
+        assertThat(props.getImages()).containsExactly("nginx:1.27");
     }
 }

@@ -194,7 +194,7 @@ class CacheWarmingTest {
         Annotations annotations = Annotations.fromStack(stack);
         annotations.hasWarning("/Credentials/Cache/Warmer", Match.stringLikeRegexp(
                 ".*rule 'docker-hub', whose credential secret Credentials/DockerHubCredential .*placeholder access token.*"
-                        + "put-secret-value.*"));
+                        + "put-secret-value --secret-id ecr-pullthroughcache/docker-hub --secret-string .*"));
         annotations.hasNoWarning("/Credentials/Cache/Warmer", Match.stringLikeRegexp(".*rule 'ecr-public'.*"));
     }
 

@@ -243,6 +243,15 @@ class CopiedRegistryTest {
     }
 
     @Test
+    void theRegistryMirrorsCoverTheCopiedHostsOntoTheirPrefixes() {
+        cacheWith(List.of(UpstreamRegistry.QUAY, UpstreamRegistry.copied("mcr.microsoft.com")), c -> {
+            var mirrors = c.registryMirrors();
+            assertThat(mirrors.getHosts()).containsExactly("quay.io", "mcr.microsoft.com");
+            assertThat(mirrors.hostsToml("mcr.microsoft.com")).contains("server = \"https://mcr.microsoft.com\"", "/v2/mcr");
+        });
+    }
+
+    @Test
     void copiedImagesAreCopiedAlsoWhenWarmingIsOff() {
         Stack stack = new Stack(TestApps.newApp(), "NoWarming");
         PullThroughCache withNat = new PullThroughCache(stack, "Cache", PullThroughCacheProps.builder()
@@ -340,7 +349,8 @@ class CopiedRegistryTest {
     void aTokenImageOrAnUnservedHostIsRefusedNamingTheCopiedRegistriesToo() {
         assertThatThrownBy(() -> cacheWith(List.of(UpstreamRegistry.copied("mcr.microsoft.com")),
                 c -> c.imageUri(Token.asString(Map.of("Ref", "Image")))))
-                .hasMessageContaining("needs a literal image reference such as 'nginx:1.27'; a token cannot be routed");
+                .hasMessageContaining("needs a literal image reference such as 'nginx:1.27'")
+                .hasMessageContaining("a token cannot be routed to its registry at synth");
         assertThatThrownBy(() -> cacheWith(List.of(UpstreamRegistry.copied("mcr.microsoft.com")),
                 c -> c.imageUri("gcr.io/distroless/static:nonroot")))
                 .hasMessageContaining("Its rules: [mcr (mcr.microsoft.com)]")

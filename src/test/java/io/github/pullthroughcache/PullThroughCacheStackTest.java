@@ -120,7 +120,7 @@ class PullThroughCacheStackTest {
         assertThatThrownBy(() -> new PullThroughCacheStack(TestApps.newApp(Map.of("upstreams", "quay,dockerhub")),
                 "S", null))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("Context 'upstreams' is '[quay, dockerhub]'")
+                .hasMessageContaining("Context 'upstreams' is 'quay,dockerhub'")
                 .hasMessageContaining("[ecr-public, quay, k8s, docker-hub, github, gitlab, chainguard]")
                 .hasMessageContaining("'dockerhub' is none of them");
     }
@@ -136,14 +136,39 @@ class PullThroughCacheStackTest {
                 Arguments.of("{\"vpcCidrBlock\": \"10.1.0.0/16\", \"availabilityZones\": [\"eu-west-1a\"]}",
                         "'vpcId' among the attributes"),
                 Arguments.of("{\"vpcId\": \"vpc-1\", \"subnetIds\": []}", "not 'subnetIds'"),
-                Arguments.of("{vpcId", "Context 'vpc' is '{vpcId': expected a JSON object"));
+                Arguments.of("{\"vpcId\": 5, \"vpcCidrBlock\": \"10.1.0.0/16\"}", "expected a string for 'vpcId'"),
+                Arguments.of("{\"vpcId\": \"vpc-1\", \"isolatedSubnetIds\": \"subnet-1\"}",
+                        "expected a list of strings for 'isolatedSubnetIds'"),
+                Arguments.of("{vpcId", "expected a JSON object"));
     }
 
     @ParameterizedTest(name = "vpc {0} is refused")
     @MethodSource("badVpcContexts")
     void aVpcContextWithoutItsIdOrWithAnUnknownAttributeIsRefused(String vpc, String message) {
+        // the JSON as typed, never the Java map it was read into
         assertThatThrownBy(() -> new PullThroughCacheStack(TestApps.newApp(Map.of("vpc", vpc)), "S", null))
-                .hasMessageContaining("Context 'vpc'").hasMessageContaining(message);
+                .hasMessageStartingWith("Context 'vpc' is '" + vpc + "': ").hasMessageContaining(message);
+    }
+
+    @Test
+    void aVpcObjectOfCdkJsonIsEchoedAsJson() {
+        Map<String, Object> vpc = new java.util.LinkedHashMap<>();
+        vpc.put("vpcId", "vpc-1");
+        vpc.put("subnetIds", List.of("subnet-1"));
+        assertThatThrownBy(() -> new PullThroughCacheStack(TestApps.newApp(Map.of("vpc", vpc)), "S", null))
+                .hasMessageStartingWith("Context 'vpc' is '{\"vpcId\":\"vpc-1\",\"subnetIds\":[\"subnet-1\"]}': "
+                        + "expected attributes out of");
+    }
+
+    @Test
+    void withNoPropsTheStackIsEcrPublicWithItsEndpoints() {
+        App app = TestApps.newApp();
+        PullThroughCacheStack stack = new PullThroughCacheStack(app, "Defaults");
+        Template defaults = Template.fromStack(stack);
+        defaults.resourceCountIs("AWS::ECR::PullThroughCacheRule", 1);
+        defaults.hasResourceProperties("AWS::ECR::PullThroughCacheRule", Map.of("EcrRepositoryPrefix", "ecr-public"));
+        defaults.resourceCountIs("AWS::EC2::VPCEndpoint", 3);
+        defaults.resourceCountIs("AWS::EC2::NatGateway", 0);
     }
 
     @Test

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.pullthroughcache.network.CacheVpc;
+import io.github.pullthroughcache.network.CacheVpcProps;
 import io.github.pullthroughcache.registry.CreationTemplateOptions;
 import io.github.pullthroughcache.registry.RegistryPolicyMode;
 import io.github.pullthroughcache.registry.TemplateEncryption;
@@ -240,7 +242,7 @@ class PullThroughCacheTest {
     @Test
     void withNoPropsTheCacheIsEcrPublicInANewVpc() {
         App app = TestApps.newApp();
-        PullThroughCache minimal = new PullThroughCache(new Stack(app, "Minimal"), "Cache", null);
+        PullThroughCache minimal = new PullThroughCache(new Stack(app, "Minimal"), "Cache");
         Template minimalTemplate = Template.fromStack((Stack) minimal.getNode().getScope());
         minimalTemplate.resourceCountIs("AWS::ECR::PullThroughCacheRule", 1);
         minimalTemplate.hasResourceProperties("AWS::ECR::PullThroughCacheRule", Map.of(
@@ -252,5 +254,21 @@ class PullThroughCacheTest {
         minimalTemplate.resourceCountIs("AWS::ECR::RegistryPolicy", 0);
         minimalTemplate.resourceCountIs("Custom::EcrRegistryPolicyStatements", 0);
         assertThat(minimal.getRegistryPolicy()).isNull();
+        assertThat(minimal.getVpc()).isInstanceOf(CacheVpc.class);
+        assertThat(minimal.getVpc().getNode().getId()).isEqualTo("Vpc");
+        minimalTemplate.resourceCountIs("AWS::EC2::Subnet", 4);
+        minimalTemplate.resourceCountIs("AWS::EC2::FlowLog", 1);
+    }
+
+    @Test
+    void aCacheVpcWithNoPropsHasTheDefaults() {
+        Stack vpcStack = new Stack(TestApps.newApp(), "VpcOnly");
+        CacheVpc vpc = new CacheVpc(vpcStack, "Vpc");
+        Template vpcTemplate = Template.fromStack(vpcStack);
+        assertThat(vpc.getCidr()).isEqualTo(CacheVpcProps.builder().build().getCidr());
+        vpcTemplate.hasResourceProperties("AWS::EC2::VPC", Map.of("CidrBlock", vpc.getCidr()));
+        vpcTemplate.resourceCountIs("AWS::EC2::Subnet", 4);
+        vpcTemplate.resourceCountIs("AWS::EC2::NatGateway", 0);
+        vpcTemplate.resourceCountIs("AWS::EC2::FlowLog", 1);
     }
 }

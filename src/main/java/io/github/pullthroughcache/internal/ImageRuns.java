@@ -6,13 +6,15 @@ import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.ArnFormat;
 import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.Stack;
-import software.amazon.awscdk.TimeZone;
 import software.amazon.awscdk.services.iam.IRole;
 import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.lambda.Function;
-import software.amazon.awscdk.services.scheduler.CfnSchedule;
+import software.amazon.awscdk.services.scheduler.Schedule;
 import software.amazon.awscdk.services.scheduler.ScheduleExpression;
+import software.amazon.awscdk.services.scheduler.ScheduleTargetInput;
+import software.amazon.awscdk.services.scheduler.TimeWindow;
+import software.amazon.awscdk.services.scheduler.targets.LambdaInvoke;
 import software.constructs.Construct;
 
 /**
@@ -70,8 +72,12 @@ public final class ImageRuns {
     }
 
     /**
-     * The schedule (child {@code Schedule}, with {@code ScheduleRole} and {@code SchedulePolicy}) that runs the function
-     * on the settings of a run; a failed run is not retried, the next one takes it up.
+     * The schedule (child {@code Schedule}, an aws-scheduler {@code Schedule}, with {@code ScheduleRole} and
+     * {@code SchedulePolicy}) that runs the function on the settings of a run; a failed run is not retried, the next
+     * one takes it up. The role is the owner's own: the one a {@link LambdaInvoke} target makes by itself gets
+     * {@code lambda:InvokeFunction} on the function and on {@code <function>:*} in an inline policy, which NIST 800-53
+     * R5 (no inline policies) and AwsSolutions-IAM5 (wildcard) refuse. The target is handed the role without policy
+     * updates, so that its grant adds nothing to what the managed policy allows.
      *
      * @param owner the construct
      * @param what what the owner is, for descriptions, such as {@code cache warmer}
@@ -82,7 +88,7 @@ public final class ImageRuns {
      * @param settings the run's input
      * @return the schedule
      */
-    public static CfnSchedule schedule(Construct owner, String what, String sid, String description, Function function,
+    public static Schedule schedule(Construct owner, String what, String sid, String description, Function function,
             ScheduleExpression expression, Map<String, Object> settings) {
         ServiceRole role = ServiceRole.builder(owner, "scheduler.amazonaws.com")
                 .ids("ScheduleRole", "SchedulePolicy")
@@ -94,19 +100,15 @@ public final class ImageRuns {
                         .resources(List.of(function.getFunctionArn()))
                         .build()))
                 .create();
-        TimeZone timeZone = expression.getTimeZone();
-        CfnSchedule created = CfnSchedule.Builder.create(owner, "Schedule")
+        Schedule created = Schedule.Builder.create(owner, "Schedule")
                 .description(description)
-                .scheduleExpression(expression.getExpressionString())
-                .scheduleExpressionTimezone(timeZone == null ? null : timeZone.getTimezoneName())
-                .flexibleTimeWindow(CfnSchedule.FlexibleTimeWindowProperty.builder().mode("OFF").build())
-                .state("ENABLED")
-                .target(CfnSchedule.TargetProperty.builder()
-                        .arn(function.getFunctionArn())
-                        .roleArn(role.role().getRoleArn())
-                        .input(Stack.of(owner).toJsonString(settings))
+                .schedule(expression)
+                .timeWindow(TimeWindow.off())
+                .target(LambdaInvoke.Builder.create(function)
+                        .role(role.role().withoutPolicyUpdates())
+                        .input(ScheduleTargetInput.fromText(Stack.of(owner).toJsonString(settings)))
                         // a run that fails is taken up by the next one
-                        .retryPolicy(CfnSchedule.RetryPolicyProperty.builder().maximumRetryAttempts(0).build())
+                        .retryAttempts(0)
                         .build())
                 .build();
         created.getNode().addDependency(role.policy());

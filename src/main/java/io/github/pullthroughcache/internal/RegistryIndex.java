@@ -21,18 +21,12 @@ public final class RegistryIndex extends Construct {
     public static final String ID = "PullThroughCacheRegistryIndex";
 
     /**
-     * A kind of construct counted per registry.
+     * A kind of construct counted per registry; two kinds of one name are one kind.
      *
+     * @param name what the kind is called, such as {@code pull through cache rule}
      * @param <T> what the index holds of one
      */
-    public static final class Kind<T> {
-        private final String name;
-
-        /** @param name what the kind is called, such as {@code pull through cache rule} */
-        public Kind(String name) {
-            this.name = name;
-        }
-
+    public record Kind<T>(String name) {
         @Override
         public String toString() {
             return name;

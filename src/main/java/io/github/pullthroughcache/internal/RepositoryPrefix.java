@@ -3,6 +3,7 @@ package io.github.pullthroughcache.internal;
 import java.util.List;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import software.amazon.awscdk.ArnComponents;
 import software.constructs.IConstruct;
 
 /**
@@ -92,10 +93,11 @@ public final class RepositoryPrefix {
      */
     public static String repositoryArn(StackFacts stack, String account, String region, String prefix) {
         String path = Tokens.isUnresolved(prefix) ? prefix : toPath(prefix);
-        // what Stack.formatArn writes, without a jsii round trip
-        return "arn:" + stack.partition() + ":ecr:" + (region != null ? region : stack.region()) + ":"
-                + (account != null ? account : stack.account()) + ":repository/"
-                + (path.isEmpty() ? "*" : path + "/*");
+        // a null account or region is the stack's
+        return stack.stack().formatArn(ArnComponents.builder()
+                .service("ecr").account(account).region(region)
+                .resource("repository").resourceName(path.isEmpty() ? "*" : path + "/*")
+                .build());
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.github.pullthroughcache.network;
 
+import java.util.List;
 import software.amazon.awscdk.services.logs.RetentionDays;
 
 /** Properties of a {@link CacheVpc}. */
@@ -7,12 +8,14 @@ public final class CacheVpcProps {
 
     private final String cidr;
     private final int maxAzs;
+    private final List<String> availabilityZones;
     private final boolean flowLogs;
     private final RetentionDays flowLogRetention;
 
     private CacheVpcProps(Builder builder) {
         this.cidr = builder.cidr;
         this.maxAzs = builder.maxAzs;
+        this.availabilityZones = builder.availabilityZones;
         this.flowLogs = builder.flowLogs;
         this.flowLogRetention = builder.flowLogRetention;
     }
@@ -32,6 +35,11 @@ public final class CacheVpcProps {
         return maxAzs;
     }
 
+    /** @return the zones given, or {@code null} for the stack's first {@link #getMaxAzs()} */
+    public List<String> getAvailabilityZones() {
+        return availabilityZones;
+    }
+
     /** @return whether rejected traffic is flow-logged */
     public boolean isFlowLogs() {
         return flowLogs;
@@ -46,6 +54,7 @@ public final class CacheVpcProps {
     public static final class Builder {
         private String cidr = "10.0.0.0/16";
         private int maxAzs = 2;
+        private List<String> availabilityZones;
         private boolean flowLogs = true;
         private RetentionDays flowLogRetention = RetentionDays.ONE_YEAR;
 
@@ -77,6 +86,25 @@ public final class CacheVpcProps {
          */
         public Builder maxAzs(int maxAzs) {
             this.maxAzs = maxAzs;
+            return this;
+        }
+
+        /**
+         * The availability zones the VPC spans, such as {@code List.of("eu-west-1a", "eu-west-1c")};
+         * {@code maxAzs} is then not used. Each must be one of the stack's zones when those are known at synth.
+         *
+         * <p>Like any {@code Vpc}, the VPC reads its stack's zones ({@code Stack.getAvailabilityZones()}) even when
+         * given its own: in a stack with an account and region that is a context lookup, which needs AWS
+         * credentials at the first {@code cdk synth}, unless the stack overrides {@code getAvailabilityZones()}
+         * (see {@link CacheVpc#zonesResolvedAtDeploy(int)}).
+         *
+         * <p>Default: the first {@code maxAzs} of the stack's zones.
+         *
+         * @param availabilityZones the zones
+         * @return this builder
+         */
+        public Builder availabilityZones(List<String> availabilityZones) {
+            this.availabilityZones = availabilityZones == null ? null : List.copyOf(availabilityZones);
             return this;
         }
 

@@ -128,7 +128,8 @@ public class RegistryEndpoints extends Construct {
             List<String> registries = new ArrayList<>(List.of(stack.formatArn(ArnComponents.builder()
                     .service("ecr").resource("repository").resourceName("*").build())));
             for (String account : alsoAllowedRegistries) {
-                registries.add("arn:" + stack.getPartition() + ":ecr:" + stack.getRegion() + ":" + account + ":repository/*");
+                registries.add(stack.formatArn(ArnComponents.builder()
+                        .service("ecr").account(account).resource("repository").resourceName("*").build()));
             }
             endpoint.addToPolicy(PolicyStatement.Builder.create()
                     .sid("ThisRegistryOnly")
@@ -158,8 +159,9 @@ public class RegistryEndpoints extends Construct {
                 .sid("EcrImageLayersOnly")
                 .principals(List.of(new AnyPrincipal()))
                 .actions(List.of("s3:GetObject"))
-                .resources(List.of("arn:" + stack.getPartition() + ":s3:::prod-" + stack.getRegion()
-                        + "-starport-layer-bucket/*"))
+                .resources(List.of(stack.formatArn(ArnComponents.builder()
+                        .service("s3").region("").account("")
+                        .resource("prod-" + stack.getRegion() + "-starport-layer-bucket").resourceName("*").build())))
                 .build());
         return endpoint;
     }

@@ -2,8 +2,8 @@ package io.github.pullthroughcache.network;
 
 import software.amazon.awscdk.services.ec2.IVpc;
 
-/** Properties of {@link RegistryEndpoints}: the VPC and its {@link RegistryEndpointsSettings settings}. */
-public final class RegistryEndpointsProps extends RegistryEndpointsSettings {
+/** Properties of {@link RegistryEndpoints}: the VPC and its {@link RegistryEndpointsOptions options}. */
+public final class RegistryEndpointsProps extends RegistryEndpointsOptions {
 
     private final IVpc vpc;
 
@@ -22,16 +22,11 @@ public final class RegistryEndpointsProps extends RegistryEndpointsSettings {
         return vpc;
     }
 
-    /** Builds {@link RegistryEndpointsProps}. */
-    public static final class Builder extends AbstractBuilder<Builder> {
+    /** Builds {@link RegistryEndpointsProps}: the setters of {@link RegistryEndpointsOptions.Builder} and the VPC. */
+    public static final class Builder extends RegistryEndpointsOptions.Builder<Builder> {
         private IVpc vpc;
 
         private Builder() {
-        }
-
-        @Override
-        protected Builder self() {
-            return this;
         }
 
         /**
@@ -47,6 +42,7 @@ public final class RegistryEndpointsProps extends RegistryEndpointsSettings {
         }
 
         /** @return the props */
+        @Override
         public RegistryEndpointsProps build() {
             return new RegistryEndpointsProps(this);
         }

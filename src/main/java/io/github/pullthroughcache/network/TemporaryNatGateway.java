@@ -17,6 +17,7 @@ import software.amazon.awscdk.services.ec2.IRouteTable;
 import software.amazon.awscdk.services.ec2.ISubnet;
 import software.amazon.awscdk.services.ec2.IVpc;
 import software.amazon.awscdk.services.ec2.SubnetSelection;
+import software.amazon.awscdk.services.ec2.Vpc;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.QueryDefinition;
 import software.amazon.awscdk.services.logs.QueryString;
@@ -96,12 +97,18 @@ public class TemporaryNatGateway extends Construct {
         // the VPC's own lists when nothing is selected: selectSubnets costs several jsii round trips
         List<ISubnet> selected = selection != null ? vpc.selectSubnets(selection).getSubnets() : vpc.getPublicSubnets();
         if (selected.isEmpty()) {
+            String missing = "TemporaryNatGateway " + getNode().getPath() + " needs a public subnet (one routed to an "
+                    + "internet gateway) in VPC " + vpc.getNode().getPath() + ", which has none: ";
             throw new IllegalArgumentException(selection != null
                     ? "TemporaryNatGatewayProps.publicSubnet selects no subnet of VPC " + vpc.getNode().getPath()
-                    : "TemporaryNatGateway " + getNode().getPath() + " needs a public subnet (one routed to an "
-                            + "internet gateway) in VPC " + vpc.getNode().getPath() + ", which has none: add a PUBLIC "
-                            + "subnet configuration to the VPC (it costs nothing without the NAT gateway), or give "
-                            + "TemporaryNatGatewayProps.publicSubnet");
+                    // an imported VPC has the subnets its attributes name, whatever the real VPC holds
+                    : !(vpc instanceof Vpc) ? missing + "give Vpc.fromVpcAttributes its public subnets "
+                            + "(publicSubnetIds and publicSubnetRouteTableIds), or select one with "
+                            + "TemporaryNatGatewayOptions.publicSubnet (PullThroughCacheProps.temporaryNatOptions), or "
+                            + "go without a NAT gateway: temporaryNat(false), and the cache's warmer fills the cache "
+                            + "from outside the VPC"
+                    : missing + "add a PUBLIC subnet configuration to the VPC (it costs nothing without the NAT "
+                            + "gateway), or give TemporaryNatGatewayProps.publicSubnet");
         }
         return selected.get(0);
     }

@@ -2,8 +2,8 @@ package io.github.pullthroughcache.network;
 
 import software.amazon.awscdk.services.ec2.IVpc;
 
-/** Properties of a {@link TemporaryNatGateway}: the VPC and its {@link TemporaryNatGatewaySettings settings}. */
-public final class TemporaryNatGatewayProps extends TemporaryNatGatewaySettings {
+/** Properties of a {@link TemporaryNatGateway}: the VPC and its {@link TemporaryNatGatewayOptions options}. */
+public final class TemporaryNatGatewayProps extends TemporaryNatGatewayOptions {
 
     private final IVpc vpc;
 
@@ -22,16 +22,11 @@ public final class TemporaryNatGatewayProps extends TemporaryNatGatewaySettings 
         return vpc;
     }
 
-    /** Builds {@link TemporaryNatGatewayProps}. */
-    public static final class Builder extends AbstractBuilder<Builder> {
+    /** Builds {@link TemporaryNatGatewayProps}: the setters of {@link TemporaryNatGatewayOptions.Builder} and the VPC. */
+    public static final class Builder extends TemporaryNatGatewayOptions.Builder<Builder> {
         private IVpc vpc;
 
         private Builder() {
-        }
-
-        @Override
-        protected Builder self() {
-            return this;
         }
 
         /**
@@ -46,6 +41,7 @@ public final class TemporaryNatGatewayProps extends TemporaryNatGatewaySettings 
         }
 
         /** @return the props */
+        @Override
         public TemporaryNatGatewayProps build() {
             return new TemporaryNatGatewayProps(this);
         }

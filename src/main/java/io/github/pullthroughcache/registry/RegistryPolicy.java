@@ -1,7 +1,6 @@
 package io.github.pullthroughcache.registry;
 
 import io.github.pullthroughcache.internal.ConstructIds;
-import io.github.pullthroughcache.internal.HandlerFunction;
 import io.github.pullthroughcache.internal.NagAcknowledgements;
 import io.github.pullthroughcache.internal.RegistryIndex;
 import io.github.pullthroughcache.internal.RepositoryPrefix;
@@ -11,22 +10,20 @@ import io.github.pullthroughcache.internal.Tokens;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awscdk.Annotations;
-import software.amazon.awscdk.CustomResource;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Lazy;
-import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.ecr.CfnRegistryPolicy;
 import software.amazon.awscdk.services.iam.AccountPrincipal;
 import software.amazon.awscdk.services.iam.IGrantable;
 import software.amazon.awscdk.services.iam.IPrincipal;
 import software.amazon.awscdk.services.iam.PolicyStatement;
-import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.constructs.Construct;
 import software.constructs.IConstruct;
@@ -47,11 +44,13 @@ import software.constructs.IConstruct;
  * {@link RegistryPolicyMode#REPLACE} child {@code Resource} is a plain {@code AWS::ECR::RegistryPolicy},
  * retained when the stack is deleted.
  *
- * <p>Every statement gets a Sid that starts with {@link #getOwner()}, derived from this construct's path:
- * stable across deploys, and different for every stack. The document is rendered once, at synthesis,
- * so statements and principals may be added in any order.
+ * <p>Every statement's Sid is its name (letters and digits) after an owner of the deployed stack: in MERGE, the
+ * handler makes the owner of {@link #getOwner()} (the stack's name and this construct's path) and the id of the
+ * deployed stack, so two deployments of one app into one registry never touch each other's statements; in REPLACE,
+ * the Sid starts with {@link #getOwner()}. The document is rendered once, at synthesis, so statements and principals
+ * may be added in any order.
  */
-public class RegistryPolicy extends Construct {
+public class RegistryPolicy extends RegistrySetting {
 
     /** The id {@link #of(IConstruct)} gives the policy it creates. */
     public static final String DEFAULT_ID = "RegistryPolicy";
@@ -67,17 +66,21 @@ public class RegistryPolicy extends Construct {
     private static final Pattern REPOSITORY_ARN = Pattern.compile("^arn:[^:]+:ecr:[^:]*:[^:]*:repository/(.+)/\\*$");
     private static final Pattern NOT_ALPHANUMERIC = Pattern.compile("[^A-Za-z0-9]");
 
-    private static final RegistryIndex.Kind<RegistryPolicy> POLICIES = new RegistryIndex.Kind<>("registry policy");
+    /** The index's kind of the registry policies: {@link RegistrySetting} counts each subclass as one. */
+    private static final RegistryIndex.Kind<RegistrySetting> POLICIES =
+            new RegistryIndex.Kind<>(RegistryPolicy.class.getName());
 
     private final StackFacts facts;
     private final Stack stack;
     private final RegistryPolicyMode mode;
-    private final String owner;
     private final List<OwnedStatement> statements = new ArrayList<>();
     private final IConstruct resource;
 
-    /** A statement of this policy: its Sid, and the repository prefix it is for when one is known. */
-    private record OwnedStatement(String sid, PolicyStatement statement, String prefix) {
+    /**
+     * A statement of this policy: its name (the Sid after the owner), and the repository prefix it is for when one
+     * is known.
+     */
+    private record OwnedStatement(String name, PolicyStatement statement, String prefix) {
     }
 
     /**
@@ -86,15 +89,18 @@ public class RegistryPolicy extends Construct {
      * @param props the mode
      */
     public RegistryPolicy(Construct scope, String id, RegistryPolicyProps props) {
-        super(scope, id);
-        this.facts = StackFacts.of(scope);
+        super(scope, id, "registry policy", props.getMode() == RegistryPolicyMode.REPLACE);
+        this.facts = StackFacts.of(this);
         this.stack = facts.stack();
-        this.mode = props.getMode() != null ? props.getMode() : RegistryPolicyMode.MERGE;
-        this.owner = ConstructIds.owner(this);
-        register();
-        this.resource = mode == RegistryPolicyMode.MERGE
-                ? createMergeResource(props.getLogRetention() != null ? props.getLogRetention() : RetentionDays.ONE_YEAR)
-                : createReplaceResource();
+        this.mode = isReplacing() ? RegistryPolicyMode.REPLACE : RegistryPolicyMode.MERGE;
+        for (RegistrySetting other : inRegistry()) {
+            if (other != this && ((RegistryPolicy) other).stack == stack) {
+                throw new IllegalArgumentException("Stack " + stack.getNode().getPath() + " already has registry policy "
+                        + other.getNode().getPath() + ": a stack has one; add statements to it with "
+                        + "RegistryPolicy.of(scope)");
+            }
+        }
+        this.resource = isReplacing() ? createReplaceResource() : createMergeResource(props.getLogRetention());
         getNode().addValidation(this::validate);
         SynthTime.beforeSynth(this, this::warnAboutUnservedPrefixes);
     }
@@ -113,70 +119,40 @@ public class RegistryPolicy extends Construct {
         }
         // one created elsewhere in the stack, under an id of its own
         StackFacts facts = StackFacts.of(stack);
-        return facts.registryIndex().of(POLICIES, facts).stream().filter(policy -> policy.stack == stack).findFirst()
-                .orElseGet(() -> new RegistryPolicy(stack, DEFAULT_ID, RegistryPolicyProps.builder().build()));
-    }
-
-    private void register() {
-        RegistryIndex index = facts.registryIndex();
-        for (RegistryPolicy other : index.of(POLICIES, facts)) {
-            if (other.stack == stack) {
-                throw new IllegalArgumentException("Stack " + stack.getNode().getPath() + " already has registry policy "
-                        + other.getNode().getPath() + ": a stack has one; add statements to it with "
-                        + "RegistryPolicy.of(scope)");
-            }
-        }
-        RegistryPolicy other = index.addUnlessSole(POLICIES, facts, this, p -> p.mode == RegistryPolicyMode.REPLACE);
-        if (other != null) {
-            throw new IllegalArgumentException("Registry " + facts.registryKey() + " would have two owners of "
-                    + "its registry policy: " + other.getNode().getPath() + " (" + other.mode + ") and "
-                    + getNode().getPath() + " (" + mode + "). A REPLACE policy owns the whole document, so it must be "
-                    + "the only RegistryPolicy of its account and region; use MERGE in every stack instead");
-        }
+        return facts.registryIndex().of(POLICIES, facts).stream().map(RegistryPolicy.class::cast)
+                .filter(policy -> policy.stack == stack)
+                .findFirst().orElseGet(() -> new RegistryPolicy(stack, DEFAULT_ID, RegistryPolicyProps.builder().build()));
     }
 
     private IConstruct createMergeResource(RetentionDays logRetention) {
-        String invokedByCloudFormation = "The handler runs only when CloudFormation deploys this stack's "
-                + "registry policy statements, once per deployment.";
-        Function handler = HandlerFunction.builder(this, "registry-policy")
-                .descriptions("Custom::EcrRegistryPolicyStatements: merges stack " + stack.getNode().getPath()
-                        + "'s statements into the ECR registry policy",
-                        "ECR registry policy reads and writes, and the handler's own log group")
-                .statements(List.of(PolicyStatement.Builder.create()
-                        .sid("RegistryPolicy")
-                        .actions(List.of("ecr:GetRegistryPolicy", "ecr:PutRegistryPolicy", "ecr:DeleteRegistryPolicy"))
-                        .resources(List.of("*"))
-                        .build()))
-                .wildcards("ecr:GetRegistryPolicy, ecr:PutRegistryPolicy and ecr:DeleteRegistryPolicy act on the "
-                        + "account's registry and take no resource ARN.", List.of("*"))
-                // long enough to wait out IAM propagating a principal created in the same deployment
-                .limits(Duration.minutes(5), 256)
-                .logRetention(logRetention)
-                .reasons(invokedByCloudFormation,
-                        invokedByCloudFormation + " CloudFormation receives every failure as the custom resource's status.",
-                        "The log holds request types and error messages, never policy text or credentials;")
-                .create()
-                .function();
-        return CustomResource.Builder.create(this, "Resource")
-                .serviceToken(handler.getFunctionArn())
-                .resourceType("Custom::EcrRegistryPolicyStatements")
-                .properties(Map.of(
-                        "Owner", owner,
-                        "Statements", Lazy.string(() -> stack.toJsonString(render()))))
-                .build();
+        return mergedResource("Custom::EcrRegistryPolicyStatements", "registry-policy", logRetention,
+                "The log holds request types and error messages, never policy text or credentials;",
+                function -> function
+                        .descriptions("Custom::EcrRegistryPolicyStatements: merges stack " + stack.getNode().getPath()
+                                + "'s statements into the ECR registry policy",
+                                "ECR registry policy reads and writes, and the handler's own log group")
+                        .statements(List.of(PolicyStatement.Builder.create()
+                                .sid("RegistryPolicy")
+                                .actions(List.of("ecr:GetRegistryPolicy", "ecr:PutRegistryPolicy",
+                                        "ecr:DeleteRegistryPolicy"))
+                                .resources(List.of("*"))
+                                .build()))
+                        .wildcards("ecr:GetRegistryPolicy, ecr:PutRegistryPolicy and ecr:DeleteRegistryPolicy act on "
+                                + "the account's registry and take no resource ARN.", List.of("*"))
+                        // long enough to wait out IAM propagating a principal created in the same deployment
+                        .limits(Duration.minutes(5), 256),
+                "Statements", this::render);
     }
 
     private IConstruct createReplaceResource() {
-        CfnRegistryPolicy policy = CfnRegistryPolicy.Builder.create(this, "Resource")
+        return retained(CfnRegistryPolicy.Builder.create(this, "Resource")
                 .policyText(Lazy.any(() -> Map.of("Version", "2012-10-17", "Statement", render())))
-                .build();
-        policy.applyRemovalPolicy(RemovalPolicy.RETAIN);
-        return policy;
+                .build());
     }
 
     /**
-     * Adds statements, each with a Sid of this policy ({@link #getOwner()} followed by the statement's own
-     * Sid, or by its position when it has none).
+     * Adds statements, each with a Sid of this policy: the owner of the deployed stack followed by the statement's
+     * own Sid (its letters and digits), or by its position when it has none.
      *
      * <p>Each statement needs a principal, and none may be {@code *}. An action outside pull through cache
      * and replication ({@link #SCOPED_ACTIONS}) gets a warning.
@@ -268,7 +244,8 @@ public class RegistryPolicy extends Construct {
     }
 
     private void add(String sid, PolicyStatement statement, String prefix) {
-        String ownedSid = owner + sidText(sid);
+        String name = nameOf(sid);
+        String ownedSid = getOwner() + name;
         if (find(sid) != null) {
             throw new IllegalArgumentException("RegistryPolicy " + getNode().getPath() + ": Sid '" + sid
                     + "' is already used by another statement of this policy; give each statement its own Sid");
@@ -281,12 +258,12 @@ public class RegistryPolicy extends Construct {
                     + " is pinned to an AWS Organization by an aws:PrincipalOrgID or aws:PrincipalOrgPaths condition: "
                     + "the accounts of that organization may fill the cache, nobody else.");
         }
-        statements.add(new OwnedStatement(ownedSid, statement, prefix != null ? prefix : literalPrefix(statement)));
+        statements.add(new OwnedStatement(name, statement, prefix != null ? prefix : literalPrefix(statement)));
     }
 
     private PolicyStatement find(String sid) {
-        String ownedSid = owner + sidText(sid);
-        return statements.stream().filter(s -> s.sid().equals(ownedSid)).map(OwnedStatement::statement)
+        String name = nameOf(sid);
+        return statements.stream().filter(s -> s.name().equals(name)).map(OwnedStatement::statement)
                 .findFirst().orElse(null);
     }
 
@@ -294,7 +271,8 @@ public class RegistryPolicy extends Construct {
         List<Object> out = new ArrayList<>();
         for (OwnedStatement owned : statements) {
             Map<String, Object> json = new LinkedHashMap<>();
-            json.put("Sid", owned.sid());
+            // merged, the handler puts the owner of the deployed stack before the name
+            json.put("Sid", isReplacing() ? getOwner() + owned.name() : owned.name());
             asMap(owned.statement().toStatementJson()).forEach((key, value) -> {
                 if (!key.equals("Sid")) {
                     json.put(key, value);
@@ -310,7 +288,7 @@ public class RegistryPolicy extends Construct {
         for (OwnedStatement owned : statements) {
             String problem = principalProblem(owned.statement());
             if (problem != null) {
-                errors.add("RegistryPolicy statement " + owned.sid() + " " + problem);
+                errors.add("RegistryPolicy statement " + getOwner() + owned.name() + " " + problem);
             }
         }
         if (mode == RegistryPolicyMode.REPLACE && statements.isEmpty()) {
@@ -368,7 +346,7 @@ public class RegistryPolicy extends Construct {
             String prefix = owned.prefix();
             if (prefix != null && facts.registryIndex().rulesServing(facts, prefix).isEmpty()) {
                 Annotations.of(this).addWarningV2("@pullthroughcache/registry-policy:unserved-prefix",
-                        "RegistryPolicy statement " + owned.sid() + " is for repository prefix '" + prefix
+                        "RegistryPolicy statement " + getOwner() + owned.name() + " is for repository prefix '" + prefix
                                 + "', which no pull through cache rule of this registry serves (rules: "
                                 + facts.registryIndex().of(RegistryIndex.RULES, facts) + ")");
             }
@@ -407,18 +385,25 @@ public class RegistryPolicy extends Construct {
         return alphanumeric.equals(text) ? text : alphanumeric + ConstructIds.sha256Hex(text).substring(0, 6);
     }
 
+    /**
+     * A statement's name in the policy: its Sid's letters and digits, starting with an upper-case letter, which tells
+     * the handler a name of a stack's own from a Sid of the scheme before owners per deployed stack.
+     */
+    private static String nameOf(String sid) {
+        String text = sidText(sid);
+        return !text.isEmpty() && Character.isUpperCase(text.charAt(0)) ? text
+                : !text.isEmpty() && Character.isLetter(text.charAt(0))
+                        ? text.substring(0, 1).toUpperCase(Locale.ROOT) + text.substring(1) : "Sid" + text;
+    }
+
 
     /** @return the mode */
     public RegistryPolicyMode getMode() {
         return mode;
     }
 
-    /** @return the Sid prefix of this policy's statements, such as {@code Ptc1a2b3c4d} */
-    public String getOwner() {
-        return owner;
-    }
-
     /** @return the custom resource (MERGE) or the {@code CfnRegistryPolicy} (REPLACE) */
+    @Override
     public IConstruct getResource() {
         return resource;
     }

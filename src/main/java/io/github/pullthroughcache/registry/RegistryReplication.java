@@ -1,8 +1,5 @@
 package io.github.pullthroughcache.registry;
 
-import io.github.pullthroughcache.internal.ConstructIds;
-import io.github.pullthroughcache.internal.HandlerFunction;
-import io.github.pullthroughcache.internal.RegistryIndex;
 import io.github.pullthroughcache.internal.StackFacts;
 import io.github.pullthroughcache.internal.SupportedRegions;
 import io.github.pullthroughcache.internal.SynthTime;
@@ -14,10 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import software.amazon.awscdk.Annotations;
-import software.amazon.awscdk.CustomResource;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.ArnFormat;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Lazy;
-import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.ecr.CfnReplicationConfiguration;
 import software.amazon.awscdk.services.iam.PolicyStatement;
@@ -55,22 +52,18 @@ import software.constructs.IConstruct;
  * per registry (across every construct of the app that replicates it), no destination equal to this registry or
  * in another partition (aws, aws-cn, aws-us-gov).
  */
-public class RegistryReplication extends Construct {
+public class RegistryReplication extends RegistrySetting {
 
     /** Most replication rules ECR accepts per registry. */
     public static final int MAX_RULES = 10;
     /** Most distinct destinations ECR accepts per registry, across all rules. */
     public static final int MAX_DESTINATIONS = 25;
 
-    private static final RegistryIndex.Kind<RegistryReplication> REPLICATIONS =
-            new RegistryIndex.Kind<>("registry replication");
-
     private final StackFacts facts;
     private final Stack stack;
     private final String account;
     private final String region;
     private final RegistryReplicationMode mode;
-    private final String owner;
     private final List<ReplicationRule> rules = new ArrayList<>();
     private final IConstruct resource;
 
@@ -80,81 +73,79 @@ public class RegistryReplication extends Construct {
      * @param props the rules and the mode
      */
     public RegistryReplication(Construct scope, String id, RegistryReplicationProps props) {
-        super(scope, id);
-        this.facts = StackFacts.of(scope);
+        super(scope, id, "replication configuration", props.getMode() == RegistryReplicationMode.REPLACE);
+        this.facts = StackFacts.of(this);
         this.stack = facts.stack();
         this.account = facts.account();
         this.region = facts.region();
-        this.mode = props.getMode() != null ? props.getMode() : RegistryReplicationMode.MERGE;
-        this.owner = ConstructIds.owner(this);
-        register();
-        this.resource = mode == RegistryReplicationMode.MERGE
-                ? createMergeResource(props.getLogRetention() != null ? props.getLogRetention() : RetentionDays.ONE_YEAR)
-                : createReplaceResource();
+        this.mode = isReplacing() ? RegistryReplicationMode.REPLACE : RegistryReplicationMode.MERGE;
+        this.resource = isReplacing() ? createReplaceResource() : createMergeResource(props.getLogRetention());
         if (props.getRules() != null) {
             props.getRules().forEach(this::addRule);
         }
         SynthTime.beforeSynth(this, this::warnWhenEmpty);
     }
 
-    private void register() {
-        RegistryReplication other = facts.registryIndex().addUnlessSole(REPLICATIONS, facts, this,
-                r -> r.mode == RegistryReplicationMode.REPLACE);
-        if (other != null) {
-            throw new IllegalArgumentException("Registry " + facts.registryKey() + " would have two owners "
-                    + "of its replication configuration: " + other.getNode().getPath() + " (" + other.mode + ") and "
-                    + getNode().getPath() + " (" + mode + "). A REPLACE configuration owns every rule, so it must "
-                    + "be the only RegistryReplication of its account and region; use MERGE in every stack instead");
-        }
+    private IConstruct createMergeResource(RetentionDays logRetention) {
+        // the handler's ledger of which owner claims which rule (handlers/registry-replication, CLAIMS_PATH): listed
+        // by path, which is authorized on the path itself, and one parameter per owner, named at deploy from the
+        // stack's id (https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-retrieval-authorization.html)
+        String claims = claimsArn("pull-through-cache/replication-rules");
+        String ownersClaims = claimsArn("pull-through-cache/replication-rules/Ptc*");
+        return mergedResource("Custom::EcrReplicationRules", "registry-replication", logRetention,
+                "The log holds request types, rule counts and error messages, never credentials;",
+                function -> function
+                        .descriptions("Custom::EcrReplicationRules: merges " + getNode().getPath()
+                                + "'s rules into the ECR replication configuration",
+                                "ECR replication configuration reads and writes, its service-linked role, the claims "
+                                        + "of the rules' owners, and the handler's own log group")
+                        .statements(List.of(PolicyStatement.Builder.create()
+                                        .sid("ReplicationConfiguration")
+                                        .actions(List.of("ecr:DescribeRegistry", "ecr:PutReplicationConfiguration"))
+                                        .resources(List.of("*"))
+                                        .build(),
+                                // ECR creates its replication role the first time a registry replicates
+                                PolicyStatement.Builder.create()
+                                        .sid("ReplicationServiceLinkedRole")
+                                        .actions(List.of("iam:CreateServiceLinkedRole"))
+                                        .resources(List.of("arn:" + facts.partition() + ":iam::" + account
+                                                + ":role/aws-service-role/replication.ecr.amazonaws.com/"
+                                                + "AWSServiceRoleForECRReplication"))
+                                        .conditions(Map.of("StringEquals",
+                                                Map.of("iam:AWSServiceName", "replication.ecr.amazonaws.com")))
+                                        .build(),
+                                PolicyStatement.Builder.create()
+                                        .sid("ReadRuleClaims")
+                                        .actions(List.of("ssm:GetParametersByPath"))
+                                        .resources(List.of(claims))
+                                        .build(),
+                                PolicyStatement.Builder.create()
+                                        .sid("WriteOwnRuleClaims")
+                                        .actions(List.of("ssm:PutParameter", "ssm:DeleteParameter"))
+                                        .resources(List.of(ownersClaims))
+                                        .build()))
+                        .wildcards("ecr:DescribeRegistry and ecr:PutReplicationConfiguration act on the account's "
+                                + "registry and take no resource ARN. A stack's claim of its rules is a parameter "
+                                + "named at deploy time from the stack's id (Ptc and a hash), so only the path and "
+                                + "prefix of the claims are known at synthesis.", List.of("*", ownersClaims))
+                        .limits(Duration.minutes(2), 256),
+                "Rules", this::renderForApi);
     }
 
-    private IConstruct createMergeResource(RetentionDays logRetention) {
-        String invokedByCloudFormation = "The handler runs only when CloudFormation deploys this stack's replication "
-                + "rules, once per deployment.";
-        HandlerFunction handler = HandlerFunction.builder(this, "registry-replication")
-                .descriptions("Custom::EcrReplicationRules: merges " + getNode().getPath()
-                        + "'s rules into the ECR replication configuration",
-                        "ECR replication configuration reads and writes, its service-linked role, and the handler's "
-                                + "own log group")
-                .statements(List.of(PolicyStatement.Builder.create()
-                                .sid("ReplicationConfiguration")
-                                .actions(List.of("ecr:DescribeRegistry", "ecr:PutReplicationConfiguration"))
-                                .resources(List.of("*"))
-                                .build(),
-                        // ECR creates its replication role the first time a registry replicates
-                        PolicyStatement.Builder.create()
-                                .sid("ReplicationServiceLinkedRole")
-                                .actions(List.of("iam:CreateServiceLinkedRole"))
-                                .resources(List.of("arn:" + facts.partition() + ":iam::" + account
-                                        + ":role/aws-service-role/replication.ecr.amazonaws.com/"
-                                        + "AWSServiceRoleForECRReplication"))
-                                .conditions(Map.of("StringEquals",
-                                        Map.of("iam:AWSServiceName", "replication.ecr.amazonaws.com")))
-                                .build()))
-                .wildcards("ecr:DescribeRegistry and ecr:PutReplicationConfiguration act on the account's registry "
-                        + "and take no resource ARN.", List.of("*"))
-                .limits(Duration.minutes(2), 256)
-                .logRetention(logRetention)
-                .reasons(invokedByCloudFormation,
-                        invokedByCloudFormation + " CloudFormation receives every failure as the custom resource's status.",
-                        "The log holds request types, rule counts and error messages, never credentials;")
-                .create();
-        return CustomResource.Builder.create(this, "Resource")
-                .serviceToken(handler.function().getFunctionArn())
-                .resourceType("Custom::EcrReplicationRules")
-                .properties(Map.of(
-                        "Owner", owner,
-                        "Rules", Lazy.string(() -> stack.toJsonString(renderForApi()))))
-                .build();
+    private String claimsArn(String path) {
+        return stack.formatArn(ArnComponents.builder()
+                .service("ssm")
+                .resource("parameter")
+                .resourceName(path)
+                .arnFormat(ArnFormat.SLASH_RESOURCE_NAME)
+                .build());
     }
 
     private IConstruct createReplaceResource() {
-        CfnReplicationConfiguration configuration = CfnReplicationConfiguration.Builder.create(this, "Resource")
+        return retained(CfnReplicationConfiguration.Builder.create(this, "Resource")
                 .replicationConfiguration(Lazy.any(() -> CfnReplicationConfiguration.ReplicationConfigurationProperty
                         .builder().rules(renderForCloudFormation()).build()))
-                .build();
-        configuration.applyRemovalPolicy(RemovalPolicy.RETAIN);
-        return configuration;
+                .build());
     }
 
     /**
@@ -169,7 +160,8 @@ public class RegistryReplication extends Construct {
         for (ReplicationDestination destination : rule.getDestinations()) {
             checkDestination(destination);
         }
-        List<RegistryReplication> owners = facts.registryIndex().of(REPLICATIONS, facts);
+        List<RegistryReplication> owners = inRegistry().stream()
+                .map(RegistryReplication.class::cast).toList();
         List<ReplicationRule> registryRules = new ArrayList<>();
         for (RegistryReplication other : owners) {
             if (other != this && other.rules.contains(rule)) {
@@ -316,6 +308,7 @@ public class RegistryReplication extends Construct {
     }
 
     /** @return the custom resource (MERGE) or the {@code CfnReplicationConfiguration} (REPLACE) */
+    @Override
     public IConstruct getResource() {
         return resource;
     }

@@ -2,8 +2,11 @@ package io.github.pullthroughcache.registry;
 
 import java.util.List;
 
-/** Properties of a {@link RepositoryCreationTemplate}: its prefix, when it applies, and its settings. */
-public final class RepositoryCreationTemplateProps extends TemplateSettings {
+/**
+ * Properties of a {@link RepositoryCreationTemplate}: its prefix, when it applies, and the
+ * {@link CreationTemplateOptions settings} of the repositories it creates.
+ */
+public final class RepositoryCreationTemplateProps extends CreationTemplateOptions {
 
     private final String prefix;
     private final List<AppliedFor> appliedFor;
@@ -29,17 +32,12 @@ public final class RepositoryCreationTemplateProps extends TemplateSettings {
         return appliedFor;
     }
 
-    /** Builds {@link RepositoryCreationTemplateProps}. */
-    public static final class Builder extends AbstractBuilder<Builder> {
+    /** Builds {@link RepositoryCreationTemplateProps}: the setters of {@link CreationTemplateOptions.Builder} and these. */
+    public static final class Builder extends CreationTemplateOptions.Builder<Builder> {
         private String prefix;
         private List<AppliedFor> appliedFor;
 
         private Builder() {
-        }
-
-        @Override
-        protected Builder self() {
-            return this;
         }
 
         /**
@@ -68,6 +66,7 @@ public final class RepositoryCreationTemplateProps extends TemplateSettings {
         }
 
         /** @return the props */
+        @Override
         public RepositoryCreationTemplateProps build() {
             return new RepositoryCreationTemplateProps(this);
         }

@@ -137,8 +137,7 @@ public class PullThroughCacheRule extends PullThroughCacheRuleBase {
      * {@link RepositoryCreationTemplate} for this rule's prefix, applied for pull through cache. The rule waits
      * for the template, so that no repository is cached before its settings exist.
      *
-     * @param options the settings; lifecycle rules default to
-     *     {@link CreationTemplateOptions#EXPIRE_UNTAGGED_AFTER_14_DAYS} (an empty list for none)
+     * @param options the settings
      * @return the template
      * @throws IllegalStateException when the rule has a template already
      */
@@ -296,6 +295,22 @@ public class PullThroughCacheRule extends PullThroughCacheRuleBase {
     }
 
     /**
+     * Refuses a token: its registry, and so its rule, is known only at deploy. The repository as a literal with the
+     * token after it is routed like any other reference; the warmer then knows the repository but not the tag.
+     */
+    static void requireLiteral(String imageReference, String owner) {
+        if (imageReference != null && Tokens.isUnresolved(imageReference)) {
+            throw new IllegalArgumentException(owner + " needs a literal image reference such as 'nginx:1.27', not '"
+                    + imageReference + "': a token cannot be routed to its registry at synth. Give the repository as "
+                    + "a literal and append what is known only at deploy, such as a tag from a parameter: "
+                    + "imageUri(\"quay.io/prometheus/prometheus\") + \":\" + tag, with ContainerImage.fromRegistry "
+                    + "of that and grantPull for the task's execution role. The warmer then pulls the repository's "
+                    + "'latest', not your tag: for a first pull of it, warm(...) it as a literal, or keep a temporary "
+                    + "NAT gateway");
+        }
+    }
+
+    /**
      * The rule that serves an image's registry: the first of the rules that does.
      *
      * @param rules the rules to choose from
@@ -307,10 +322,7 @@ public class PullThroughCacheRule extends PullThroughCacheRuleBase {
      */
     public static <T extends IPullThroughCacheRule> T serving(Collection<T> rules, String imageReference, String owner,
             String remedy) {
-        if (imageReference != null && Tokens.isUnresolved(imageReference)) {
-            throw new IllegalArgumentException(owner + " needs a literal image reference such as 'nginx:1.27'; a token "
-                    + "cannot be routed to its registry at synth");
-        }
+        requireLiteral(imageReference, owner);
         String registry = ImageReference.parse(imageReference).getRegistry();
         for (T rule : rules) {
             if (rule.getUpstream().serves(registry)) {

@@ -34,10 +34,7 @@ public abstract class PullThroughCacheRuleBase extends Resource implements IPull
 
     @Override
     public ImageReference cachedReference(String imageReference) {
-        if (imageReference != null && Tokens.isUnresolved(imageReference)) {
-            throw new IllegalArgumentException("imageUri needs a literal image reference such as 'nginx:1.27'; "
-                    + "a token cannot be routed to its registry at synth");
-        }
+        PullThroughCacheRule.requireLiteral(imageReference, "imageUri of rule " + getNode().getPath());
         ImageReference reference = ImageReference.parse(imageReference);
         UpstreamRegistry upstream = getUpstream();
         String repositoryPrefix = getRepositoryPrefix();

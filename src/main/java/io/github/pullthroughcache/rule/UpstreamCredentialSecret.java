@@ -29,6 +29,7 @@ public class UpstreamCredentialSecret extends Construct {
     private static final Pattern NAME = Pattern.compile("^[a-zA-Z0-9/_+=.@-]{1,512}$");
 
     private final Secret secret;
+    private final String secretName;
 
     /**
      * @param scope the parent
@@ -48,6 +49,7 @@ public class UpstreamCredentialSecret extends Construct {
                         + UpstreamRegistry.SECRET_NAME_PREFIX + "', such as 'docker-hub'");
             }
         }
+        this.secretName = name;
         this.secret = Secret.Builder.create(this, "Resource")
                 .secretName(name)
                 .description(props.getDescription() != null ? props.getDescription()
@@ -67,6 +69,14 @@ public class UpstreamCredentialSecret extends Construct {
         NagAcknowledgements.acknowledge(secret, "NIST.800.53.R5-SecretsManagerUsingKMSKey", "ECR's pull through "
                 + "cache service-linked role reads the secret with the AWS managed key; its policy has no KMS "
                 + "permission for a customer managed key.");
+    }
+
+    /**
+     * @return the secret's full name, such as {@code ecr-pullthroughcache/docker-hub} (the prefix added when the
+     *     props' name lacked it); a token when the props gave one
+     */
+    public String getSecretName() {
+        return secretName;
     }
 
     /** @return the secret, to pass to {@link UpstreamRegistry#dockerHub(ISecret)} and its siblings */

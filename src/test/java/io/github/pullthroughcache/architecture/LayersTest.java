@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packages of the library are layers, each importing only the ones below it, with no cycle and no exception:
- * the L3 and the deployable stack ({@code io.github.pullthroughcache}), rules ({@code .rule}), registry-wide
+ * the L3 and the deployable stack ({@code io.github.pullthroughcache}), Kubernetes nodes' registry mirrors
+ * ({@code .kubernetes}), rules ({@code .rule}), registry-wide
  * settings ({@code .registry}), the network ({@code .network}), and {@code .internal} under all of them. What the
  * public packages offer never takes or returns an internal type.
  */
@@ -31,15 +32,17 @@ class LayersTest {
     void eachPackageImportsOnlyThePackagesBelowIt() {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("Cache").definedBy(ROOT)
+                .layer("Kubernetes").definedBy(ROOT + ".kubernetes..")
                 .layer("Rule").definedBy(ROOT + ".rule..")
                 .layer("Registry").definedBy(ROOT + ".registry..")
                 .layer("Network").definedBy(ROOT + ".network..")
                 .layer("Internal").definedBy(ROOT + ".internal..")
                 .whereLayer("Cache").mayNotBeAccessedByAnyLayer()
-                .whereLayer("Rule").mayOnlyBeAccessedByLayers("Cache")
-                .whereLayer("Registry").mayOnlyBeAccessedByLayers("Cache", "Rule")
-                .whereLayer("Network").mayOnlyBeAccessedByLayers("Cache", "Rule", "Registry")
-                .whereLayer("Internal").mayOnlyBeAccessedByLayers("Cache", "Rule", "Registry", "Network")
+                .whereLayer("Kubernetes").mayOnlyBeAccessedByLayers("Cache")
+                .whereLayer("Rule").mayOnlyBeAccessedByLayers("Cache", "Kubernetes")
+                .whereLayer("Registry").mayOnlyBeAccessedByLayers("Cache", "Kubernetes", "Rule")
+                .whereLayer("Network").mayOnlyBeAccessedByLayers("Cache", "Kubernetes", "Rule", "Registry")
+                .whereLayer("Internal").mayOnlyBeAccessedByLayers("Cache", "Kubernetes", "Rule", "Registry", "Network")
                 .check(LIBRARY);
     }
 
@@ -51,8 +54,8 @@ class LayersTest {
     @Test
     void internalImportsNoPublicPackage() {
         noClasses().that().resideInAPackage(ROOT + ".internal..")
-                .should().dependOnClassesThat().resideInAnyPackage(ROOT, ROOT + ".rule..", ROOT + ".registry..",
-                        ROOT + ".network..")
+                .should().dependOnClassesThat().resideInAnyPackage(ROOT, ROOT + ".kubernetes..", ROOT + ".rule..",
+                        ROOT + ".registry..", ROOT + ".network..")
                 .check(LIBRARY);
     }
 

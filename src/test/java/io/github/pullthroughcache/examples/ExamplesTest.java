@@ -141,6 +141,44 @@ class ExamplesTest {
     }
 
     @Test
+    void theEksClusterIsPrivateWithItsNodesPullingThroughTheMirrorsAfterTheWarmerAndTheEndpoints() {
+        JsonNode template = synth.json("PullThroughCacheEks");
+        JsonNode resources = template.path("Resources");
+        assertThat(TemplateJson.logicalIds(template, "AWS::EC2::NatGateway")).isEmpty();
+        JsonNode cluster = resources.path(TemplateJson.logicalIds(template, "AWS::EKS::Cluster").get(0)).path("Properties");
+        assertThat(cluster.path("ResourcesVpcConfig").path("EndpointPublicAccess").asBoolean(true)).isFalse();
+        assertThat(cluster.path("ResourcesVpcConfig").path("EndpointPrivateAccess").asBoolean()).isTrue();
+        assertThat(TemplateJson.logicalIds(template, "AWS::EC2::VPCEndpoint").stream()
+                .map(id -> resources.path(id).path("Properties").path("ServiceName").toString()))
+                .anyMatch(name -> name.contains("\".ec2\"")).anyMatch(name -> name.contains("\".sts\""))
+                .anyMatch(name -> name.contains("\".eks\"")).anyMatch(name -> name.contains("\".eks-auth\""))
+                .anyMatch(name -> name.contains("\".ecr.dkr\"")).anyMatch(name -> name.contains("\".s3\""));
+
+        List<String> nodegroups = TemplateJson.logicalIds(template, "AWS::EKS::Nodegroup");
+        assertThat(nodegroups).hasSize(2);
+        List<String> warmers = TemplateJson.logicalIds(template, "Custom::EcrCacheWarmer");
+        for (String nodegroup : nodegroups) {
+            assertThat(TemplateJson.dependsOn(template, nodegroup)).containsAll(warmers)
+                    .containsAll(TemplateJson.logicalIds(template, "AWS::EC2::VPCEndpoint"));
+            String launchTemplate = resources.path(nodegroup).path("Properties").path("LaunchTemplate").path("Id")
+                    .path("Ref").asText();
+            String userData = resources.path(launchTemplate).path("Properties").path("LaunchTemplateData")
+                    .path("UserData").toString();
+            String amiType = resources.path(nodegroup).path("Properties").path("AmiType").asText();
+            if (amiType.startsWith("AL2023")) {
+                assertThat(userData).contains("application/node.eks.aws", "use_local_image_pull = true",
+                        "/etc/containerd/certs.d/docker.io/hosts.toml", "/v2/docker-hub");
+            } else {
+                assertThat(amiType).startsWith("BOTTLEROCKET");
+                assertThat(userData).contains("[[settings.container-registry.mirrors]]",
+                        "registry = \\\"docker.io\\\"", "/v2/docker-hub", "AWS_REGION");
+            }
+        }
+        assertThat(resources.path(warmers.get(0)).path("Properties").path("Images").toString())
+                .contains("nginx:1.27", "quay.io/prometheus/node-exporter", "registry.k8s.io/pause");
+    }
+
+    @Test
     void theReplicationPairPreparesTheDestinationBeforeTheSource() {
         Stack source = stacks.stream().filter(s -> s.getStackName().equals("PullThroughCacheReplicationSource"))
                 .findFirst().orElseThrow();
@@ -159,6 +197,18 @@ class ExamplesTest {
         assertThat(synth.json("PullThroughCacheOrgConsumer").toString())
                 .contains("arn:aws:ecr:eu-west-1:111111111111:repository/ecr-public/*")
                 .contains("111111111111.dkr.ecr.eu-west-1.");
+        // the service starts once the consumer's endpoints exist and its warmer has cached the image
+        JsonNode json = synth.json("PullThroughCacheOrgConsumer");
+        String task = TemplateJson.logicalIds(json, "AWS::ECS::TaskDefinition").get(0);
+        assertThat(json.path("Resources").path(TemplateJson.logicalIds(json, "AWS::ECS::Service").get(0))
+                .path("Properties").path("TaskDefinition").path("Ref").asText()).isEqualTo(task);
+        assertThat(TemplateJson.dependsOn(json, task))
+                .containsAll(TemplateJson.logicalIds(json, "AWS::EC2::VPCEndpoint"))
+                .containsAll(TemplateJson.logicalIds(json, "Custom::EcrCacheWarmer"))
+                .hasSize(TemplateJson.logicalIds(json, "AWS::EC2::VPCEndpoint").size() + 2);
+        consumer.hasResourceProperties("Custom::EcrCacheWarmer", java.util.Map.of("Images", java.util.List.of(
+                software.amazon.awscdk.assertions.Match.objectLike(java.util.Map.of(
+                        "image", "public.ecr.aws/nginx/nginx:1.27", "repository", "ecr-public/nginx/nginx")))));
         var statements = synth.registryPolicyStatements("PullThroughCacheOrgCentral");
         assertThat(statements).hasSize(3);
         statements.forEach(statement -> assertThat(statement.path("Condition").toString())

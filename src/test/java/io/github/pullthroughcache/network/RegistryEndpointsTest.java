@@ -255,4 +255,21 @@ class RegistryEndpointsTest {
                 .hasMessageStartingWith("RegistryEndpointsProps.additionalServices lists 'ecr.dkr' which is one of the "
                         + "registry's own endpoints");
     }
+
+    @Test
+    void propsMadeFromOptionsCarryEveryOption() {
+        RegistryEndpointsOptions options = RegistryEndpointsOptions.builder()
+                .subnets(SubnetSelection.builder().subnetGroupName("Isolated").build())
+                .ecrApi(false).ecrDkr(false).s3Gateway(false).restrictToThisRegistry(true)
+                .additionalServices(List.of(InterfaceVpcEndpointAwsService.STS))
+                .alsoAllowedRegistries(List.of("222222222222"))
+                .build();
+        IVpc vpc = Vpc.fromVpcAttributes(new Stack(TestApps.newApp(), "Imported"), "Vpc", VpcAttributes.builder()
+                .vpcId("vpc-1").availabilityZones(List.of("eu-west-1a")).build());
+        RegistryEndpointsProps props = RegistryEndpointsProps.builder().options(options).vpc(vpc).build();
+        assertThat(props).usingRecursiveComparison().ignoringFields("vpc").isEqualTo(options);
+        assertThat(props.getVpc()).isSameAs(vpc);
+        assertThat(RegistryEndpointsProps.builder().build()).usingRecursiveComparison().ignoringFields("vpc")
+                .isEqualTo(RegistryEndpointsOptions.builder().build());
+    }
 }

@@ -23,6 +23,7 @@ import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 import software.amazon.awscdk.services.ec2.IVpc;
 import software.amazon.awscdk.services.ec2.SubnetConfiguration;
+import software.amazon.awscdk.services.ec2.SubnetSelection;
 import software.amazon.awscdk.services.ec2.SubnetType;
 import software.amazon.awscdk.services.ec2.Vpc;
 import software.amazon.awscdk.services.ec2.VpcAttributes;
@@ -239,5 +240,39 @@ class TemporaryNatGatewayTest {
         // two subnets, one route table: one route
         template.resourceCountIs("AWS::EC2::Route", 1);
         template.hasResourceProperties("AWS::EC2::Route", Map.of("RouteTableId", "rtb-0a1b2c3d4e5f60005"));
+    }
+
+    @Test
+    void propsMadeFromOptionsCarryEveryOption() {
+        TemporaryNatGatewayOptions options = TemporaryNatGatewayOptions.builder()
+                .publicSubnet(SubnetSelection.builder().subnetGroupName("Public").build())
+                .privateSubnets(SubnetSelection.builder().subnetGroupName("Isolated").build())
+                .flowLogs(true).flowLogRetention(RetentionDays.ONE_MONTH)
+                .build();
+        TemporaryNatGatewayProps props = TemporaryNatGatewayProps.builder().options(options).build();
+        assertThat(props).usingRecursiveComparison().ignoringFields("vpc").isEqualTo(options);
+        assertThat(props.isFlowLogs()).isTrue();
+    }
+
+    @Test
+    void anImportedVpcWithoutPublicSubnetsIsToldWhatAnImportTakes() {
+        Stack stack = new Stack(new App(), "Stack");
+        IVpc existing = Vpc.fromVpcAttributes(stack, "Existing", VpcAttributes.builder()
+                .vpcId("vpc-0123456789abcdef0")
+                .vpcCidrBlock("172.31.0.0/16")
+                .availabilityZones(List.of("eu-west-1a"))
+                .isolatedSubnetIds(List.of("subnet-0a1b2c3d4e5f60003"))
+                .isolatedSubnetRouteTableIds(List.of("rtb-0a1b2c3d4e5f60005"))
+                .build());
+
+        // not "add a PUBLIC subnet configuration": an import has no configuration to add to
+        assertThatThrownBy(() -> new TemporaryNatGateway(stack, "Nat", TemporaryNatGatewayProps.builder()
+                .vpc(existing).build()))
+                .hasMessage("TemporaryNatGateway Stack/Nat needs a public subnet (one routed to an internet gateway) "
+                        + "in VPC Stack/Existing, which has none: give Vpc.fromVpcAttributes its public subnets "
+                        + "(publicSubnetIds and publicSubnetRouteTableIds), or select one with "
+                        + "TemporaryNatGatewayOptions.publicSubnet (PullThroughCacheProps.temporaryNatOptions), or go "
+                        + "without a NAT gateway: temporaryNat(false), and the cache's warmer fills the cache from "
+                        + "outside the VPC");
     }
 }

@@ -1,12 +1,14 @@
 package io.github.pullthroughcache.readme;
 
 import io.github.pullthroughcache.*;
+import io.github.pullthroughcache.kubernetes.*;
 import io.github.pullthroughcache.network.*;
 import io.github.pullthroughcache.registry.*;
 import io.github.pullthroughcache.rule.*;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.App;
+import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.Stack;
@@ -14,6 +16,8 @@ import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.Validations;
 import software.amazon.awscdk.services.ec2.IVpc;
 import software.amazon.awscdk.services.ec2.InterfaceVpcEndpointAwsService;
+import software.amazon.awscdk.services.ec2.LaunchTemplate;
+import software.amazon.awscdk.services.ec2.UserData;
 import software.amazon.awscdk.services.ecr.LifecycleRule;
 import software.amazon.awscdk.services.ecr.TagMutability;
 import software.amazon.awscdk.services.ecs.ContainerDefinitionOptions;
@@ -57,7 +61,8 @@ public final class ReadmeFragments {
         replication(replicationSource, replicationDestination);
         return List.of((Stack) app.getNode().findChild("PullThroughCache"), new OneCall(app), new BuildingBlocks(app),
                 new RegistryPolicyReplace(app), new PrivateNetwork(app), new Warmer(app), new Imports(app),
-                new Sharing(app), replicationSource, replicationDestination, new Copied(app));
+                new Sharing(app), new SharingConsumer(app), replicationSource, replicationDestination,
+                new KubernetesNodes(app), new Copied(app));
     }
 
     /** A registry of its own for each stack with rules: one registry takes one rule per prefix. */
@@ -111,6 +116,31 @@ public final class ReadmeFragments {
                     .build());
             // end::sharing[]
             cache.getNode();
+        }
+    }
+
+    /** A consumer account of the central cache. */
+    static final class SharingConsumer extends Stack {
+        SharingConsumer(Construct scope) {
+            super(scope, "ReadmeSharingConsumer", inAccount("222222222222"));
+            IVpc vpc = new CacheVpc(this, "Vpc", CacheVpcProps.builder().build());
+            FargateTaskDefinition taskDefinition = new FargateTaskDefinition(this, "Task");
+            // tag::sharing-consumer[]
+            // each consumer account (222222222222, eu-west-1)
+            IPullThroughCache central = PullThroughCache.fromCacheAttributes(this, "Central", PullThroughCacheAttributes.builder()
+                    .account("111111111111").region("eu-west-1")
+                    .upstreams(List.of(UpstreamRegistry.ECR_PUBLIC, UpstreamRegistry.QUAY))   // the central stack's SharedPrefixes
+                    .sharedWith(CacheConsumers.organization("o-a1b2c3d4e5"))                  // optional: checked at synth
+                    .build());
+            PullThroughCacheConsumer cache = new PullThroughCacheConsumer(this, "Cache", PullThroughCacheConsumerProps.builder()
+                    .cache(central)
+                    .vpc(vpc)                                     // default: a new CacheVpc
+                    .build());                                    // endpoints(true) and warm(true) by default
+            taskDefinition.addContainer("Web", ContainerDefinitionOptions.builder()
+                    .image(cache.containerImage("public.ecr.aws/nginx/nginx:1.27"))   // waits for the endpoints and the warm-up
+                    .build());
+            cache.warm("quay.io/prometheus/prometheus:v3.0.0");   // an image something else pulls in this account
+            // end::sharing-consumer[]
         }
     }
 
@@ -292,6 +322,42 @@ public final class ReadmeFragments {
                     .failOnError(false)                                        // the default: report, do not roll back
                     .build());
             // end::warmer[]
+        }
+    }
+
+    /** Kubernetes nodes pulling unchanged references through the cache. */
+    static final class KubernetesNodes extends Stack {
+        /** The README's account for this section, whose generated files it shows. */
+        static final String ACCOUNT = "888888888888";
+        final RegistryMirrors mirrors;
+
+        KubernetesNodes(Construct scope) {
+            super(scope, "ReadmeKubernetesNodes", inAccount(ACCOUNT));
+            PullThroughCache cache = new PullThroughCache(this, "Cache", PullThroughCacheProps.builder()
+                    .upstreams(List.of(UpstreamRegistry.dockerHub(new UpstreamCredentialSecret(this, "Hub",
+                            UpstreamCredentialSecretProps.builder().secretName("docker-hub").username("my-user").build())
+                            .getSecret())))
+                    .build());
+            IRole nodeRole = new Role(this, "NodeRole", software.amazon.awscdk.services.iam.RoleProps.builder()
+                    .assumedBy(new ServicePrincipal("ec2.amazonaws.com")).build());
+            // tag::kubernetes-nodes[]
+            RegistryMirrors mirrors = cache.registryMirrors();   // any IPullThroughCache: this stack's, imported, a consumer's
+            mirrors.grantPull(nodeRole);                        // first pull and reads on the mirrored prefixes
+
+            // Amazon Linux 2023: a launch template for a managed node group (CfnNodegroup's launchTemplate)
+            LaunchTemplate al2023 = LaunchTemplate.Builder.create(this, "Al2023Nodes")
+                    .userData(mirrors.amazonLinux2023UserData())
+                    .requireImdsv2(true)
+                    .build();
+            // Karpenter: the same MIME text in the EC2NodeClass's spec.userData
+            CfnOutput.Builder.create(this, "KarpenterUserData").value(mirrors.amazonLinux2023UserData().render()).build();
+            // Bottlerocket: TOML settings, merged by EKS with the node group's own
+            LaunchTemplate bottlerocket = LaunchTemplate.Builder.create(this, "BottlerocketNodes")
+                    .userData(UserData.custom(mirrors.bottlerocketSettings()))
+                    .requireImdsv2(true)
+                    .build();
+            // end::kubernetes-nodes[]
+            this.mirrors = mirrors;
         }
     }
 }

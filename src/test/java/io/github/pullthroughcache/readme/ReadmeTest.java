@@ -228,10 +228,25 @@ class ReadmeTest {
         App app = TestApps.newApp(Map.of("vpc", isolatedOnly, "temporaryNat", "true"));
 
         assertThatThrownBy(() -> new PullThroughCacheStack(app, "S", null))
-                .hasMessageStartingWith("Context 'vpc' is '{vpcId=vpc-0123456789abcdef0")
+                .hasMessageStartingWith("Context 'vpc' is '" + isolatedOnly + "': ")
                 .hasMessageContaining("expected 'publicSubnetIds' and 'publicSubnetRouteTableIds' among the attributes "
                         + "while temporaryNat is true")
                 .hasMessageContaining("-c temporaryNat=false");
+    }
+
+    @Test
+    void theKubernetesNodesFilesShownAreTheOnesTheLibraryGenerates() {
+        ReadmeFragments.KubernetesNodes stack = new ReadmeFragments.KubernetesNodes(TestApps.newApp());
+        Map<String, String> generated = Map.of(
+                "generated: hosts-toml", stack.mirrors.hostsToml("docker.io"),
+                "generated: node-config", stack.mirrors.nodeConfig(),
+                "generated: credential-provider-config", stack.mirrors.credentialProviderConfig(),
+                "generated: bottlerocket-settings", stack.mirrors.bottlerocketSettings());
+        generated.forEach((marker, text) -> {
+            Block block = blocks().stream().filter(b -> marker.equals(b.marker())).findFirst()
+                    .orElseThrow(() -> new AssertionError("no block <!-- " + marker + " --> in the README"));
+            assertThat(block.text()).as(marker).isEqualTo(io.github.pullthroughcache.testing.RenderedText.of(stack, text));
+        });
     }
 
     @Test

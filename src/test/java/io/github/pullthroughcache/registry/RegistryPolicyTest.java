@@ -72,13 +72,12 @@ class RegistryPolicyTest {
         merge.resourceCountIs("AWS::ECR::RegistryPolicy", 0);
         merge.hasResource("Custom::EcrRegistryPolicyStatements", Map.of(
                 "DeletionPolicy", "Delete",
-                "Properties", Map.of("Owner", mergePolicy.getOwner())));
+                "Properties", Map.of("Owner", mergePolicy.getOwner(), "OwnerScope", "Stack")));
 
+        // the handler puts the owner of the deployed stack (this owner and the StackId) before each name
         JsonNode statements = synth.registryPolicyStatements("Merge");
         assertThat(statements).extracting(s -> s.path("Sid").asText()).containsExactly(
-                mergePolicy.getOwner() + "PullThroughCachequay",
-                mergePolicy.getOwner() + "PullThroughCachek8s",
-                mergePolicy.getOwner() + "ReplicationFrom222222222222");
+                "PullThroughCachequay", "PullThroughCachek8s", "ReplicationFrom222222222222");
         assertThat(statements.get(0).path("Action").toString())
                 .isEqualTo("[\"ecr:CreateRepository\",\"ecr:BatchImportUpstreamImage\"]");
         assertThat(statements.get(0).path("Resource").asText()).endsWith(":repository/quay/*");
@@ -126,7 +125,7 @@ class RegistryPolicyTest {
     }
 
     @Test
-    void sidsComeFromTheConstructPathAndAreStableAcrossSyntheses() {
+    void ownersComeFromTheStackNameAndConstructPathAndAreStableAcrossSyntheses() {
         App other = new App();
         RegistryPolicy samePath = RegistryPolicy.of(new Stack(other, "Merge"));
         RegistryPolicy otherStack = RegistryPolicy.of(new Stack(other, "Other"));
@@ -193,6 +192,48 @@ class RegistryPolicyTest {
     }
 
     @Test
+    void aStatementsNameStartsWithAnUpperCaseLetterAsTheHandlerTellsOwnerSchemesApart() {
+        App app = new App();
+        Stack stack = new Stack(app, "Stack", StackProps.builder().env(TestApps.ENV).build());
+        RegistryPolicy policy = RegistryPolicy.of(stack);
+        for (String sid : List.of("allowTeam", "7up", "Keep")) {
+            policy.addStatements(PolicyStatement.Builder.create().sid(sid).actions(List.of("ecr:CreateRepository"))
+                    .principals(List.of(new AccountPrincipal("444444444444")))
+                    .resources(List.of("arn:aws:ecr:eu-west-1:111111111111:repository/quay/*")).build());
+        }
+
+        assertThat(Synth.of(app).registryPolicyStatements("Stack"))
+                .extracting(s -> s.path("Sid").asText()).containsExactly("AllowTeam", "Sid7up", "Keep");
+    }
+
+    @Test
+    void oneAppDeployedUnderTwoStackNamesHasTwoOwners() {
+        // dev and prod of one app side by side in one account and region: same construct ids, two stack names
+        App app = new App();
+        Stack dev = new Stack(app, "Cache", StackProps.builder().stackName("cache-dev").build());
+        App prodApp = new App();
+        Stack prod = new Stack(prodApp, "Cache", StackProps.builder().stackName("cache-prod").build());
+        RegistryPolicy devPolicy = RegistryPolicy.of(dev);
+        RegistryPolicy prodPolicy = RegistryPolicy.of(prod);
+        RegistryReplication devReplication = new RegistryReplication(dev, "Replication",
+                RegistryReplicationProps.builder().build());
+        RegistryReplication prodReplication = new RegistryReplication(prod, "Replication",
+                RegistryReplicationProps.builder().build());
+
+        assertThat(devPolicy.getNode().getPath()).isEqualTo(prodPolicy.getNode().getPath());
+        assertThat(devPolicy.getOwner()).isNotEqualTo(prodPolicy.getOwner()).matches("^Ptc[0-9a-f]{8}$");
+        assertThat(devReplication.getOwner()).isNotEqualTo(prodReplication.getOwner());
+        Template devTemplate = Template.fromStack(dev);
+        Template prodTemplate = Template.fromStack(prod);
+        devTemplate.hasResourceProperties("Custom::EcrRegistryPolicyStatements",
+                Map.of("Owner", devPolicy.getOwner(), "OwnerScope", "Stack"));
+        prodTemplate.hasResourceProperties("Custom::EcrRegistryPolicyStatements",
+                Map.of("Owner", prodPolicy.getOwner(), "OwnerScope", "Stack"));
+        devTemplate.hasResourceProperties("Custom::EcrReplicationRules",
+                Map.of("Owner", devReplication.getOwner(), "OwnerScope", "Stack"));
+    }
+
+    @Test
     void twoOwnersOfOneRegistryAreAnError() {
         App app = new App();
         new RegistryPolicy(new Stack(app, "A", StackProps.builder().env(TestApps.ENV).build()), "Policy",
@@ -201,8 +242,9 @@ class RegistryPolicyTest {
 
         assertThatThrownBy(() -> RegistryPolicy.of(b))
                 .hasMessage("Registry 111111111111/eu-west-1 would have two owners of its registry policy: A/Policy "
-                        + "(REPLACE) and B/RegistryPolicy (MERGE). A REPLACE policy owns the whole document, so it must "
-                        + "be the only RegistryPolicy of its account and region; use MERGE in every stack instead");
+                        + "(REPLACE) and B/RegistryPolicy (MERGE). A REPLACE registry policy is owned whole by one "
+                        + "construct, so it must be the only RegistryPolicy of its account and region; use MERGE in "
+                        + "every stack instead");
     }
 
     @Test

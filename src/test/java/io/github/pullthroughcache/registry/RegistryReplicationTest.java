@@ -107,6 +107,13 @@ class RegistryReplicationTest {
                         "Resource", "arn:aws:iam::" + SOURCE_ACCOUNT + ":role/aws-service-role/replication.ecr.amazonaws.com/"
                                 + "AWSServiceRoleForECRReplication",
                         "Condition", Map.of("StringEquals", Map.of("iam:AWSServiceName", "replication.ecr.amazonaws.com"))),
+                // the owners' claims of rules: listed by their path, written only under it, by a stack's own name
+                Map.of("Sid", "ReadRuleClaims", "Effect", "Allow", "Action", "ssm:GetParametersByPath",
+                        "Resource", "arn:aws:ssm:eu-west-1:" + SOURCE_ACCOUNT + ":parameter/pull-through-cache/replication-rules"),
+                Map.of("Sid", "WriteOwnRuleClaims", "Effect", "Allow",
+                        "Action", List.of("ssm:DeleteParameter", "ssm:PutParameter"),
+                        "Resource", "arn:aws:ssm:eu-west-1:" + SOURCE_ACCOUNT
+                                + ":parameter/pull-through-cache/replication-rules/Ptc*"),
                 Match.objectLike(Map.of("Sid", "Logs"))))));
         template.hasResourceProperties("AWS::Lambda::Function", Map.of(
                 "Handler", "registry-replication/index.handler", "Runtime", "nodejs22.x"));

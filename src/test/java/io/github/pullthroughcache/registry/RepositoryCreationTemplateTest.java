@@ -230,6 +230,23 @@ class RepositoryCreationTemplateTest {
     }
 
     @Test
+    void theLifecycleDefaultIsTheOptionsOneAndTheStandaloneTemplateHasNone() {
+        assertThat(properties(awsManaged).has("LifecyclePolicy")).isFalse();
+        assertThat(RepositoryCreationTemplateProps.builder().prefix("p").build().getLifecycleRules()).isNull();
+        assertThat(CreationTemplateOptions.builder().build().getLifecycleRules())
+                .containsExactly(CreationTemplateOptions.EXPIRE_UNTAGGED_AFTER_14_DAYS);
+        assertThat(CreationTemplateOptions.builder().lifecycleRules(List.of()).build().getLifecycleRules()).isEmpty();
+        // props made from options carry every option, the options' default included
+        CreationTemplateOptions options = CreationTemplateOptions.builder().description("d")
+                .imageTagMutability(TagMutability.IMMUTABLE).build();
+        RepositoryCreationTemplateProps props = RepositoryCreationTemplateProps.builder().options(options).prefix("p")
+                .build();
+        assertThat(props.getLifecycleRules()).containsExactly(CreationTemplateOptions.EXPIRE_UNTAGGED_AFTER_14_DAYS);
+        assertThat(props.getDescription()).isEqualTo("d");
+        assertThat(props.getImageTagMutability()).isEqualTo(TagMutability.IMMUTABLE);
+    }
+
+    @Test
     void lifecycleRulesAddedLaterAreRendered() {
         assertThat(properties(root).path("LifecyclePolicy").asText()).isEqualTo("{\"rules\":[{\"rulePriority\":1,"
                 + "\"selection\":{\"tagStatus\":\"any\",\"countType\":\"imageCountMoreThan\",\"countNumber\":100},"

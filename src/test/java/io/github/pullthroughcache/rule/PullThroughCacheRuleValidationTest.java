@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Aws;
+import software.amazon.awscdk.CfnParameter;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
@@ -292,7 +293,22 @@ class PullThroughCacheRuleValidationTest {
         PullThroughCacheRule quay = rule(stack(), "Quay", UpstreamRegistry.QUAY, null);
 
         assertThatThrownBy(() -> quay.imageUri(Aws.STACK_NAME))
-                .hasMessageStartingWith("imageUri needs a literal image reference");
+                .hasMessageStartingWith("imageUri of rule Stack/Quay needs a literal image reference such as "
+                        + "'nginx:1.27', not '${Token[")
+                .hasMessageContaining("a token cannot be routed to its registry at synth. Give the repository as a "
+                        + "literal and append what is known only at deploy, such as a tag from a parameter: "
+                        + "imageUri(\"quay.io/prometheus/prometheus\") + \":\" + tag");
+    }
+
+    @Test
+    void theWayOutOfATokenReferenceTheErrorGivesRoutesTheRepository() throws Exception {
+        PullThroughCacheRule quay = rule(stack(), "Quay", UpstreamRegistry.QUAY, null);
+        String tag = new CfnParameter(Stack.of(quay), "Tag").getValueAsString();
+
+        String uri = quay.imageUri("quay.io/prometheus/prometheus") + ":" + tag;
+
+        String resolved = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(Stack.of(quay).resolve(uri));
+        assertThat(resolved).contains("/quay/prometheus/prometheus:").contains("{\"Ref\":\"Tag\"}");
     }
 
     @Test

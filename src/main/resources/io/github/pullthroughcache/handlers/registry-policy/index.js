@@ -1,6 +1,8 @@
 'use strict';
 // Custom resource Custom::EcrRegistryPolicyStatements: owns some statements of the account's one ECR
-// registry policy, identified by their Sids, and leaves every other statement as it is.
+// registry policy, identified by their Sids, and leaves every other statement as it is. A statement's Sid is the
+// stack owner's (see ownerOf in registry-setting.js) followed by the statement's own name, so that two stacks of one
+// app write two statements; properties of an earlier version (no OwnerScope) carry whole Sids.
 // Runs on the Lambda Node.js 22 runtime with the AWS SDK v3 that the runtime provides.
 
 const {
@@ -9,19 +11,34 @@ const {
   DeleteRegistryPolicyCommand,
   InvalidParameterException,
 } = require('@aws-sdk/client-ecr');
-const { applyOwnedPart, settingHandler } = require('../shared/registry-setting');
+const { applyOwnedPart, settingHandler, ownerOf } = require('../shared/registry-setting');
 const { sameDocument, statementsOf, principalsOf } = require('../shared/policy-document');
 
-/** The statements a resource's properties declare: a JSON array in the Statements property. */
-function declared(properties) {
+// A statement's own name starts with an upper-case letter: so a Sid of the stack scheme ("Ptc", 10 lower-case hex
+// digits, the name) is never a Sid of the construct scheme ("Ptc", 8 lower-case hex digits, a name that starts with
+// an upper-case letter too), and the Delete that follows an upgrade cannot remove what the upgraded resource wrote.
+// A Sid holds letters and digits only (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html).
+const NAME = /^[A-Z][A-Za-z0-9]*$/;
+
+/**
+ * The statements a resource's properties declare (a JSON array in the Statements property), each with the Sid it
+ * has in the registry policy.
+ */
+function declared(event, properties) {
   if (!properties || properties.Statements === undefined) return [];
+  const owner = ownerOf(event, properties);
   const statements = JSON.parse(properties.Statements);
-  for (const statement of statements) {
+  return statements.map((statement) => {
     if (typeof statement.Sid !== 'string' || statement.Sid === '') {
       throw new Error('every owned statement needs a Sid: ' + JSON.stringify(statement));
     }
-  }
-  return statements;
+    if (!owner.byStack) return statement;
+    if (!NAME.test(statement.Sid)) {
+      throw new Error(`the Sid of an owned statement is its name, an upper-case letter then letters and digits, `
+        + `and is ${JSON.stringify(statement.Sid)}`);
+    }
+    return { ...statement, Sid: owner.stackOwner + statement.Sid };
+  });
 }
 
 /** The current policy document, or null when the registry has none. Fails on text that is not a policy. */
@@ -113,10 +130,12 @@ async function apply(ecr, ownedSids, desired, options) {
 }
 
 async function handle(event, ecr, options) {
-  const desired = event.RequestType === 'Delete' ? [] : declared(event.ResourceProperties);
-  const previous = event.RequestType === 'Update' ? declared(event.OldResourceProperties) : [];
+  const desired = event.RequestType === 'Delete' ? [] : declared(event, event.ResourceProperties);
+  // the Sids of the old properties, each by its own scheme: an update from the construct scheme to the stack scheme
+  // (and its rollback) removes the old Sids and writes the new ones in one write
+  const previous = event.RequestType === 'Update' ? declared(event, event.OldResourceProperties) : [];
   // on delete the statements to remove are the ones this resource declared
-  const owned = event.RequestType === 'Delete' ? declared(event.ResourceProperties) : [...previous, ...desired];
+  const owned = event.RequestType === 'Delete' ? declared(event, event.ResourceProperties) : [...previous, ...desired];
   await apply(ecr, new Set(owned.map((statement) => statement.Sid)), desired, options);
 }
 

@@ -2,11 +2,28 @@
 // Custom resource Custom::EcrReplicationRules: owns some rules of the account's one ECR replication
 // configuration in a region, and leaves every other rule as it is. ECR rules have no name, so a rule is
 // known by its content: destinations and filters, in any order.
+//
+// Two stacks (two deployments of one app, or two apps) may declare the same rule, which ECR holds once. Each owner
+// claims the rules it declares in a ledger: one String parameter per owner in SSM Parameter Store, under
+// CLAIMS_PATH in the same account and region as the configuration, named by the owner (ownerOf in
+// registry-setting.js), holding the hashes of its rules. A rule an owner gives up leaves the configuration only when
+// no other owner claims it. An owner claims before it writes the configuration and gives up before it removes, and
+// the claims are read again with the configuration after every write, so a rule another owner claimed meanwhile is
+// put back.
 // Runs on the Lambda Node.js 22 runtime with the AWS SDK v3 that the runtime provides.
 
+const crypto = require('node:crypto');
 const { DescribeRegistryCommand, PutReplicationConfigurationCommand } = require('@aws-sdk/client-ecr');
-const { applyOwnedPart, settingHandler } = require('../shared/registry-setting');
+const { SSMClient, GetParametersByPathCommand, PutParameterCommand, DeleteParameterCommand } = require('@aws-sdk/client-ssm');
+const { applyOwnedPart, settingHandler, ownerOf, writing, ECR_CLIENT_CONFIG } = require('../shared/registry-setting');
 const { sameBy } = require('../shared/policy-document');
+
+/**
+ * Where the owners' claims are. GetParametersByPath is authorized on this path itself, PutParameter and
+ * DeleteParameter on each parameter under it
+ * (https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-retrieval-authorization.html).
+ */
+const CLAIMS_PATH = '/pull-through-cache/replication-rules';
 
 const MAX_RULES = 10;
 const MAX_DESTINATIONS = 25;
@@ -32,6 +49,9 @@ function canonical(rule) {
 
 const key = (rule) => JSON.stringify(canonical(rule));
 
+/** What a claim holds for a rule: short, so that ten rules fit a standard parameter (4 KB) many times over. */
+const hashOf = (rule) => crypto.createHash('sha256').update(key(rule)).digest('hex').slice(0, 16);
+
 /** Whether two lists of rules hold the same rules, in any order. */
 const sameRules = sameBy(key);
 
@@ -55,13 +75,68 @@ async function readRules(ecr) {
 }
 
 /**
- * The rules with every rule equal to an owned one taken out, and the desired ones added once after the others:
- * a rule that was there before this stack declared it becomes this stack's.
+ * The ledger of claims. Every call is retried by the SDK's standard retry mode on throttling
+ * (ThrottlingException: Parameter Store limits the transactions per second of an account and region,
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-throughput.html).
  */
-function merge(current, owned, desired) {
+function claims(ssm) {
+  const nameOf = (owner) => `${CLAIMS_PATH}/${owner.claimKey}`;
+  return {
+    /** The hashes of the rules that owners other than `owner` claim. */
+    async claimedByOthers(owner) {
+      const claimed = new Set();
+      let NextToken;
+      do {
+        // a page may hold fewer parameters than MaxResults (at most 10), even none, and still a NextToken
+        // (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParametersByPath.html)
+        const page = await ssm.send(new GetParametersByPathCommand({ Path: CLAIMS_PATH, MaxResults: 10, NextToken }));
+        for (const parameter of page.Parameters || []) {
+          if (parameter.Name === nameOf(owner)) continue;
+          let hashes;
+          try {
+            hashes = JSON.parse(parameter.Value).rules;
+          } catch (error) {
+            hashes = undefined;
+          }
+          if (!Array.isArray(hashes)) {
+            throw new Error(`The claim ${parameter.Name} is not what this handler writes ({"rules": [...]}), so no rule `
+              + 'was removed: another stack may rely on it. Delete that parameter if no stack wrote it, then deploy again');
+          }
+          for (const hash of hashes) claimed.add(String(hash));
+        }
+        NextToken = page.NextToken;
+      } while (NextToken);
+      return claimed;
+    },
+    async claim(owner, rules, options) {
+      await writing(options, () => ssm.send(new PutParameterCommand({ Name: nameOf(owner), Type: 'String', Overwrite: true,
+        Value: JSON.stringify({ rules: rules.map(hashOf).sort() }),
+        Description: 'The ECR replication rules a Pull-Through Cache CDK stack relies on: kept while any stack claims them' })));
+    },
+    async release(owner, options) {
+      try {
+        await writing(options, () => ssm.send(new DeleteParameterCommand({ Name: nameOf(owner) })));
+      } catch (error) {
+        if (error.name !== 'ParameterNotFound') throw error;
+      }
+    },
+  };
+}
+
+/**
+ * The rules to write: each owned rule that is desired, or that another owner claims, is there once (where it was, or
+ * added after the others); each other owned rule is taken out; every rule not owned stays as it is. A rule that was
+ * there before this stack declared it becomes this stack's.
+ */
+function merge(current, owned, desired, claimedByOthers) {
+  const needed = new Map(desired.map((rule) => [key(rule), rule]));
+  for (const rule of owned) {
+    if (claimedByOthers.has(hashOf(rule)) && !needed.has(key(rule))) needed.set(key(rule), canonical(rule));
+  }
   const ownedKeys = new Set(owned.map(key));
-  const foreign = current.filter((rule) => !ownedKeys.has(key(rule)));
-  return [...foreign, ...desired];
+  const kept = current.filter((rule) => !ownedKeys.has(key(rule)) || needed.has(key(rule)));
+  const present = new Set(kept.map(key));
+  return [...kept, ...[...needed].filter(([text]) => !present.has(text)).map(([, rule]) => rule)];
 }
 
 function checkLimits(next, ours) {
@@ -78,26 +153,45 @@ function checkLimits(next, ours) {
 }
 
 async function handle(event, ecr, options) {
+  const ledger = claims(options.ssm);
+  const owner = ownerOf(event, event.ResourceProperties);
   const desired = event.RequestType === 'Delete' ? [] : declared(event.ResourceProperties);
   const previous = event.RequestType === 'Update' ? declared(event.OldResourceProperties) : [];
   // on delete the rules to remove are the ones this resource declared
   const owned = event.RequestType === 'Delete' ? declared(event.ResourceProperties) : [...previous, ...desired];
+  if (event.RequestType === 'Delete') {
+    await ledger.release(owner, options);
+  } else {
+    await ledger.claim(owner, desired, options);
+    // an update to another owner (the construct scheme to the stack scheme, or back) gives up the old owner's claim
+    const before = event.RequestType === 'Update' && ownerOf(event, event.OldResourceProperties);
+    if (before && before.claimKey !== owner.claimKey) await ledger.release(before, options);
+  }
   await applyOwnedPart({
     name: 'replication configuration',
-    read: () => readRules(ecr),
+    read: async () => ({ rules: await readRules(ecr), claimed: await ledger.claimedByOthers(owner) }),
     merge: (current) => {
-      const next = merge(current, owned, desired);
+      const next = merge(current.rules, owned, desired, current.claimed);
       checkLimits(next, desired);
-      return next;
+      return { rules: next, claimed: current.claimed };
     },
-    same: sameRules,
-    write: (next) => ecr.send(new PutReplicationConfigurationCommand({ replicationConfiguration: { rules: next } })),
+    same: (a, b) => sameRules(a.rules, b.rules) && sameBy(String)([...a.claimed], [...b.claimed]),
+    write: (next) => ecr.send(new PutReplicationConfigurationCommand({ replicationConfiguration: { rules: next.rules } })),
   }, options);
   console.log(`${desired.length} rules of this stack are in the replication configuration`);
 }
 
-/** The handler; a test may pass settings (see registry-setting.js's settingHandler). */
-const createHandler = (settings) => settingHandler(handle, settings);
+/** What the handler's SSM client is built with: the SDK's standard retry mode, with more attempts. */
+const SSM_CLIENT_CONFIG = ECR_CLIENT_CONFIG;
+
+/**
+ * The handler; a test may pass settings (see registry-setting.js's settingHandler), and ssm (the client of the
+ * claims; default one built with SSM_CLIENT_CONFIG).
+ */
+const createHandler = (settings = {}) => settingHandler(handle,
+  { ...settings, ssm: settings.ssm || new SSMClient(SSM_CLIENT_CONFIG) });
 
 exports.handler = createHandler();
 exports.createHandler = createHandler;
+exports.CLAIMS_PATH = CLAIMS_PATH;
+exports.hashOf = hashOf;

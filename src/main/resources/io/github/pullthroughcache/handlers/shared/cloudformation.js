@@ -1,7 +1,7 @@
 'use strict';
 // What every custom resource handler of this library does the same way: answer CloudFormation on the
 // pre-signed response URL, always, also when the Lambda function's time runs short, and never log the event
-// (the URL is a credential). CloudFormation waits up to an hour for an answer that never comes
+// or the URL (the URL is a credential). CloudFormation waits up to an hour for an answer that never comes
 // (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-responses.html), so the answer
 // must not depend on the work finishing.
 
@@ -13,10 +13,39 @@ const DEFAULT_RESERVE_MS = 15000;
 /** What work returns when another invocation took the event over and will answer CloudFormation itself. */
 const CONTINUED = Symbol('continued');
 
+/**
+ * The physical id of a resource whose Create failed before it wrote anything. CloudFormation sends a Delete for it
+ * when it rolls back; a Delete with this id removes nothing and succeeds. aws-cdk's provider framework does the same
+ * with AWSCDK::CustomResourceProviderFramework::CREATE_FAILED (@aws-cdk/custom-resource-handlers,
+ * lib/core/nodejs-entrypoint-handler/index.ts).
+ */
+const CREATE_FAILED = 'PullThroughCacheCdk::CREATE_FAILED';
+
+/**
+ * How the answer is delivered: like aws-cdk's provider framework (withRetries in the same file: 5 retries, full
+ * jitter from 1 s doubling), but only what may pass is tried again: a network error, HTTP 429 or 5xx. Another 4xx
+ * (an expired URL: 403) never passes. Each attempt and each wait ends before the Lambda function would be stopped.
+ */
+const RESPONSE_RETRY = { attempts: 6, firstDelayMs: 1000, attemptTimeoutMs: 10000 };
+
 /** Work that stopped because the deadline came: its message says what was left undone and what to do. */
 class DeadlineReached extends Error {}
 
-async function respond(event, status, reason, physicalResourceId, data) {
+/** A network error in a form that names no URL: its code (ECONNREFUSED, UND_ERR_SOCKET), or its message. */
+function networkError(error) {
+  const cause = error && error.cause;
+  return (cause && (cause.code || cause.name)) || (error && error.name === 'TimeoutError' ? 'timed out' : 'network error');
+}
+
+/**
+ * Sends the answer to CloudFormation, trying again on network errors, 429 and 5xx with backoff until
+ * options.until. Logs the attempts that failed, never the URL.
+ * @param options.until the time (ms since the epoch) past which no attempt or wait may go
+ * @param options.firstDelayMs the first wait's bound; it doubles each time, the wait itself is random below it
+ */
+async function respond(event, status, reason, physicalResourceId, data, options = {}) {
+  const { attempts, firstDelayMs, attemptTimeoutMs } = { ...RESPONSE_RETRY, ...options };
+  const until = options.until === undefined ? Infinity : options.until;
   const body = JSON.stringify({
     Status: status,
     Reason: reason,
@@ -27,52 +56,120 @@ async function respond(event, status, reason, physicalResourceId, data) {
     NoEcho: false,
     Data: data || {},
   });
-  const response = await fetch(event.ResponseURL, {
-    method: 'PUT',
-    headers: { 'content-type': '', 'content-length': String(Buffer.byteLength(body)) },
-    body,
-  });
-  if (!response.ok) throw new Error(`CloudFormation response was refused: HTTP ${response.status}`);
+  for (let attempt = 1; ; attempt++) {
+    let failure;
+    try {
+      const response = await fetch(event.ResponseURL, {
+        method: 'PUT',
+        headers: { 'content-type': '', 'content-length': String(Buffer.byteLength(body)) },
+        body,
+        // an attempt gets a second at least, also when the function's time is all but gone
+        signal: AbortSignal.timeout(Math.max(Math.min(attemptTimeoutMs, until - Date.now()), 1000)),
+      });
+      await response.arrayBuffer().catch(() => undefined);
+      if (response.ok) return;
+      if (response.status !== 429 && response.status < 500) {
+        throw Object.assign(new Error(`CloudFormation refused the ${status} answer: HTTP ${response.status}`), { final: true });
+      }
+      failure = `HTTP ${response.status}`;
+    } catch (error) {
+      if (error.final) throw error;
+      failure = networkError(error);
+    }
+    const delay = Math.floor(Math.random() * firstDelayMs * 2 ** (attempt - 1));
+    if (attempt >= attempts || Date.now() + delay >= until) {
+      throw new Error(`The ${status} answer did not reach CloudFormation in ${attempt} attempts: ${failure}`);
+    }
+    console.log(`answer ${status} not delivered (${failure}), attempt ${attempt + 1} follows`);
+    await sleep(delay);
+  }
 }
 
 /** The time by which work must end so that CloudFormation still gets its answer. */
 function deadlineOf(context, reserveMs) {
+  return Math.max(endOf(context) - reserveMs, Date.now());
+}
+
+/** When the Lambda function will be stopped. */
+function endOf(context) {
   const remaining = context && typeof context.getRemainingTimeInMillis === 'function'
     ? context.getRemainingTimeInMillis() : 15 * 60 * 1000;
-  return Date.now() + Math.max(remaining - reserveMs, 0);
+  return Date.now() + remaining;
 }
 
 /**
- * Runs work(event, { deadline, context }) for a custom resource event and answers CloudFormation: SUCCESS with the
- * data work returns, or FAILED with the error's message. Work should end by the deadline (the Lambda function's
- * remaining time less options.reserveMs) with a message of its own; should it hang in a call, FAILED is answered
- * anyway half way through the reserve. The physical id is the one CloudFormation holds, else
- * "<logical id>-<properties' Owner>". Work that hands the event to another invocation returns CONTINUED, and that
- * invocation answers.
+ * Runs work(event, { deadline, context, signal, wrote, refused }) for a custom resource event and answers CloudFormation:
+ * SUCCESS with the data work returns, or FAILED with the error's message. Work should end by the deadline (the
+ * Lambda function's remaining time less options.reserveMs) with a message of its own; should it hang in a call,
+ * FAILED is answered anyway half way through the reserve, and signal is aborted so that work writes nothing after.
+ * Work that hands the event to another invocation returns CONTINUED, and that invocation answers.
+ *
+ * The physical id: options.physicalId(event) on a Create or Update that succeeds (default: the one CloudFormation
+ * holds, else "<logical id>-<properties' Owner>"); the one CloudFormation holds otherwise. With
+ * options.marksFailedCreate, a Create that fails before it wrote anything is answered with CREATE_FAILED, and a
+ * Delete of CREATE_FAILED removes nothing: work calls wrote() before each write and refused() after each write that
+ * the service refused (one that changed nothing).
+ * @param options.responseRetryDelayMs the first wait before the answer is sent again (tests shorten it)
  */
 function customResource(work, options = {}) {
   const reserveMs = options.reserveMs === undefined ? DEFAULT_RESERVE_MS : options.reserveMs;
+  const physicalIdOf = options.physicalId
+    || ((event) => event.PhysicalResourceId
+      || `${event.LogicalResourceId}-${(event.ResourceProperties && event.ResourceProperties.Owner) || 'resource'}`);
   return async (event, context) => {
     console.log(`${event.RequestType} ${event.LogicalResourceId}`);
-    const physicalResourceId = event.PhysicalResourceId
-      || `${event.LogicalResourceId}-${(event.ResourceProperties && event.ResourceProperties.Owner) || 'resource'}`;
+    // a second away from the end, so that the last attempt ends before the function is stopped
+    const delivery = { until: endOf(context) - 1000, firstDelayMs: options.responseRetryDelayMs };
+    if (event.RequestType === 'Delete' && event.PhysicalResourceId === CREATE_FAILED) {
+      console.log('nothing to delete: the Create of this resource failed before it wrote anything');
+      await respond(event, 'SUCCESS', 'OK', CREATE_FAILED, {}, delivery);
+      return;
+    }
     const deadline = deadlineOf(context, reserveMs);
+    const stop = new AbortController();
+    // the writes that may have been done
+    let writes = 0;
     let timer;
     const outOfTime = new Promise((resolve, reject) => {
       timer = setTimeout(() => reject(new DeadlineReached(`${event.ResourceType} did not finish before its Lambda `
         + 'function ran out of time, so nothing more was done. Deploy again; if it stops again, the function\'s '
         + 'log (log group HandlerLogs of the construct) says where it waited')), Math.max(deadline + reserveMs / 2 - Date.now(), 0));
     });
+    let answer;
     try {
-      const data = await Promise.race([work(event, { deadline, context }), outOfTime]);
-      if (data !== CONTINUED) await respond(event, 'SUCCESS', 'OK', physicalResourceId, data);
+      const data = await Promise.race([work(event, { deadline, context, signal: stop.signal,
+        wrote: () => { writes++; }, refused: () => { writes--; } }), outOfTime]);
+      answer = data === CONTINUED ? null
+        : ['SUCCESS', 'OK', event.RequestType === 'Delete' ? event.PhysicalResourceId : physicalIdOf(event), data];
     } catch (error) {
+      stop.abort();
       console.log(`failed: ${error.message}`);
-      await respond(event, 'FAILED', String(error.message).slice(0, 1000), physicalResourceId);
+      const failedCreate = event.RequestType === 'Create' && options.marksFailedCreate && writes === 0;
+      let physicalResourceId = event.PhysicalResourceId;
+      if (!physicalResourceId) {
+        try {
+          physicalResourceId = failedCreate ? CREATE_FAILED : physicalIdOf(event);
+        } catch (unknown) {
+          physicalResourceId = CREATE_FAILED;
+        }
+      }
+      answer = ['FAILED', String(error.message).slice(0, 1000), physicalResourceId];
     } finally {
       clearTimeout(timer);
+    }
+    if (!answer) return;
+    try {
+      await respond(event, ...answer, delivery);
+    } catch (error) {
+      // an invocation that fails may be tried again by Lambda
+      // (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html): the work, which is idempotent,
+      // runs again and its answer gets another chance
+      console.log(error.message);
+      throw error;
     }
   };
 }
 
-module.exports = { customResource, respond, sleep, deadlineOf, DeadlineReached, CONTINUED, DEFAULT_RESERVE_MS };
+module.exports = {
+  customResource, respond, sleep, deadlineOf, DeadlineReached, CONTINUED, CREATE_FAILED, DEFAULT_RESERVE_MS,
+};

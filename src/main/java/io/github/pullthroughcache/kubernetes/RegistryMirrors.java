@@ -1,0 +1,414 @@
+package io.github.pullthroughcache.kubernetes;
+
+import io.github.pullthroughcache.internal.RepositoryPrefix;
+import io.github.pullthroughcache.internal.Tokens;
+import io.github.pullthroughcache.rule.IPullThroughCacheRule;
+import io.github.pullthroughcache.rule.UpstreamRegistry;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.stream.Collectors;
+import software.amazon.awscdk.Annotations;
+import software.amazon.awscdk.services.ec2.MultipartBody;
+import software.amazon.awscdk.services.ec2.MultipartBodyOptions;
+import software.amazon.awscdk.services.ec2.MultipartUserData;
+import software.amazon.awscdk.services.iam.Grant;
+import software.amazon.awscdk.services.iam.IGrantable;
+import software.constructs.IConstruct;
+
+/**
+ * Lets Kubernetes nodes pull unchanged image references ({@code docker.io/library/nginx:1.27}, {@code nginx:1.27},
+ * {@code quay.io/...}) through a pull through cache: a containerd registry mirror per upstream host, and the
+ * kubelet's ECR credential provider answering those hosts with a token of the cache's registry. Made by
+ * {@code IPullThroughCache.registryMirrors()}, from the rules the cache has at that call.
+ *
+ * <p>What the files say, and the sources they rest on:
+ * <ul>
+ *   <li>{@link #hostsToml}: {@code server} is the upstream (tried last); one {@code [host."https://<registry>/v2/<prefix>"]}
+ *     with {@code capabilities = ["pull", "resolve"]} and {@code override_path = true}. containerd's
+ *     {@code docs/hosts.md} ("override_path field": the host's API root is the URL path) and
+ *     {@code core/remotes/docker/config/hosts.go} ({@code parseHostConfig}: without it, {@code /v2} is appended to a
+ *     path that does not end in {@code /v2}, so the cache would be asked for {@code /v2/<prefix>/v2/...}, answer 404,
+ *     and containerd would quietly fall back to the upstream).</li>
+ *   <li>{@link #credentialProviderConfig}: the kubelet's {@code CredentialProviderConfig} (kubelet-config.v1) for
+ *     {@code ecr-credential-provider}, matching the ECR hosts nodeadm matches
+ *     ({@code nodeadm/internal/kubelet/image-credential-provider.template.json}) plus every mirrored host, with
+ *     {@code AWS_REGION} set: from v1.29 the provider answers a host that is not ECR's with a private ECR token of the
+ *     SDK's region (kubernetes/cloud-provider-aws issue #668, PR #673). The kubelet passes that token with no server
+ *     address ({@code pkg/kubelet/kuberuntime/kuberuntime_image.go}), and containerd's CRI plugin then gives it to
+ *     every host it tries for that image, the mirror included ({@code ParseAuth} in CRI's {@code image_pull.go}).</li>
+ *   <li>{@link #amazonLinux2023UserData}: a nodeadm {@code NodeConfig} part and a shell part, for a launch
+ *     template of a managed node group or a Karpenter {@code EC2NodeClass}.</li>
+ *   <li>{@link #bottlerocketSettings}: Bottlerocket's {@code settings.container-registry.mirrors} and
+ *     {@code settings.kubernetes.credential-providers.ecr-credential-provider}.</li>
+ * </ul>
+ *
+ * <p>Hosts left out, each with a synth-time warning on the cache that says why (see {@link #getNotMirrored()}):
+ * <ul>
+ *   <li>{@code public.ecr.aws}: {@code ecr-credential-provider} answers that host with an Amazon ECR <em>Public</em>
+ *     token ({@code cmd/ecr-credential-provider/main.go}: an image of {@code public.ecr.aws} takes the ECR Public
+ *     path; kubernetes/cloud-provider-aws issue #651), which the private registry refuses. Route those images with
+ *     {@code imageUri}.</li>
+ *   <li>a rule with an upstream repository prefix: containerd sends the upstream repository path unchanged, so the
+ *     cache would be asked for {@code <prefix>/<upstream prefix>/...}, which it maps to the wrong upstream
+ *     repository.</li>
+ *   <li>a rule whose prefix is a token: whether it is ROOT, or ends in {@code /}, is unknown at synth.</li>
+ *   <li>ECR to ECR from another region: the credential provider answers an ECR host with a token of that host's
+ *     region, which the cache's registry refuses.</li>
+ *   <li>a second rule for a host already mirrored: containerd takes one mirror per host here; the first rule wins.</li>
+ * </ul>
+ *
+ * <p>Once ECR credentials are attached to a mirrored host, containerd's fallback to the upstream (the
+ * {@code server}) sends those same credentials there, and registries such as Docker Hub refuse them: the fallback is
+ * not a safety net. EKS Auto Mode nodes take no user data and have a read-only root: they cannot be configured this
+ * way.
+ *
+ * <p>Every rule's upstream is mirrored by one method, {@code mirrorOf}: the mirror key is
+ * {@link UpstreamRegistry#getImageHost()} and the fallback server {@code https://} + {@link UpstreamRegistry#getUrl()},
+ * so an upstream whose images are copied into the registry under a prefix is mirrored the same way when it answers
+ * those two.
+ */
+public final class RegistryMirrors {
+
+    /** Where containerd reads the hosts files: the first directory of EKS AL2023's {@code config_path}. */
+    public static final String HOSTS_DIRECTORY = "/etc/containerd/certs.d";
+
+    /**
+     * Where the user data writes {@link #credentialProviderConfig()}: beside nodeadm's own {@code config.json}, whose
+     * directory is the kubelet's {@code --image-credential-provider-bin-dir}.
+     */
+    public static final String CREDENTIAL_PROVIDER_CONFIG_PATH =
+            "/etc/eks/image-credential-provider/pull-through-cache.json";
+
+    /** The credential provider's name: the name of its binary in the kubelet's provider directory. */
+    public static final String CREDENTIAL_PROVIDER = "ecr-credential-provider";
+
+    /**
+     * The ECR registry hosts nodeadm's configuration matches
+     * ({@code awslabs/amazon-eks-ami} {@code nodeadm/internal/kubelet/image-credential-provider.template.json}); the
+     * file written here replaces that one, so it keeps them.
+     */
+    public static final List<String> ECR_IMAGE_PATTERNS = List.of("*.dkr.ecr.*.amazonaws.com", "*.dkr-ecr.*.on.aws",
+            "*.dkr.ecr.*.amazonaws.com.cn", "*.dkr-ecr.*.on.amazonwebservices.com.cn", "*.dkr.ecr-fips.*.amazonaws.com",
+            "*.dkr-ecr-fips.*.on.aws", "*.dkr.ecr.*.c2s.ic.gov", "*.dkr.ecr.*.sc2s.sgov.gov", "*.dkr.ecr.*.cloud.adc-e.uk",
+            "*.dkr.ecr.*.amazonaws.eu");
+
+    /** How long the kubelet keeps a token the provider returned without a duration (kops and nodeadm use 12h). */
+    public static final String DEFAULT_CACHE_DURATION = "12h";
+
+    private static final String WARNING = "@pullthroughcache/kubernetes:not-mirrored";
+    private static final String HEREDOC = "PULL_THROUGH_CACHE_EOF";
+
+    /** One mirrored host: the rule that serves it, the upstream server, and the cache's endpoint. */
+    private record Mirror(IPullThroughCacheRule rule, String host, String server, String endpoint) {
+    }
+
+    private final IConstruct cache;
+    private final String region;
+    private final Map<String, Mirror> mirrors = new LinkedHashMap<>();
+    private final Map<String, String> notMirrored = new LinkedHashMap<>();
+    private final BiFunction<IPullThroughCacheRule, IGrantable, Grant> grantPull;
+
+    private RegistryMirrors(IConstruct cache, String registryHost, List<? extends IPullThroughCacheRule> rules,
+                            BiFunction<IPullThroughCacheRule, IGrantable, Grant> grantPull) {
+        this.cache = cache;
+        this.grantPull = grantPull;
+        if (rules == null || rules.isEmpty()) {
+            throw new IllegalArgumentException("registryMirrors of " + cache.getNode().getPath() + ": the cache has no "
+                    + "rule, so there is no upstream host to mirror. Add upstreams to the cache first");
+        }
+        this.region = rules.get(0).getEnv().getRegion();
+        for (IPullThroughCacheRule rule : rules) {
+            String refused = refusal(rule);
+            String host = rule.getUpstream().getImageHost();
+            if (refused == null && mirrors.containsKey(host)) {
+                refused = "rule '" + mirrors.get(host).rule().getRepositoryPrefix() + "' already mirrors it; containerd "
+                        + "takes the first rule of a host here";
+            }
+            if (refused != null) {
+                notMirrored.putIfAbsent(host, refused);
+                Annotations.of(cache).addWarningV2(WARNING, "Kubernetes nodes will not pull " + host + " through rule '"
+                        + rule.getRepositoryPrefix() + "' of " + cache.getNode().getPath() + ": " + refused);
+                continue;
+            }
+            mirrors.put(host, mirrorOf(rule, registryHost));
+            notMirrored.remove(host);
+        }
+    }
+
+    /**
+     * The mirrors of a cache's rules, each granted with the rule's own {@code grantPull}.
+     *
+     * @param cache the cache, where warnings about hosts left out go
+     * @param registryHost the host of the cache's registry, {@code <account>.dkr.ecr.<region>.<suffix>}
+     * @param rules the cache's rules, in order
+     * @return the mirrors
+     * @throws IllegalArgumentException when there is no rule
+     */
+    public static RegistryMirrors of(IConstruct cache, String registryHost, List<? extends IPullThroughCacheRule> rules) {
+        return of(cache, registryHost, rules, IPullThroughCacheRule::grantPull);
+    }
+
+    /**
+     * The mirrors of a cache's rules, granted by the cache: a cache of this stack also lets the grantee into its
+     * registry policy.
+     *
+     * @param cache the cache, where warnings about hosts left out go
+     * @param registryHost the host of the cache's registry
+     * @param rules the cache's rules, in order
+     * @param grantPull how the cache grants a grantee the pulls of one of its rules
+     * @return the mirrors
+     * @throws IllegalArgumentException when there is no rule
+     */
+    public static RegistryMirrors of(IConstruct cache, String registryHost, List<? extends IPullThroughCacheRule> rules,
+                                     BiFunction<IPullThroughCacheRule, IGrantable, Grant> grantPull) {
+        return new RegistryMirrors(cache, registryHost, rules, grantPull);
+    }
+
+    /** Why a rule's host cannot be mirrored, or {@code null} when it can. */
+    private String refusal(IPullThroughCacheRule rule) {
+        UpstreamRegistry upstream = rule.getUpstream();
+        if ("ecr-public".equals(upstream.getType())) {
+            return "ecr-credential-provider answers public.ecr.aws with an Amazon ECR Public token, which the private "
+                    + "registry refuses (kubernetes/cloud-provider-aws cmd/ecr-credential-provider, issue #651); route "
+                    + "these images with imageUri, or pull them from public.ecr.aws directly";
+        }
+        if (rule.getUpstreamRepositoryPrefix() != null) {
+            return "its upstreamRepositoryPrefix '" + rule.getUpstreamRepositoryPrefix() + "' is not part of the "
+                    + "cached repository names, but containerd sends the upstream repository path unchanged; route these "
+                    + "images with imageUri";
+        }
+        if (Tokens.isUnresolved(rule.getRepositoryPrefix())) {
+            return "its repository prefix is a token, so its path (ROOT, or a trailing '/') is unknown at synth; give "
+                    + "the rule a literal prefix";
+        }
+        if (upstream.isEcrPrivate() && !Tokens.isUnresolved(upstream.getEcrRegion()) && !Tokens.isUnresolved(region)
+                && !upstream.getEcrRegion().equals(region)) {
+            return "ecr-credential-provider answers an ECR host with a token of that host's region ("
+                    + upstream.getEcrRegion() + "), which the cache's registry in " + region + " refuses; route these "
+                    + "images with imageUri";
+        }
+        return null;
+    }
+
+    /**
+     * The one place that turns a rule into a mirror: the host people write in image references, the upstream as the
+     * fallback server, and the cache's {@code /v2/<prefix>} as the mirror's API root ({@code /v2} for ROOT).
+     */
+    private static Mirror mirrorOf(IPullThroughCacheRule rule, String registryHost) {
+        UpstreamRegistry upstream = rule.getUpstream();
+        String path = RepositoryPrefix.toPath(rule.getRepositoryPrefix());
+        return new Mirror(rule, upstream.getImageHost(), "https://" + upstream.getUrl(),
+                "https://" + registryHost + "/v2" + (path.isEmpty() ? "" : "/" + path));
+    }
+
+    /** @return the upstream hosts mirrored, in rule order, such as {@code docker.io} and {@code quay.io} */
+    public List<String> getHosts() {
+        return List.copyOf(mirrors.keySet());
+    }
+
+    /**
+     * @return the upstream hosts of the cache's rules that are not mirrored, each with why (also a warning at synth)
+     */
+    public Map<String, String> getNotMirrored() {
+        return Map.copyOf(notMirrored);
+    }
+
+    /**
+     * @param host a mirrored host, as {@link #getHosts()} returns it
+     * @return where containerd pulls that host's images from, {@code https://<registry>/v2/<prefix>}
+     * @throws IllegalArgumentException when the host is not mirrored
+     */
+    public String getEndpoint(String host) {
+        return mirror(host).endpoint();
+    }
+
+    private Mirror mirror(String host) {
+        Mirror mirror = mirrors.get(host);
+        if (mirror == null) {
+            String why = notMirrored.get(host);
+            throw new IllegalArgumentException("RegistryMirrors of " + cache.getNode().getPath() + ": host '" + host
+                    + "' is not mirrored" + (why != null ? ": " + why : "") + ". Mirrored hosts: " + getHosts());
+        }
+        return mirror;
+    }
+
+    /**
+     * containerd's {@code hosts.toml} for a host, to be written to {@code /etc/containerd/certs.d/<host>/hosts.toml}.
+     *
+     * @param host a mirrored host, such as {@code docker.io}
+     * @return the file's text; it holds tokens when the cache's account or region is one
+     * @throws IllegalArgumentException when the host is not mirrored, saying why
+     */
+    public String hostsToml(String host) {
+        Mirror mirror = mirror(host);
+        // docs/hosts.md: hosts are tried in order, then server; "pull" and "resolve" let tags resolve on the mirror;
+        // override_path makes the URL path the API root (hosts.go parseHostConfig), no /v2 appended
+        return "# " + host + " through Amazon ECR pull through cache rule '" + mirror.rule().getRepositoryPrefix()
+                + "' (" + mirror.rule().getUpstream().getDisplayName() + ")\n"
+                + "server = \"" + mirror.server() + "\"\n"
+                + "\n"
+                + "[host.\"" + mirror.endpoint() + "\"]\n"
+                + "  capabilities = [\"pull\", \"resolve\"]\n"
+                + "  override_path = true\n";
+    }
+
+    /** @return the image patterns of the credential provider: ECR's hosts, then every mirrored host */
+    public List<String> getImagePatterns() {
+        List<String> patterns = new ArrayList<>(ECR_IMAGE_PATTERNS);
+        patterns.addAll(mirrors.keySet());
+        return List.copyOf(patterns);
+    }
+
+    /**
+     * The kubelet's {@code CredentialProviderConfig} ({@code kubelet.config.k8s.io/v1}, Kubernetes 1.27 and later) for
+     * {@code ecr-credential-provider} v1.29 or later, written by {@link #amazonLinux2023UserData()} to
+     * {@value #CREDENTIAL_PROVIDER_CONFIG_PATH}.
+     *
+     * @return the JSON text; it holds a token when the cache's region is one
+     */
+    public String credentialProviderConfig() {
+        String patterns = getImagePatterns().stream().map(p -> "        " + quote(p)).collect(Collectors.joining(",\n"));
+        return "{\n"
+                + "  \"apiVersion\": \"kubelet.config.k8s.io/v1\",\n"
+                + "  \"kind\": \"CredentialProviderConfig\",\n"
+                + "  \"providers\": [\n"
+                + "    {\n"
+                + "      \"name\": " + quote(CREDENTIAL_PROVIDER) + ",\n"
+                + "      \"matchImages\": [\n" + patterns + "\n      ],\n"
+                + "      \"defaultCacheDuration\": " + quote(DEFAULT_CACHE_DURATION) + ",\n"
+                + "      \"apiVersion\": \"credentialprovider.kubelet.k8s.io/v1\",\n"
+                + "      \"env\": [\n"
+                + "        { \"name\": \"AWS_REGION\", \"value\": " + quote(region) + " }\n"
+                + "      ]\n"
+                + "    }\n"
+                + "  ]\n"
+                + "}\n";
+    }
+
+    /**
+     * User data for Amazon Linux 2023 EKS nodes (nodeadm), for the launch template of a managed node group or the
+     * {@code userData} of a Karpenter {@code EC2NodeClass}. Two parts:
+     * <ol>
+     *   <li>a {@code NodeConfig} ({@code application/node.eks.aws}) that sets containerd's
+     *     {@code [plugins.'io.containerd.cri.v1.images'] use_local_image_pull = true} (containerd 2.1 and later pull
+     *     through the transfer service, which reads EKS's colon-separated {@code config_path} as one directory and so
+     *     ignores the hosts files: containerd#12415, spegel-org/spegel#1272; containerd 1.7 ignores the key) and the
+     *     kubelet flag {@code --image-credential-provider-config=}{@value #CREDENTIAL_PROVIDER_CONFIG_PATH}
+     *     (nodeadm appends {@code spec.kubelet.flags} after its own, {@code nodeadm/internal/kubelet/environment.go},
+     *     so it wins over nodeadm's file);</li>
+     *   <li>a shell script that writes each {@link #hostsToml} and {@link #credentialProviderConfig}. It runs in
+     *     cloud-init's final stage: after {@code nodeadm-config.service} and before {@code nodeadm-run.service},
+     *     which starts the kubelet ({@code amazon-eks-ami templates/al2023/runtime/rootfs/etc/systemd/system/}).</li>
+     * </ol>
+     * EKS merges a managed node group's own {@code NodeConfig} with these parts; Karpenter puts its {@code NodeConfig}
+     * first, then these ({@code karpenter-provider-aws pkg/providers/amifamily/bootstrap/nodeadm.go}). A new object on
+     * each call: add parts of your own to it.
+     *
+     * @return the MIME multi-part user data
+     */
+    public MultipartUserData amazonLinux2023UserData() {
+        MultipartUserData userData = new MultipartUserData();
+        userData.addPart(MultipartBody.fromRawBody(MultipartBodyOptions.builder()
+                .contentType("application/node.eks.aws")
+                .body(nodeConfig())
+                .build()));
+        userData.addPart(MultipartBody.fromRawBody(MultipartBodyOptions.builder()
+                .contentType(MultipartBody.SHELL_SCRIPT)
+                .body(nodeScript())
+                .build()));
+        return userData;
+    }
+
+    /**
+     * @return the shell part of {@link #amazonLinux2023UserData()}: writes each {@link #hostsToml} to
+     *     {@value #HOSTS_DIRECTORY}{@code /<host>/hosts.toml} and {@link #credentialProviderConfig} to
+     *     {@value #CREDENTIAL_PROVIDER_CONFIG_PATH}
+     */
+    public String nodeScript() {
+        StringBuilder script = new StringBuilder("#!/bin/bash\nset -euo pipefail\n");
+        for (String host : mirrors.keySet()) {
+            writeFile(script, HOSTS_DIRECTORY + "/" + host, "hosts.toml", hostsToml(host));
+        }
+        int slash = CREDENTIAL_PROVIDER_CONFIG_PATH.lastIndexOf('/');
+        writeFile(script, CREDENTIAL_PROVIDER_CONFIG_PATH.substring(0, slash), CREDENTIAL_PROVIDER_CONFIG_PATH.substring(slash + 1),
+                credentialProviderConfig());
+        return script.toString();
+    }
+
+    /** Appends the commands that write a file verbatim (a quoted here-document expands nothing). */
+    private static void writeFile(StringBuilder script, String directory, String name, String text) {
+        script.append("mkdir -p '").append(directory).append("'\n")
+                .append("cat > '").append(directory).append('/').append(name).append("' <<'").append(HEREDOC).append("'\n")
+                .append(text).append(HEREDOC).append('\n');
+    }
+
+    /** @return the {@code NodeConfig} part of {@link #amazonLinux2023UserData()} (nodeadm's YAML) */
+    public String nodeConfig() {
+        return "---\n"
+                + "apiVersion: node.eks.aws/v1alpha1\n"
+                + "kind: NodeConfig\n"
+                + "spec:\n"
+                + "  containerd:\n"
+                + "    config: |\n"
+                + "      [plugins.'io.containerd.cri.v1.images']\n"
+                + "      use_local_image_pull = true\n"
+                + "  kubelet:\n"
+                + "    flags:\n"
+                + "      - --image-credential-provider-config=" + CREDENTIAL_PROVIDER_CONFIG_PATH + "\n";
+    }
+
+    /**
+     * Bottlerocket settings (TOML) for the user data of a Bottlerocket node: a
+     * {@code [[settings.container-registry.mirrors]]} per mirrored host, whose endpoint carries {@code /v2/<prefix>},
+     * and the kubelet's {@code ecr-credential-provider} with the image patterns (they replace Bottlerocket's default
+     * list, so ECR's hosts are kept) and {@code AWS_REGION}. EKS merges a managed node group's own
+     * {@code [settings.kubernetes]} with them. A Bottlerocket build that does not set containerd's
+     * {@code override_path} for an endpoint with a path asks the cache for {@code /v2/<prefix>/v2/...} and falls back
+     * to the upstream (bottlerocket#3631, #2427): use a recent build.
+     *
+     * @return the TOML text; it holds tokens when the cache's account or region is one
+     */
+    public String bottlerocketSettings() {
+        StringBuilder toml = new StringBuilder();
+        for (Mirror mirror : mirrors.values()) {
+            // bottlerocket.dev settings/container-registry: registry and its endpoints, tried in order
+            toml.append("[[settings.container-registry.mirrors]]\n")
+                    .append("registry = ").append(quote(mirror.host())).append('\n')
+                    .append("endpoint = [").append(quote(mirror.endpoint())).append("]\n\n");
+        }
+        String patterns = getImagePatterns().stream().map(RegistryMirrors::quote).collect(Collectors.joining(", "));
+        toml.append("[settings.kubernetes.credential-providers.").append(CREDENTIAL_PROVIDER).append("]\n")
+                .append("enabled = true\n")
+                .append("cache-duration = ").append(quote(DEFAULT_CACHE_DURATION)).append('\n')
+                .append("image-patterns = [").append(patterns).append("]\n\n")
+                .append("[settings.kubernetes.credential-providers.").append(CREDENTIAL_PROVIDER).append(".environment]\n")
+                .append("AWS_REGION = ").append(quote(region)).append('\n');
+        return toml.toString();
+    }
+
+    /**
+     * Grants a node role what pulling through every mirrored rule needs: the first pull and the reads on each mirrored
+     * prefix, and {@code ecr:GetAuthorizationToken}. For a cache of another account this is the identity side; the
+     * cache's sharing lets the account in.
+     *
+     * @param nodeRole the nodes' role (or any grantable)
+     * @return the grants, combined
+     */
+    public Grant grantPull(IGrantable nodeRole) {
+        Grant grant = null;
+        for (Mirror mirror : mirrors.values()) {
+            Grant ruleGrant = grantPull.apply(mirror.rule(), nodeRole);
+            grant = grant == null ? ruleGrant : grant.combine(ruleGrant);
+        }
+        return grant != null ? grant : Grant.drop(nodeRole, "registry mirrors of " + cache.getNode().getPath()
+                + ", which mirror no host");
+    }
+
+    /** A JSON or TOML basic string: both escape {@code "} and {@code \} alike. */
+    private static String quote(String value) {
+        return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+}

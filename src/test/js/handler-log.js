@@ -1,0 +1,34 @@
+'use strict';
+// What the handlers log, captured rather than printed: a passing run of the handler tests prints its test counts and
+// nothing that reads as a failure, and a test that expects a line asserts on it. HANDLER_TEST_LOG=1 prints the lines
+// as well, to read them while a test is being written.
+const util = require('node:util');
+const { beforeEach, afterEach } = require('node:test');
+
+// The AWS SDK for JavaScript warns once per process, on the first client, that its versions after January 2027
+// need Node 22; the tests also run on Node 20. This is the switch the SDK's team gives for it
+// (https://github.com/aws/aws-sdk-js-v3/issues/7983): set before the first client is built.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+/**
+ * Captures console.log (and console.warn, console.error) around each test of the file that calls it.
+ * @returns { lines: the lines logged by the running test, text(): them joined, clear() }
+ */
+function captureLog() {
+  const lines = [];
+  const originals = {};
+  beforeEach(() => {
+    lines.length = 0;
+    for (const level of ['log', 'warn', 'error']) {
+      originals[level] = console[level];
+      console[level] = (...args) => {
+        lines.push(util.format(...args));
+        if (process.env.HANDLER_TEST_LOG) originals[level](...args);
+      };
+    }
+  });
+  afterEach(() => Object.assign(console, originals));
+  return { lines, text: () => lines.join('\n'), clear: () => { lines.length = 0; } };
+}
+
+module.exports = { captureLog };
