@@ -11,13 +11,45 @@ function blob(text) {
   return { content, digest: sha256(content), size: content.length };
 }
 
-function imageManifest(config, layers) {
+// the media types of an OCI image, and of a Docker one (a manifest list of Docker Image Manifest V2 Schema 2)
+const TYPES = {
+  oci: { index: 'application/vnd.oci.image.index.v1+json', manifest: 'application/vnd.oci.image.manifest.v1+json',
+    config: 'application/vnd.oci.image.config.v1+json', layer: 'application/vnd.oci.image.layer.v1.tar+gzip' },
+  docker: { index: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    manifest: 'application/vnd.docker.distribution.manifest.v2+json',
+    config: 'application/vnd.docker.container.image.v1+json', layer: 'application/vnd.docker.image.rootfs.diff.tar.gzip' },
+};
+
+function imageManifest(config, layers, types = TYPES.oci) {
   return Buffer.from(JSON.stringify({
     schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config.digest, size: config.size },
-    layers: layers.map((layer) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: layer.digest, size: layer.size })),
+    mediaType: types.manifest,
+    config: { mediaType: types.config, digest: config.digest, size: config.size },
+    layers: layers.map((layer) => ({ mediaType: types.layer, digest: layer.digest, size: layer.size })),
   }));
+}
+
+const GENERATED_CHUNK = 1024 * 1024;
+
+/**
+ * A blob of `size` bytes made on the fly, chunk by chunk, never held whole: its digest is computed once by making it.
+ * @returns { digest, size, chunks() } where chunks() yields its bytes again
+ */
+function generatedBlob(size, seed = 1) {
+  const base = crypto.createHash('sha512').update(String(seed)).digest();
+  const pattern = Buffer.alloc(GENERATED_CHUNK);
+  for (let offset = 0; offset < GENERATED_CHUNK; offset += base.length) base.copy(pattern, offset);
+  function* chunks() {
+    for (let offset = 0, index = 0; offset < size; offset += GENERATED_CHUNK, index++) {
+      // a chunk of its own: a write may still hold the one before
+      const chunk = Buffer.from(pattern);
+      chunk.writeUInt32BE(index, 0);
+      yield chunk.subarray(0, Math.min(GENERATED_CHUNK, size - offset));
+    }
+  }
+  const hash = crypto.createHash('sha256');
+  for (const chunk of chunks()) hash.update(chunk);
+  return { digest: `sha256:${hash.digest('hex')}`, size, chunks };
 }
 
 function listen(server) {
@@ -31,11 +63,19 @@ function listen(server) {
 function throttledSender(rates) {
   const CHUNK = 256 * 1024;
   let linkFreeAt = 0;
+  const chunksOf = function* chunksOf(content) {
+    for (let offset = 0; offset < content.length; offset += CHUNK) yield content.subarray(offset, offset + CHUNK);
+  };
+  /** content: a Buffer, or an iterable of chunks (a generated blob) */
   return async (response, content) => {
-    if (!rates || !rates.perConnection) return response.end(content);
+    const unlimited = !rates || !rates.perConnection;
+    if (unlimited && Buffer.isBuffer(content)) return response.end(content);
     let connectionFreeAt = Date.now();
-    for (let offset = 0; offset < content.length; offset += CHUNK) {
-      const chunk = content.subarray(offset, offset + CHUNK);
+    for (const chunk of Buffer.isBuffer(content) ? chunksOf(content) : content) {
+      if (unlimited) {
+        if (!response.write(chunk)) await new Promise((resolve) => response.once('drain', resolve));
+        continue;
+      }
       connectionFreeAt += (chunk.length / rates.perConnection) * 1000;
       linkFreeAt = Math.max(linkFreeAt, Date.now()) + (chunk.length / rates.total) * 1000;
       const wait = Math.max(connectionFreeAt, linkFreeAt) - Date.now();
@@ -47,8 +87,52 @@ function throttledSender(rates) {
 }
 
 /**
- * @param expectedAuthorization the Authorization header the registry requires
- * @param options { rates: { perConnection, total } in bytes a second, for the blob host's link }
+ * How the registry authenticates, as upstream registries do:
+ * - { type: 'basic', username, password }: a 401 with a Basic challenge until the request carries that credential;
+ * - { type: 'bearer', username, password, anonymous, tokenTtlMs }: Docker Hub's token exchange. A 401 names the realm
+ *   (on another host, as auth.docker.io is), service and scope; the realm answers a GET with { token, access_token,
+ *   expires_in } for that scope, to the credential (Basic) or, when anonymous, to anyone; the registry takes the token
+ *   for that repository until it expires (tokenTtlMs; Docker Hub's last five minutes).
+ *   https://distribution.github.io/distribution/spec/auth/token/
+ * Without it, the registry takes exactly `expectedAuthorization` (the ECR registry of the cache warmer).
+ */
+function authenticator(expectedAuthorization, auth, state, realm) {
+  const basic = auth && `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+  const tokens = new Map(); // token -> { scope, expires }
+  const challenge = (repository) => (auth.type === 'basic' ? 'Basic realm="fake upstream"'
+    : `Bearer realm="${realm()}/token",service="registry.fake",scope="repository:${repository}:pull"`);
+  return {
+    /** the challenge to answer the request with, or null when it may go on */
+    check(request, repository) {
+      const given = request.headers.authorization;
+      if (!auth) return given === expectedAuthorization ? null : 'Basic realm="fake"';
+      if (auth.type === 'basic') return given === basic ? null : challenge(repository);
+      const token = given && given.startsWith('Bearer ') && tokens.get(given.slice(7));
+      if (token && token.expires > Date.now() && token.scope === `repository:${repository}:pull`) return null;
+      return challenge(repository);
+    },
+    /** the realm's answer to a token request */
+    issue(request, response, url) {
+      state.tokenRequests.push({ scope: url.searchParams.get('scope'), service: url.searchParams.get('service'),
+        authenticated: Boolean(request.headers.authorization) });
+      const given = request.headers.authorization;
+      if (given ? given !== basic : !auth.anonymous) {
+        return response.writeHead(401, { 'content-type': 'application/json' }).end('{"details":"incorrect username or password"}');
+      }
+      const token = crypto.randomBytes(16).toString('hex');
+      const ttl = auth.tokenTtlMs || 300000;
+      tokens.set(token, { scope: url.searchParams.get('scope'), expires: Date.now() + ttl });
+      state.tokensIssued.push(token);
+      return response.writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ token, access_token: token, expires_in: Math.ceil(ttl / 1000), issued_at: new Date().toISOString() }));
+    },
+  };
+}
+
+/**
+ * @param expectedAuthorization the Authorization header the registry requires, unless options.auth says otherwise
+ * @param options { rates: { perConnection, total } in bytes a second, for the blob host's link; auth (see
+ *   authenticator) }
  * @returns the registry's URL, the blob host's URL, what each was asked, and helpers to add images
  */
 async function startFakeRegistry(expectedAuthorization, options = {}) {
@@ -62,28 +146,40 @@ async function startFakeRegistry(expectedAuthorization, options = {}) {
     downloadMs: 0, // how long the blob host takes to send a blob, as a slow link would
     downloading: 0, // blobs being sent now
     mostDownloading: 0, // the most blobs sent at once
+    tokenRequests: [], // what the token realm was asked
+    tokensIssued: [], // every token it gave, never to be logged
   };
+  let blobHostUrl;
+  const auth = authenticator(expectedAuthorization, options.auth, state, () => blobHostUrl);
   const blobHost = http.createServer((request, response) => {
+    const url = new URL(request.url, 'http://blob.host');
+    if (url.pathname === '/token' && options.auth) return auth.issue(request, response, url);
     const digest = decodeURIComponent(request.url.split('/').pop().split('?')[0]);
     state.blobHostRequests.push({ digest, authorization: request.headers.authorization });
     const entry = state.blobs.get(digest);
     if (!entry) return response.writeHead(404).end();
     if (request.headers.authorization) return response.writeHead(400).end('pre-signed URLs take no Authorization header');
-    const content = entry.corrupt ? Buffer.from('not the bytes you asked for') : entry.content;
+    const content = entry.corrupt ? Buffer.from('not the bytes you asked for')
+      : entry.generated ? entry.generated.chunks() : entry.content;
+    const length = entry.generated && !entry.corrupt ? entry.generated.size : content.length;
     state.downloading++;
     state.mostDownloading = Math.max(state.mostDownloading, state.downloading);
     setTimeout(async () => {
-      response.writeHead(200, { 'content-length': content.length });
+      response.writeHead(200, { 'content-length': length });
       await send(response, content);
       state.downloading--;
     }, state.downloadMs);
   });
-  const blobHostUrl = await listen(blobHost);
+  blobHostUrl = await listen(blobHost);
 
   const registry = http.createServer((request, response) => {
-    state.requests.push({ method: request.method, url: request.url, accept: request.headers.accept });
-    if (request.headers.authorization !== expectedAuthorization) {
-      return response.writeHead(401, { 'www-authenticate': 'Basic realm="fake"' }).end('not authorized');
+    state.requests.push({ method: request.method, url: request.url, accept: request.headers.accept,
+      authorization: request.headers.authorization });
+    const repository = (request.url.match(/^\/v2\/(.+)\/(?:manifests|blobs)\//) || [])[1];
+    const challenge = auth.check(request, repository);
+    if (challenge) {
+      return response.writeHead(401, { 'www-authenticate': challenge, 'content-type': 'application/json' })
+        .end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
     }
     const manifestPath = request.url.match(/^\/v2\/(.+)\/manifests\/([^/]+)$/);
     if (manifestPath) {
@@ -107,38 +203,48 @@ async function startFakeRegistry(expectedAuthorization, options = {}) {
     return sha256(body);
   };
 
-  /** An image: one manifest per platform under an OCI index, or one manifest alone when platforms is null. */
+  /**
+   * An image: one manifest per platform under an index, or one manifest alone when platforms is null.
+   * @param options { corrupt: the second layer's bytes are not its digest's; docker: Docker media types (a manifest
+   *   list) instead of OCI; version: another build of the image, with other layers (a tag moved upstream) }
+   */
   function addImage(repository, tag, platforms, options = {}) {
-    const layersOf = (name) => [blob(`layer of ${repository} ${name} 1`), blob(`layer of ${repository} ${name} 2`)];
-    const config = blob(`config of ${repository}`);
+    const types = options.docker ? TYPES.docker : TYPES.oci;
+    const build = options.version ? ` v${options.version}` : '';
+    const layersOf = (name) => [blob(`layer of ${repository}${build} ${name} 1`), blob(`layer of ${repository}${build} ${name} 2`)];
+    const config = blob(`config of ${repository}${build}`);
     state.blobs.set(config.digest, { content: config.content });
     if (!platforms) {
       const layers = layersOf('single');
       layers.forEach((layer, index) => state.blobs.set(layer.digest, { content: layer.content, corrupt: options.corrupt && index === 1 }));
-      const body = imageManifest(config, layers);
-      return addManifest(repository, [tag, sha256(body)], body, 'application/vnd.oci.image.manifest.v1+json');
+      const body = imageManifest(config, layers, types);
+      return addManifest(repository, [tag, sha256(body)], body, types.manifest);
     }
     const entries = platforms.map((platform) => {
       const layers = layersOf(platform);
       layers.forEach((layer) => state.blobs.set(layer.digest, { content: layer.content }));
-      const body = imageManifest(config, layers);
-      const digest = addManifest(repository, [sha256(body)], body, 'application/vnd.oci.image.manifest.v1+json');
+      const body = imageManifest(config, layers, types);
+      const digest = addManifest(repository, [sha256(body)], body, types.manifest);
       const [os, architecture, variant] = platform.split('/');
-      return { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: body.length,
-        platform: { os, architecture, ...(variant ? { variant } : {}) }, layers };
+      return { mediaType: types.manifest, digest, size: body.length,
+        platform: { os, architecture, ...(variant ? { variant } : {}) }, layers, config };
     });
-    const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json',
-      manifests: entries.map(({ layers, ...entry }) => entry) }));
-    addManifest(repository, [tag], index, 'application/vnd.oci.image.index.v1+json');
+    const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: types.index,
+      manifests: entries.map(({ layers, config: ignored, ...entry }) => entry) }));
+    addManifest(repository, [tag, sha256(index)], index, types.index);
     return { index: sha256(index), entries };
   }
 
-  /** A single-platform image of the given layers (blobs, which images may share) and a config of its own. */
+  /**
+   * A single-platform image of the given layers (blobs, which images may share, or generated ones: generatedBlob)
+   * and a config of its own.
+   */
   function addImageOfLayers(repository, tag, layers) {
     const config = blob(`config of ${repository}`);
     state.blobs.set(config.digest, { content: config.content });
-    layers.forEach((layer) => state.blobs.set(layer.digest, { content: layer.content }));
-    return addManifest(repository, [tag], imageManifest(config, layers), 'application/vnd.oci.image.manifest.v1+json');
+    layers.forEach((layer) => state.blobs.set(layer.digest, layer.chunks ? { generated: layer } : { content: layer.content }));
+    const body = imageManifest(config, layers);
+    return addManifest(repository, [tag, sha256(body)], body, 'application/vnd.oci.image.manifest.v1+json');
   }
 
   return {
@@ -151,4 +257,4 @@ async function startFakeRegistry(expectedAuthorization, options = {}) {
   };
 }
 
-module.exports = { startFakeRegistry, blob };
+module.exports = { startFakeRegistry, blob, generatedBlob, sha256 };

@@ -36,6 +36,7 @@ public final class ExamplesApp {
                 new EcsServiceExampleStack(app, "PullThroughCacheEcsService"),
                 new ExistingVpcExampleStack(app, "PullThroughCacheExistingVpc"),
                 new WarmerExampleStack(app, "PullThroughCacheWarmed"),
+                new CopiedRegistryExampleStack(app, "PullThroughCacheCopied"),
                 new EksExampleStack(app, "PullThroughCacheEks"),
                 new DayTwoExampleStack(app, "PullThroughCacheDayTwo"),
                 new RulesExampleStack(app, "PullThroughCacheRules", env),

@@ -2,8 +2,8 @@ package io.github.pullthroughcache;
 
 import io.github.pullthroughcache.internal.ConstructIds;
 import io.github.pullthroughcache.internal.HandlerFunction;
+import io.github.pullthroughcache.internal.ImageRuns;
 import io.github.pullthroughcache.internal.NagAcknowledgements;
-import io.github.pullthroughcache.internal.ServiceRole;
 import io.github.pullthroughcache.internal.StackFacts;
 import io.github.pullthroughcache.internal.Tokens;
 import io.github.pullthroughcache.rule.IPullThroughCacheRule;
@@ -20,21 +20,14 @@ import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import software.amazon.awscdk.Annotations;
-import software.amazon.awscdk.ArnComponents;
-import software.amazon.awscdk.ArnFormat;
-import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.CustomResource;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Lazy;
-import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.scheduler.Schedule;
 import software.amazon.awscdk.services.scheduler.ScheduleExpression;
-import software.amazon.awscdk.services.scheduler.ScheduleTargetInput;
-import software.amazon.awscdk.services.scheduler.TimeWindow;
-import software.amazon.awscdk.services.scheduler.targets.LambdaInvoke;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
 import software.constructs.Construct;
 
@@ -118,7 +111,7 @@ public class CacheWarmer extends Construct {
         List<String> platforms = props.getPlatforms() != null ? props.getPlatforms() : DEFAULT_PLATFORMS;
         int concurrency = countOf("concurrency", props.getConcurrency());
         int imageConcurrency = countOf("imageConcurrency", props.getImageConcurrency());
-        checkPlatforms(platforms);
+        checkPlatforms("CacheWarmerProps.platforms", platforms, String.valueOf(DEFAULT_PLATFORMS));
         if (props.getImages() == null || props.getImages().isEmpty()) {
             throw new IllegalArgumentException("CacheWarmerProps.images is required: one or more image references such "
                     + "as 'public.ecr.aws/nginx/nginx:1.27'");
@@ -129,13 +122,8 @@ public class CacheWarmer extends Construct {
         this.remedy = props.getCache() != null ? "Add the registry to the cache, or leave the image out"
                 : "Add a rule for that registry to CacheWarmerProps.rules, or leave the image out";
         // what a run deferred goes first in the next: kept in a parameter the function owns, named per stack and warmer
-        String deferredPath = "pull-through-cache/" + Aws.STACK_NAME + "/" + ConstructIds.owner(this) + "/deferred";
-        String deferredArn = facts.stack().formatArn(ArnComponents.builder()
-                .service("ssm")
-                .resource("parameter")
-                .resourceName(deferredPath)
-                .arnFormat(ArnFormat.SLASH_RESOURCE_NAME)
-                .build());
+        String deferredPath = ImageRuns.deferredParameterPath(this);
+        String deferredArn = ImageRuns.parameterArn(facts.stack(), deferredPath);
         String whenInvoked = "The warmer runs when CloudFormation deploys it"
                 + (props.getSchedule() != null ? " and on its schedule" : "") + ", one run at a time.";
         HandlerFunction handler = HandlerFunction.builder(this, "cache-warmer")
@@ -180,20 +168,11 @@ public class CacheWarmer extends Construct {
                 // the hour CloudFormation waits at most: four invocations of the function, each handing the rest on
                 .serviceTimeout(Duration.minutes(60))
                 .build();
-        // the function hands a run too long for one invocation to itself; a policy apart from the role's own, since
-        // the function waits for that one and this one names the function
-        ManagedPolicy continuation = ManagedPolicy.Builder.create(this, "ContinuationPolicy")
-                .description("Lets cache warmer " + getNode().getPath() + " hand the rest of a run to a new invocation")
-                .statements(List.of(PolicyStatement.Builder.create()
-                        .sid("ContinueRun")
-                        .actions(List.of("lambda:InvokeFunction"))
-                        .resources(List.of(function.getFunctionArn()))
-                        .build()))
-                .roles(List.of(handler.role().role()))
-                .build();
-        resource.getNode().addDependency(continuation);
-        this.schedule = props.getSchedule() == null ? null
-                : createSchedule(facts.stack(), props.getSchedule(), settings);
+        // the function hands a run too long for one invocation to itself
+        resource.getNode().addDependency(ImageRuns.continuationPolicy(this, "cache warmer", function,
+                handler.role().role()));
+        this.schedule = props.getSchedule() == null ? null : ImageRuns.schedule(this, "cache warmer", "InvokeWarmer",
+                "Warms the pull through cache: " + getNode().getPath(), function, props.getSchedule(), settings);
         addImages(props.getImages());
     }
 
@@ -272,38 +251,6 @@ public class CacheWarmer extends Construct {
         }
     }
 
-    /**
-     * The schedule through aws-scheduler's L2, with this warmer's own role: the role a {@link LambdaInvoke} target
-     * makes by itself gets {@code lambda:InvokeFunction} on the function and on {@code <function>:*} in an inline
-     * policy, which NIST 800-53 R5 (no inline policies) and AwsSolutions-IAM5 (wildcard) refuse. The target is
-     * handed the role without policy updates, so that its grant adds nothing to what the managed policy allows.
-     */
-    private Schedule createSchedule(Stack stack, ScheduleExpression expression, Map<String, Object> settings) {
-        ServiceRole role = ServiceRole.builder(this, "scheduler.amazonaws.com")
-                .ids("ScheduleRole", "SchedulePolicy")
-                .descriptions("Invokes cache warmer " + getNode().getPath() + " on its schedule",
-                        "Invokes the cache warmer's function only")
-                .statements(List.of(PolicyStatement.Builder.create()
-                        .sid("InvokeWarmer")
-                        .actions(List.of("lambda:InvokeFunction"))
-                        .resources(List.of(function.getFunctionArn()))
-                        .build()))
-                .create();
-        Schedule created = Schedule.Builder.create(this, "Schedule")
-                .description("Warms the pull through cache: " + getNode().getPath())
-                .schedule(expression)
-                .timeWindow(TimeWindow.off())
-                .target(LambdaInvoke.Builder.create(function)
-                        .role(role.role().withoutPolicyUpdates())
-                        .input(ScheduleTargetInput.fromText(stack.toJsonString(settings)))
-                        // a run that fails is taken up by the next one
-                        .retryAttempts(0)
-                        .build())
-                .build();
-        created.getNode().addDependency(role.policy());
-        return created;
-    }
-
     /** The rules an image is matched against, asked again for each image: a cache's rules may grow. */
     private static Supplier<List<? extends IPullThroughCacheRule>> rulesOf(CacheWarmerProps props) {
         if ((props.getCache() == null) == (props.getRules() == null)) {
@@ -331,14 +278,15 @@ public class CacheWarmer extends Construct {
         return (int) value;
     }
 
-    private static void checkPlatforms(List<String> platforms) {
+    /** Refuses an empty list or a platform not written os/architecture[/variant]; the copier's too. */
+    static void checkPlatforms(String property, List<String> platforms, String absentMeans) {
         if (platforms.isEmpty()) {
-            throw new IllegalArgumentException("CacheWarmerProps.platforms is empty: give one or more platforms such as "
-                    + "'linux/amd64', or leave it out for " + DEFAULT_PLATFORMS);
+            throw new IllegalArgumentException(property + " is empty: give one or more platforms such as "
+                    + "'linux/amd64', or leave it out for " + absentMeans);
         }
         for (String platform : platforms) {
             if (platform == null || !PLATFORM.matcher(platform).matches()) {
-                throw new IllegalArgumentException("CacheWarmerProps.platforms: '" + platform + "' is invalid: expected "
+                throw new IllegalArgumentException(property + ": '" + platform + "' is invalid: expected "
                         + "os/architecture[/variant] in lowercase, such as 'linux/amd64', 'linux/arm64' or 'linux/arm/v7'");
             }
         }

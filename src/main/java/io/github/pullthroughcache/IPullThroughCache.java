@@ -48,19 +48,32 @@ public interface IPullThroughCache extends IConstruct {
     /** @return the cache's rules, in the order they were added */
     List<? extends IPullThroughCacheRule> getRules();
 
+    /**
+     * The registries whose images the cache copies in ({@code UpstreamRegistry.copied}): not rules, but routed as
+     * rules are, so each offers a rule's prefix, upstream host and registry host, for whatever lists a cache's
+     * upstreams (the Kubernetes registry mirrors among them).
+     *
+     * @return the copied registries, in the order they were added; none by default
+     */
+    default List<? extends IPullThroughCacheRule> getCopiedRegistries() {
+        return List.of();
+    }
+
     /** @return the host of the cache's registry, {@code <account>.dkr.ecr.<region>.<suffix>} */
     String getRegistryHost();
 
     /**
      * What Kubernetes nodes need to pull unchanged image references through this cache: containerd registry mirrors
-     * for the upstream hosts of its rules, and the kubelet's ECR credential provider for them. Made from the rules the
-     * cache has now (its registry host and {@link #getRules()}); hosts that cannot be mirrored are left out with a
-     * warning at synth, which says why.
+     * for the upstream hosts of its rules and copied registries, and the kubelet's ECR credential provider for them.
+     * Made from what the cache has now (its registry host, {@link #getRules()} and {@link #getCopiedRegistries()});
+     * hosts that cannot be mirrored are left out with a warning at synth, which says why.
      *
      * @return the mirrors
      * @throws IllegalArgumentException when the cache has no rule
      */
     default RegistryMirrors registryMirrors() {
-        return RegistryMirrors.of(this, getRegistryHost(), getRules());
+        List<IPullThroughCacheRule> mirrored = new java.util.ArrayList<>(getRules());
+        mirrored.addAll(getCopiedRegistries());
+        return RegistryMirrors.of(this, getRegistryHost(), mirrored);
     }
 }

@@ -18,6 +18,9 @@ import io.github.pullthroughcache.registry.RegistryPolicyMode;
 import io.github.pullthroughcache.registry.RegistryPolicyProps;
 import io.github.pullthroughcache.registry.TemplateEncryption;
 import io.github.pullthroughcache.rule.ImageReference;
+import io.github.pullthroughcache.rule.CopiedRegistry;
+import io.github.pullthroughcache.rule.CopiedRegistryProps;
+import io.github.pullthroughcache.rule.IPullThroughCacheRule;
 import io.github.pullthroughcache.rule.PullThroughCacheRule;
 import io.github.pullthroughcache.rule.PullThroughCacheRuleProps;
 import io.github.pullthroughcache.rule.UpstreamRegistry;
@@ -78,6 +81,9 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
     private final IKey key;
     private final Construct rulesScope;
     private final Map<String, PullThroughCacheRule> rules = new LinkedHashMap<>();
+    private final Map<String, CopiedRegistry> copiedRegistries = new LinkedHashMap<>();
+    private Construct copiedScope;
+    private ImageCopier copier;
     private final List<IGrantable> pullers = new ArrayList<>();
     private CacheConsumers consumers;
     private final Set<String> imagesInUse = new LinkedHashSet<>();
@@ -158,7 +164,11 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
 
         this.rulesScope = new FactsScope(this, "Rules", facts);
         for (UpstreamRegistry upstream : given.getUpstreams()) {
-            addRule(PullThroughCacheRuleProps.builder().upstream(upstream).build());
+            if (upstream.isCopied()) {
+                addCopiedRegistry(upstream, null);
+            } else {
+                addRule(PullThroughCacheRuleProps.builder().upstream(upstream).build());
+            }
         }
         if (given.getSharedWith() != null) {
             shareWith(given.getSharedWith());
@@ -250,6 +260,7 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         String prefix = props.getRepositoryPrefix() != null
                 ? props.getRepositoryPrefix() : upstream.getDefaultRepositoryPrefix();
         String id = Tokens.isUnresolved(prefix) ? "Rule" + (rules.size() + 1) : ConstructIds.pascalCase(prefix.toLowerCase(Locale.ROOT));
+        checkNotCopied(prefix, upstream);
         PullThroughCacheRule existing = rules.get(id);
         if (existing != null) {
             throw new IllegalArgumentException("PullThroughCache " + getNode().getPath() + " has rule '"
@@ -270,6 +281,80 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
             grantPull(rule, puller);
         }
         return rule;
+    }
+
+    /**
+     * Adds a registry that ECR's pull through cache cannot serve (child {@code Copied/<prefix in PascalCase>}): its
+     * images are copied into {@code <registry>/<prefix>/...} by the cache's copier (child {@code Copier}, an
+     * {@link ImageCopier}) and routed by {@link #imageUri}, {@link #containerImage} and {@link #warm} as cached ones
+     * are; the repositories are made at the first push with the cache's creation template settings, through a
+     * template applied for {@code CREATE_ON_PUSH}. {@code PullThroughCacheProps.upstreams} calls it with the default
+     * prefix for each {@code UpstreamRegistry.copied}; call it for another prefix.
+     *
+     * @param upstream a registry made by {@code UpstreamRegistry.copied}
+     * @param repositoryPrefix the prefix of its repositories, or {@code null} for its default (the host's first label)
+     * @return the copied registry
+     * @throws IllegalArgumentException when a rule or copied registry of the cache has that prefix already
+     */
+    public CopiedRegistry addCopiedRegistry(UpstreamRegistry upstream, String repositoryPrefix) {
+        if (upstream == null || !upstream.isCopied()) {
+            throw new IllegalArgumentException("PullThroughCache.addCopiedRegistry takes UpstreamRegistry.copied(...), "
+                    + "not " + upstream + ": give a registry ECR's pull through cache serves to addRule");
+        }
+        String prefix = repositoryPrefix != null ? repositoryPrefix : upstream.getDefaultRepositoryPrefix();
+        String id = ConstructIds.pascalCase(prefix.toLowerCase(Locale.ROOT));
+        PullThroughCacheRule rule = rules.get(id);
+        if (rule != null) {
+            throw new IllegalArgumentException("PullThroughCache " + getNode().getPath() + " has rule '"
+                    + rule.getRepositoryPrefix() + "' (" + rule.getUpstream().getDisplayName() + ") already, so copied "
+                    + "registry " + upstream.getUrl() + " cannot take prefix '" + prefix + "': give it another with "
+                    + "cache.addCopiedRegistry(UpstreamRegistry.copied(\"" + upstream.getUrl() + "\"), \"<prefix>\")");
+        }
+        checkNotCopied(prefix, upstream);
+        if (copiedScope == null) {
+            this.copiedScope = new Construct(this, "Copied");
+        }
+        CopiedRegistry registry = new CopiedRegistry(copiedScope, id, CopiedRegistryProps.builder()
+                .upstream(upstream).repositoryPrefix(prefix).creationTemplate(creationTemplate).build());
+        copiedRegistries.put(id, registry);
+        if (copier != null) {
+            copier.addRegistry(registry);
+        }
+        if (consumers != null) {
+            share(registry);
+        }
+        for (IGrantable puller : pullers) {
+            registry.grantPull(puller);
+        }
+        return registry;
+    }
+
+    /** Refuses a prefix or a host that a copied registry of the cache has already. */
+    private void checkNotCopied(String prefix, UpstreamRegistry upstream) {
+        for (CopiedRegistry other : copiedRegistries.values()) {
+            boolean samePrefix = other.getRepositoryPrefix().equals(prefix)
+                    || ConstructIds.pascalCase(other.getRepositoryPrefix()).equals(ConstructIds.pascalCase(prefix));
+            if (samePrefix || other.getUpstream().getUrl().equals(upstream.getUrl())) {
+                throw new IllegalArgumentException("PullThroughCache " + getNode().getPath() + " copies "
+                        + other.getUpstream().getUrl() + " under prefix '" + other.getRepositoryPrefix() + "' already, so "
+                        + upstream + " cannot take " + (samePrefix ? "prefix '" + prefix + "'" : "it again") + ": give it "
+                        + "another prefix with cache.addCopiedRegistry(UpstreamRegistry.copied(\"<host>\"), \"<prefix>\") "
+                        + "or addRule(...repositoryPrefix(...))");
+            }
+        }
+    }
+
+    /**
+     * @return the registries whose images the cache copies ({@code UpstreamRegistry.copied}), in the order added
+     */
+    @Override
+    public List<CopiedRegistry> getCopiedRegistries() {
+        return List.copyOf(copiedRegistries.values());
+    }
+
+    /** @return the copier of the copied images the cache routes, or {@code null} before the first */
+    public ImageCopier getCopier() {
+        return copier;
     }
 
     /**
@@ -341,6 +426,14 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
                 .description("The cache's prefixes and the upstream each serves, for PullThroughCacheAttributes").build()
                 .overrideLogicalId(outputs + "SharedPrefixes");
         rules.values().forEach(this::share);
+        copiedRegistries.values().forEach(this::share);
+    }
+
+    /** Consumers pull copies through the repository policy; they never create a repository or import an image. */
+    private void share(CopiedRegistry registry) {
+        registry.getCreationTemplate().addToRepositoryPolicy(consumers.statement("PullByConsumers")
+                .actions(CopiedRegistry.PULL_ACTIONS)
+                .build());
     }
 
     private void share(PullThroughCacheRule rule) {
@@ -381,37 +474,62 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
      */
     @Override
     public String imageUri(String imageReference) {
-        String uri = ruleFor(imageReference).imageUri(imageReference);
+        String uri = routeFor(imageReference).imageUri(imageReference);
         use(imageReference);
         return uri;
     }
 
+    /** An image routed: warmed while warming is on; copied, if a copied registry serves it, always. */
     private void use(String imageReference) {
-        if (imagesInUse.add(imageReference) && warming) {
+        if (!imagesInUse.add(imageReference)) {
+            return;
+        }
+        if (routeFor(imageReference) instanceof CopiedRegistry) {
+            copyImages(List.of(imageReference));
+        } else if (warming) {
             warmImages(List.of(imageReference));
+        }
+    }
+
+    private void copyImages(List<String> images) {
+        if (copier == null) {
+            this.copier = new ImageCopier(this, "Copier", ImageCopierProps.builder()
+                    .registries(List.copyOf(copiedRegistries.values())).options(warmerOptions).images(images).build());
+        } else {
+            copier.addImages(images);
         }
     }
 
     /**
      * Warms images besides those the app routes through the cache, such as images that something outside the app
      * pulls: the cache's warmer (child {@code Warmer}) pulls them through the cache at deployment and on its
-     * schedule.
+     * schedule. An image of a copied registry is copied by the cache's copier (child {@code Copier}), warming on or
+     * off.
      *
      * @param imageReferences what you would pass to {@code docker pull}
      * @throws IllegalArgumentException when warming is off ({@code PullThroughCacheProps.warm(false)}, or the
-     *     default with a temporary NAT gateway), or a reference is invalid, or no rule serves its registry
+     *     default with a temporary NAT gateway) for an image of a rule, or a reference is invalid, or no rule or copied
+     *     registry serves its registry
      */
     public void warm(String... imageReferences) {
-        if (!warming) {
+        List<String> warmed = new ArrayList<>();
+        List<String> copies = new ArrayList<>();
+        for (String image : imageReferences) {
+            (routeFor(image) instanceof CopiedRegistry ? copies : warmed).add(image);
+        }
+        if (!warming && !warmed.isEmpty()) {
             throw new IllegalArgumentException("PullThroughCache " + getNode().getPath() + " cannot warm "
-                    + List.of(imageReferences) + ": warming is off (PullThroughCacheProps.warm is false, its default "
+                    + warmed + ": warming is off (PullThroughCacheProps.warm is false, its default "
                     + "with a temporary NAT gateway). Give PullThroughCacheProps.warm(true)");
         }
-        for (String image : imageReferences) {
-            ruleFor(image);
+        if (!copies.isEmpty()) {
+            copyImages(copies);
         }
+        if (!warmed.isEmpty()) {
+            warmImages(warmed);
+        }
+        // in use: neither warmed nor copied images are evicted
         warmedImages.addAll(List.of(imageReferences));
-        warmImages(List.of(imageReferences));
     }
 
     private void warmImages(List<String> images) {
@@ -451,7 +569,7 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         Set<String> images = new LinkedHashSet<>(imagesInUse);
         images.addAll(warmedImages);
         for (String image : images) {
-            ImageReference cached = ruleFor(image).cachedReference(image);
+            ImageReference cached = routeFor(image).cachedReference(image);
             Set<String> references = keep.computeIfAbsent(cached.getRepository(), repository -> new TreeSet<>());
             if (cached.getDigest() != null) {
                 references.add(cached.getDigest());
@@ -504,6 +622,11 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
      */
     @Override
     public ContainerImage containerImage(String imageReference) {
+        if (routeFor(imageReference) instanceof CopiedRegistry registry) {
+            String uri = registry.imageUri(imageReference);
+            use(imageReference);
+            return new CacheContainerImage(uri, registry::grantPull, firstPullNeeds(registry, copier.getResource()));
+        }
         PullThroughCacheRule rule = ruleFor(imageReference);
         String uri = rule.imageUri(imageReference);
         use(imageReference);
@@ -512,12 +635,20 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
 
     /** What a container must wait for before its first pull through a rule: each of them that exists. */
     private List<IDependable> firstPullNeeds(PullThroughCacheRule rule) {
-        List<IDependable> needs = new ArrayList<>(List.of(rule));
         // the statements of the rule's pullers, the execution role among them once bound
-        needs.add(RegistryPolicy.of(this));
-        if (warmer != null) {
-            // the image is cached before the first task starts
-            needs.add(warmer.getResource());
+        return firstPullNeeds(rule, RegistryPolicy.of(this), warmer != null ? warmer.getResource() : null);
+    }
+
+    /**
+     * What a container must wait for before its first pull: the rule or copied registry, the run that puts the image
+     * in the registry (the warmer's or the copier's), the registry policy when there is one to wait for, the network.
+     */
+    private List<IDependable> firstPullNeeds(IDependable target, IDependable... before) {
+        List<IDependable> needs = new ArrayList<>(List.of(target));
+        for (IDependable need : before) {
+            if (need != null) {
+                needs.add(need);
+            }
         }
         if (endpoints != null) {
             needs.add(endpoints);
@@ -543,6 +674,10 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
             Grant ruleGrant = grantPull(rule, grantee);
             grant = grant == null ? ruleGrant : grant.combine(ruleGrant);
         }
+        for (CopiedRegistry registry : copiedRegistries.values()) {
+            Grant copiedGrant = registry.grantPull(grantee);
+            grant = grant == null ? copiedGrant : grant.combine(copiedGrant);
+        }
         return grant != null ? grant : Grant.drop(grantee, "pull through cache " + getNode().getPath()
                 + ", which has no rule yet");
     }
@@ -560,12 +695,23 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
      * {@inheritDoc}
      *
      * <p>Its {@code grantPull} grants as this cache's does: the identity side, and a place in each mirrored rule's
-     * registry policy statement.
+     * registry policy statement. The hosts of copied registries are mirrored too, onto their prefixes.
      */
     @Override
     public RegistryMirrors registryMirrors() {
-        return RegistryMirrors.of(this, registryHost, getRules(),
-                (rule, grantee) -> grantPull((PullThroughCacheRule) rule, grantee));
+        List<IPullThroughCacheRule> mirrored = new ArrayList<>(rules.values());
+        mirrored.addAll(copiedRegistries.values());
+        return RegistryMirrors.of(this, registryHost, mirrored, (target, grantee) -> target instanceof CopiedRegistry copied
+                ? copied.grantPull(grantee) : grantPull((PullThroughCacheRule) target, grantee));
+    }
+
+    /** The rule or copied registry that serves an image's registry. */
+    private IPullThroughCacheRule routeFor(String imageReference) {
+        List<IPullThroughCacheRule> targets = new ArrayList<>(rules.values());
+        targets.addAll(copiedRegistries.values());
+        return PullThroughCacheRule.serving(targets, imageReference, "PullThroughCache " + getNode().getPath(),
+                "Add the registry to PullThroughCacheProps.upstreams (UpstreamRegistry.copied(\"<host>\") for one the "
+                        + "pull through cache cannot serve), or with addRule");
     }
 
     private PullThroughCacheRule ruleFor(String imageReference) {

@@ -204,6 +204,11 @@ public class PullThroughCacheRule extends PullThroughCacheRuleBase {
     }
 
     private void validate(PullThroughCacheRuleProps props, String region) {
+        if (upstream.isCopied()) {
+            throw new IllegalArgumentException("PullThroughCacheRuleProps.upstream is " + upstream + ", which ECR's pull "
+                    + "through cache cannot serve: give it to PullThroughCacheProps.upstreams (or "
+                    + "PullThroughCache.addCopiedRegistry), whose copier copies its images into the registry");
+        }
         if (upstream.isReference()) {
             throw new IllegalArgumentException("PullThroughCacheRuleProps.upstream is " + upstream.getDisplayName()
                     + " named without its credential, which only names the upstream of a rule that lives elsewhere "

@@ -3,6 +3,7 @@ package io.github.pullthroughcache.rule;
 import io.github.pullthroughcache.internal.SupportedRegions;
 import io.github.pullthroughcache.internal.Tokens;
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Pattern;
 import software.amazon.awscdk.services.secretsmanager.CfnSecret;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
@@ -39,6 +40,11 @@ public final class UpstreamRegistry {
     private static final Pattern ACCOUNT = Pattern.compile("^\\d{12}$");
     private static final Pattern REGION = Pattern.compile("^[a-z]{2}(-[a-z]+)+-\\d+$");
     private static final Pattern AZURE_NAME = Pattern.compile("^[a-zA-Z0-9]{5,50}$");
+    /** A registry host as image references name it: DNS labels, lowercase, and an optional port. */
+    private static final Pattern COPIED_HOST = Pattern.compile(
+            "^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+(?::[0-9]{1,5})?$");
+    /** The {@link #getType() type} of a copied registry: none of ECR's, since no rule is made for it. */
+    static final String COPIED = "copied";
 
     private final String type;
     private final String displayName;
@@ -215,6 +221,99 @@ public final class UpstreamRegistry {
                 null, account, region);
     }
 
+    /**
+     * A registry that ECR's pull through cache cannot serve, such as {@code mcr.microsoft.com}, {@code gcr.io},
+     * {@code nvcr.io}, {@code docker.elastic.co}, {@code registry.redhat.io} or a self-hosted one, read without a
+     * credential. Given to {@code PullThroughCacheProps.upstreams}, its images are copied into the registry under its
+     * prefix (repositories a {@code CREATE_ON_PUSH} creation template makes, with the cache's settings) and routed
+     * like cached ones; no pull through cache rule is made. Default prefix: the host's first label, such as
+     * {@code mcr} for {@code mcr.microsoft.com}, {@code gcr} for {@code gcr.io}, {@code nvcr} for {@code nvcr.io}.
+     *
+     * @param registryHost the host as image references name it, such as {@code mcr.microsoft.com}, with its port if
+     *     it has one; a literal, not a token
+     * @return the registry
+     * @throws IllegalArgumentException when the host is malformed, a token, or one the pull through cache serves
+     */
+    public static UpstreamRegistry copied(String registryHost) {
+        String host = copiedHost(registryHost);
+        String prefix = host.substring(0, host.indexOf('.'));
+        return new UpstreamRegistry(COPIED, host, host, prefix.length() < 2 ? prefix + "-copied" : prefix, null, null,
+                null);
+    }
+
+    /**
+     * {@link #copied(String)} for a registry that needs a credential: the copier reads it from the secret and
+     * answers the registry's challenge with it, Basic or the Bearer token exchange, whichever the registry asks for.
+     *
+     * @param registryHost the host as image references name it, such as {@code nvcr.io}
+     * @param credential a secret holding the JSON keys {@code username} and {@code accessToken}, named
+     *     {@code ecr-pullthroughcache/...} as every upstream credential of the cache (see
+     *     {@link UpstreamCredentialSecret}); only the copier's function may read it
+     * @return the registry
+     * @throws IllegalArgumentException as {@link #copied(String)} does, or when the secret's name says another use
+     */
+    public static UpstreamRegistry copied(String registryHost, ISecret credential) {
+        UpstreamRegistry registry = copied(registryHost);
+        if (credential == null) {
+            throw new IllegalArgumentException("UpstreamRegistry.copied: credential is null for " + registry.url
+                    + ": give a Secrets Manager secret named '" + SECRET_NAME_PREFIX + "<name>' holding the JSON keys "
+                    + "'username' and 'accessToken', or use UpstreamRegistry.copied(String) for a registry read "
+                    + "without one");
+        }
+        checkSecretName("UpstreamRegistry.copied", credential, registry.defaultRepositoryPrefix,
+                "as every upstream credential of the cache: the name says what the secret is for");
+        return new UpstreamRegistry(COPIED, registry.displayName, registry.url, registry.defaultRepositoryPrefix,
+                credential, null, null);
+    }
+
+    private static String copiedHost(String registryHost) {
+        if (registryHost == null || registryHost.isBlank()) {
+            throw new IllegalArgumentException("UpstreamRegistry.copied: registryHost is empty: give the registry's "
+                    + "host as image references name it, such as 'mcr.microsoft.com'");
+        }
+        if (Tokens.isUnresolved(registryHost)) {
+            throw new IllegalArgumentException("UpstreamRegistry.copied: registryHost is a token: give the host as a "
+                    + "literal, such as 'mcr.microsoft.com', since images are routed to it by name at synth");
+        }
+        String host = registryHost.trim();
+        if (!COPIED_HOST.matcher(host).matches()) {
+            throw new IllegalArgumentException("UpstreamRegistry.copied: registryHost '" + registryHost + "' is "
+                    + "invalid: expected a lowercase host name with at least one dot and an optional port, with no "
+                    + "scheme or path, such as 'mcr.microsoft.com', 'nvcr.io' or 'harbor.example.com:8443'");
+        }
+        String ruleFactory = pullThroughCacheFactory(host);
+        if (ruleFactory != null) {
+            throw new IllegalArgumentException("UpstreamRegistry.copied: '" + host + "' is served by ECR's pull "
+                    + "through cache itself: use its rule, " + ruleFactory + ", rather than a copy");
+        }
+        return host;
+    }
+
+    /** The factory of the upstream that serves a host through a pull through cache rule, or {@code null}. */
+    private static String pullThroughCacheFactory(String host) {
+        String name = host.replaceFirst(":[0-9]+$", "");
+        if (name.equals(ECR_PUBLIC.url)) {
+            return "UpstreamRegistry.ECR_PUBLIC";
+        } else if (name.equals(QUAY.url)) {
+            return "UpstreamRegistry.QUAY";
+        } else if (name.equals(KUBERNETES.url)) {
+            return "UpstreamRegistry.KUBERNETES";
+        } else if (Set.of("docker.io", "index.docker.io", "registry-1.docker.io").contains(name)) {
+            return dockerHub().getCredentialFactory();
+        } else if (name.equals(githubContainerRegistry().url)) {
+            return githubContainerRegistry().getCredentialFactory();
+        } else if (name.equals(gitlabContainerRegistry().url)) {
+            return gitlabContainerRegistry().getCredentialFactory();
+        } else if (name.endsWith(".azurecr.io")) {
+            return "UpstreamRegistry.azureContainerRegistry(String, ISecret)";
+        } else if (name.equals(chainguard().url)) {
+            return chainguard().getCredentialFactory();
+        } else if (name.matches("^\\d{12}\\.dkr\\.ecr\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?$")) {
+            return "UpstreamRegistry.ecrPrivate(String, String)";
+        }
+        return null;
+    }
+
     private static UpstreamRegistry reference(String type, String displayName, String url, String prefix,
                                               String factory) {
         return new UpstreamRegistry(type, displayName, url, prefix, null, null, null, factory);
@@ -228,14 +327,19 @@ public final class UpstreamRegistry {
                     + "<name>' holding the JSON keys 'username' and 'accessToken' (see UpstreamCredentialSecret); "
                     + "UpstreamRegistry." + factory + "() without arguments names a rule's upstream that lives elsewhere");
         }
-        String name = literalSecretName(credential);
-        if (name != null && !name.startsWith(SECRET_NAME_PREFIX)) {
-            throw new IllegalArgumentException("UpstreamRegistry." + factory + ": credential secret name '" + name
-                    + "' must start with '" + SECRET_NAME_PREFIX + "' (ECR's service-linked role reads only those "
-                    + "secrets), such as '" + SECRET_NAME_PREFIX + registry.defaultRepositoryPrefix + "'");
-        }
+        checkSecretName("UpstreamRegistry." + factory, credential, registry.defaultRepositoryPrefix,
+                "ECR's service-linked role reads only those secrets");
         return new UpstreamRegistry(registry.type, registry.displayName, registry.url, registry.defaultRepositoryPrefix,
                 credential, null, null, factory);
+    }
+
+    /** A credential's name says what it is for: it starts with {@link #SECRET_NAME_PREFIX}, when known at synth. */
+    private static void checkSecretName(String factory, ISecret credential, String example, String why) {
+        String name = literalSecretName(credential);
+        if (name != null && !name.startsWith(SECRET_NAME_PREFIX)) {
+            throw new IllegalArgumentException(factory + ": credential secret name '" + name + "' must start with '"
+                    + SECRET_NAME_PREFIX + "' (" + why + "), such as '" + SECRET_NAME_PREFIX + example + "'");
+        }
     }
 
     /** The secret's name when it is known at synth: a Secret of this app carries it on its L1. */
@@ -297,6 +401,14 @@ public final class UpstreamRegistry {
                         ? "(String, ISecret)" : "(ISecret)");
     }
 
+    /**
+     * @return whether this is a registry whose images are copied into the registry ({@link #copied(String)}) rather
+     *     than pulled through a rule
+     */
+    public boolean isCopied() {
+        return COPIED.equals(type);
+    }
+
     /** @return whether this is another ECR private registry (ECR to ECR), which takes a custom role */
     public boolean isEcrPrivate() {
         return ecrAccount != null;
@@ -336,6 +448,6 @@ public final class UpstreamRegistry {
 
     @Override
     public String toString() {
-        return displayName + " (" + url + ")";
+        return isCopied() ? url + " (copied)" : displayName + " (" + url + ")";
     }
 }

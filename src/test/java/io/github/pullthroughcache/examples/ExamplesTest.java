@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeAll;
@@ -116,6 +117,27 @@ class ExamplesTest {
         assertThat(dependsOn).containsAll(warmers).containsAll(endpoints);
         assertThat(template.path("Resources").path(warmers.get(0)).path("Properties").path("Images").toString())
                 .contains("public.ecr.aws/nginx/nginx:1.27");
+    }
+
+    @Test
+    void theCopiedExampleCopiesFromMcrIntoACreateOnPushTemplateAndItsServiceWaitsForTheCopyWithNoNatGateway() {
+        JsonNode template = synth.json("PullThroughCacheCopied");
+        assertThat(TemplateJson.logicalIds(template, "AWS::EC2::NatGateway")).isEmpty();
+        synth.template("PullThroughCacheCopied").resourceCountIs("AWS::ECR::PullThroughCacheRule", 1);
+        synth.template("PullThroughCacheCopied").hasResourceProperties("AWS::ECR::RepositoryCreationTemplate",
+                Map.of("Prefix", "mcr", "AppliedFor", List.of("CREATE_ON_PUSH")));
+        List<String> copiers = TemplateJson.logicalIds(template, "Custom::EcrImageCopier");
+        assertThat(copiers).hasSize(1);
+        JsonNode images = template.path("Resources").path(copiers.get(0)).path("Properties").path("Images");
+        assertThat(images.findValuesAsText("image")).containsExactly("mcr.microsoft.com/dotnet/samples:aspnetapp",
+                "mcr.microsoft.com/dotnet/runtime-deps:8.0");
+        assertThat(images.findValuesAsText("repository")).containsExactly("mcr/dotnet/samples", "mcr/dotnet/runtime-deps");
+        String service = TemplateJson.logicalIds(template, "AWS::ECS::Service").get(0);
+        String taskDefinition = template.path("Resources").path(service).path("Properties").path("TaskDefinition")
+                .path("Ref").asText();
+        assertThat(TemplateJson.dependsOn(template, taskDefinition)).containsAll(copiers);
+        JsonNode task = template.path("Resources").path(taskDefinition).path("Properties");
+        assertThat(task.path("ContainerDefinitions").get(0).path("Image").toString()).contains("/mcr/dotnet/samples:aspnetapp");
     }
 
     @Test

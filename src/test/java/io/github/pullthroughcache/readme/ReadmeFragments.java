@@ -64,7 +64,7 @@ public final class ReadmeFragments {
         return List.of((Stack) app.getNode().findChild("PullThroughCache"), new OneCall(app), new BuildingBlocks(app),
                 new RegistryPolicyReplace(app), new PrivateNetwork(app), new Warmer(app), new Imports(app),
                 new Sharing(app), new SharingConsumer(app), replicationSource, replicationDestination,
-                new KubernetesNodes(app), new DayTwo(app));
+                new KubernetesNodes(app), new DayTwo(app), new Copied(app));
     }
 
     /** A registry of its own for each stack with rules: one registry takes one rule per prefix. */
@@ -278,6 +278,30 @@ public final class ReadmeFragments {
                     .build());
             // end::network[]
             endpoints.getNode();
+        }
+    }
+
+    /** Registries the pull through cache cannot serve, copied in. */
+    static final class Copied extends Stack {
+        Copied(Construct scope) {
+            super(scope, "ReadmeCopied", inAccount("888888888888"));
+            FargateTaskDefinition taskDefinition = new FargateTaskDefinition(this, "Task");
+            UpstreamCredentialSecret nvcrCredential = new UpstreamCredentialSecret(this, "NvcrCredential",
+                    UpstreamCredentialSecretProps.builder().secretName("nvcr").username("$oauthtoken").build());
+            // tag::copied-registries[]
+            PullThroughCache cache = new PullThroughCache(this, "Cache", PullThroughCacheProps.builder()
+                    .upstreams(List.of(UpstreamRegistry.ECR_PUBLIC,
+                            UpstreamRegistry.copied("mcr.microsoft.com"),              // prefix mcr
+                            UpstreamRegistry.copied("nvcr.io", nvcrCredential.getSecret())))   // prefix nvcr, read with a secret
+                    .warmerOptions(CacheWarmerOptions.builder()                        // the copier runs on the warmer's schedule
+                            .schedule(ScheduleExpression.rate(Duration.days(1))).build())
+                    .build());
+            taskDefinition.addContainer("Web", ContainerDefinitionOptions.builder()
+                    .image(cache.containerImage("mcr.microsoft.com/dotnet/samples:aspnetapp"))   // <registry>/mcr/dotnet/samples:aspnetapp
+                    .build());
+            cache.warm("nvcr.io/nvidia/cuda:12.6.0-base-ubuntu22.04");                // copied too, for something else to pull
+            cache.addCopiedRegistry(UpstreamRegistry.copied("k8s.gcr.io"), "k8s-gcr"); // another prefix than the host's first label
+            // end::copied-registries[]
         }
     }
 

@@ -121,6 +121,8 @@ class ReadmeTest {
         for (Stack stack : stacks) {
             assertThat(CfnSchemas.violations(synth.json(stack.getStackName()))).as(stack.getStackName()).isEmpty();
         }
+        synth.template("ReadmeCopied").resourceCountIs("AWS::ECR::PullThroughCacheRule", 1);
+        synth.template("ReadmeCopied").resourceCountIs("Custom::EcrImageCopier", 1);
         synth.template("ReadmeOneCall").resourceCountIs("AWS::ECR::PullThroughCacheRule", 3);
         synth.template("ReadmeOneCall").resourceCountIs("AWS::KMS::Key", 1);
         synth.template("ReadmeOneCall").resourceCountIs("AWS::EC2::VPCEndpoint", 3);

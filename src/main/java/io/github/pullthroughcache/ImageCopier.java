@@ -1,0 +1,295 @@
+package io.github.pullthroughcache;
+
+import io.github.pullthroughcache.internal.ConstructIds;
+import io.github.pullthroughcache.internal.HandlerFunction;
+import io.github.pullthroughcache.internal.ImageRuns;
+import io.github.pullthroughcache.internal.NagAcknowledgements;
+import io.github.pullthroughcache.internal.StackFacts;
+import io.github.pullthroughcache.rule.CopiedRegistry;
+import io.github.pullthroughcache.rule.ImageReference;
+import io.github.pullthroughcache.rule.PullThroughCacheRule;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import software.amazon.awscdk.CustomResource;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Lazy;
+import software.amazon.awscdk.services.iam.ManagedPolicy;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.scheduler.Schedule;
+import software.amazon.awscdk.services.secretsmanager.ISecret;
+import software.constructs.Construct;
+
+/**
+ * Copies the images of registries that ECR's pull through cache cannot serve ({@link CopiedRegistry}, made of
+ * {@code UpstreamRegistry.copied}) into the registry, from outside the VPC: a Lambda function, attached to no VPC,
+ * reads each image from the upstream's {@code /v2/} API and pushes it with ECR's layer upload API, when the stack is
+ * deployed and, optionally, on a schedule. Tasks in a VPC with endpoints and no NAT gateway then pull the copies as
+ * they pull cached images. {@code PullThroughCache} makes one (child {@code Copier}) for the copied images it routes.
+ *
+ * <pre>
+ * new ImageCopier(this, "Copier", ImageCopierProps.builder()
+ *     .registries(List.of(mcr))
+ *     .images(List.of("mcr.microsoft.com/dotnet/runtime:8.0"))
+ *     .options(CacheWarmerOptions.builder().schedule(ScheduleExpression.rate(Duration.days(1))).build())
+ *     .build());
+ * </pre>
+ *
+ * <p>What a run copies of each image: its manifest, or an index and the manifest of each platform (or of the chosen
+ * {@code platforms}); the config and layer blobs ECR does not have yet (BatchCheckLayerAvailability), each streamed
+ * from the upstream into InitiateLayerUpload, UploadLayerPart and CompleteLayerUpload a part at a time (two parts of
+ * at most 20 MiB per blob in memory, whatever the blob's size: one read while the other goes up), its sha256 checked before the upload is completed; then
+ * the manifests' exact bytes with PutImage, naming their digest, so that ECR stores the upstream's digests and
+ * digest-pinned references work. A tag that moved upstream is copied again on the next run; an image copied already
+ * costs its manifests' reads and no upload. The upstream is read anonymously, or with the credential secret of the
+ * registry ({@code username}, {@code accessToken}) as Basic or through the Bearer token exchange, whichever it asks
+ * for. A run scales as the warmer's does: images in parallel, a run longer than one invocation handed to the next
+ * (four at deployment within CloudFormation's hour, 15 on the schedule), what is deferred goes first next run (kept in
+ * the SSM parameter {@code /pull-through-cache/<stack name>/<owner>/deferred}), a report of {@code Copied},
+ * {@code Failed} and {@code Deferred}, and {@code failOnError}.
+ *
+ * <p>Children: {@code Handler} (the function, 1024 MB, 15 minutes) with {@code HandlerRole}, {@code HandlerPolicy} and
+ * {@code HandlerLogs}; {@code Resource} ({@code Custom::EcrImageCopier}, run when it is created or its images change,
+ * after the creation templates of the registries it copies into); {@code ContinuationPolicy}; with a schedule,
+ * {@code Schedule} and its {@code ScheduleRole} and {@code SchedulePolicy}. The role may push
+ * ({@link CopiedRegistry#PUSH_ACTIONS}, {@code ecr:CreateRepository} for the repositories that the creation template
+ * makes at the first push) on {@code repository/<prefix>/*} of the registries it copies into, read the credential
+ * secrets of those registries, read, write and delete its own parameter, and invoke its own function: nothing else.
+ */
+public class ImageCopier extends Construct {
+
+    private static final String REPOSITORIES_REASON = "The copies are pushed to repositories under the prefix of a "
+            + "copied registry, named by the upstream repository, which ECR creates at the first push.";
+    private static final String SECRET_REASON = "A secret imported by name has a random six-character suffix that "
+            + "only the wildcard matches.";
+
+    private final StackFacts facts;
+    private final List<CopiedRegistry> registries;
+    private final String owner;
+    private final PolicyStatement pushes = PolicyStatement.Builder.create().sid("CopyInto")
+            .actions(CopiedRegistry.PUSH_ACTIONS).build();
+    private final ManagedPolicy policy;
+    private final Function function;
+    private final CustomResource resource;
+    private final Schedule schedule;
+    private final Set<String> copied = new LinkedHashSet<>();
+    private final List<Map<String, String>> images = new ArrayList<>();
+    private final List<String> imageUris = new ArrayList<>();
+    private final Set<CopiedRegistry> used = new LinkedHashSet<>();
+    private final Set<String> tagKeys = new TreeSet<>();
+    private PolicyStatement tagOnCreate;
+
+    /**
+     * @param scope a construct of the stack of the copied registries
+     * @param id the construct id
+     * @param props the registries, the images, the settings of a run
+     * @throws IllegalArgumentException when a registry or image is missing, or a setting is out of range
+     */
+    public ImageCopier(Construct scope, String id, ImageCopierProps props) {
+        super(scope, id);
+        this.facts = StackFacts.of(scope);
+        if (props.getRegistries() == null || props.getRegistries().isEmpty()) {
+            throw new IllegalArgumentException("ImageCopierProps.registries is required: the copied registries "
+                    + "(CopiedRegistry, of UpstreamRegistry.copied) whose images are copied");
+        }
+        if (props.getImages() == null || props.getImages().isEmpty()) {
+            throw new IllegalArgumentException("ImageCopierProps.images is required: one or more image references such "
+                    + "as 'mcr.microsoft.com/dotnet/runtime:8.0'");
+        }
+        this.registries = new ArrayList<>(props.getRegistries());
+        CacheWarmerOptions options = props.getOptions() != null ? props.getOptions() : CacheWarmerOptions.builder().build();
+        int concurrency = countOf("concurrency", options.getConcurrency());
+        int imageConcurrency = countOf("imageConcurrency", options.getImageConcurrency());
+        if (props.getPlatforms() != null) {
+            CacheWarmer.checkPlatforms("ImageCopierProps.platforms", props.getPlatforms(), "every platform");
+        }
+        this.owner = "ImageCopier " + getNode().getPath();
+        String deferredPath = ImageRuns.deferredParameterPath(this);
+        HandlerFunction handler = HandlerFunction.builder(this, "image-copier")
+                .descriptions("Custom::EcrImageCopier: copies images of registries the pull through cache cannot serve "
+                        + "into ECR, for " + getNode().getPath(),
+                        "Pushes under the copied registries' prefixes and reads their credentials only")
+                .statements(List.of(pushes, PolicyStatement.Builder.create()
+                        .sid("DeferredImages")
+                        .actions(List.of("ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"))
+                        .resources(List.of(ImageRuns.parameterArn(facts.stack(), deferredPath)))
+                        .build()))
+                // two parts of up to 20 MiB per blob, and one more while the SDK encodes it, Concurrency blobs at once;
+                // Lambda gives a function CPU in proportion to its memory, which the digests and encoding use
+                .limits(Duration.minutes(15), 1024)
+                .logRetention(options.getLogRetention())
+                .reasons("The copier runs when CloudFormation deploys it"
+                                + (options.getSchedule() != null ? " and on its schedule" : "") + ", one run at a time.",
+                        "A failed run is in the log and, at deployment, in the custom resource's status; the next run "
+                                + "copies what it missed.",
+                        "The log holds image names, digests, counts, sizes, durations and error messages, never a "
+                                + "credential or registry token;")
+                .create();
+        this.function = handler.function();
+        this.policy = handler.role().policy();
+        function.addEnvironment("DEFERRED_PARAMETER", "/" + deferredPath);
+
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("Images", Lazy.any(() -> List.copyOf(images)));
+        if (props.getPlatforms() != null) {
+            settings.put("Platforms", props.getPlatforms());
+        }
+        settings.put("Concurrency", concurrency);
+        settings.put("ImageConcurrency", imageConcurrency);
+        settings.put("FailOnError", Boolean.TRUE.equals(options.getFailOnError()));
+        Map<String, Object> properties = new LinkedHashMap<>(settings);
+        properties.put("Owner", ConstructIds.owner(this));
+        this.resource = CustomResource.Builder.create(this, "Resource")
+                .serviceToken(function.getFunctionArn())
+                .resourceType("Custom::EcrImageCopier")
+                .properties(properties)
+                // the hour CloudFormation waits at most: four invocations of the function, each handing the rest on
+                .serviceTimeout(Duration.minutes(60))
+                .build();
+        resource.getNode().addDependency(ImageRuns.continuationPolicy(this, "image copier", function,
+                handler.role().role()));
+        this.schedule = options.getSchedule() == null ? null : ImageRuns.schedule(this, "image copier", "InvokeCopier",
+                "Copies images into the registry: " + getNode().getPath(), function, options.getSchedule(), settings);
+        addImages(props.getImages());
+    }
+
+    /**
+     * Adds a registry whose images the copier may copy, such as one added to a cache after its copier.
+     *
+     * @param registry the copied registry
+     */
+    public void addRegistry(CopiedRegistry registry) {
+        if (!registries.contains(registry)) {
+            registries.add(registry);
+        }
+    }
+
+    /**
+     * Adds images to copy, at deployment and on the schedule: the copier's role gets the pushes of the registries
+     * they go to, and its custom resource waits for those registries' creation templates. An image given already is
+     * left as it is.
+     *
+     * @param imageReferences images in any form {@code docker pull} takes, such as
+     *     {@code mcr.microsoft.com/dotnet/runtime:8.0} or {@code nvcr.io/nvidia/cuda@sha256:...}
+     * @throws IllegalArgumentException when a reference is a token or invalid, or no copied registry serves its host
+     */
+    public void addImages(List<String> imageReferences) {
+        for (String image : imageReferences) {
+            if (copied.contains(image)) {
+                continue;
+            }
+            CopiedRegistry registry = PullThroughCacheRule.serving(registries, image, owner,
+                    "Add UpstreamRegistry.copied(\"<host>\") for it to the cache's upstreams, or leave the image out");
+            ImageReference source = ImageReference.parse(image);
+            ImageReference target = registry.cachedReference(image);
+            copied.add(image);
+            imageUris.add(target.toString());
+            Map<String, String> entry = new LinkedHashMap<>();
+            entry.put("image", image);
+            entry.put("upstream", "https://" + source.getRegistry());
+            entry.put("sourceRepository", source.getRepository());
+            entry.put("reference", source.getDigest() != null ? source.getDigest()
+                    : source.getTag() != null ? source.getTag() : "latest");
+            entry.put("repository", target.getRepository());
+            ISecret credential = registry.getUpstream().getCredential();
+            if (credential != null) {
+                entry.put("credential", credential.getSecretFullArn() != null
+                        ? credential.getSecretFullArn() : credential.getSecretName());
+            }
+            images.add(entry);
+            if (used.add(registry)) {
+                allowCopiesInto(registry);
+            }
+        }
+    }
+
+    /**
+     * The pushes under the registry's prefix; for a creation template that tags, ecr:TagResource for those keys, since
+     * ECR creates the repository of a first push as the pusher; the credential's read. The custom resource waits for
+     * the registry's creation template: it must exist before the first push.
+     */
+    private void allowCopiesInto(CopiedRegistry registry) {
+        String repositories = registry.getRepositoryArnPattern();
+        pushes.addResources(repositories);
+        NagAcknowledgements.acknowledgeResources(policy, "AwsSolutions-IAM5", REPOSITORIES_REASON, List.of(repositories));
+        Map<String, String> tags = registry.getCreationTemplate().getResourceTags();
+        if (!tags.isEmpty()) {
+            if (tagOnCreate == null) {
+                this.tagOnCreate = PolicyStatement.Builder.create()
+                        .sid("TagOnCreate")
+                        .actions(List.of("ecr:TagResource"))
+                        .conditions(Map.of("ForAllValues:StringEquals",
+                                Map.of("aws:TagKeys", Lazy.list(() -> List.copyOf(tagKeys)))))
+                        .build();
+                policy.addStatements(tagOnCreate);
+            }
+            tagOnCreate.addResources(repositories);
+            tagKeys.addAll(tags.keySet());
+        }
+        ISecret credential = registry.getUpstream().getCredential();
+        if (credential != null) {
+            allowRead(registry, credential);
+        }
+        resource.getNode().addDependency(registry);
+    }
+
+    /** The credential's value only, and its key's decryption through Secrets Manager only. */
+    private void allowRead(CopiedRegistry registry, ISecret credential) {
+        String arn = credential.getSecretFullArn() != null ? credential.getSecretFullArn()
+                : credential.getSecretArn() + "-??????";
+        policy.addStatements(PolicyStatement.Builder.create()
+                .sid("ReadCredential" + ConstructIds.pascalCase(registry.getRepositoryPrefix()))
+                .actions(List.of("secretsmanager:GetSecretValue"))
+                .resources(List.of(arn))
+                .build());
+        if (credential.getSecretFullArn() == null) {
+            NagAcknowledgements.acknowledgeResources(policy, "AwsSolutions-IAM5", SECRET_REASON, List.of(arn));
+        }
+        if (credential.getEncryptionKey() != null) {
+            policy.addStatements(PolicyStatement.Builder.create()
+                    .sid("DecryptCredential" + ConstructIds.pascalCase(registry.getRepositoryPrefix()))
+                    .actions(List.of("kms:Decrypt"))
+                    .resources(List.of(credential.getEncryptionKey().getKeyArn()))
+                    .conditions(Map.of("StringEquals", Map.of("kms:ViaService",
+                            "secretsmanager." + facts.region() + ".amazonaws.com")))
+                    .build());
+        }
+    }
+
+    private static int countOf(String property, Number given) {
+        if (given == null) {
+            return 4;
+        }
+        double value = given.doubleValue();
+        if (value != Math.rint(value) || value < 1 || value > CacheWarmer.MAX_CONCURRENCY) {
+            throw new IllegalArgumentException("ImageCopierProps.options " + property + " " + given + " is invalid: "
+                    + "expected a whole number from 1 to " + CacheWarmer.MAX_CONCURRENCY);
+        }
+        return (int) value;
+    }
+
+    /** @return the function that copies the images */
+    public Function getFunction() {
+        return function;
+    }
+
+    /** @return the custom resource that copies the images at deployment */
+    public CustomResource getResource() {
+        return resource;
+    }
+
+    /** @return the schedule, or {@code null} without one */
+    public Schedule getSchedule() {
+        return schedule;
+    }
+
+    /** @return the private URIs of the copied images, in the order given */
+    public List<String> getImageUris() {
+        return List.copyOf(imageUris);
+    }
+}

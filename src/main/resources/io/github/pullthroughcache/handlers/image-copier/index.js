@@ -1,0 +1,304 @@
+'use strict';
+// The image copier: copies images of registries that ECR's pull through cache cannot serve (mcr.microsoft.com,
+// nvcr.io, ...) into the account's private registry, from outside any VPC, so that tasks without internet pull them
+// as they pull cached ones. Invoked by CloudFormation (custom resource Custom::EcrImageCopier: on create and update)
+// and by EventBridge Scheduler ({ "Images": [...] }). Runs on the Lambda Node.js 22 runtime with the AWS SDK v3 it
+// provides. The pull side and the run (parallel images, deferral, continuation, report) are the cache warmer's:
+// ../shared/registry-client.js and ../shared/image-run.js.
+//
+// Each image is read from the upstream's /v2/ API (anonymous, Basic, or the Bearer token exchange as Docker Hub does
+// it, with the credential of a Secrets Manager secret { "username", "accessToken" }) and pushed with ECR's layer upload
+// API (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_Operations.html):
+// - BatchCheckLayerAvailability first, so that blobs ECR has are neither downloaded nor uploaded again;
+// - each missing blob streamed from the upstream into InitiateLayerUpload / UploadLayerPart / CompleteLayerUpload, one
+//   part in memory at a time: parts of at most 20971520 bytes (API_UploadLayerPart), each but the last at least
+//   5 MiB (LayerPartTooSmallException: "Layer parts must be at least 5 MiB in size"), first bytes consecutive
+//   (InvalidLayerPartException), in the part size InitiateLayerUpload says ECR expects (API_InitiateLayerUpload);
+//   LayerAlreadyExistsException on completion (another copy finished it first) is success;
+// - PutImage with the manifest's exact bytes, its media type and its digest (API_PutImage), so that the digest in ECR
+//   is the upstream's and digest-pinned references work; an index after each of its platforms' manifests, since ECR
+//   refuses an index whose manifests it lacks (ReferencedImagesNotFoundException); ImageAlreadyExistsException
+//   ("no changes to the manifest or image tag") means the image was copied already.
+// ECR creates a missing repository at the first push, with the settings of the creation template applied for
+// CREATE_ON_PUSH for the copied registry's prefix
+// (https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-creation-templates-create.html).
+// Neither the credential nor a registry token is ever logged: only image names, digests, counts, sizes and durations.
+
+const { Buffer } = require('node:buffer');
+const {
+  ECRClient, BatchCheckLayerAvailabilityCommand, InitiateLayerUploadCommand, UploadLayerPartCommand,
+  CompleteLayerUploadCommand, PutImageCommand,
+} = require('@aws-sdk/client-ecr');
+const { SecretsManagerClient, GetSecretValueCommand } = require('@aws-sdk/client-secrets-manager');
+const { LambdaClient } = require('@aws-sdk/client-lambda');
+const { SSMClient } = require('@aws-sdk/client-ssm');
+const { request, get, stream, manifest, isIndex, parsePlatform, chosenEntries, blobsOf, pool, semaphore, sha256 } = require('../shared/registry-client');
+const { createImageRunHandler } = require('../shared/image-run');
+
+const MiB = 1024 * 1024;
+// ECR's bounds of a layer part (API_UploadLayerPart, LayerPartTooSmallException), and the size used when
+// InitiateLayerUpload names none: two parts are what the copier holds of a blob, one more while the SDK encodes it
+const PART = { min: 5 * MiB, max: 20971520, preferred: 10 * MiB };
+// BatchCheckLayerAvailability takes at most 100 digests a call (API_BatchCheckLayerAvailability)
+const CHECK_BATCH = 100;
+// what a test may choose through createHandler (and see the cache warmer's): ecrMaxAttempts is the SDK's attempts of
+// an ECR call, throttling included
+const DEFAULTS = { maxAttempts: 5, retryDelayMs: 1000, reserveMs: 60000, ecrMaxAttempts: 8, partSize: null };
+const WORDS = { what: 'image copier', done: 'copied', Done: 'Copied', progress: 'CopierProgress' };
+
+/** The parameters of a WWW-Authenticate challenge: { scheme, realm, service, scope }. */
+function parseChallenge(header) {
+  const match = /^\s*(\w+)\s*(.*)$/.exec(header || '');
+  if (!match) return null;
+  const challenge = { scheme: match[1].toLowerCase() };
+  for (const [, key, value] of match[2].matchAll(/(\w+)="([^"]*)"/g)) challenge[key] = value;
+  return challenge;
+}
+
+/**
+ * An upstream registry as the pull side reads it: no credential until asked; a 401 with a Basic challenge is answered
+ * with the secret's username and access token, one with a Bearer challenge by the token exchange (a GET of the realm
+ * with service and scope, Basic-authenticated when there is a credential, anonymous otherwise), whose token is kept
+ * per repository and exchanged again when the registry refuses it (Docker Hub's last five minutes).
+ * https://distribution.github.io/distribution/spec/auth/token/
+ */
+function upstreamRegistry(base, credential) {
+  const tokens = new Map();
+  const basic = credential && `Basic ${Buffer.from(`${credential.username}:${credential.accessToken}`).toString('base64')}`;
+  let basicAsked = false;
+  return {
+    base: base.replace(/\/+$/, ''),
+    authorization: (repository) => tokens.get(repository) || (basicAsked ? basic : undefined),
+    challenged: async (response, repository, limits) => {
+      const challenge = parseChallenge(response.headers.get('www-authenticate'));
+      if (!challenge) return false;
+      if (challenge.scheme === 'basic') {
+        if (!basic || basicAsked) return false;
+        basicAsked = true;
+        return true;
+      }
+      if (challenge.scheme !== 'bearer' || !challenge.realm) return false;
+      const realm = new URL(challenge.realm);
+      // the credential goes over TLS only (a loopback test's registry speaks plain HTTP, and so may its realm)
+      if (realm.protocol !== 'https:' && new URL(base).protocol === 'https:') {
+        throw new Error(`the registry's token realm ${realm.origin} is not HTTPS: no credential is sent there`);
+      }
+      if (challenge.service) realm.searchParams.set('service', challenge.service);
+      realm.searchParams.set('scope', challenge.scope || `repository:${repository}:pull`);
+      const answer = await request(realm.toString(), { headers: basic ? { authorization: basic } : {} }, limits);
+      if (!answer.ok) {
+        await answer.body?.cancel();
+        throw new Error(`token exchange at ${realm.origin}${realm.pathname}: HTTP ${answer.status}`
+          + (basic ? ' (check the username and accessToken of the credential secret)' : ' (the registry may need a credential)'));
+      }
+      const body = await answer.json();
+      const token = body.token || body.access_token;
+      if (!token) throw new Error(`token exchange at ${realm.origin}${realm.pathname} returned no token`);
+      tokens.set(repository, `Bearer ${token}`);
+      return true;
+    },
+  };
+}
+
+/** Reads the credential of a secret: { username, accessToken }. Its value is never logged, nor put in an error. */
+async function readCredential(secrets, secretId) {
+  const response = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
+  let value;
+  try {
+    value = JSON.parse(response.SecretString || '');
+  } catch (error) {
+    throw new Error(`credential secret ${secretId} does not hold JSON: it must hold {"username": ..., "accessToken": ...}`);
+  }
+  if (!value || typeof value.username !== 'string' || typeof value.accessToken !== 'string') {
+    throw new Error(`credential secret ${secretId} must hold the JSON keys "username" and "accessToken"`);
+  }
+  return { username: value.username, accessToken: value.accessToken };
+}
+
+/** The digests of `digests` that the repository lacks; all of them when it does not exist yet. */
+async function missingBlobs(ecr, repositoryName, digests) {
+  const missing = [];
+  for (let i = 0; i < digests.length; i += CHECK_BATCH) {
+    const batch = digests.slice(i, i + CHECK_BATCH);
+    try {
+      const response = await ecr.send(new BatchCheckLayerAvailabilityCommand({ repositoryName, layerDigests: batch }));
+      const available = new Set((response.layers || []).filter((layer) => layer.layerAvailability === 'AVAILABLE')
+        .map((layer) => layer.layerDigest));
+      missing.push(...batch.filter((digest) => !available.has(digest)));
+    } catch (error) {
+      // created on the first push
+      if (error.name !== 'RepositoryNotFoundException') throw error;
+      missing.push(...batch);
+    }
+  }
+  return missing;
+}
+
+/** The part size: what ECR expects, else the preferred one, within ECR's bounds. */
+function partSizeOf(expected, chosen) {
+  const size = Number(chosen || expected || PART.preferred);
+  return Math.min(Math.max(size, PART.min), PART.max);
+}
+
+/**
+ * Streams one blob from the upstream into ECR's layer upload, a part at a time, in order: while one part goes up,
+ * the next is read into a second buffer, and the download waits when that one is full. So the copier holds two parts
+ * of each blob it copies, whatever the blob's size. The digest is checked before the upload is completed; a blob that
+ * does not match is never completed.
+ */
+async function copyBlob(upstream, ecr, image, digest, options) {
+  const repositoryName = image.repository;
+  const response = await get(upstream, image.sourceRepository, `/v2/${image.sourceRepository}/blobs/${digest}`, {}, options);
+  const upload = await ecr.send(new InitiateLayerUploadCommand({ repositoryName }));
+  const size = partSizeOf(upload.partSize, options.partSize);
+  let part = Buffer.allocUnsafe(size);
+  let spare = Buffer.allocUnsafe(size);
+  let filled = 0;
+  let offset = 0;
+  let parts = 0;
+  // the part going up: one at a time, since ECR takes them in order only (InvalidLayerPartException)
+  let sending = Promise.resolve();
+  const flush = async () => {
+    if (filled === 0) return;
+    const request = { repositoryName, uploadId: upload.uploadId, partFirstByte: offset, partLastByte: offset + filled - 1,
+      layerPartBlob: part.subarray(0, filled) };
+    await sending;
+    sending = ecr.send(new UploadLayerPartCommand(request));
+    // a failure is thrown where it is awaited: at the next part, or before completing
+    sending.catch(() => {});
+    offset += filled;
+    filled = 0;
+    parts++;
+    [part, spare] = [spare, part];
+  };
+  const { bytes } = await stream(response, digest, async (chunk) => {
+    for (let position = 0; position < chunk.length;) {
+      const taken = Math.min(size - filled, chunk.length - position);
+      part.set(chunk.subarray(position, position + taken), filled);
+      filled += taken;
+      position += taken;
+      if (filled === size) await flush();
+    }
+  });
+  await flush();
+  await sending;
+  part = null;
+  spare = null;
+  try {
+    await ecr.send(new CompleteLayerUploadCommand({ repositoryName, uploadId: upload.uploadId, layerDigests: [digest] }));
+  } catch (error) {
+    if (error.name !== 'LayerAlreadyExistsException') throw error;
+  }
+  return { bytes, parts };
+}
+
+/** Pushes a manifest's exact bytes; false when ECR had it already (with that tag, if one is given). */
+async function putManifest(ecr, repositoryName, pulled, tag) {
+  const imageManifest = pulled.body.toString('utf8');
+  if (!Buffer.from(imageManifest, 'utf8').equals(pulled.body)) {
+    throw new Error(`manifest ${pulled.digest} is not UTF-8: ECR's PutImage takes text, and would store another digest`);
+  }
+  try {
+    await ecr.send(new PutImageCommand({ repositoryName, imageManifest, imageManifestMediaType: pulled.type,
+      imageDigest: pulled.digest, ...(tag ? { imageTag: tag } : {}) }));
+    return true;
+  } catch (error) {
+    if (error.name === 'ImageAlreadyExistsException') return false;
+    if (error.name === 'ImageTagAlreadyExistsException') {
+      throw new Error(`tag ${tag} of ${repositoryName} points to another image and the repository's tags are immutable: `
+        + 'copied registries need MUTABLE tags (the creation template\'s imageTagMutability) to follow a moved tag');
+    }
+    throw error;
+  }
+}
+
+/**
+ * An index of the chosen platforms only: ECR takes no index whose manifests it lacks, so an index copied in part is
+ * a new one, whose digest is not the upstream's.
+ */
+function partialIndex(top, entries) {
+  const body = Buffer.from(JSON.stringify({ ...top.document, manifests: entries }));
+  return { ...top, body, digest: sha256(body), bytes: body.length };
+}
+
+/** Copies one image: its manifests, the blobs ECR lacks, then the manifests bottom up. */
+async function copyImage(image, shared, options) {
+  const started = Date.now();
+  const upstream = await shared.upstreamOf(image);
+  const platforms = options.platforms && options.platforms.map(parsePlatform);
+  const top = await manifest(upstream, image.sourceRepository, image.reference, options);
+  let pushedTop = top;
+  let platformManifests = [];
+  if (isIndex(top)) {
+    const entries = chosenEntries(top, platforms);
+    for (const entry of entries) platformManifests.push(await manifest(upstream, image.sourceRepository, entry.digest, options));
+    if (entries.length < top.document.manifests.length) {
+      if (image.reference.startsWith('sha256:')) {
+        throw new Error(`${image.image} names an index by digest, which a copy of some of its platforms cannot keep: `
+          + 'copy every platform (no Platforms) or name the image by tag');
+      }
+      pushedTop = partialIndex(top, entries);
+    }
+  }
+  const imageManifests = isIndex(top) ? platformManifests : [top];
+  const blobs = [...blobsOf(imageManifests).keys()];
+  const missing = await missingBlobs(shared.ecr, image.repository, blobs);
+  const copied = await pool(missing, missing.length || 1, (digest) => shared.transfers(
+    () => copyBlob(upstream, shared.ecr, image, digest, options)));
+  let pushed = 0;
+  for (const platformManifest of platformManifests) {
+    if (await putManifest(shared.ecr, image.repository, platformManifest, null)) pushed++;
+  }
+  const tag = image.reference.startsWith('sha256:') ? null : image.reference;
+  if (await putManifest(shared.ecr, image.repository, pushedTop, tag)) pushed++;
+  return {
+    digest: pushedTop.digest,
+    ...(pushedTop.digest !== top.digest ? { upstreamDigest: top.digest } : {}),
+    manifests: platformManifests.length + 1,
+    manifestsPushed: pushed,
+    blobs: blobs.length,
+    blobsUploaded: missing.length,
+    bytesUploaded: copied.reduce((sum, each) => sum + each.bytes, 0),
+    seconds: Math.round((Date.now() - started) / 100) / 10,
+  };
+}
+
+/**
+ * The handler, for CloudFormation events and the schedule's input. Images are copied ImageConcurrency at a time; blobs
+ * Concurrency at a time across all of them, which bounds the memory to Concurrency parts.
+ * Each image: { image, upstream (the registry's URL), sourceRepository, reference (tag or digest), repository (in
+ * ECR), credential (a secret's ARN, optional) }.
+ * @param settings what a test may choose: ecr, ssm, lambda and secrets (the clients), and see DEFAULTS
+ */
+function createHandler(settings = {}) {
+  const limits = { ...DEFAULTS, ...settings };
+  const ecr = settings.ecr || new ECRClient({ maxAttempts: limits.ecrMaxAttempts });
+  const secrets = settings.secrets || new SecretsManagerClient({});
+  return createImageRunHandler({
+    words: WORDS,
+    limits,
+    ssm: settings.ssm || new SSMClient({}),
+    lambda: settings.lambda || new LambdaClient({}),
+    // every platform: the index is copied as it is, with its digest
+    defaultPlatforms: null,
+    keyOf: (image) => `${image.upstream} ${image.sourceRepository}:${image.reference} ${image.repository}`,
+    prepare: (options) => {
+      // one session per upstream and credential, for the whole run: a Bearer token serves every image of a repository
+      const sessions = new Map();
+      const upstreamOf = (image) => {
+        const key = `${image.upstream} ${image.credential || ''}`;
+        if (!sessions.has(key)) {
+          sessions.set(key, (image.credential ? readCredential(secrets, image.credential) : Promise.resolve(null))
+            .then((credential) => upstreamRegistry(image.upstream, credential)));
+        }
+        return sessions.get(key);
+      };
+      return { ecr, upstreamOf, transfers: semaphore(options.concurrency) };
+    },
+    processImage: copyImage,
+  });
+}
+
+exports.handler = createHandler();
+exports.createHandler = createHandler;
+exports.PART = PART;

@@ -1,0 +1,16 @@
+'use strict';
+// Runs the image copier once, in a process of its own, on the event read from stdin; prints its report and the
+// process's peak resident memory as the last line of stdout. The test and the benchmark start it with a small heap
+// (--max-old-space-size) to show that a blob is never held whole.
+const HANDLER = '../../main/resources/io/github/pullthroughcache/handlers/image-copier/index.js';
+
+let input = '';
+process.stdin.on('data', (chunk) => { input += chunk; });
+process.stdin.on('end', async () => {
+  const handler = require(HANDLER).createHandler({ retryDelayMs: 1, reserveMs: 60000 });
+  const started = Date.now();
+  const result = await handler(JSON.parse(input), { getRemainingTimeInMillis: () => 900000 });
+  // resourceUsage().maxRSS is in kilobytes
+  console.log(JSON.stringify({ report: result.report, seconds: (Date.now() - started) / 1000,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024 }));
+});

@@ -1,0 +1,336 @@
+'use strict';
+const { test, before, after, beforeEach } = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+const { startFakeEcr, useFake, cfnEvent } = require('./fake-ecr');
+const { addPushApi, MAX_PART } = require('./fake-ecr-push');
+const { startFakeRegistry, generatedBlob, sha256 } = require('./fake-registry');
+const { startFakeSsm } = require('./fake-ssm');
+const { startFakeLambda } = require('./fake-lambda');
+const { startFakeSecretsManager } = require('./fake-secrets-manager');
+const { captureLog } = require('./handler-log');
+
+const HANDLER = '../../main/resources/io/github/pullthroughcache/handlers/image-copier/index.js';
+const SECRET = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:ecr-pullthroughcache/nvcr-AbCdEf';
+const USER = 'copier';
+const PASSWORD = 'upstream-access-token-never-logged';
+const PARAMETER = '/pull-through-cache/Stack/Cpr1a2b3c4d/deferred';
+const MiB = 1024 * 1024;
+
+let ecr;
+let push;
+let ssm;
+let lambda;
+let secrets;
+let bearer; // Docker Hub's way: a token exchange at a realm on another host, with the credential
+let anonymous; // a token exchange without a credential, as mcr.microsoft.com or Docker Hub's anonymous pulls
+let basic; // Basic authentication, as many self-hosted registries
+let handler;
+const log = captureLog();
+const context = (remainingMs = 900000) => ({ getRemainingTimeInMillis: () => remainingMs });
+
+before(async () => {
+  ecr = await startFakeEcr();
+  useFake(ecr.url);
+  ssm = await startFakeSsm();
+  lambda = await startFakeLambda();
+  secrets = await startFakeSecretsManager();
+  bearer = await startFakeRegistry(null, { auth: { type: 'bearer', username: USER, password: PASSWORD } });
+  anonymous = await startFakeRegistry(null, { auth: { type: 'bearer', anonymous: true } });
+  basic = await startFakeRegistry(null, { auth: { type: 'basic', username: USER, password: PASSWORD } });
+  process.env.DEFERRED_PARAMETER = PARAMETER;
+  handler = require(HANDLER).createHandler({ retryDelayMs: 1, reserveMs: 60000 });
+});
+after(() => Promise.all([ecr, ssm, lambda, secrets, bearer, anonymous, basic].map((each) => each.close())));
+beforeEach(() => {
+  push = addPushApi(ecr, { createOnPush: ['nvcr', 'mcr', 'registry'], immutable: ['registry/immutable'] });
+  for (const registry of [bearer, anonymous, basic]) {
+    registry.state.requests = [];
+    registry.state.blobHostRequests = [];
+    registry.state.tokenRequests = [];
+  }
+  secrets.state.secrets.set(SECRET, JSON.stringify({ username: USER, accessToken: PASSWORD }));
+  secrets.state.calls = [];
+  ssm.state.parameters.clear();
+  ecr.state.responses = [];
+  ecr.state.throttle = 0;
+  ecr.state.throttled = 0;
+});
+
+/** An image of the copier's list: where it comes from and the repository it goes to in ECR. */
+const image = (registry, sourceRepository, reference, prefix, credential) => ({
+  image: `${new URL(registry.registryUrl).host}/${sourceRepository}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`,
+  upstream: registry.registryUrl,
+  sourceRepository,
+  reference,
+  repository: `${prefix}/${sourceRepository}`,
+  ...(credential ? { credential } : {}),
+});
+const repository = (name) => push.repositories.get(name);
+const lastResponse = () => ecr.state.responses[ecr.state.responses.length - 1];
+
+/** Asserts that ECR holds exactly the upstream's manifest bytes under each digest, and every blob they name. */
+function assertSameDigests(registry, sourceRepository, target, digests) {
+  for (const digest of digests) {
+    const upstream = registry.state.manifests.get(`${sourceRepository}@${digest}`);
+    const copied = repository(target).manifests.get(digest);
+    assert.ok(copied, `ECR has ${digest}`);
+    assert.equal(sha256(copied.body), digest, 'the bytes in ECR hash to the upstream digest');
+    assert.ok(copied.body.equals(upstream.body), 'the manifest is pushed unchanged');
+    assert.equal(copied.type, upstream.type, 'with its media type');
+    const document = JSON.parse(copied.body);
+    for (const blob of [document.config, ...(document.layers || [])].filter(Boolean)) {
+      assert.equal(repository(target).layers.get(blob.digest), blob.size, `blob ${blob.digest}`);
+    }
+  }
+}
+
+test('an OCI index behind Docker Hub\'s token exchange is copied whole: the same digests in ECR as upstream', async () => {
+  const { index, entries } = bearer.addImage('nvidia/cuda', '12.6', ['linux/amd64', 'linux/arm64/v8', 'unknown/unknown']);
+  const result = await handler({ Images: [image(bearer, 'nvidia/cuda', '12.6', 'nvcr', SECRET)] }, context());
+
+  const entry = result.report[0];
+  assert.equal(entry.status, 'copied', JSON.stringify(entry));
+  assert.equal(entry.digest, index);
+  assert.equal(entry.manifests, 4);
+  assert.equal(repository('nvcr/nvidia/cuda').tags.get('12.6'), index, 'the tag names the upstream index');
+  assert.ok(repository('nvcr/nvidia/cuda').createdOnPush, 'the repository was created by the push');
+  assertSameDigests(bearer, 'nvidia/cuda', 'nvcr/nvidia/cuda', [index, ...entries.map((e) => e.digest)]);
+  // the token exchange: at the realm, for the repository's pull scope, with the secret's credential
+  assert.deepEqual(bearer.state.tokenRequests[0], { scope: 'repository:nvidia/cuda:pull', service: 'registry.fake', authenticated: true });
+  assert.ok(bearer.state.requests.filter((r) => r.authorization).every((r) => r.authorization.startsWith('Bearer ')));
+  assert.ok(bearer.state.blobHostRequests.length > 0 && bearer.state.blobHostRequests.every((r) => !r.authorization),
+    'the redirected blob host never gets the token');
+});
+
+test('a Docker manifest list from an anonymous registry keeps its Docker media types and digests', async () => {
+  const { index, entries } = anonymous.addImage('dotnet/runtime', '8.0', ['linux/amd64', 'linux/arm/v7'], { docker: true });
+  const result = await handler({ Images: [image(anonymous, 'dotnet/runtime', '8.0', 'mcr')] }, context());
+
+  assert.equal(result.report[0].status, 'copied', JSON.stringify(result.report[0]));
+  assertSameDigests(anonymous, 'dotnet/runtime', 'mcr/dotnet/runtime', [index, ...entries.map((e) => e.digest)]);
+  assert.equal(repository('mcr/dotnet/runtime').manifests.get(index).type, 'application/vnd.docker.distribution.manifest.list.v2+json');
+  assert.equal(anonymous.state.tokenRequests[0].authenticated, false, 'no credential: an anonymous token');
+  assert.equal(secrets.state.calls.length, 0, 'no secret read');
+});
+
+test('a registry that asks for Basic gets the secret\'s username and access token', async () => {
+  const digest = basic.addImage('team/app', 'v1', null);
+  const result = await handler({ Images: [image(basic, 'team/app', 'v1', 'registry', SECRET)] }, context());
+
+  assert.equal(result.report[0].status, 'copied', JSON.stringify(result.report[0]));
+  assertSameDigests(basic, 'team/app', 'registry/team/app', [digest]);
+  const sent = basic.state.requests.map((r) => r.authorization).filter(Boolean);
+  assert.ok(sent.length > 0 && sent.every((a) => a === `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`));
+  assert.equal(basic.state.requests[0].authorization, undefined, 'nothing is sent before the registry asks');
+  assert.deepEqual(secrets.state.calls.map((c) => c.input.SecretId), [SECRET], 'the secret is read once a run');
+});
+
+test('a re-run uploads nothing and downloads no blob', async () => {
+  anonymous.addImage('dotnet/aspnet', '8.0', ['linux/amd64', 'linux/arm64']);
+  await handler({ Images: [image(anonymous, 'dotnet/aspnet', '8.0', 'mcr')] }, context());
+  const counts = { ...push.counts };
+  anonymous.state.blobHostRequests = [];
+
+  const again = await handler({ Images: [image(anonymous, 'dotnet/aspnet', '8.0', 'mcr')] }, context());
+
+  assert.equal(again.report[0].status, 'copied');
+  assert.equal(again.report[0].blobsUploaded, 0);
+  assert.equal(again.report[0].manifestsPushed, 0, 'ECR answered ImageAlreadyExistsException for each');
+  assert.equal(push.counts.initiated, counts.initiated, 'no upload begun');
+  assert.equal(push.counts.parts, counts.parts);
+  assert.equal(push.counts.imagesPushed, counts.imagesPushed);
+  assert.equal(anonymous.state.blobHostRequests.length, 0, 'no blob downloaded');
+});
+
+test('a tag moved upstream is copied again on the next run, and only its new blobs', async () => {
+  const first = anonymous.addImage('moving/app', 'latest', null);
+  await handler({ Images: [image(anonymous, 'moving/app', 'latest', 'mcr')] }, context());
+  const second = anonymous.addImage('moving/app', 'latest', null, { version: 2 });
+  assert.notEqual(first, second);
+
+  const result = await handler({ Images: [image(anonymous, 'moving/app', 'latest', 'mcr')] }, context());
+
+  assert.equal(result.report[0].digest, second);
+  assert.equal(result.report[0].blobsUploaded, 3, 'the new config and two new layers');
+  assert.equal(repository('mcr/moving/app').tags.get('latest'), second);
+  assertSameDigests(anonymous, 'moving/app', 'mcr/moving/app', [first, second]);
+});
+
+test('a digest-pinned reference is copied by digest, with no tag', async () => {
+  const digest = anonymous.addImage('pinned/app', 'v1', null);
+  const result = await handler({ Images: [image(anonymous, 'pinned/app', digest, 'mcr')] }, context());
+
+  assert.equal(result.report[0].status, 'copied', JSON.stringify(result.report[0]));
+  assert.equal(repository('mcr/pinned/app').tags.size, 0);
+  assertSameDigests(anonymous, 'pinned/app', 'mcr/pinned/app', [digest]);
+});
+
+test('a layer another copy completed first (LayerAlreadyExistsException) is no failure', async () => {
+  anonymous.addImage('race/app', 'v1', null);
+  push.beforeComplete = (input) => {
+    // another run of the copier, or a push by someone else, completed that layer in the meantime
+    push.repositories.get(input.repositoryName).layers.set(input.layerDigests[0], 1);
+  };
+  const result = await handler({ Images: [image(anonymous, 'race/app', 'v1', 'mcr')] }, context());
+
+  assert.equal(result.report[0].status, 'copied', JSON.stringify(result.report[0]));
+  assert.equal(push.counts.completed, 0, 'every completion answered LayerAlreadyExistsException');
+});
+
+test('throttled ECR calls are retried and the copy goes through', async () => {
+  const digest = anonymous.addImage('throttled/app', 'v1', null);
+  ecr.state.throttle = 4;
+  const result = await handler({ Images: [image(anonymous, 'throttled/app', 'v1', 'mcr')] }, context());
+
+  assert.equal(result.report[0].status, 'copied', JSON.stringify(result.report[0]));
+  assert.equal(ecr.state.throttled, 4);
+  assertSameDigests(anonymous, 'throttled/app', 'mcr/throttled/app', [digest]);
+});
+
+test('a blob whose bytes are not its digest is never completed, and its image not pushed', async () => {
+  anonymous.addImage('corrupt/app', 'v1', null, { corrupt: true });
+  const result = await handler({ Images: [image(anonymous, 'corrupt/app', 'v1', 'mcr')] }, context());
+
+  assert.equal(result.report[0].status, 'failed');
+  assert.match(result.report[0].error, /digest mismatch/);
+  assert.equal(repository('mcr/corrupt/app').manifests.size, 0);
+});
+
+test('a moved tag in a repository of immutable tags fails, saying why', async () => {
+  basic.addImage('immutable/app', 'v1', null);
+  await handler({ Images: [image(basic, 'immutable/app', 'v1', 'registry', SECRET)] }, context());
+  basic.addImage('immutable/app', 'v1', null, { version: 2 });
+  const result = await handler({ Images: [image(basic, 'immutable/app', 'v1', 'registry', SECRET)] }, context());
+
+  assert.equal(result.report[0].status, 'failed');
+  assert.match(result.report[0].error, /tags are immutable: copied registries need MUTABLE tags/);
+});
+
+test('a repository outside every CREATE_ON_PUSH template is not created, and the error says so', async () => {
+  anonymous.addImage('elsewhere/app', 'v1', null);
+  const result = await handler({ Images: [image(anonymous, 'elsewhere/app', 'v1', 'other')] }, context());
+
+  assert.equal(result.report[0].status, 'failed');
+  assert.match(result.report[0].error, /does not exist/);
+});
+
+test('a wrong credential fails at the token exchange, and neither it nor a token is logged', async () => {
+  secrets.state.secrets.set(SECRET, JSON.stringify({ username: USER, accessToken: 'wrong-token-never-logged' }));
+  bearer.addImage('nvidia/wrong', 'v1', null);
+  anonymous.addImage('logged/not', 'v1', null);
+  await handler(cfnEvent(ecr, 'Create', { LogicalResourceId: 'Copier', ResourceType: 'Custom::EcrImageCopier' },
+    { Owner: 'Cpr1a2b3c4d', Images: [image(bearer, 'nvidia/wrong', 'v1', 'nvcr', SECRET), image(anonymous, 'logged/not', 'v1', 'mcr')] }),
+  context());
+  assert.equal(lastResponse().Status, 'SUCCESS');
+  assert.deepEqual(lastResponse().Data, { Copied: 1, Failed: 1, Deferred: 0 });
+  const output = log.text();
+  assert.match(output, /token exchange at .*: HTTP 401 \(check the username and accessToken of the credential secret\)/);
+  assert.ok(!output.includes('wrong-token-never-logged') && !output.includes(PASSWORD), 'no credential');
+  for (const token of anonymous.state.tokensIssued) assert.ok(!output.includes(token), 'no token');
+  assert.ok(!output.includes('cfn-response'), 'no response URL');
+});
+
+test('a secret without username and accessToken fails its images, naming the keys it needs', async () => {
+  secrets.state.secrets.set(SECRET, JSON.stringify({ token: 'x' }));
+  basic.addImage('team/keys', 'v1', null);
+  const result = await handler({ Images: [image(basic, 'team/keys', 'v1', 'registry', SECRET)] }, context());
+
+  assert.equal(result.report[0].status, 'failed');
+  assert.match(result.report[0].error, /must hold the JSON keys "username" and "accessToken"/);
+});
+
+test('a token that expires during a run is exchanged again', async () => {
+  const shortLived = await startFakeRegistry(null, { auth: { type: 'bearer', anonymous: true, tokenTtlMs: 150 } });
+  try {
+    shortLived.addImage('slow/app', 'v1', null);
+    shortLived.state.downloadMs = 200;
+    const result = await handler({ Images: [image(shortLived, 'slow/app', 'v1', 'mcr')], Concurrency: '1' }, context());
+
+    assert.equal(result.report[0].status, 'copied', JSON.stringify(result.report[0]));
+    assert.ok(shortLived.state.tokenRequests.length > 1, `${shortLived.state.tokenRequests.length} exchanges`);
+  } finally {
+    await shortLived.close();
+  }
+});
+
+test('a blob of several parts goes up in consecutive parts of the size ECR asked for, the last one smaller', async () => {
+  push.partSize = 5 * MiB;
+  const layer = generatedBlob(12 * MiB + 3, 7);
+  anonymous.addImageOfLayers('parts/app', 'v1', [layer]);
+  const result = await handler({ Images: [image(anonymous, 'parts/app', 'v1', 'mcr')] }, context());
+
+  assert.equal(result.report[0].status, 'copied', JSON.stringify(result.report[0]));
+  assert.equal(repository('mcr/parts/app').layers.get(layer.digest), layer.size);
+  assert.equal(push.counts.parts, 3 + 1, 'three parts of the layer, one of the config');
+  assert.equal(push.mostPartBytes, 5 * MiB);
+});
+
+test('with Platforms, only those are copied, under an index of their own whose digest the report names', async () => {
+  const { index, entries } = anonymous.addImage('some/platforms', 'v1', ['linux/amd64', 'linux/arm64', 'windows/amd64']);
+  const result = await handler({ Images: [image(anonymous, 'some/platforms', 'v1', 'mcr')], Platforms: ['linux/amd64'] }, context());
+
+  const entry = result.report[0];
+  assert.equal(entry.status, 'copied', JSON.stringify(entry));
+  assert.equal(entry.upstreamDigest, index);
+  assert.notEqual(entry.digest, index);
+  assert.equal(repository('mcr/some/platforms').tags.get('v1'), entry.digest);
+  assertSameDigests(anonymous, 'some/platforms', 'mcr/some/platforms', [entries[0].digest]);
+  assert.equal(repository('mcr/some/platforms').manifests.has(entries[1].digest), false);
+
+  const pinned = await handler({ Images: [image(anonymous, 'some/platforms', index, 'mcr')], Platforms: ['linux/amd64'] }, context());
+  assert.equal(pinned.report[0].status, 'failed');
+  assert.match(pinned.report[0].error, /names an index by digest, which a copy of some of its platforms cannot keep/);
+});
+
+test('with FailOnError a failed copy fails the deployment, naming the image', async () => {
+  await handler(cfnEvent(ecr, 'Update', { LogicalResourceId: 'Copier', ResourceType: 'Custom::EcrImageCopier' },
+    { Owner: 'Cpr1a2b3c4d', FailOnError: 'true', Images: [image(anonymous, 'missing/app', 'v1', 'mcr')] }), context());
+
+  assert.equal(lastResponse().Status, 'FAILED');
+  assert.match(lastResponse().Reason, /^1 of 1 images were not copied: .*missing\/app:v1: GET .*HTTP 404/);
+  assert.match(log.text(), /^failed: 1 of 1 images were not copied: /m);
+});
+
+test('past the deadline the images are deferred, kept for the next run, and named', async () => {
+  anonymous.addImage('deferred/app', 'v1', null);
+  await handler(cfnEvent(ecr, 'Create', { LogicalResourceId: 'Copier', ResourceType: 'Custom::EcrImageCopier' },
+    { Owner: 'Cpr1a2b3c4d', Images: [image(anonymous, 'deferred/app', 'v1', 'mcr')] }), context(0));
+
+  assert.equal(lastResponse().Status, 'SUCCESS');
+  assert.equal(lastResponse().Data.Deferred, 1);
+  assert.match(lastResponse().Data.NotCopied, /deferred\/app:v1/);
+  assert.equal(JSON.parse(ssm.state.parameters.get(PARAMETER)).length, 1);
+});
+
+/** Runs one copy in a child process of its own, whose heap is limited, and returns its report and peak memory. */
+function copyInChild(event, heapMb) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, path.join(__dirname, 'copy-in-child.js')],
+      { env: { ...process.env, DEFERRED_PARAMETER: '' }, stdio: ['pipe', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => { output += chunk; });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const last = output.trim().split('\n').pop();
+      if (code !== 0) return reject(new Error(`child ${child.pid} exited ${code}: ${output.slice(-2000)}`));
+      resolve(JSON.parse(last));
+    });
+    child.stdin.end(JSON.stringify(event));
+  });
+}
+
+test('a layer larger than the function\'s memory is copied within a fixed memory bound', { timeout: 180000 }, async (t) => {
+  const size = 384 * MiB;
+  const layer = generatedBlob(size, 42);
+  anonymous.addImageOfLayers('big/layer', 'v1', [layer]);
+  // a child of 64 MB of heap copies a layer six times that: only parts are held, never the blob
+  const { report, maxRssBytes } = await copyInChild({ Images: [image(anonymous, 'big/layer', 'v1', 'mcr')] }, 64);
+
+  t.diagnostic(`peak RSS ${Math.round(maxRssBytes / MiB)} MiB for a ${size / MiB} MiB layer`);
+  assert.equal(report[0].status, 'copied', JSON.stringify(report[0]));
+  assert.equal(repository('mcr/big/layer').layers.get(layer.digest), size, 'ECR computed the upstream digest');
+  assert.ok(push.mostPartBytes <= MAX_PART);
+  assert.ok(maxRssBytes < 256 * MiB, `peak RSS ${Math.round(maxRssBytes / MiB)} MiB for a ${size / MiB} MiB layer`);
+});
