@@ -21,8 +21,6 @@ import io.github.pullthroughcache.rule.PullThroughCacheRuleProps;
 import io.github.pullthroughcache.rule.UpstreamRegistry;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -58,8 +56,8 @@ import software.constructs.IDependable;
  *
  * <p>Children, whose ids are part of the API: {@code Vpc} (unless a VPC is given), {@code Key} (for
  * {@code TemplateEncryption.KMS_NEW_KEY}), {@code Rules/<prefix in PascalCase>} (each with its
- * {@code CreationTemplate}), {@code Endpoints}, {@code TemporaryNat}, {@code Warmer} (a {@link CacheWarmer}, with the first image routed
- * or warmed while warming is on: {@link PullThroughCacheProps.Builder#warm}), and once shared ({@link #shareWith}) the outputs
+ * {@code CreationTemplate}), {@code Endpoints}, {@code TemporaryNat}, {@code Warmer} (a {@link CacheWarmer} of the images routed
+ * or warmed while warming is on, {@link PullThroughCacheProps.Builder#warm}, made when the app synthesizes), and once shared ({@link #shareWith}) the outputs
  * {@code SharedRegistry} and {@code SharedPrefixes}. The registry policy belongs to the stack
  * ({@link RegistryPolicy#of}). A cache of another stack, account or region: {@link #fromCacheAttributes}.
  */
@@ -73,10 +71,7 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
     private final Map<String, PullThroughCacheRule> rules = new LinkedHashMap<>();
     private final List<IGrantable> pullers = new ArrayList<>();
     private CacheConsumers consumers;
-    private final Set<String> imagesInUse = new LinkedHashSet<>();
-    private final boolean warming;
-    private final CacheWarmerOptions warmerOptions;
-    private CacheWarmer warmer;
+    private final WarmedImages images;
     private final RegistryEndpoints endpoints;
     private final TemporaryNatGateway temporaryNat;
     private final String registryHost;
@@ -103,9 +98,13 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         StackFacts facts = StackFacts.of(scope);
         this.stack = facts.stack();
         this.registryHost = facts.registryHost();
+        // without a NAT gateway, only a warmer outside the VPC lets a first pull reach the upstream's CDN
+        this.images = new WarmedImages(this, this, given.getWarm() != null ? given.getWarm() : !given.isTemporaryNat(),
+                given.getWarmerOptions());
         if (given.getRegistryPolicyMode() == RegistryPolicyMode.REPLACE) {
             this.registryPolicy = new RegistryPolicy(stack, RegistryPolicy.DEFAULT_ID, RegistryPolicyProps.builder()
                     .mode(RegistryPolicyMode.REPLACE).build());
+            images.runAfter(registryPolicy);
         }
 
         this.vpc = given.getVpc() != null ? given.getVpc() : new CacheVpc(this, "Vpc");
@@ -136,9 +135,6 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
                 RegistryEndpointsProps.builder().options(given.getEndpointOptions()).vpc(vpc).build());
         this.temporaryNat = !given.isTemporaryNat() ? null : new TemporaryNatGateway(this, "TemporaryNat",
                 TemporaryNatGatewayProps.builder().options(given.getTemporaryNatOptions()).vpc(vpc).build());
-        // without a NAT gateway, only a warmer outside the VPC lets a first pull reach the upstream's CDN
-        this.warming = given.getWarm() != null ? given.getWarm() : !given.isTemporaryNat();
-        this.warmerOptions = given.getWarmerOptions();
     }
 
     /**
@@ -280,7 +276,7 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
      *     those given to {@link #warm}
      */
     public List<String> getImagesInUse() {
-        return List.copyOf(imagesInUse);
+        return images.routed();
     }
 
     /** @return who else may pull through the cache, or {@code null} */
@@ -300,27 +296,21 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
     @Override
     public String imageUri(String imageReference) {
         String uri = ruleFor(imageReference).imageUri(imageReference);
-        use(imageReference);
+        images.route(imageReference);
         return uri;
-    }
-
-    private void use(String imageReference) {
-        if (imagesInUse.add(imageReference) && warming) {
-            warmImages(List.of(imageReference));
-        }
     }
 
     /**
      * Warms images besides those the app routes through the cache, such as images that something outside the app
-     * pulls: the cache's warmer (child {@code Warmer}) pulls them through the cache at deployment and on its
-     * schedule.
+     * pulls: the cache's warmer (child {@code Warmer}, made when the app synthesizes) pulls them through the cache at
+     * deployment and on its schedule.
      *
      * @param imageReferences what you would pass to {@code docker pull}
      * @throws IllegalArgumentException when warming is off ({@code PullThroughCacheProps.warm(false)}, or the
      *     default with a temporary NAT gateway), or a reference is invalid, or no rule serves its registry
      */
     public void warm(String... imageReferences) {
-        if (!warming) {
+        if (!images.isWarming()) {
             throw new IllegalArgumentException("PullThroughCache " + getNode().getPath() + " cannot warm "
                     + List.of(imageReferences) + ": warming is off (PullThroughCacheProps.warm is false, its default "
                     + "with a temporary NAT gateway). Give PullThroughCacheProps.warm(true)");
@@ -328,29 +318,18 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         for (String image : imageReferences) {
             ruleFor(image);
         }
-        warmImages(List.of(imageReferences));
+        images.warm(List.of(imageReferences));
     }
 
-    private void warmImages(List<String> images) {
-        if (warmer == null) {
-            this.warmer = new CacheWarmer(this, "Warmer", CacheWarmerProps.builder()
-                    .options(warmerOptions).cache(this).images(images).build());
-            warmAfterRegistryPolicy();
-        } else {
-            warmer.addImages(images);
-        }
-    }
-
-    /** The warmer's deploy-time run waits for the registry policy statements, once the cache has any. */
-    private void warmAfterRegistryPolicy() {
-        if (warmer != null && registryPolicy != null) {
-            warmer.getResource().getNode().addDependency(registryPolicy);
-        }
-    }
-
-    /** @return the warmer of the images the cache routes and warms, or {@code null} before the first or without warming */
+    /**
+     * The warmer of the images the cache routes and warms. Routing an image creates nothing: the warmer is made once,
+     * when the app synthesizes (before CloudFormation's dependencies are worked out), with every image routed or
+     * warmed by then.
+     *
+     * @return the warmer, or {@code null} before the app synthesizes, without warming, or with no image
+     */
     public CacheWarmer getWarmer() {
-        return warmer;
+        return images.warmer();
     }
 
     /**
@@ -369,7 +348,7 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
     public ContainerImage containerImage(String imageReference) {
         PullThroughCacheRule rule = ruleFor(imageReference);
         String uri = rule.imageUri(imageReference);
-        use(imageReference);
+        images.route(imageReference);
         return new CacheContainerImage(uri, role -> grantPull(rule, role), firstPullNeeds(rule));
     }
 
@@ -378,9 +357,9 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         List<IDependable> needs = new ArrayList<>(List.of(rule));
         // the statements of the rule's pullers, the execution role among them once bound
         needs.add(RegistryPolicy.of(this));
-        if (warmer != null) {
-            // the image is cached before the first task starts
-            needs.add(warmer.getResource());
+        if (images.isWarming()) {
+            // the image is cached before the first task starts: the warmer's run, once the app synthesizes
+            needs.add(images.warmerRun());
         }
         if (endpoints != null) {
             needs.add(endpoints);
@@ -414,7 +393,8 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         rule.addPullers(grantee);
         if (registryPolicy == null) {
             this.registryPolicy = RegistryPolicy.of(this);
-            warmAfterRegistryPolicy();
+            // the warmer's deploy-time run waits for the registry policy statements
+            images.runAfter(registryPolicy);
         }
         return rule.grantPull(grantee);
     }
