@@ -127,7 +127,7 @@ class RegistryPolicyTest {
 
     @Test
     void sidsComeFromTheConstructPathAndAreStableAcrossSyntheses() {
-        App other = TestApps.bareApp();
+        App other = new App();
         RegistryPolicy samePath = RegistryPolicy.of(new Stack(other, "Merge"));
         RegistryPolicy otherStack = RegistryPolicy.of(new Stack(other, "Other"));
 
@@ -139,7 +139,7 @@ class RegistryPolicyTest {
 
     @Test
     void aStarPrincipalIsAnError() {
-        RegistryPolicy policy = RegistryPolicy.of(new Stack(TestApps.bareApp(), "Stack"));
+        RegistryPolicy policy = RegistryPolicy.of(new Stack(new App(), "Stack"));
 
         assertThatThrownBy(() -> policy.addStatements(PolicyStatement.Builder.create()
                 .actions(List.of("ecr:BatchImportUpstreamImage")).principals(List.of(new AnyPrincipal()))
@@ -150,7 +150,7 @@ class RegistryPolicyTest {
 
     @Test
     void aStarPrincipalAddedLaterFailsSynthesis() {
-        App app = TestApps.bareApp();
+        App app = new App();
         Stack stack = new Stack(app, "Stack");
         PolicyStatement statement = RegistryPolicy.of(stack).allowPullThroughCache("quay", List.of(role(stack, "Puller")));
         statement.addAnyPrincipal();
@@ -160,7 +160,7 @@ class RegistryPolicyTest {
 
     @Test
     void notPrincipalIsAnError() {
-        RegistryPolicy policy = RegistryPolicy.of(new Stack(TestApps.bareApp(), "Stack"));
+        RegistryPolicy policy = RegistryPolicy.of(new Stack(new App(), "Stack"));
 
         assertThatThrownBy(() -> policy.addStatements(PolicyStatement.Builder.create()
                 .actions(List.of("ecr:CreateRepository")).notPrincipals(List.of(new AccountPrincipal("111111111111")))
@@ -170,7 +170,7 @@ class RegistryPolicyTest {
 
     @Test
     void actionsOutsidePullThroughCacheAndReplicationWarn() {
-        Stack stack = new Stack(TestApps.bareApp(), "Stack");
+        Stack stack = new Stack(new App(), "Stack");
         RegistryPolicy.of(stack).addStatements(PolicyStatement.Builder.create()
                 .sid("Wide").actions(List.of("ecr:BatchImportUpstreamImage", "ecr:DeleteRepository"))
                 .principals(List.of(new AccountPrincipal("111111111111"))).resources(List.of("*")).build());
@@ -181,7 +181,7 @@ class RegistryPolicyTest {
 
     @Test
     void aStatementForAPrefixNoRuleServesWarns() {
-        Stack stack = new Stack(TestApps.bareApp(), "Stack");
+        Stack stack = new Stack(new App(), "Stack");
         new PullThroughCacheRule(stack, "Quay", PullThroughCacheRuleProps.builder().upstream(UpstreamRegistry.QUAY).build());
         RegistryPolicy.of(stack).allowPullThroughCache("quay", List.of(new AccountPrincipal("111111111111")));
         RegistryPolicy.of(stack).allowPullThroughCache("ghcr", List.of(new AccountPrincipal("111111111111")));
@@ -194,7 +194,7 @@ class RegistryPolicyTest {
 
     @Test
     void twoOwnersOfOneRegistryAreAnError() {
-        App app = TestApps.bareApp();
+        App app = new App();
         new RegistryPolicy(new Stack(app, "A", StackProps.builder().env(TestApps.ENV).build()), "Policy",
                 RegistryPolicyProps.builder().mode(RegistryPolicyMode.REPLACE).build());
         Stack b = new Stack(app, "B", StackProps.builder().env(TestApps.ENV).build());
@@ -207,7 +207,7 @@ class RegistryPolicyTest {
 
     @Test
     void twoPoliciesInOneStackAreAnError() {
-        Stack stack = new Stack(TestApps.bareApp(), "Stack");
+        Stack stack = new Stack(new App(), "Stack");
         RegistryPolicy.of(stack);
 
         assertThatThrownBy(() -> new RegistryPolicy(stack, "Second", RegistryPolicyProps.builder().build()))
@@ -217,7 +217,7 @@ class RegistryPolicyTest {
 
     @Test
     void mergePoliciesOfTwoStacksInOneRegistryEachOwnTheirStatements() {
-        App app = TestApps.bareApp();
+        App app = new App();
         RegistryPolicy a = RegistryPolicy.of(new Stack(app, "A", StackProps.builder().env(TestApps.ENV).build()));
 
         assertThatCode(() -> RegistryPolicy.of(new Stack(app, "B", StackProps.builder().env(TestApps.ENV).build())))
@@ -227,7 +227,7 @@ class RegistryPolicyTest {
 
     @Test
     void anEmptyReplacePolicyFailsSynthesis() {
-        App app = TestApps.bareApp();
+        App app = new App();
         new RegistryPolicy(new Stack(app, "Stack"), "Policy", RegistryPolicyProps.builder().mode(RegistryPolicyMode.REPLACE).build());
 
         assertThatThrownBy(app::synth).hasMessageContaining("RegistryPolicy Stack/Policy (REPLACE) has no statements, "
@@ -236,7 +236,7 @@ class RegistryPolicyTest {
 
     @Test
     void aSidUsedTwiceIsAnError() {
-        RegistryPolicy policy = RegistryPolicy.of(new Stack(TestApps.bareApp(), "Stack"));
+        RegistryPolicy policy = RegistryPolicy.of(new Stack(new App(), "Stack"));
         PolicyStatement statement = PolicyStatement.Builder.create().sid("Same").actions(List.of("ecr:CreateRepository"))
                 .principals(List.of(new AccountPrincipal("111111111111"))).resources(List.of("*")).build();
         policy.addStatements(statement);
@@ -248,7 +248,7 @@ class RegistryPolicyTest {
 
     @Test
     void aBadReplicationSourceAccountOrPrefixIsRefused() {
-        RegistryPolicy policy = RegistryPolicy.of(new Stack(TestApps.bareApp(), "Stack"));
+        RegistryPolicy policy = RegistryPolicy.of(new Stack(new App(), "Stack"));
 
         assertThatThrownBy(() -> policy.allowReplicationFrom("2222"))
                 .hasMessage("RegistryPolicy.allowReplicationFrom: sourceAccount '2222' is invalid: expected a 12-digit "
