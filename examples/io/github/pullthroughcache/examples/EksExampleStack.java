@@ -143,7 +143,7 @@ public class EksExampleStack extends Stack {
                 launchTemplate("BottlerocketNodes", UserData.custom(mirrors.bottlerocketSettings())));
         // the nodes join through the endpoints, and their first pulls find the images already cached
         for (CfnNodegroup nodes : List.of(al2023, bottlerocket)) {
-            nodes.getNode().addDependency(cache.getEndpoints(), cache.getWarmer());
+            nodes.getNode().addDependency(cache.getEndpoints(), cache.getWarmUp());
         }
 
         CfnOutput.Builder.create(this, "ClusterName").value(cluster.getRef())

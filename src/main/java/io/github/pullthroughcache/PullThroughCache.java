@@ -27,11 +27,11 @@ import io.github.pullthroughcache.rule.UpstreamRegistry;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import software.amazon.awscdk.Annotations;
@@ -86,10 +86,10 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
     private ImageCopier copier;
     private final List<IGrantable> pullers = new ArrayList<>();
     private CacheConsumers consumers;
+    /** Every image routed through the cache, in the order first routed: warmed, or copied. */
     private final Set<String> imagesInUse = new LinkedHashSet<>();
-    private final boolean warming;
+    private final WarmedImages images;
     private final CacheWarmerOptions warmerOptions;
-    private CacheWarmer warmer;
     private final RegistryEndpoints endpoints;
     private final TemporaryNatGateway temporaryNat;
     private final String registryHost;
@@ -122,9 +122,15 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         StackFacts facts = StackFacts.of(scope);
         this.stack = facts.stack();
         this.registryHost = facts.registryHost();
+        // without a NAT gateway, only a warmer outside the VPC lets a first pull reach the upstream's CDN
+        this.images = new WarmedImages(this, this, given.getWarm() != null ? given.getWarm() : !given.isTemporaryNat(),
+                given.getWarmerOptions());
+        images.whenMade(this::warmerMade);
+        this.warmerOptions = given.getWarmerOptions();
         if (given.getRegistryPolicyMode() == RegistryPolicyMode.REPLACE) {
             this.registryPolicy = new RegistryPolicy(stack, RegistryPolicy.DEFAULT_ID, RegistryPolicyProps.builder()
                     .mode(RegistryPolicyMode.REPLACE).build());
+            images.runAfter(registryPolicy);
         }
 
         this.vpc = given.getVpc() != null ? given.getVpc() : new CacheVpc(this, "Vpc");
@@ -181,9 +187,6 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
                 RegistryEndpointsProps.builder().options(given.getEndpointOptions()).vpc(vpc).build());
         this.temporaryNat = !given.isTemporaryNat() ? null : new TemporaryNatGateway(this, "TemporaryNat",
                 TemporaryNatGatewayProps.builder().options(given.getTemporaryNatOptions()).vpc(vpc).build());
-        // without a NAT gateway, only a warmer outside the VPC lets a first pull reach the upstream's CDN
-        this.warming = given.getWarm() != null ? given.getWarm() : !given.isTemporaryNat();
-        this.warmerOptions = given.getWarmerOptions();
         if (given.isDashboard()) {
             createDashboard();
         }
@@ -193,7 +196,7 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
     private void createDashboard() {
         this.dashboard = new CacheDashboard(this);
         rules.values().forEach(dashboard::addRule);
-        if (warming) {
+        if (images.isWarming()) {
             dashboard.addWarmerRow();
         }
         if (evictor != null) {
@@ -486,8 +489,8 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         }
         if (routeFor(imageReference) instanceof CopiedRegistry) {
             copyImages(List.of(imageReference));
-        } else if (warming) {
-            warmImages(List.of(imageReference));
+        } else if (images.isWarming()) {
+            images.warm(List.of(imageReference));
         }
     }
 
@@ -517,7 +520,7 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         for (String image : imageReferences) {
             (routeFor(image) instanceof CopiedRegistry ? copies : warmed).add(image);
         }
-        if (!warming && !warmed.isEmpty()) {
+        if (!images.isWarming() && !warmed.isEmpty()) {
             throw new IllegalArgumentException("PullThroughCache " + getNode().getPath() + " cannot warm "
                     + warmed + ": warming is off (PullThroughCacheProps.warm is false, its default "
                     + "with a temporary NAT gateway). Give PullThroughCacheProps.warm(true)");
@@ -526,37 +529,24 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
             copyImages(copies);
         }
         if (!warmed.isEmpty()) {
-            warmImages(warmed);
+            images.warm(warmed);
         }
         // in use: neither warmed nor copied images are evicted
         warmedImages.addAll(List.of(imageReferences));
     }
 
-    private void warmImages(List<String> images) {
-        if (warmer == null) {
-            this.warmer = new CacheWarmer(this, "Warmer", CacheWarmerProps.builder()
-                    .options(warmerOptions).cache(this).images(images).build());
-            if (dashboard != null) {
-                // the warmer publishes its metrics (billed each) only for a dashboard that shows them
-                warmer.getFunction().addEnvironment(CacheMetrics.ENVIRONMENT, CacheMetrics.cacheName(this));
-            }
-            if (excludeWarmerFromPullTime) {
-                // warming is not use: its pulls leave lastRecordedPullTime as it is, for the evictor and for
-                // sinceImagePulled (https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-time-update-exclusions.html)
-                CfnPullTimeUpdateExclusion.Builder.create(this, "WarmerPullTimeUpdateExclusion")
-                        .principalArn(warmer.getFunction().getRole().getRoleArn())
-                        .build();
-            }
-            warmAfterRegistryPolicy();
-        } else {
-            warmer.addImages(images);
+    /** What the cache adds to its warmer once the warmer is made, when the app synthesizes. */
+    private void warmerMade(CacheWarmer warmer) {
+        if (dashboard != null) {
+            // the warmer publishes its metrics (billed each) only for a dashboard that shows them
+            warmer.getFunction().addEnvironment(CacheMetrics.ENVIRONMENT, CacheMetrics.cacheName(this));
         }
-    }
-
-    /** The warmer's deploy-time run waits for the registry policy statements, once the cache has any. */
-    private void warmAfterRegistryPolicy() {
-        if (warmer != null && registryPolicy != null) {
-            warmer.getResource().getNode().addDependency(registryPolicy);
+        if (excludeWarmerFromPullTime) {
+            // warming is not use: its pulls leave lastRecordedPullTime as it is, for the evictor and for
+            // sinceImagePulled (https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-time-update-exclusions.html)
+            CfnPullTimeUpdateExclusion.Builder.create(this, "WarmerPullTimeUpdateExclusion")
+                    .principalArn(warmer.getFunction().getRole().getRoleArn())
+                    .build();
         }
     }
 
@@ -566,9 +556,9 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
      */
     Map<String, List<String>> imagesToKeep() {
         Map<String, Set<String>> keep = new TreeMap<>();
-        Set<String> images = new LinkedHashSet<>(imagesInUse);
-        images.addAll(warmedImages);
-        for (String image : images) {
+        Set<String> inUse = new LinkedHashSet<>(imagesInUse);
+        inUse.addAll(warmedImages);
+        for (String image : inUse) {
             ImageReference cached = routeFor(image).cachedReference(image);
             Set<String> references = keep.computeIfAbsent(cached.getRepository(), repository -> new TreeSet<>());
             if (cached.getDigest() != null) {
@@ -603,9 +593,20 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         return remover;
     }
 
+    /**
+     * What something that pulls a warmed image in the VPC waits for, such as an EKS node group or a service not made
+     * with {@link #containerImage}: the warmer's deploy-time run, which exists once the app synthesizes (a
+     * dependency on this group is a dependency on it then).
+     *
+     * @return the warmer's deploy-time run, to depend on
+     */
+    public IDependable getWarmUp() {
+        return images.warmerRun();
+    }
+
     /** @return the warmer of the images the cache routes and warms, or {@code null} before the first or without warming */
     public CacheWarmer getWarmer() {
-        return warmer;
+        return images.warmer();
     }
 
     /**
@@ -636,7 +637,7 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
     /** What a container must wait for before its first pull through a rule: each of them that exists. */
     private List<IDependable> firstPullNeeds(PullThroughCacheRule rule) {
         // the statements of the rule's pullers, the execution role among them once bound
-        return firstPullNeeds(rule, RegistryPolicy.of(this), warmer != null ? warmer.getResource() : null);
+        return firstPullNeeds(rule, RegistryPolicy.of(this), images.isWarming() ? images.warmerRun() : null);
     }
 
     /**
@@ -686,7 +687,8 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         rule.addPullers(grantee);
         if (registryPolicy == null) {
             this.registryPolicy = RegistryPolicy.of(this);
-            warmAfterRegistryPolicy();
+            // the warmer's deploy-time run waits for the registry policy statements
+            images.runAfter(registryPolicy);
         }
         return rule.grantPull(grantee);
     }

@@ -116,7 +116,7 @@ public class PullThroughCacheConsumer extends Construct implements IPullThroughC
                                 + "the cache's region itself");
             }
         }
-        this.warming = props.isWarm() ? new WarmedImages(this, this, props.getWarmerOptions()) : null;
+        this.warming = new WarmedImages(this, this, props.isWarm(), props.getWarmerOptions());
     }
 
     /**
@@ -133,9 +133,7 @@ public class PullThroughCacheConsumer extends Construct implements IPullThroughC
 
     private String route(IPullThroughCacheRule rule, String imageReference) {
         String uri = rule.imageUri(imageReference);
-        if (warming != null) {
-            warming.add(List.of(imageReference));
-        }
+        warming.route(imageReference);
         return uri;
     }
 
@@ -156,8 +154,8 @@ public class PullThroughCacheConsumer extends Construct implements IPullThroughC
         if (endpoints != null) {
             before.add(endpoints);
         }
-        if (warming != null) {
-            before.add(warming.warmedUp());
+        if (warming.isWarming()) {
+            before.add(warming.warmerRun());
         }
         // the identity side only: the cache's own registry policy is the central stack's (its sharing)
         return new CacheContainerImage(uri, rule::grantPull, before);
@@ -172,7 +170,7 @@ public class PullThroughCacheConsumer extends Construct implements IPullThroughC
      *     rule of the cache serves its registry
      */
     public void warm(String... imageReferences) {
-        if (warming == null) {
+        if (!warming.isWarming()) {
             throw new IllegalArgumentException("PullThroughCacheConsumer " + getNode().getPath() + " cannot warm "
                     + List.of(imageReferences) + ": warming is off (PullThroughCacheConsumerProps.warm is false). "
                     + "Give PullThroughCacheConsumerProps.warm(true)");
@@ -180,7 +178,7 @@ public class PullThroughCacheConsumer extends Construct implements IPullThroughC
         for (String image : imageReferences) {
             ruleFor(image);
         }
-        warming.add(List.of(imageReferences));
+        warming.warm(List.of(imageReferences));
     }
 
     /**
@@ -244,10 +242,21 @@ public class PullThroughCacheConsumer extends Construct implements IPullThroughC
     }
 
     /**
+     * What something that pulls a warmed image in the VPC waits for, such as an EKS node group or a service not made
+     * with {@link #containerImage}: the warmer's deploy-time run, which exists once the app synthesizes (a
+     * dependency on this group is a dependency on it then).
+     *
+     * @return the warmer's deploy-time run, to depend on
+     */
+    public IDependable getWarmUp() {
+        return warming.warmerRun();
+    }
+
+    /**
      * @return the warmer of the images routed and warmed, or {@code null} without warming, before the tree is
      *     complete (it is created before synthesis), or when nothing is warmed
      */
     public CacheWarmer getWarmer() {
-        return warming != null ? warming.warmer() : null;
+        return warming.warmer();
     }
 }

@@ -39,17 +39,22 @@ public final class PullThroughCacheProps {
         this.vpc = builder.vpc;
         this.upstreams = builder.upstreams;
         this.pullers = builder.pullers;
-        this.creationTemplate = builder.creationTemplate;
+        // the options' defaults, applied here only: a setter given null keeps them
+        this.creationTemplate = builder.creationTemplate != null
+                ? builder.creationTemplate : CreationTemplateOptions.builder().build();
         this.endpoints = builder.endpoints;
-        this.endpointOptions = builder.endpointOptions;
+        this.endpointOptions = builder.endpointOptions != null
+                ? builder.endpointOptions : RegistryEndpointsOptions.builder().build();
         this.temporaryNat = builder.temporaryNat;
-        this.temporaryNatOptions = builder.temporaryNatOptions;
+        this.temporaryNatOptions = builder.temporaryNatOptions != null
+                ? builder.temporaryNatOptions : TemporaryNatGatewayOptions.builder().build();
         this.registryPolicyMode = builder.registryPolicyMode;
         this.sharedWith = builder.sharedWith;
         this.warm = builder.warm;
-        this.warmerOptions = builder.warmerOptions;
+        this.warmerOptions = builder.warmerOptions != null ? builder.warmerOptions : CacheWarmerOptions.builder().build();
         this.evictUnpulledAfter = builder.evictUnpulledAfter;
-        this.evictionOptions = builder.evictionOptions;
+        this.evictionOptions = builder.evictionOptions != null ? builder.evictionOptions
+                : ImageEvictorOptions.builder().build();
         this.removeCachedRepositoriesOnDestroy = builder.removeCachedRepositoriesOnDestroy;
         this.validateCredentials = builder.validateCredentials;
         this.alarmTopic = builder.alarmTopic;
@@ -156,17 +161,17 @@ public final class PullThroughCacheProps {
         private IVpc vpc;
         private List<UpstreamRegistry> upstreams = List.of(UpstreamRegistry.ECR_PUBLIC);
         private List<IGrantable> pullers = List.of();
-        private CreationTemplateOptions creationTemplate = CreationTemplateOptions.builder().build();
+        private CreationTemplateOptions creationTemplate;
         private boolean endpoints = true;
-        private RegistryEndpointsOptions endpointOptions = RegistryEndpointsOptions.builder().build();
+        private RegistryEndpointsOptions endpointOptions;
         private boolean temporaryNat;
-        private TemporaryNatGatewayOptions temporaryNatOptions = TemporaryNatGatewayOptions.builder().build();
+        private TemporaryNatGatewayOptions temporaryNatOptions;
         private RegistryPolicyMode registryPolicyMode;
         private CacheConsumers sharedWith;
         private Boolean warm;
-        private CacheWarmerOptions warmerOptions = CacheWarmerOptions.builder().build();
+        private CacheWarmerOptions warmerOptions;
         private Duration evictUnpulledAfter;
-        private ImageEvictorOptions evictionOptions = ImageEvictorOptions.builder().build();
+        private ImageEvictorOptions evictionOptions;
         private boolean removeCachedRepositoriesOnDestroy;
         private boolean validateCredentials;
         private ITopic alarmTopic;
@@ -224,14 +229,13 @@ public final class PullThroughCacheProps {
          * The settings of the repositories that the cache creates, as one creation template per rule prefix.
          * {@code TemplateEncryption.KMS_NEW_KEY} makes one key (child {@code Key}) for every rule.
          *
-         * <p>Default: AES256, mutable tags, untagged images expire after 14 days.
+         * <p>Default: the defaults of {@link CreationTemplateOptions}.
          *
          * @param creationTemplate the settings
          * @return this builder
          */
         public Builder creationTemplate(CreationTemplateOptions creationTemplate) {
-            // null keeps the default, so that a caller can pass on an optional value as it is
-            this.creationTemplate = creationTemplate != null ? creationTemplate : CreationTemplateOptions.builder().build();
+            this.creationTemplate = creationTemplate;
             return this;
         }
 
@@ -258,7 +262,7 @@ public final class PullThroughCacheProps {
          * @return this builder
          */
         public Builder endpointOptions(RegistryEndpointsOptions endpointOptions) {
-            this.endpointOptions = endpointOptions != null ? endpointOptions : RegistryEndpointsOptions.builder().build();
+            this.endpointOptions = endpointOptions;
             return this;
         }
 
@@ -285,8 +289,7 @@ public final class PullThroughCacheProps {
          * @return this builder
          */
         public Builder temporaryNatOptions(TemporaryNatGatewayOptions temporaryNatOptions) {
-            this.temporaryNatOptions = temporaryNatOptions != null
-                    ? temporaryNatOptions : TemporaryNatGatewayOptions.builder().build();
+            this.temporaryNatOptions = temporaryNatOptions;
             return this;
         }
 
@@ -339,14 +342,13 @@ public final class PullThroughCacheProps {
         /**
          * The settings of the cache's warmer: its schedule, platforms, concurrency, failure mode and log retention.
          *
-         * <p>Default: the defaults of {@link CacheWarmerOptions}: at deployment only, {@code linux/amd64} and
-         * {@code linux/arm64}, a failed image does not fail the deployment.
+         * <p>Default: the defaults of {@link CacheWarmerOptions}.
          *
          * @param warmerOptions the settings
          * @return this builder
          */
         public Builder warmerOptions(CacheWarmerOptions warmerOptions) {
-            this.warmerOptions = warmerOptions != null ? warmerOptions : CacheWarmerOptions.builder().build();
+            this.warmerOptions = warmerOptions;
             return this;
         }
 
@@ -377,7 +379,7 @@ public final class PullThroughCacheProps {
          * @return this builder
          */
         public Builder evictionOptions(ImageEvictorOptions evictionOptions) {
-            this.evictionOptions = evictionOptions != null ? evictionOptions : ImageEvictorOptions.builder().build();
+            this.evictionOptions = evictionOptions;
             return this;
         }
 

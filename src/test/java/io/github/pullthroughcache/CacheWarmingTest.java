@@ -16,8 +16,10 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.App;
+import software.amazon.awscdk.CfnElement;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.Tags;
 import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.services.ecs.ContainerDefinitionOptions;
@@ -87,6 +89,40 @@ class CacheWarmingTest {
         assertThat(synthesized.warmedImages()).containsExactly(NGINX, PROMETHEUS, "registry.k8s.io/pause:3.10");
         assertThat(synthesized.cache().getImagesInUse()).containsExactly(NGINX, PROMETHEUS);
         assertThat(synthesized.cache().getWarmer().getNode().getPath()).isEqualTo("Warming/Cache/Warmer");
+    }
+
+    @Test
+    void routingCreatesNothingTheWarmerIsMadeOnceWhenTheAppSynthesizesAndTheAppsAspectsReachIt() {
+        App app = TestApps.newApp();
+        Stack stack = new Stack(app, "Lazy");
+        Tags.of(app).add("team", "platform");
+        PullThroughCache cache = new PullThroughCache(stack, "Cache");
+        FargateTaskDefinition task = new FargateTaskDefinition(stack, "Task");
+        task.addContainer("Web", ContainerDefinitionOptions.builder().image(cache.containerImage(NGINX)).build());
+        String uri = cache.imageUri("public.ecr.aws/docker/library/redis:7.4");
+        int constructs = app.getNode().findAll().size();
+        cache.imageUri(NGINX);
+        cache.warm("public.ecr.aws/docker/library/redis:7.4");
+
+        assertThat(uri).endsWith("/ecr-public/docker/library/redis:7.4");
+        assertThat(app.getNode().findAll()).hasSize(constructs);
+        assertThat(cache.getWarmer()).isNull();
+        assertThat(cache.getNode().tryFindChild("Warmer")).isNull();
+
+        JsonNode template = Synth.of(app).json("Lazy");
+        CacheWarmer warmer = cache.getWarmer();
+        assertThat(warmer.getNode().getPath()).isEqualTo("Lazy/Cache/Warmer");
+        assertThat(warmer.getImageUris()).hasSize(2);
+        String run = stack.getLogicalId((CfnElement) warmer.getResource().getNode().getDefaultChild());
+        String taskId = TemplateJson.logicalIds(template, "AWS::ECS::TaskDefinition").get(0);
+        assertThat(TemplateJson.dependsOn(template, taskId)).contains(run);
+        String function = stack.getLogicalId((CfnElement) warmer.getFunction().getNode().getDefaultChild());
+        assertThat(template.path("Resources").path(function).path("Properties").path("Tags").toString())
+                .contains("\"team\"", "\"platform\"");
+
+        // a second synthesis makes no second warmer
+        app.synth();
+        assertThat(cache.getNode().getChildren().stream().filter(child -> child instanceof CacheWarmer)).hasSize(1);
     }
 
     @Test
@@ -205,6 +241,7 @@ class CacheWarmingTest {
                 .upstreams(List.of(UpstreamRegistry.ECR_PUBLIC, UpstreamRegistry.QUAY))
                 .warmImages(List.of("public.ecr.aws/docker/library/redis:7"))
                 .build());
+        app.synth();
         assertThat(stack.getCache().getWarmer().getImageUris()).hasSize(2)
                 .allSatisfy(uri -> assertThat(uri).doesNotContain("redis"));
 

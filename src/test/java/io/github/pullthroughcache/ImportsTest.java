@@ -123,7 +123,7 @@ class ImportsTest {
     @Test
     void aCacheInAnotherRegionIsWarnedOfNamingWhatWorks() {
         // a VPC with a NAT gateway reaches it; one with this region's endpoints only does not
-        Stack consumer = new Stack(new App(), "Consumer", StackProps.builder().env(CONSUMER).build());
+        Stack consumer = new Stack(TestApps.bareApp(), "Consumer", StackProps.builder().env(CONSUMER).build());
         PullThroughCache.fromCacheAttributes(consumer, "Central",
                 PullThroughCacheAttributes.builder().account("111111111111").region("us-east-1").build());
 
@@ -134,7 +134,7 @@ class ImportsTest {
 
     @Test
     void anEnvironmentAgnosticConsumerSkipsTheRegionCheck() {
-        IPullThroughCache central = PullThroughCache.fromCacheAttributes(new Stack(new App(), "Agnostic"), "Central",
+        IPullThroughCache central = PullThroughCache.fromCacheAttributes(new Stack(TestApps.bareApp(), "Agnostic"), "Central",
                 PullThroughCacheAttributes.builder().account("111111111111").region("us-east-1").build());
 
         assertThat(central.getRule("ecr-public").getRepositoryArnPattern())
@@ -144,7 +144,7 @@ class ImportsTest {
 
     @Test
     void anImportedRuleWithABadAccountIsRefused() {
-        assertThatThrownBy(() -> PullThroughCacheRule.fromRuleAttributes(new Stack(new App(), "S"), "Rule",
+        assertThatThrownBy(() -> PullThroughCacheRule.fromRuleAttributes(new Stack(TestApps.bareApp(), "S"), "Rule",
                 PullThroughCacheRuleAttributes.builder().upstream(UpstreamRegistry.QUAY).account("1111").build()))
                 .hasMessage("PullThroughCacheRuleAttributes.account '1111' is invalid: expected a 12-digit AWS account ID");
     }

@@ -172,7 +172,10 @@ class PullThroughCacheTest {
                 pullerStatements.add(statement.path("Resource").asText());
             }
         });
-        assertThat(pullerStatements).hasSize(4).allSatisfy(resource -> assertThat(resource).endsWith("/*"));
+        // exactly the repositories under each rule's prefix: never repository/* nor another registry's
+        String registry = "arn:{'Ref':'AWS::Partition'}:ecr:{'Ref':'AWS::Region'}:{'Ref':'AWS::AccountId'}:repository/";
+        assertThat(pullerStatements).containsExactlyInAnyOrder(registry + "ecr-public/*", registry + "quay/*",
+                registry + "docker-hub/*", registry + "team/k8s/*");
     }
 
     @Test

@@ -171,7 +171,7 @@ class SharingTest {
 
     @Test
     void aCacheOnTheAwsManagedKeyCannotBeSharedAndTheErrorSaysWhatCan() {
-        Stack stack = new Stack(new App(), "S", StackProps.builder().env(TestApps.ENV).build());
+        Stack stack = new Stack(TestApps.bareApp(), "S", StackProps.builder().env(TestApps.ENV).build());
 
         assertThatThrownBy(() -> new PullThroughCache(stack, "Cache", PullThroughCacheProps.builder()
                 .creationTemplate(CreationTemplateOptions.builder().encryption(TemplateEncryption.KMS_AWS_MANAGED_KEY).build())
@@ -183,7 +183,7 @@ class SharingTest {
 
     @Test
     void aCacheIsSharedOnce() {
-        PullThroughCache cache = new PullThroughCache(new Stack(new App(), "S"), "Cache", PullThroughCacheProps.builder()
+        PullThroughCache cache = new PullThroughCache(new Stack(TestApps.bareApp(), "S"), "Cache", PullThroughCacheProps.builder()
                 .sharedWith(CacheConsumers.organization(ORGANIZATION)).build());
 
         assertThatThrownBy(() -> cache.shareWith(CacheConsumers.accounts(List.of("222222222222"))))
@@ -209,7 +209,7 @@ class SharingTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("everyoneStatements")
     void theRegistryPolicyRefusesEveryoneUnlessTheOrganizationIsPinned(String what, PolicyStatement statement) {
-        RegistryPolicy policy = RegistryPolicy.of(new Stack(new App(), "S"));
+        RegistryPolicy policy = RegistryPolicy.of(new Stack(TestApps.bareApp(), "S"));
 
         assertThatThrownBy(() -> policy.addStatements(statement))
                 .hasMessageContaining("has the principal '*'")
@@ -218,7 +218,7 @@ class SharingTest {
 
     @Test
     void theRegistryPolicyTakesAStarPinnedToTheOrganization() {
-        RegistryPolicy policy = RegistryPolicy.of(new Stack(new App(), "S"));
+        RegistryPolicy policy = RegistryPolicy.of(new Stack(TestApps.bareApp(), "S"));
 
         policy.addStatements(PolicyStatement.Builder.create().sid("Organization")
                 .principals(List.of(new AnyPrincipal())).actions(List.of("ecr:ReplicateImage"))

@@ -41,13 +41,13 @@ class TwoAppsTest {
 
     @Test
     void aRuleQuotaFilledInOneAppLeavesAnotherAppsRegistryEmpty() {
-        App full = new App();
+        App full = TestApps.bareApp();
         Stack fullStack = new Stack(full, "Rules", StackProps.builder().env(TestApps.ENV).build());
         for (int i = 0; i < PullThroughCacheRule.MAX_RULES_PER_REGISTRY; i++) {
             new PullThroughCacheRule(fullStack, "Rule" + i, PullThroughCacheRuleProps.builder()
                     .upstream(UpstreamRegistry.QUAY).repositoryPrefix("quay" + i).build());
         }
-        Stack other = new Stack(new App(), "Rules", StackProps.builder().env(TestApps.ENV).build());
+        Stack other = new Stack(TestApps.bareApp(), "Rules", StackProps.builder().env(TestApps.ENV).build());
 
         assertThatCode(() -> new PullThroughCacheRule(other, "Rule0", PullThroughCacheRuleProps.builder()
                 .upstream(UpstreamRegistry.QUAY).repositoryPrefix("quay0").build())).doesNotThrowAnyException();
@@ -55,8 +55,8 @@ class TwoAppsTest {
 
     @Test
     void eachAppsStackHasItsOwnRegistryPolicy() {
-        Stack a = new Stack(new App(), "Same", StackProps.builder().env(TestApps.ENV).build());
-        Stack b = new Stack(new App(), "Same", StackProps.builder().env(TestApps.ENV).build());
+        Stack a = new Stack(TestApps.bareApp(), "Same", StackProps.builder().env(TestApps.ENV).build());
+        Stack b = new Stack(TestApps.bareApp(), "Same", StackProps.builder().env(TestApps.ENV).build());
 
         RegistryPolicy policyOfA = RegistryPolicy.of(a);
         assertThat(RegistryPolicy.of(a)).isSameAs(policyOfA);

@@ -3,7 +3,6 @@ package io.github.pullthroughcache.internal;
 import java.util.List;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-import software.amazon.awscdk.ArnComponents;
 import software.constructs.IConstruct;
 
 /**
@@ -93,11 +92,13 @@ public final class RepositoryPrefix {
      */
     public static String repositoryArn(StackFacts stack, String account, String region, String prefix) {
         String path = Tokens.isUnresolved(prefix) ? prefix : toPath(prefix);
-        // a null account or region is the stack's
-        return stack.stack().formatArn(ArnComponents.builder()
-                .service("ecr").account(account).region(region)
-                .resource("repository").resourceName(path.isEmpty() ? "*" : path + "/*")
-                .build());
+        // What Stack.formatArn writes (service ecr, resource repository, the stack's partition, and its account and
+        // region unless given), by hand from the facts read once per stack: formatArn is a jsii round trip per ARN,
+        // and this runs once per rule and again per template role, registry policy statement and warmer. The synthesis
+        // benchmark shows it (quick start, alternate runs on a shared machine): ratio 1.21 by hand, 1.28 with formatArn.
+        return "arn:" + stack.partition() + ":ecr:" + (region != null ? region : stack.region()) + ":"
+                + (account != null ? account : stack.account()) + ":repository/"
+                + (path.isEmpty() ? "*" : path + "/*");
     }
 
     /**

@@ -217,7 +217,7 @@ class RegistryEndpointsTest {
 
     @Test
     void skippedEndpointsAreNotCreated() {
-        Stack stack = new Stack(new App(), "Stack", StackProps.builder().build());
+        Stack stack = new Stack(TestApps.bareApp(), "Stack", StackProps.builder().build());
         RegistryEndpoints none = new RegistryEndpoints(stack, "Endpoints", RegistryEndpointsProps.builder()
                 .vpc(TestVpcs.publicAndIsolated(stack, "Vpc")).ecrApi(false).ecrDkr(false).s3Gateway(false).build());
 
@@ -229,7 +229,7 @@ class RegistryEndpointsTest {
 
     @Test
     void aVpcWithoutPrivateOrIsolatedSubnetsNeedsASelection() {
-        Stack stack = new Stack(new App(), "Stack");
+        Stack stack = new Stack(TestApps.bareApp(), "Stack");
         Vpc publicOnly = Vpc.Builder.create(stack, "Vpc").maxAzs(1).natGateways(0).subnetConfiguration(List.of(
                 SubnetConfiguration.builder().name("Public").subnetType(SubnetType.PUBLIC).build())).build();
 
@@ -241,7 +241,7 @@ class RegistryEndpointsTest {
 
     @Test
     void theVpcIsRequiredAndEachServiceComesOnce() {
-        Stack stack = new Stack(new App(), "Stack");
+        Stack stack = new Stack(TestApps.bareApp(), "Stack");
         assertThatThrownBy(() -> new RegistryEndpoints(stack, "NoVpc", RegistryEndpointsProps.builder().build()))
                 .hasMessage("RegistryEndpointsProps.vpc is required: the VPC whose tasks pull through the cache");
         Vpc testVpc = TestVpcs.publicAndIsolated(stack, "Vpc");

@@ -197,7 +197,7 @@ class TemporaryNatGatewayTest {
 
     @Test
     void aVpcWithoutAPublicSubnetIsAnError() {
-        Stack stack = new Stack(new App(), "Stack");
+        Stack stack = new Stack(TestApps.bareApp(), "Stack");
         Vpc isolatedOnly = Vpc.Builder.create(stack, "Vpc").maxAzs(1).natGateways(0).subnetConfiguration(List.of(
                 SubnetConfiguration.builder().name("Isolated").subnetType(SubnetType.PRIVATE_ISOLATED).build())).build();
 
@@ -210,7 +210,7 @@ class TemporaryNatGatewayTest {
 
     @Test
     void aVpcWithoutIsolatedSubnetsNeedsASelection() {
-        Stack stack = new Stack(new App(), "Stack");
+        Stack stack = new Stack(TestApps.bareApp(), "Stack");
         Vpc publicOnly = Vpc.Builder.create(stack, "Vpc").maxAzs(1).natGateways(0).subnetConfiguration(List.of(
                 SubnetConfiguration.builder().name("Public").subnetType(SubnetType.PUBLIC).build())).build();
 
@@ -224,7 +224,7 @@ class TemporaryNatGatewayTest {
 
     @Test
     void anImportedVpcWithItsRouteTablesGetsTheNat() {
-        Stack stack = new Stack(new App(), "Stack");
+        Stack stack = new Stack(TestApps.bareApp(), "Stack");
         IVpc existing = Vpc.fromVpcAttributes(stack, "Existing", VpcAttributes.builder()
                 .vpcId("vpc-0123456789abcdef0")
                 .vpcCidrBlock("172.31.0.0/16")

@@ -270,7 +270,7 @@ class RepositoryCreationTemplateTest {
 
     @Test
     void lifecycleRulesRenderAsAnEcrRepositoryRendersThem() {
-        Stack reference = new Stack(new App(), "Reference");
+        Stack reference = new Stack(TestApps.bareApp(), "Reference");
         Repository.Builder.create(reference, "Repository").lifecycleRules(MIXED_RULES).build();
         Map<String, Map<String, Object>> repositories = Template.fromStack(reference).findResources("AWS::ECR::Repository");
         Object repositoryPolicy = ((Map<?, ?>) ((Map<?, ?>) repositories.values().iterator().next().get("Properties"))

@@ -35,7 +35,7 @@ import software.amazon.awscdk.services.iam.PolicyStatement;
 class RepositoryCreationTemplateValidationTest {
 
     private static Stack stack() {
-        return new Stack(new App(), "Stack", StackProps.builder().env(TestApps.ENV).build());
+        return new Stack(TestApps.bareApp(), "Stack", StackProps.builder().env(TestApps.ENV).build());
     }
 
     private static RepositoryCreationTemplate template(Stack stack, String id,
@@ -166,7 +166,7 @@ class RepositoryCreationTemplateValidationTest {
 
     @Test
     void twoTemplatesWithOnePrefixInARegistry() {
-        App app = new App();
+        App app = TestApps.bareApp();
         template(new Stack(app, "A", StackProps.builder().env(TestApps.ENV).build()), "Quay", props -> { });
         Stack other = new Stack(app, "B", StackProps.builder().env(TestApps.ENV).build());
 

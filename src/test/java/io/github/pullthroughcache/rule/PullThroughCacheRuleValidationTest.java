@@ -21,6 +21,7 @@ import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.secretsmanager.CfnSecret;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
 import software.amazon.awscdk.services.secretsmanager.Secret;
 
@@ -28,7 +29,7 @@ import software.amazon.awscdk.services.secretsmanager.Secret;
 class PullThroughCacheRuleValidationTest {
 
     private static Stack stack() {
-        return new Stack(new App(), "Stack", StackProps.builder().env(TestApps.ENV).build());
+        return new Stack(TestApps.bareApp(), "Stack", StackProps.builder().env(TestApps.ENV).build());
     }
 
     private static PullThroughCacheRule rule(Stack stack, String id, UpstreamRegistry upstream, String prefix) {
@@ -79,7 +80,7 @@ class PullThroughCacheRuleValidationTest {
 
     @Test
     void aSecondRuleWithOnePrefixInAnotherStackOfTheRegistryIsRefused() {
-        App app = new App();
+        App app = TestApps.bareApp();
         rule(new Stack(app, "A", StackProps.builder().env(TestApps.ENV).build()), "Quay", UpstreamRegistry.QUAY, null);
         Stack other = new Stack(app, "B", StackProps.builder().env(TestApps.ENV).build());
 
@@ -89,7 +90,7 @@ class PullThroughCacheRuleValidationTest {
 
     @Test
     void onePrefixInTwoRegistriesOrTwoEnvironmentAgnosticStacksIsFine() {
-        App app = new App();
+        App app = TestApps.bareApp();
         rule(new Stack(app, "A", StackProps.builder().env(TestApps.ENV).build()), "Quay", UpstreamRegistry.QUAY, null);
         Environment otherRegion = Environment.builder().account("111111111111").region("eu-central-1").build();
 
@@ -102,7 +103,7 @@ class PullThroughCacheRuleValidationTest {
 
     @Test
     void aFiftyFirstRuleInOneRegistryOfTheAppIsRefused() {
-        App app = new App();
+        App app = TestApps.bareApp();
         Stack first = new Stack(app, "First", StackProps.builder().env(TestApps.ENV).build());
         Stack second = new Stack(app, "Second", StackProps.builder().env(TestApps.ENV).build());
         for (int i = 0; i < 50; i++) {
@@ -117,7 +118,7 @@ class PullThroughCacheRuleValidationTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"cn-north-1", "cn-northwest-1", "us-gov-east-1", "us-gov-west-1"})
     void aRegionWithoutPullThroughCacheIsRefused(String region) {
-        Stack stack = new Stack(new App(), "Stack", StackProps.builder()
+        Stack stack = new Stack(TestApps.bareApp(), "Stack", StackProps.builder()
                 .env(Environment.builder().account("111111111111").region(region).build()).build());
 
         assertThatThrownBy(() -> rule(stack, "Rule", UpstreamRegistry.QUAY, null))
@@ -127,7 +128,7 @@ class PullThroughCacheRuleValidationTest {
 
     @Test
     void unresolvedRegionIsNotChecked() {
-        assertThatCode(() -> rule(new Stack(new App(), "Agnostic"), "Rule", UpstreamRegistry.QUAY, null))
+        assertThatCode(() -> rule(new Stack(TestApps.bareApp(), "Agnostic"), "Rule", UpstreamRegistry.QUAY, null))
                 .doesNotThrowAnyException();
     }
 
@@ -178,7 +179,7 @@ class PullThroughCacheRuleValidationTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({"githubContainerRegistry, ci/github", "gitlabContainerRegistry, ecr-pullthroughcache",
-            "chainguard, ECR-PULLTHROUGHCACHE/cgr"})
+            "chainguard, ECR-PULLTHROUGHCACHE/cgr", "dockerHub, team/ecr-pullthroughcache/x"})
     void importedSecretWithTheWrongName(String factory, String name) {
         ISecret secret = Secret.fromSecretNameV2(stack(), "Secret", name);
 
@@ -316,6 +317,19 @@ class PullThroughCacheRuleValidationTest {
         assertThatThrownBy(() -> PullThroughCacheRuleProps.builder().build())
                 .hasMessage("PullThroughCacheRuleProps.upstream is required: the registry to pull through, such as "
                         + "UpstreamRegistry.ECR_PUBLIC");
+    }
+
+    @Test
+    void theRequiredPrefixCountsAtTheStartOfTheNameOnly() {
+        Secret inTheMiddle = Secret.Builder.create(stack(), "Secret").secretName("team/ecr-pullthroughcache/x").build();
+        assertThatThrownBy(() -> UpstreamRegistry.dockerHub(inTheMiddle))
+                .hasMessageStartingWith("UpstreamRegistry.dockerHub: credential secret name 'team/ecr-pullthroughcache/x' "
+                        + "must start with 'ecr-pullthroughcache/'");
+
+        UpstreamCredentialSecret made = new UpstreamCredentialSecret(stack(), "Made", UpstreamCredentialSecretProps
+                .builder().secretName("team/ecr-pullthroughcache/x").username("octo").build());
+        assertThat(((CfnSecret) made.getSecret().getNode().getDefaultChild()).getName())
+                .isEqualTo("ecr-pullthroughcache/team/ecr-pullthroughcache/x");
     }
 
     @Test

@@ -6,7 +6,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.Validations;
@@ -21,6 +25,12 @@ public final class TestApps {
     public static final Environment ENV = Environment.builder().account("111111111111").region("eu-west-1").build();
 
     private static final Map<String, Object> CDK_JSON_CONTEXT = readCdkJsonContext();
+    /** The output folders of the apps made here, removed when the JVM exits: a test leaves nothing in the temp folder. */
+    private static final Set<Path> OUTDIRS = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> OUTDIRS.forEach(TestApps::remove), "remove-cdk-test-dirs"));
+    }
 
     private TestApps() {
     }
@@ -48,13 +58,49 @@ public final class TestApps {
      * @return a new app writing to a fresh temporary folder
      */
     public static App newApp(Map<String, Object> context) {
+        Map<String, Object> all = new java.util.HashMap<>(CDK_JSON_CONTEXT);
+        all.putAll(context);
+        return App.Builder.create().context(all).outdir(newOutdir().toString()).build();
+    }
+
+    /**
+     * An app with no context at all, as {@code new App()} makes it, but writing to a folder that is removed when the
+     * JVM exits ({@code new App()} would leave a {@code cdk.out*} folder in the temp folder).
+     *
+     * @return a new app writing to a fresh temporary folder
+     */
+    public static App bareApp() {
+        return App.Builder.create().outdir(newOutdir().toString()).build();
+    }
+
+    /**
+     * Removes an app's output folder now, rather than when the JVM exits.
+     *
+     * @param app an app from this class
+     */
+    public static void removeOutdir(App app) {
+        Path outdir = Path.of(app.getOutdir());
+        if (OUTDIRS.remove(outdir)) {
+            remove(outdir);
+        }
+    }
+
+    private static Path newOutdir() {
         try {
             Path outdir = Files.createTempDirectory("cdk-test-");
-            Map<String, Object> all = new java.util.HashMap<>(CDK_JSON_CONTEXT);
-            all.putAll(context);
-            return App.Builder.create().context(all).outdir(outdir.toString()).build();
+            OUTDIRS.add(outdir);
+            return outdir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void remove(Path folder) {
+        try (Stream<Path> paths = Files.walk(folder)) {
+            // children before their folder
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // gone already, or in use: nothing more to do at exit
         }
     }
 
