@@ -1,5 +1,6 @@
 package io.github.pullthroughcache;
 
+import io.github.pullthroughcache.testing.TestApps;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,7 +31,7 @@ class OneLineErrorsTest {
 
     @Test
     void aRefusedPropIsOneLine() {
-        int status = run(() -> new PullThroughCacheStack(new App(), "S", PullThroughCacheStackProps.builder()
+        int status = run(() -> new PullThroughCacheStack(TestApps.bareApp(), "S", PullThroughCacheStackProps.builder()
                 .repositoryPrefixes(java.util.Map.of("quay", "quay-io")).build()));
 
         assertThat(status).isEqualTo(1);
@@ -42,7 +43,7 @@ class OneLineErrorsTest {
     @Test
     void aRefusalInAnAspectLosesItsTypeInJsiiButNotItsMessage() {
         int status = run(() -> {
-            App app = new App();
+            App app = TestApps.bareApp();
             Stack stack = new Stack(app, "S");
             Aspects.of(stack).add(new IAspect() {
                 @Override
@@ -62,7 +63,7 @@ class OneLineErrorsTest {
     @Test
     void aValidationErrorKeepsItsLinesWithoutJsiisStack() {
         int status = run(() -> {
-            App app = new App();
+            App app = TestApps.bareApp();
             new Construct(new Stack(app, "S"), "C").getNode().addValidation(() -> List.of("nothing serves 'x'"));
             app.synth();
         });

@@ -160,7 +160,7 @@ class PullThroughCacheConsumerTest {
 
     @Test
     void aMissingCacheIsRefusedSayingWhatToGive() {
-        Stack stack = consumerStack(new App(), CONSUMER);
+        Stack stack = consumerStack(TestApps.bareApp(), CONSUMER);
 
         assertThatThrownBy(() -> new PullThroughCacheConsumer(stack, "Cache", PullThroughCacheConsumerProps.builder().build()))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -172,7 +172,7 @@ class PullThroughCacheConsumerTest {
 
     @Test
     void aCacheOfAnotherRegionIsRefusedWhileTheConsumerCreatesEndpoints() {
-        Stack stack = consumerStack(new App(), OTHER_REGION);
+        Stack stack = consumerStack(TestApps.bareApp(), OTHER_REGION);
         IPullThroughCache central = importIn(stack, "eu-west-1");
 
         assertThatThrownBy(() -> new PullThroughCacheConsumer(stack, "Cache", PullThroughCacheConsumerProps.builder()
@@ -185,7 +185,7 @@ class PullThroughCacheConsumerTest {
 
     @Test
     void aCacheOfAnotherRegionIsRefusedWhileTheConsumerWarms() {
-        Stack stack = consumerStack(new App(), OTHER_REGION);
+        Stack stack = consumerStack(TestApps.bareApp(), OTHER_REGION);
         IPullThroughCache central = importIn(stack, "eu-west-1");
 
         assertThatThrownBy(() -> new PullThroughCacheConsumer(stack, "Cache", PullThroughCacheConsumerProps.builder()
@@ -236,7 +236,7 @@ class PullThroughCacheConsumerTest {
 
     @Test
     void anImageNoRuleOfTheCacheServesIsRefusedNamingTheRules() {
-        Stack stack = consumerStack(new App(), CONSUMER);
+        Stack stack = consumerStack(TestApps.bareApp(), CONSUMER);
         PullThroughCacheConsumer cache = new PullThroughCacheConsumer(stack, "Cache", PullThroughCacheConsumerProps
                 .builder().cache(importIn(stack, "eu-west-1")).build());
 

@@ -84,6 +84,16 @@ public class RegistryPolicy extends RegistrySetting {
     }
 
     /**
+     * A construct with every prop at its default.
+     *
+     * @param scope a construct of the stack
+     * @param id the construct id
+     */
+    public RegistryPolicy(Construct scope, String id) {
+        this(scope, id, RegistryPolicyProps.builder().build());
+    }
+
+    /**
      * @param scope a construct of the stack; the policy belongs to the stack
      * @param id the construct id
      * @param props the mode
@@ -121,7 +131,7 @@ public class RegistryPolicy extends RegistrySetting {
         StackFacts facts = StackFacts.of(stack);
         return facts.registryIndex().of(POLICIES, facts).stream().map(RegistryPolicy.class::cast)
                 .filter(policy -> policy.stack == stack)
-                .findFirst().orElseGet(() -> new RegistryPolicy(stack, DEFAULT_ID, RegistryPolicyProps.builder().build()));
+                .findFirst().orElseGet(() -> new RegistryPolicy(stack, DEFAULT_ID));
     }
 
     private IConstruct createMergeResource(RetentionDays logRetention) {

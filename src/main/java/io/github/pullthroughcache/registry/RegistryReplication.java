@@ -68,6 +68,16 @@ public class RegistryReplication extends RegistrySetting {
     private final IConstruct resource;
 
     /**
+     * A construct with every prop at its default.
+     *
+     * @param scope a construct of the stack
+     * @param id the construct id
+     */
+    public RegistryReplication(Construct scope, String id) {
+        this(scope, id, RegistryReplicationProps.builder().build());
+    }
+
+    /**
      * @param scope a construct of the stack whose registry replicates
      * @param id the construct id
      * @param props the rules and the mode

@@ -31,7 +31,7 @@ class StarterTest {
 
     @Test
     void withAFixedAccountAndNoContextItAsksTheCliForNothing() {
-        App app = new App();
+        App app = TestApps.bareApp();
         new StarterStack(app, "PullThroughCacheStarter", StackProps.builder().env(TestApps.ENV).build());
 
         List<MissingContext> missing = app.synth().getManifest().getMissing();

@@ -43,7 +43,7 @@ class CacheVpcZonesTest {
 
     @Test
     void aCacheWithItsDefaultVpcInAStackOfAFixedAccountAsksForNoContext() {
-        App app = new App();
+        App app = TestApps.bareApp();
         Stack stack = new DeployTimeZonesStack(app, "Fixed");
         new PullThroughCache(stack, "Cache", io.github.pullthroughcache.PullThroughCacheProps.builder().build());
 
@@ -56,7 +56,7 @@ class CacheVpcZonesTest {
 
     @Test
     void anEnvironmentAgnosticStackAsksForNoContextEither() {
-        App app = new App();
+        App app = TestApps.bareApp();
         Stack stack = new Stack(app, "Agnostic");
         new CacheVpc(stack, "Vpc", CacheVpcProps.builder().build());
 
@@ -67,7 +67,7 @@ class CacheVpcZonesTest {
     void aPlainStackOfAFixedAccountLooksItsZonesUpEvenForGivenZones() {
         // aws-cdk's Vpc reads Stack.getAvailabilityZones() whatever its props: in a stack of a fixed account that
         // is a context lookup, which the CLI makes with AWS credentials. The README says so; this pins why.
-        App app = new App();
+        App app = TestApps.bareApp();
         Stack stack = new Stack(app, "Plain", StackProps.builder().env(TestApps.ENV).build());
         new CacheVpc(stack, "Vpc", CacheVpcProps.builder().availabilityZones(List.of("eu-west-1a", "eu-west-1b")).build());
 

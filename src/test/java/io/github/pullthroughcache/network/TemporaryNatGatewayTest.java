@@ -256,7 +256,7 @@ class TemporaryNatGatewayTest {
 
     @Test
     void anImportedVpcWithoutPublicSubnetsIsToldWhatAnImportTakes() {
-        Stack stack = new Stack(new App(), "Stack");
+        Stack stack = new Stack(TestApps.bareApp(), "Stack");
         IVpc existing = Vpc.fromVpcAttributes(stack, "Existing", VpcAttributes.builder()
                 .vpcId("vpc-0123456789abcdef0")
                 .vpcCidrBlock("172.31.0.0/16")

@@ -126,7 +126,7 @@ class RegistryPolicyTest {
 
     @Test
     void ownersComeFromTheStackNameAndConstructPathAndAreStableAcrossSyntheses() {
-        App other = new App();
+        App other = TestApps.bareApp();
         RegistryPolicy samePath = RegistryPolicy.of(new Stack(other, "Merge"));
         RegistryPolicy otherStack = RegistryPolicy.of(new Stack(other, "Other"));
 
@@ -138,7 +138,7 @@ class RegistryPolicyTest {
 
     @Test
     void aStarPrincipalIsAnError() {
-        RegistryPolicy policy = RegistryPolicy.of(new Stack(new App(), "Stack"));
+        RegistryPolicy policy = RegistryPolicy.of(new Stack(TestApps.bareApp(), "Stack"));
 
         assertThatThrownBy(() -> policy.addStatements(PolicyStatement.Builder.create()
                 .actions(List.of("ecr:BatchImportUpstreamImage")).principals(List.of(new AnyPrincipal()))
@@ -149,7 +149,7 @@ class RegistryPolicyTest {
 
     @Test
     void aStarPrincipalAddedLaterFailsSynthesis() {
-        App app = new App();
+        App app = TestApps.bareApp();
         Stack stack = new Stack(app, "Stack");
         PolicyStatement statement = RegistryPolicy.of(stack).allowPullThroughCache("quay", List.of(role(stack, "Puller")));
         statement.addAnyPrincipal();
@@ -159,7 +159,7 @@ class RegistryPolicyTest {
 
     @Test
     void notPrincipalIsAnError() {
-        RegistryPolicy policy = RegistryPolicy.of(new Stack(new App(), "Stack"));
+        RegistryPolicy policy = RegistryPolicy.of(new Stack(TestApps.bareApp(), "Stack"));
 
         assertThatThrownBy(() -> policy.addStatements(PolicyStatement.Builder.create()
                 .actions(List.of("ecr:CreateRepository")).notPrincipals(List.of(new AccountPrincipal("111111111111")))
@@ -169,7 +169,7 @@ class RegistryPolicyTest {
 
     @Test
     void actionsOutsidePullThroughCacheAndReplicationWarn() {
-        Stack stack = new Stack(new App(), "Stack");
+        Stack stack = new Stack(TestApps.bareApp(), "Stack");
         RegistryPolicy.of(stack).addStatements(PolicyStatement.Builder.create()
                 .sid("Wide").actions(List.of("ecr:BatchImportUpstreamImage", "ecr:DeleteRepository"))
                 .principals(List.of(new AccountPrincipal("111111111111"))).resources(List.of("*")).build());
@@ -180,7 +180,7 @@ class RegistryPolicyTest {
 
     @Test
     void aStatementForAPrefixNoRuleServesWarns() {
-        Stack stack = new Stack(new App(), "Stack");
+        Stack stack = new Stack(TestApps.bareApp(), "Stack");
         new PullThroughCacheRule(stack, "Quay", PullThroughCacheRuleProps.builder().upstream(UpstreamRegistry.QUAY).build());
         RegistryPolicy.of(stack).allowPullThroughCache("quay", List.of(new AccountPrincipal("111111111111")));
         RegistryPolicy.of(stack).allowPullThroughCache("ghcr", List.of(new AccountPrincipal("111111111111")));
@@ -193,7 +193,7 @@ class RegistryPolicyTest {
 
     @Test
     void aStatementsNameStartsWithAnUpperCaseLetterAsTheHandlerTellsOwnerSchemesApart() {
-        App app = new App();
+        App app = TestApps.bareApp();
         Stack stack = new Stack(app, "Stack", StackProps.builder().env(TestApps.ENV).build());
         RegistryPolicy policy = RegistryPolicy.of(stack);
         for (String sid : List.of("allowTeam", "7up", "Keep")) {
@@ -209,16 +209,14 @@ class RegistryPolicyTest {
     @Test
     void oneAppDeployedUnderTwoStackNamesHasTwoOwners() {
         // dev and prod of one app side by side in one account and region: same construct ids, two stack names
-        App app = new App();
+        App app = TestApps.bareApp();
         Stack dev = new Stack(app, "Cache", StackProps.builder().stackName("cache-dev").build());
-        App prodApp = new App();
+        App prodApp = TestApps.bareApp();
         Stack prod = new Stack(prodApp, "Cache", StackProps.builder().stackName("cache-prod").build());
         RegistryPolicy devPolicy = RegistryPolicy.of(dev);
         RegistryPolicy prodPolicy = RegistryPolicy.of(prod);
-        RegistryReplication devReplication = new RegistryReplication(dev, "Replication",
-                RegistryReplicationProps.builder().build());
-        RegistryReplication prodReplication = new RegistryReplication(prod, "Replication",
-                RegistryReplicationProps.builder().build());
+        RegistryReplication devReplication = new RegistryReplication(dev, "Replication");
+        RegistryReplication prodReplication = new RegistryReplication(prod, "Replication");
 
         assertThat(devPolicy.getNode().getPath()).isEqualTo(prodPolicy.getNode().getPath());
         assertThat(devPolicy.getOwner()).isNotEqualTo(prodPolicy.getOwner()).matches("^Ptc[0-9a-f]{8}$");
@@ -235,7 +233,7 @@ class RegistryPolicyTest {
 
     @Test
     void twoOwnersOfOneRegistryAreAnError() {
-        App app = new App();
+        App app = TestApps.bareApp();
         new RegistryPolicy(new Stack(app, "A", StackProps.builder().env(TestApps.ENV).build()), "Policy",
                 RegistryPolicyProps.builder().mode(RegistryPolicyMode.REPLACE).build());
         Stack b = new Stack(app, "B", StackProps.builder().env(TestApps.ENV).build());
@@ -249,7 +247,7 @@ class RegistryPolicyTest {
 
     @Test
     void twoPoliciesInOneStackAreAnError() {
-        Stack stack = new Stack(new App(), "Stack");
+        Stack stack = new Stack(TestApps.bareApp(), "Stack");
         RegistryPolicy.of(stack);
 
         assertThatThrownBy(() -> new RegistryPolicy(stack, "Second", RegistryPolicyProps.builder().build()))
@@ -259,7 +257,7 @@ class RegistryPolicyTest {
 
     @Test
     void mergePoliciesOfTwoStacksInOneRegistryEachOwnTheirStatements() {
-        App app = new App();
+        App app = TestApps.bareApp();
         RegistryPolicy a = RegistryPolicy.of(new Stack(app, "A", StackProps.builder().env(TestApps.ENV).build()));
 
         assertThatCode(() -> RegistryPolicy.of(new Stack(app, "B", StackProps.builder().env(TestApps.ENV).build())))
@@ -269,7 +267,7 @@ class RegistryPolicyTest {
 
     @Test
     void anEmptyReplacePolicyFailsSynthesis() {
-        App app = new App();
+        App app = TestApps.bareApp();
         new RegistryPolicy(new Stack(app, "Stack"), "Policy", RegistryPolicyProps.builder().mode(RegistryPolicyMode.REPLACE).build());
 
         assertThatThrownBy(app::synth).hasMessageContaining("RegistryPolicy Stack/Policy (REPLACE) has no statements, "
@@ -278,7 +276,7 @@ class RegistryPolicyTest {
 
     @Test
     void aSidUsedTwiceIsAnError() {
-        RegistryPolicy policy = RegistryPolicy.of(new Stack(new App(), "Stack"));
+        RegistryPolicy policy = RegistryPolicy.of(new Stack(TestApps.bareApp(), "Stack"));
         PolicyStatement statement = PolicyStatement.Builder.create().sid("Same").actions(List.of("ecr:CreateRepository"))
                 .principals(List.of(new AccountPrincipal("111111111111"))).resources(List.of("*")).build();
         policy.addStatements(statement);
@@ -290,7 +288,7 @@ class RegistryPolicyTest {
 
     @Test
     void aBadReplicationSourceAccountOrPrefixIsRefused() {
-        RegistryPolicy policy = RegistryPolicy.of(new Stack(new App(), "Stack"));
+        RegistryPolicy policy = RegistryPolicy.of(new Stack(TestApps.bareApp(), "Stack"));
 
         assertThatThrownBy(() -> policy.allowReplicationFrom("2222"))
                 .hasMessage("RegistryPolicy.allowReplicationFrom: sourceAccount '2222' is invalid: expected a 12-digit "
