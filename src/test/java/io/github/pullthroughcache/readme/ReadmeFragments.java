@@ -7,6 +7,7 @@ import io.github.pullthroughcache.rule.*;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.App;
+import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.Stack;
@@ -75,7 +76,7 @@ public final class ReadmeFragments {
         // tag::own-app-main[]
         public static void main(String[] args) {
             OneLineErrors.run(() -> {            // a refused value: "Error: <message>", exit status 1
-                App app = new App();
+                App app = new App(AppProps.builder().stackTraces(false).build());   // see Troubleshooting
                 new MyStack(app, "MyStack", StackProps.builder().build());
                 app.synth();
             });
