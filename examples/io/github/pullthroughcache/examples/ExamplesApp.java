@@ -4,6 +4,7 @@ import io.github.pullthroughcache.OneLineErrors;
 import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awscdk.App;
+import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.Stack;
 
@@ -65,7 +66,8 @@ public final class ExamplesApp {
      */
     public static void main(String[] args) {
         OneLineErrors.run(() -> {
-            App app = new App();
+            // no construct stack traces: in a Java app their first frame is jsii's runtime, printed before warnings
+            App app = new App(AppProps.builder().stackTraces(false).build());
             build(app, defaultEnvironment());
             app.synth();
         });

@@ -2,6 +2,7 @@ package com.myorg;
 
 import io.github.pullthroughcache.OneLineErrors;
 import software.amazon.awscdk.App;
+import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.StackProps;
 
@@ -17,7 +18,8 @@ public final class StarterApp {
     /** @param args unused */
     public static void main(String[] args) {
         OneLineErrors.run(() -> {
-            App app = new App();
+            // no construct stack traces: in a Java app their first frame is jsii's runtime, printed before warnings
+            App app = new App(AppProps.builder().stackTraces(false).build());
             new StarterStack(app, "PullThroughCacheStarter", StackProps.builder()
                     // the account and region the CLI's credentials give; none without credentials. To pin them:
                     // Environment.builder().account("123456789012").region("eu-west-1").build()

@@ -59,6 +59,9 @@ class StarterTest {
         JsonNode starter = json.readTree(STARTER.resolve("cdk.json").toFile());
         assertThat(starter.path("context")).isEqualTo(json.readTree(ROOT.resolve("cdk.json").toFile()).path("context"));
         assertThat(starter.path("app").asText()).contains("exec:java");
+        // the app command the README gives for one's own app
+        assertThat(Files.readString(ROOT.resolve("README.md"), StandardCharsets.UTF_8))
+                .contains("\"app\": \"" + starter.path("app").asText() + "\"");
     }
 
     @Test

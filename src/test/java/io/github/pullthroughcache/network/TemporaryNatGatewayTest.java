@@ -225,14 +225,7 @@ class TemporaryNatGatewayTest {
     @Test
     void anImportedVpcWithItsRouteTablesGetsTheNat() {
         Stack stack = new Stack(TestApps.bareApp(), "Stack");
-        IVpc existing = Vpc.fromVpcAttributes(stack, "Existing", VpcAttributes.builder()
-                .vpcId("vpc-0123456789abcdef0")
-                .vpcCidrBlock("172.31.0.0/16")
-                .availabilityZones(List.of("eu-west-1a", "eu-west-1b"))
-                .publicSubnetIds(List.of("subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"))
-                .isolatedSubnetIds(List.of("subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"))
-                .isolatedSubnetRouteTableIds(List.of("rtb-0a1b2c3d4e5f60005", "rtb-0a1b2c3d4e5f60005"))
-                .build());
+        IVpc existing = importedVpc(stack, true);
         new TemporaryNatGateway(stack, "Nat", TemporaryNatGatewayProps.builder().vpc(existing).build());
 
         Template template = Template.fromStack(stack);
@@ -257,13 +250,7 @@ class TemporaryNatGatewayTest {
     @Test
     void anImportedVpcWithoutPublicSubnetsIsToldWhatAnImportTakes() {
         Stack stack = new Stack(TestApps.bareApp(), "Stack");
-        IVpc existing = Vpc.fromVpcAttributes(stack, "Existing", VpcAttributes.builder()
-                .vpcId("vpc-0123456789abcdef0")
-                .vpcCidrBlock("172.31.0.0/16")
-                .availabilityZones(List.of("eu-west-1a"))
-                .isolatedSubnetIds(List.of("subnet-0a1b2c3d4e5f60003"))
-                .isolatedSubnetRouteTableIds(List.of("rtb-0a1b2c3d4e5f60005"))
-                .build());
+        IVpc existing = importedVpc(stack, false);
 
         // not "add a PUBLIC subnet configuration": an import has no configuration to add to
         assertThatThrownBy(() -> new TemporaryNatGateway(stack, "Nat", TemporaryNatGatewayProps.builder()
@@ -274,5 +261,19 @@ class TemporaryNatGatewayTest {
                         + "TemporaryNatGatewayOptions.publicSubnet (PullThroughCacheProps.temporaryNatOptions), or go "
                         + "without a NAT gateway: temporaryNat(false), and the cache's warmer fills the cache from "
                         + "outside the VPC");
+    }
+
+    /** A VPC imported by its attributes: two isolated subnets on one route table, and two public ones or none. */
+    private static IVpc importedVpc(Stack stack, boolean withPublicSubnets) {
+        VpcAttributes.Builder attributes = VpcAttributes.builder()
+                .vpcId("vpc-0123456789abcdef0")
+                .vpcCidrBlock("172.31.0.0/16")
+                .availabilityZones(List.of("eu-west-1a", "eu-west-1b"))
+                .isolatedSubnetIds(List.of("subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"))
+                .isolatedSubnetRouteTableIds(List.of("rtb-0a1b2c3d4e5f60005", "rtb-0a1b2c3d4e5f60005"));
+        if (withPublicSubnets) {
+            attributes.publicSubnetIds(List.of("subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"));
+        }
+        return Vpc.fromVpcAttributes(stack, "Existing", attributes.build());
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.Stack;
@@ -26,6 +27,7 @@ import software.amazon.awscdk.services.iam.IRole;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.kms.Key;
+import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.scheduler.ScheduleExpression;
 import software.amazon.awscdk.services.sns.ITopic;
 import software.amazon.awscdk.services.sns.Topic;
@@ -62,6 +64,7 @@ public final class ReadmeFragments {
         Stack replicationDestination = new Stack(app, "ReadmeReplicationDestination", inAccount("222222222222"));
         replication(replicationSource, replicationDestination);
         return List.of((Stack) app.getNode().findChild("PullThroughCache"), new OneCall(app), new BuildingBlocks(app),
+                new ZonesAtDeploy(app, "ReadmeZones", inAccount("121212121212")),
                 new RegistryPolicyReplace(app), new PrivateNetwork(app), new Warmer(app), new Imports(app),
                 new Sharing(app), new SharingConsumer(app), replicationSource, replicationDestination,
                 new KubernetesNodes(app), new DayTwo(app), new Copied(app));
@@ -70,6 +73,55 @@ public final class ReadmeFragments {
     /** A registry of its own for each stack with rules: one registry takes one rule per prefix. */
     private static StackProps inAccount(String account) {
         return StackProps.builder().env(Environment.builder().account(account).region("eu-west-1").build()).build();
+    }
+
+    /** An existing app's main: a refused value is one line. */
+    static final class MyApp {
+        private MyApp() {
+        }
+
+        // tag::own-app-main[]
+        public static void main(String[] args) {
+            OneLineErrors.run(() -> {            // a refused value: "Error: <message>", exit status 1
+                App app = new App(AppProps.builder().stackTraces(false).build());   // see Troubleshooting
+                new MyStack(app, "MyStack", StackProps.builder().build());
+                app.synth();
+            });
+        }
+        // end::own-app-main[]
+    }
+
+    /** The stack of {@link MyApp}. */
+    static final class MyStack extends Stack {
+        MyStack(Construct scope, String id, StackProps props) {
+            super(scope, id, props);
+        }
+    }
+
+    /** A stack of a fixed account whose VPCs need no lookup, and a CacheVpc with its props. */
+    static final class ZonesAtDeploy extends Stack {
+        ZonesAtDeploy(Construct scope, String id, StackProps props) {
+            super(scope, id, props);
+            // tag::cache-vpc[]
+            CacheVpc vpc = new CacheVpc(this, "Vpc", CacheVpcProps.builder()
+                    .cidr("10.20.0.0/16")                                    // default 10.0.0.0/16
+                    .availabilityZones(List.of("eu-west-1a", "eu-west-1c"))  // or maxAzs(3); default: the stack's first two
+                    .flowLogRetention(RetentionDays.THREE_MONTHS)            // default one year; flowLogs(false) for none
+                    .build());
+            PullThroughCache cache = new PullThroughCache(this, "Cache", PullThroughCacheProps.builder()
+                    .vpc(vpc)
+                    .build());
+            // end::cache-vpc[]
+            cache.getNode();
+        }
+
+        // tag::zones-at-deploy[]
+        // in your stack class: the region's first two zones, resolved by CloudFormation at deploy
+        @Override
+        public List<String> getAvailabilityZones() {
+            return CacheVpc.zonesResolvedAtDeploy(2);
+        }
+        // end::zones-at-deploy[]
     }
 
     /** The cache in one call, with an ECS container and other grants. */

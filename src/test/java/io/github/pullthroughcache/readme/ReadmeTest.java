@@ -271,6 +271,95 @@ class ReadmeTest {
         assertThat(README).contains("`PullThroughCacheRuleAlreadyExistsException`");
     }
 
+    @Test
+    void everyJavaBlockShowsTheImportsItNeeds() {
+        // a type the block names is imported by the block: by its own line, or its package's wildcard
+        Map<String, String> explicit = new LinkedHashMap<>();
+        Matcher imports = Pattern.compile("(?m)^import ((?:\\w+\\.)+)(\\w+);$").matcher(FRAGMENTS);
+        while (imports.find()) {
+            explicit.put(imports.group(2), imports.group(1) + imports.group(2));
+        }
+        Path library = ROOT.resolve("src/main/java/io/github/pullthroughcache");
+        List<String> problems = new ArrayList<>();
+        for (Block block : blocks()) {
+            if (!block.language().equals("java")) {
+                continue;
+            }
+            List<String> lines = block.text().lines().toList();
+            List<String> shown = lines.stream().filter(line -> line.startsWith("import ")).toList();
+            String body = lines.stream().filter(line -> !line.startsWith("import "))
+                    .map(line -> line.replaceAll("//.*$", "").replaceAll("\"[^\"]*\"", "\"\""))
+                    .collect(Collectors.joining("\n"));
+            Matcher types = Pattern.compile("\\b[A-Z]\\w*\\b").matcher(body);
+            java.util.Set<String> missing = new java.util.TreeSet<>();
+            while (types.find()) {
+                String type = types.group();
+                String qualified = explicit.get(type);
+                if (qualified == null) {
+                    for (String pkg : List.of("", "network/", "registry/", "rule/")) {
+                        if (Files.exists(library.resolve(pkg + type + ".java"))) {
+                            qualified = "io.github.pullthroughcache." + pkg.replace("/", ".") + type;
+                        }
+                    }
+                }
+                if (qualified == null) {
+                    continue;   // java.lang, or a name of the surrounding class such as MyStack
+                }
+                String wildcard = "import " + qualified.substring(0, qualified.lastIndexOf('.')) + ".*;";
+                if (!shown.contains("import " + qualified + ";") && !shown.contains(wildcard)) {
+                    missing.add(type);
+                }
+            }
+            if (!missing.isEmpty()) {
+                problems.add((block.marker() != null ? block.marker() : block.text().lines().findFirst().orElse(""))
+                        + " does not import " + missing);
+            }
+        }
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void theContentsListEverySectionAndEveryLinkFindsAHeading() {
+        String prose = README.replaceAll("(?s)```.*?```", "");
+        List<String> anchors = new ArrayList<>();
+        List<String> sections = new ArrayList<>();
+        Matcher headings = Pattern.compile("(?m)^(#{2,4}) (.+)$").matcher(prose);
+        while (headings.find()) {
+            String anchor = headings.group(2).toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9 _-]", "")
+                    .replace(' ', '-');
+            anchors.add(anchor);
+            if (headings.group(1).length() == 2 && !headings.group(2).equals("Contents")) {
+                sections.add(anchor);
+            }
+        }
+        int start = prose.indexOf("## Contents\n");
+        assertThat(start).as("a table of contents").isPositive();
+        String contents = prose.substring(start, prose.indexOf("\n## ", start + 1));
+        for (String section : sections) {
+            assertThat(contents).as("the contents list ## " + section).contains("(#" + section + ")");
+        }
+        Matcher links = Pattern.compile("\\]\\(#([\\w-]+)\\)").matcher(prose);
+        while (links.find()) {
+            assertThat(anchors).as("a heading for the link #" + links.group(1)).contains(links.group(1));
+        }
+        // a newcomer's order: running it, one's own app, the cache, the first pull, what goes wrong, then the rest
+        assertThat(sections).startsWith("quick-start", "your-own-app", "the-cache-in-one-call",
+                "first-pull-step-by-step", "troubleshooting", "reference");
+    }
+
+    @Test
+    void noSentenceIsSaidTwice() {
+        String prose = README.replaceAll("(?s)```.*?```", "").replaceAll("\\s+", " ");
+        Map<String, Integer> seen = new LinkedHashMap<>();
+        for (String sentence : prose.split("(?<=[.!?]) ")) {
+            if (sentence.split(" ").length >= 6 && !sentence.startsWith("|")) {
+                seen.merge(sentence.strip(), 1, Integer::sum);
+            }
+        }
+        assertThat(seen.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey)).isEmpty();
+        assertThat(prose.split("Every prop is optional", -1)).as("said once").hasSize(2);
+    }
+
     /** Splits a command line as sh does for the forms the README uses: words, and '…' or "…" quoting. */
     static List<String> shellWords(String line) {
         List<String> words = new ArrayList<>();
