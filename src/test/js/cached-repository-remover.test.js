@@ -1,6 +1,10 @@
 'use strict';
+const { captureLog } = require('./handler-log');
 const { test, before, after, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
+
+// what the handler logs is captured, not printed
+captureLog();
 const { startFakeEcr, useFake, cfnEvent, addRepository } = require('./fake-ecr');
 const { startFakeCloudFormation } = require('./fake-cloudformation');
 

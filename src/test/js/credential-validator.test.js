@@ -1,6 +1,9 @@
 'use strict';
+// set before the first client: the AWS SDK's Node version warning stays off
+const { captureStdout } = require('./handler-log');
 const { test, before, after, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
+
 const { ECRClient } = require('@aws-sdk/client-ecr');
 const { startFakeEcr, useFake, cfnEvent } = require('./fake-ecr');
 
@@ -29,15 +32,11 @@ beforeEach(() => {
 });
 
 async function capturing(work) {
-  const write = process.stdout.write;
-  process.stdout.write = (chunk, ...rest) => {
-    lines.push(String(chunk));
-    return write.call(process.stdout, chunk, ...rest);
-  };
+  const restore = captureStdout(lines);
   try {
     return await work();
   } finally {
-    process.stdout.write = write;
+    restore();
   }
 }
 

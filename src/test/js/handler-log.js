@@ -31,4 +31,20 @@ function captureLog() {
   return { lines, text: () => lines.join('\n'), clear: () => { lines.length = 0; } };
 }
 
-module.exports = { captureLog };
+/**
+ * Captures what a handler writes on standard output itself (its EMF metric lines, console output) into `lines`,
+ * rather than printing it. Node's test runner reports a test file's results on the same stream, as bytes: those
+ * pass through.
+ * @returns a function that puts standard output back
+ */
+function captureStdout(lines) {
+  const write = process.stdout.write;
+  process.stdout.write = (chunk, ...rest) => {
+    if (typeof chunk !== 'string') return write.call(process.stdout, chunk, ...rest);
+    lines.push(chunk);
+    return true;
+  };
+  return () => { process.stdout.write = write; };
+}
+
+module.exports = { captureLog, captureStdout };

@@ -1,7 +1,15 @@
 'use strict';
-const { test, before, after, beforeEach } = require('node:test');
+// set before the first client: the AWS SDK's Node version warning stays off
+const { captureStdout } = require('./handler-log');
+const { test, before, after, beforeEach, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
+
 const { ECRClient } = require('@aws-sdk/client-ecr');
+
+// what a test does not capture itself (metrics, the report) is kept from the test output too
+let restoreOutput;
+beforeEach(() => { restoreOutput = captureStdout([]); });
+afterEach(() => restoreOutput());
 const { startFakeEcr, useFake, addRepository, INDEX_TYPES } = require('./fake-ecr');
 
 const HANDLER = '../../main/resources/io/github/pullthroughcache/handlers/image-evictor/index.js';
@@ -32,15 +40,11 @@ beforeEach(() => {
 
 /** Runs the handler, keeping what it writes to standard output (the EMF lines among it). */
 async function run(input, remainingMs) {
-  const write = process.stdout.write;
-  process.stdout.write = (chunk, ...rest) => {
-    lines.push(String(chunk));
-    return write.call(process.stdout, chunk, ...rest);
-  };
+  const restore = captureStdout(lines);
   try {
     return await handler({ Prefixes: ['ecr-public', 'quay'], MaxAgeDays: 30, ...input }, context(remainingMs));
   } finally {
-    process.stdout.write = write;
+    restore();
   }
 }
 
