@@ -83,7 +83,8 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
     private final Map<String, PullThroughCacheRule> rules = new LinkedHashMap<>();
     private final Map<String, CopiedRegistry> copiedRegistries = new LinkedHashMap<>();
     private Construct copiedScope;
-    private ImageCopier copier;
+    /** The copied images, and the copier (child {@code Copier}) made for them when the app synthesizes. */
+    private final ImageRunAtSynthesis<ImageCopier> copies;
     private final List<IGrantable> pullers = new ArrayList<>();
     private CacheConsumers consumers;
     /** Every image routed through the cache, in the order first routed: warmed, or copied. */
@@ -127,6 +128,9 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
                 given.getWarmerOptions());
         images.whenMade(this::warmerMade);
         this.warmerOptions = given.getWarmerOptions();
+        this.copies = new ImageRunAtSynthesis<>(this, copied -> new ImageCopier(this, "Copier", ImageCopierProps.builder()
+                .registries(List.copyOf(copiedRegistries.values())).options(warmerOptions).images(copied).build()),
+                ImageCopier::addImages, ImageCopier::getResource);
         if (given.getRegistryPolicyMode() == RegistryPolicyMode.REPLACE) {
             this.registryPolicy = new RegistryPolicy(stack, RegistryPolicy.DEFAULT_ID, RegistryPolicyProps.builder()
                     .mode(RegistryPolicyMode.REPLACE).build());
@@ -320,8 +324,8 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         CopiedRegistry registry = new CopiedRegistry(copiedScope, id, CopiedRegistryProps.builder()
                 .upstream(upstream).repositoryPrefix(prefix).creationTemplate(creationTemplate).build());
         copiedRegistries.put(id, registry);
-        if (copier != null) {
-            copier.addRegistry(registry);
+        if (copies.made() != null) {
+            copies.made().addRegistry(registry);
         }
         if (consumers != null) {
             share(registry);
@@ -355,9 +359,14 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         return List.copyOf(copiedRegistries.values());
     }
 
-    /** @return the copier of the copied images the cache routes, or {@code null} before the first */
+    /**
+     * The copier of the images of copied registries that the cache routes and warms. Routing an image creates nothing:
+     * the copier is made once, when the app synthesizes, with every such image routed or warmed by then.
+     *
+     * @return the copier, or {@code null} before the app synthesizes, or with no copied image
+     */
     public ImageCopier getCopier() {
-        return copier;
+        return copies.made();
     }
 
     /**
@@ -488,18 +497,9 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
             return;
         }
         if (routeFor(imageReference) instanceof CopiedRegistry) {
-            copyImages(List.of(imageReference));
+            copies.add(List.of(imageReference));
         } else if (images.isWarming()) {
             images.warm(List.of(imageReference));
-        }
-    }
-
-    private void copyImages(List<String> images) {
-        if (copier == null) {
-            this.copier = new ImageCopier(this, "Copier", ImageCopierProps.builder()
-                    .registries(List.copyOf(copiedRegistries.values())).options(warmerOptions).images(images).build());
-        } else {
-            copier.addImages(images);
         }
     }
 
@@ -516,17 +516,17 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
      */
     public void warm(String... imageReferences) {
         List<String> warmed = new ArrayList<>();
-        List<String> copies = new ArrayList<>();
+        List<String> copied = new ArrayList<>();
         for (String image : imageReferences) {
-            (routeFor(image) instanceof CopiedRegistry ? copies : warmed).add(image);
+            (routeFor(image) instanceof CopiedRegistry ? copied : warmed).add(image);
         }
         if (!images.isWarming() && !warmed.isEmpty()) {
             throw new IllegalArgumentException("PullThroughCache " + getNode().getPath() + " cannot warm "
                     + warmed + ": warming is off (PullThroughCacheProps.warm is false, its default "
                     + "with a temporary NAT gateway). Give PullThroughCacheProps.warm(true)");
         }
-        if (!copies.isEmpty()) {
-            copyImages(copies);
+        if (!copied.isEmpty()) {
+            copies.add(copied);
         }
         if (!warmed.isEmpty()) {
             images.warm(warmed);
@@ -626,7 +626,7 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         if (routeFor(imageReference) instanceof CopiedRegistry registry) {
             String uri = registry.imageUri(imageReference);
             use(imageReference);
-            return new CacheContainerImage(uri, registry::grantPull, firstPullNeeds(registry, copier.getResource()));
+            return new CacheContainerImage(uri, registry::grantPull, firstPullNeeds(registry, copies.run()));
         }
         PullThroughCacheRule rule = ruleFor(imageReference);
         String uri = rule.imageUri(imageReference);

@@ -261,7 +261,11 @@ class CopiedRegistryTest {
         withNat.imageUri(NGINX);
         withNat.imageUri(DOTNET);
         withNat.warm(ASPNET);
+        // routing creates nothing: the copier is made when the app synthesizes
+        assertThat(withNat.getCopier()).isNull();
+        ((App) stack.getNode().getRoot()).synth();
         assertThat(withNat.getWarmer()).isNull();
+        assertThat(withNat.getCopier().getNode().getPath()).isEqualTo("NoWarming/Cache/Copier");
         assertThat(withNat.getCopier().getImageUris()).hasSize(2);
         assertThatThrownBy(() -> withNat.warm(NGINX)).hasMessageContaining("cannot warm [" + NGINX + "]: warming is off");
     }
@@ -341,6 +345,7 @@ class CopiedRegistryTest {
             CopiedRegistry gcr = c.addCopiedRegistry(UpstreamRegistry.copied("k8s.gcr.io"), "k8s-gcr");
             assertThat(c.imageUri("k8s.gcr.io/pause:3.2")).endsWith("/k8s-gcr/pause:3.2");
             assertThat(gcr.getCreationTemplate().getPrefix()).isEqualTo("k8s-gcr");
+            ((App) c.getNode().getRoot()).synth();
             assertThat(c.getCopier().getImageUris()).hasSize(1);
         });
     }
