@@ -1,6 +1,5 @@
 package io.github.pullthroughcache.rule;
 
-import io.github.pullthroughcache.internal.NagAcknowledgements;
 import io.github.pullthroughcache.internal.RegistryIndex;
 import io.github.pullthroughcache.internal.RepositoryPrefix;
 import io.github.pullthroughcache.internal.StackFacts;
@@ -13,10 +12,8 @@ import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.ResourceProps;
 import software.amazon.awscdk.services.ecr.TagMutability;
 import software.amazon.awscdk.services.iam.Grant;
-import software.amazon.awscdk.services.iam.GrantOnPrincipalOptions;
 import software.amazon.awscdk.services.iam.IGrantable;
 import software.constructs.Construct;
-import software.constructs.IConstruct;
 
 /**
  * The repositories under a prefix that a copier fills with the images of a registry ECR's pull through cache cannot
@@ -114,21 +111,8 @@ public class CopiedRegistry extends PullThroughCacheRuleBase {
      */
     @Override
     public Grant grantPull(IGrantable grantee) {
-        Grant repositories = Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
-                .grantee(grantee)
-                .actions(PULL_ACTIONS)
-                .resourceArns(List.of(repositoryArnPattern))
-                .build());
-        Grant token = Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
-                .grantee(grantee)
-                .actions(List.of("ecr:GetAuthorizationToken"))
-                .resourceArns(List.of("*"))
-                .build());
-        if (grantee.getGrantPrincipal() instanceof IConstruct principal) {
-            NagAcknowledgements.acknowledgeResources(principal, "AwsSolutions-IAM5", "Pulling copied images reads "
-                    + "repositories under the copied registry's prefix, named by the image.", List.of(repositoryArnPattern));
-        }
-        return repositories.combine(token);
+        return grantOnPrefix(grantee, PULL_ACTIONS, "Pulling copied images reads repositories under the copied "
+                + "registry's prefix, named by the image.");
     }
 
     @Override

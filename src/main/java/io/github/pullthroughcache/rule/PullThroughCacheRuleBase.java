@@ -69,9 +69,23 @@ public abstract class PullThroughCacheRuleBase extends Resource implements IPull
      */
     @Override
     public Grant grantPull(IGrantable grantee) {
+        return grantOnPrefix(grantee, PullThroughCacheRule.PULL_ACTIONS, "Pulling through the cache creates and reads "
+                + "repositories under the rule's prefix, named by the image pulled.");
+    }
+
+    /**
+     * The identity side of a pull under this prefix: the actions on {@link #getRepositoryArnPattern()} and
+     * {@code ecr:GetAuthorizationToken}, with the cdk-nag acknowledgement of exactly the wildcard this grant adds.
+     *
+     * @param grantee who pulls
+     * @param actions the repository actions
+     * @param reason why the prefix's wildcard is needed
+     * @return the two grants, combined
+     */
+    final Grant grantOnPrefix(IGrantable grantee, List<String> actions, String reason) {
         Grant repositories = Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
                 .grantee(grantee)
-                .actions(PullThroughCacheRule.PULL_ACTIONS)
+                .actions(actions)
                 .resourceArns(List.of(getRepositoryArnPattern()))
                 .build());
         Grant token = Grant.addToPrincipal(GrantOnPrincipalOptions.builder()
@@ -81,8 +95,7 @@ public abstract class PullThroughCacheRuleBase extends Resource implements IPull
                 .build());
         if (grantee.getGrantPrincipal() instanceof IConstruct principal) {
             // exactly the finding this grant adds; a user cannot name it (its id holds <AWS::Partition>)
-            NagAcknowledgements.acknowledgeResources(principal, "AwsSolutions-IAM5", "Pulling through the cache "
-                    + "creates and reads repositories under the rule's prefix, named by the image pulled.",
+            NagAcknowledgements.acknowledgeResources(principal, "AwsSolutions-IAM5", reason,
                     List.of(getRepositoryArnPattern()));
         }
         return repositories.combine(token);
