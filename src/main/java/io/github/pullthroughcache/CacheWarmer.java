@@ -16,7 +16,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import software.amazon.awscdk.Annotations;
@@ -95,8 +94,7 @@ public class CacheWarmer extends Construct {
     private final List<Map<String, String>> images = new ArrayList<>();
     private final List<String> imageUris = new ArrayList<>();
     private final Set<IPullThroughCacheRule> used = new LinkedHashSet<>();
-    private final Set<String> tagKeys = new TreeSet<>();
-    private PolicyStatement tagOnCreate;
+    private final ImageRuns.TagOnCreate tagOnCreate;
 
     /**
      * @param scope a construct of the stack of the cache's rules
@@ -109,8 +107,8 @@ public class CacheWarmer extends Construct {
         this.registryHost = facts.registryHost();
         this.rules = rulesOf(props);
         List<String> platforms = props.getPlatforms() != null ? props.getPlatforms() : DEFAULT_PLATFORMS;
-        int concurrency = countOf("concurrency", props.getConcurrency());
-        int imageConcurrency = countOf("imageConcurrency", props.getImageConcurrency());
+        int concurrency = ImageRuns.count("CacheWarmerProps.concurrency", props.getConcurrency(), MAX_CONCURRENCY);
+        int imageConcurrency = ImageRuns.count("CacheWarmerProps.imageConcurrency", props.getImageConcurrency(), MAX_CONCURRENCY);
         checkPlatforms("CacheWarmerProps.platforms", platforms, String.valueOf(DEFAULT_PLATFORMS));
         if (props.getImages() == null || props.getImages().isEmpty()) {
             throw new IllegalArgumentException("CacheWarmerProps.images is required: one or more image references such "
@@ -149,6 +147,7 @@ public class CacheWarmer extends Construct {
                 .create();
         this.function = handler.function();
         this.policy = handler.role().policy();
+        this.tagOnCreate = new ImageRuns.TagOnCreate(policy);
         function.addEnvironment("REGISTRY_URL", "https://" + registryHost);
         function.addEnvironment("DEFERRED_PARAMETER", "/" + deferredPath);
 
@@ -217,19 +216,8 @@ public class CacheWarmer extends Construct {
         String repositories = rule.getRepositoryArnPattern();
         pulls.addResources(repositories);
         NagAcknowledgements.acknowledgeResources(policy, "AwsSolutions-IAM5", REPOSITORIES_REASON, List.of(repositories));
-        if (rule instanceof PullThroughCacheRule owned && owned.getCreationTemplate() != null
-                && !owned.getCreationTemplate().getResourceTags().isEmpty()) {
-            if (tagOnCreate == null) {
-                this.tagOnCreate = PolicyStatement.Builder.create()
-                        .sid("TagOnCreate")
-                        .actions(List.of("ecr:TagResource"))
-                        .conditions(Map.of("ForAllValues:StringEquals",
-                                Map.of("aws:TagKeys", Lazy.list(() -> List.copyOf(tagKeys)))))
-                        .build();
-                policy.addStatements(tagOnCreate);
-            }
-            tagOnCreate.addResources(repositories);
-            tagKeys.addAll(owned.getCreationTemplate().getResourceTags().keySet());
+        if (rule instanceof PullThroughCacheRule owned && owned.getCreationTemplate() != null) {
+            tagOnCreate.allow(repositories, owned.getCreationTemplate().getResourceTags().keySet());
         }
         resource.getNode().addDependency(rule);
         warnOfPlaceholderCredential(rule);
@@ -264,18 +252,6 @@ public class CacheWarmer extends Construct {
                     + " has no rule: nothing could serve an image");
         }
         return cache != null ? cache::getRules : () -> given;
-    }
-
-    private static int countOf(String property, Number given) {
-        if (given == null) {
-            return 4;
-        }
-        double value = given.doubleValue();
-        if (value != Math.rint(value) || value < 1 || value > MAX_CONCURRENCY) {
-            throw new IllegalArgumentException("CacheWarmerProps." + property + " " + given + " is invalid: expected a whole "
-                    + "number from 1 to " + MAX_CONCURRENCY);
-        }
-        return (int) value;
     }
 
     /** Refuses an empty list or a platform not written os/architecture[/variant]; the copier's too. */

@@ -14,7 +14,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import software.amazon.awscdk.CustomResource;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Lazy;
@@ -81,8 +80,7 @@ public class ImageCopier extends Construct {
     private final List<Map<String, String>> images = new ArrayList<>();
     private final List<String> imageUris = new ArrayList<>();
     private final Set<CopiedRegistry> used = new LinkedHashSet<>();
-    private final Set<String> tagKeys = new TreeSet<>();
-    private PolicyStatement tagOnCreate;
+    private final ImageRuns.TagOnCreate tagOnCreate;
 
     /**
      * @param scope a construct of the stack of the copied registries
@@ -103,8 +101,8 @@ public class ImageCopier extends Construct {
         }
         this.registries = new ArrayList<>(props.getRegistries());
         CacheWarmerOptions options = props.getOptions() != null ? props.getOptions() : CacheWarmerOptions.builder().build();
-        int concurrency = countOf("concurrency", options.getConcurrency());
-        int imageConcurrency = countOf("imageConcurrency", options.getImageConcurrency());
+        int concurrency = ImageRuns.count("ImageCopierProps.options concurrency", options.getConcurrency(), CacheWarmer.MAX_CONCURRENCY);
+        int imageConcurrency = ImageRuns.count("ImageCopierProps.options imageConcurrency", options.getImageConcurrency(), CacheWarmer.MAX_CONCURRENCY);
         if (props.getPlatforms() != null) {
             CacheWarmer.checkPlatforms("ImageCopierProps.platforms", props.getPlatforms(), "every platform");
         }
@@ -132,6 +130,7 @@ public class ImageCopier extends Construct {
                 .create();
         this.function = handler.function();
         this.policy = handler.role().policy();
+        this.tagOnCreate = new ImageRuns.TagOnCreate(policy);
         function.addEnvironment("DEFERRED_PARAMETER", "/" + deferredPath);
 
         Map<String, Object> settings = new LinkedHashMap<>();
@@ -217,20 +216,7 @@ public class ImageCopier extends Construct {
         String repositories = registry.getRepositoryArnPattern();
         pushes.addResources(repositories);
         NagAcknowledgements.acknowledgeResources(policy, "AwsSolutions-IAM5", REPOSITORIES_REASON, List.of(repositories));
-        Map<String, String> tags = registry.getCreationTemplate().getResourceTags();
-        if (!tags.isEmpty()) {
-            if (tagOnCreate == null) {
-                this.tagOnCreate = PolicyStatement.Builder.create()
-                        .sid("TagOnCreate")
-                        .actions(List.of("ecr:TagResource"))
-                        .conditions(Map.of("ForAllValues:StringEquals",
-                                Map.of("aws:TagKeys", Lazy.list(() -> List.copyOf(tagKeys)))))
-                        .build();
-                policy.addStatements(tagOnCreate);
-            }
-            tagOnCreate.addResources(repositories);
-            tagKeys.addAll(tags.keySet());
-        }
+        tagOnCreate.allow(repositories, registry.getCreationTemplate().getResourceTags().keySet());
         ISecret credential = registry.getUpstream().getCredential();
         if (credential != null) {
             allowRead(registry, credential);
@@ -259,18 +245,6 @@ public class ImageCopier extends Construct {
                             "secretsmanager." + facts.region() + ".amazonaws.com")))
                     .build());
         }
-    }
-
-    private static int countOf(String property, Number given) {
-        if (given == null) {
-            return 4;
-        }
-        double value = given.doubleValue();
-        if (value != Math.rint(value) || value < 1 || value > CacheWarmer.MAX_CONCURRENCY) {
-            throw new IllegalArgumentException("ImageCopierProps.options " + property + " " + given + " is invalid: "
-                    + "expected a whole number from 1 to " + CacheWarmer.MAX_CONCURRENCY);
-        }
-        return (int) value;
     }
 
     /** @return the function that copies the images */

@@ -2,9 +2,12 @@ package io.github.pullthroughcache.internal;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.ArnFormat;
 import software.amazon.awscdk.Aws;
+import software.amazon.awscdk.Lazy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.iam.IRole;
 import software.amazon.awscdk.services.iam.ManagedPolicy;
@@ -113,5 +116,63 @@ public final class ImageRuns {
                 .build();
         created.getNode().addDependency(role.policy());
         return created;
+    }
+
+    /**
+     * A count of a run's settings, such as its concurrency.
+     *
+     * @param property the setting, for the message, such as {@code CacheWarmerProps.concurrency}
+     * @param given the value, or {@code null} for the default, 4
+     * @param max the highest value accepted
+     * @return the count
+     * @throws IllegalArgumentException when the value is not a whole number from 1 to max
+     */
+    public static int count(String property, Number given, int max) {
+        if (given == null) {
+            return 4;
+        }
+        double value = given.doubleValue();
+        if (value != Math.rint(value) || value < 1 || value > max) {
+            throw new IllegalArgumentException(property + " " + given + " is invalid: expected a whole number from 1 to "
+                    + max);
+        }
+        return (int) value;
+    }
+
+    /**
+     * {@code ecr:TagResource} for a run's role, limited to the tag keys of the creation templates of the repositories
+     * its first pull or push creates: ECR creates such a repository as the caller, tags included. One statement
+     * ({@code TagOnCreate}), made with the first template that tags.
+     */
+    public static final class TagOnCreate {
+        private final ManagedPolicy policy;
+        private final Set<String> keys = new TreeSet<>();
+        private PolicyStatement statement;
+
+        /** @param policy the role's policy, which gets the statement */
+        public TagOnCreate(ManagedPolicy policy) {
+            this.policy = policy;
+        }
+
+        /**
+         * @param repositories the repositories' ARN pattern
+         * @param tagKeys the keys their creation template tags with; none adds nothing
+         */
+        public void allow(String repositories, Set<String> tagKeys) {
+            if (tagKeys.isEmpty()) {
+                return;
+            }
+            if (statement == null) {
+                statement = PolicyStatement.Builder.create()
+                        .sid("TagOnCreate")
+                        .actions(List.of("ecr:TagResource"))
+                        .conditions(Map.of("ForAllValues:StringEquals",
+                                Map.of("aws:TagKeys", Lazy.list(() -> List.copyOf(keys)))))
+                        .build();
+                policy.addStatements(statement);
+            }
+            statement.addResources(repositories);
+            keys.addAll(tagKeys);
+        }
     }
 }
