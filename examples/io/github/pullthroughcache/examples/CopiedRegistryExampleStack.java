@@ -1,6 +1,6 @@
 package io.github.pullthroughcache.examples;
 
-import io.github.pullthroughcache.CacheWarmerOptions;
+import io.github.pullthroughcache.images.CacheWarmerOptions;
 import io.github.pullthroughcache.PullThroughCache;
 import io.github.pullthroughcache.PullThroughCacheProps;
 import io.github.pullthroughcache.rule.UpstreamRegistry;

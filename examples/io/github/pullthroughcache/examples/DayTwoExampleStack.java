@@ -1,6 +1,6 @@
 package io.github.pullthroughcache.examples;
 
-import io.github.pullthroughcache.ImageEvictorOptions;
+import io.github.pullthroughcache.operations.ImageEvictorOptions;
 import io.github.pullthroughcache.PullThroughCache;
 import io.github.pullthroughcache.PullThroughCacheProps;
 import io.github.pullthroughcache.rule.UpstreamCredentialSecret;

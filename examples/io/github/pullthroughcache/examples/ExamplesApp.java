@@ -1,6 +1,8 @@
 package io.github.pullthroughcache.examples;
 
-import io.github.pullthroughcache.OneLineErrors;
+import io.github.pullthroughcache.stack.PullThroughCacheStack;
+import io.github.pullthroughcache.PullThroughCache;
+import io.github.pullthroughcache.stack.OneLineErrors;
 import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awscdk.App;

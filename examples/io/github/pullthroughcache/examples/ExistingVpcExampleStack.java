@@ -1,5 +1,6 @@
 package io.github.pullthroughcache.examples;
 
+import io.github.pullthroughcache.stack.PullThroughCacheStack;
 import io.github.pullthroughcache.PullThroughCache;
 import io.github.pullthroughcache.PullThroughCacheProps;
 import io.github.pullthroughcache.rule.UpstreamRegistry;

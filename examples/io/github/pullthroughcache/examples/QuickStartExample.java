@@ -1,7 +1,7 @@
 package io.github.pullthroughcache.examples;
 
-import io.github.pullthroughcache.PullThroughCacheStack;
-import io.github.pullthroughcache.PullThroughCacheStackProps;
+import io.github.pullthroughcache.stack.PullThroughCacheStack;
+import io.github.pullthroughcache.stack.PullThroughCacheStackProps;
 import io.github.pullthroughcache.rule.UpstreamRegistry;
 import java.util.List;
 import software.constructs.Construct;

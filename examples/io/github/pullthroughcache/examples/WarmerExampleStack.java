@@ -1,7 +1,7 @@
 package io.github.pullthroughcache.examples;
 
-import io.github.pullthroughcache.CacheWarmer;
-import io.github.pullthroughcache.CacheWarmerProps;
+import io.github.pullthroughcache.images.CacheWarmer;
+import io.github.pullthroughcache.images.CacheWarmerProps;
 import io.github.pullthroughcache.PullThroughCache;
 import io.github.pullthroughcache.PullThroughCacheProps;
 import io.github.pullthroughcache.rule.UpstreamRegistry;
@@ -38,6 +38,8 @@ public class WarmerExampleStack extends Stack {
                 .upstreams(List.of(UpstreamRegistry.ECR_PUBLIC, UpstreamRegistry.KUBERNETES))
                 .endpoints(true)
                 .temporaryNat(false)
+                // the warmer is built below, with its own list and schedule, instead of the cache's
+                .warm(false)
                 .build());
         new CacheWarmer(this, "Warmer", CacheWarmerProps.builder()
                 .cache(cache)

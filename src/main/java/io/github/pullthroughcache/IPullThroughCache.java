@@ -1,15 +1,18 @@
 package io.github.pullthroughcache;
 
 import io.github.pullthroughcache.kubernetes.RegistryMirrors;
+import io.github.pullthroughcache.rule.ICacheModel;
 import io.github.pullthroughcache.rule.IPullThroughCacheRule;
 import java.util.List;
 import software.amazon.awscdk.services.ecs.ContainerImage;
 import software.amazon.awscdk.services.iam.Grant;
 import software.amazon.awscdk.services.iam.IGrantable;
-import software.constructs.IConstruct;
 
-/** What any pull through cache offers: a cache of this stack ({@link PullThroughCache}), its rules and their grants. */
-public interface IPullThroughCache extends IConstruct {
+/**
+ * What any pull through cache offers: a cache of this stack ({@link PullThroughCache}), its rules and their grants. It
+ * is the model of what the cache serves ({@link ICacheModel}) that every feature takes.
+ */
+public interface IPullThroughCache extends ICacheModel {
 
     /**
      * The private URI of an upstream image, pulled through the rule that serves its registry.
@@ -46,21 +49,8 @@ public interface IPullThroughCache extends IConstruct {
     IPullThroughCacheRule getRule(String repositoryPrefix);
 
     /** @return the cache's rules, in the order they were added */
+    @Override
     List<? extends IPullThroughCacheRule> getRules();
-
-    /**
-     * The registries whose images the cache copies in ({@code UpstreamRegistry.copied}): not rules, but routed as
-     * rules are, so each offers a rule's prefix, upstream host and registry host, for whatever lists a cache's
-     * upstreams (the Kubernetes registry mirrors among them).
-     *
-     * @return the copied registries, in the order they were added; none by default
-     */
-    default List<? extends IPullThroughCacheRule> getCopiedRegistries() {
-        return List.of();
-    }
-
-    /** @return the host of the cache's registry, {@code <account>.dkr.ecr.<region>.<suffix>} */
-    String getRegistryHost();
 
     /**
      * What Kubernetes nodes need to pull unchanged image references through this cache: containerd registry mirrors
@@ -72,8 +62,6 @@ public interface IPullThroughCache extends IConstruct {
      * @throws IllegalArgumentException when the cache has no rule
      */
     default RegistryMirrors registryMirrors() {
-        List<IPullThroughCacheRule> mirrored = new java.util.ArrayList<>(getRules());
-        mirrored.addAll(getCopiedRegistries());
-        return RegistryMirrors.of(this, getRegistryHost(), mirrored);
+        return RegistryMirrors.of(this, getRegistryHost(), getServed());
     }
 }

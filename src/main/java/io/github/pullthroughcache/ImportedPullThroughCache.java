@@ -22,7 +22,7 @@ import software.constructs.Construct;
  * A cache of another stack, account or region ({@link PullThroughCache#fromCacheAttributes}): its rules, imported
  * (children {@code Rules/<prefix in PascalCase>}), to route images through and grant pulls on. Nothing is created.
  */
-final class ImportedPullThroughCache extends Construct implements IPullThroughCache {
+final class ImportedPullThroughCache extends PullThroughCacheBase {
 
     /** The id of the warning about a cache of another region, which a consumer without endpoints acknowledges. */
     static final String OTHER_REGION_WARNING = "@pullthroughcache/import:other-region";
@@ -61,30 +61,23 @@ final class ImportedPullThroughCache extends Construct implements IPullThroughCa
 
     @Override
     public String imageUri(String imageReference) {
-        return ruleFor(imageReference).imageUri(imageReference);
+        String uri = ruleFor(imageReference).imageUri(imageReference);
+        recordImage(imageReference);
+        return uri;
     }
 
     @Override
     public ContainerImage containerImage(String imageReference) {
         IPullThroughCacheRule rule = ruleFor(imageReference);
+        recordImage(imageReference);
         // the rule lives in another stack: nothing here to wait for
         return new CacheContainerImage(rule.imageUri(imageReference), rule::grantPull, List.of());
     }
 
     @Override
     public Grant grantPull(IGrantable grantee) {
-        Grant grant = null;
-        for (IPullThroughCacheRule rule : rules) {
-            Grant ruleGrant = rule.grantPull(grantee);
-            grant = grant == null ? ruleGrant : grant.combine(ruleGrant);
-        }
-        return grant != null ? grant : Grant.drop(grantee, "pull through cache " + getNode().getPath()
-                + ", which has no rule");
-    }
-
-    @Override
-    public IPullThroughCacheRule getRule(String repositoryPrefix) {
-        return CacheRules.withPrefix(rules, repositoryPrefix, this);
+        return combined(grantee, rules.stream().map(rule -> rule.grantPull(grantee)).toList(),
+                "pull through cache " + getNode().getPath() + ", which has no rule");
     }
 
     @Override

@@ -5,19 +5,29 @@ import io.github.pullthroughcache.internal.FactsScope;
 import io.github.pullthroughcache.internal.RepositoryPrefix;
 import io.github.pullthroughcache.internal.StackFacts;
 import io.github.pullthroughcache.internal.Tokens;
+import io.github.pullthroughcache.images.CacheWarmer;
+import io.github.pullthroughcache.images.CacheWarmerOptions;
+import io.github.pullthroughcache.images.ImageCopier;
+import io.github.pullthroughcache.images.ImageCopierProps;
 import io.github.pullthroughcache.kubernetes.RegistryMirrors;
+import io.github.pullthroughcache.monitoring.CacheDashboard;
+import io.github.pullthroughcache.monitoring.CacheMetrics;
 import io.github.pullthroughcache.network.CacheVpc;
 import io.github.pullthroughcache.network.RegistryEndpoints;
 import io.github.pullthroughcache.network.RegistryEndpointsProps;
 import io.github.pullthroughcache.network.TemporaryNatGateway;
 import io.github.pullthroughcache.network.TemporaryNatGatewayProps;
+import io.github.pullthroughcache.operations.CachedRepositoryRemover;
+import io.github.pullthroughcache.operations.CredentialCheck;
+import io.github.pullthroughcache.operations.CredentialCheckProps;
+import io.github.pullthroughcache.operations.ImageEvictor;
+import io.github.pullthroughcache.operations.ImageEvictorProps;
 import io.github.pullthroughcache.registry.CacheConsumers;
 import io.github.pullthroughcache.registry.CreationTemplateOptions;
 import io.github.pullthroughcache.registry.RegistryPolicy;
 import io.github.pullthroughcache.registry.RegistryPolicyMode;
 import io.github.pullthroughcache.registry.RegistryPolicyProps;
 import io.github.pullthroughcache.registry.TemplateEncryption;
-import io.github.pullthroughcache.rule.ImageReference;
 import io.github.pullthroughcache.rule.CopiedRegistry;
 import io.github.pullthroughcache.rule.CopiedRegistryProps;
 import io.github.pullthroughcache.rule.IPullThroughCacheRule;
@@ -25,15 +35,10 @@ import io.github.pullthroughcache.rule.PullThroughCacheRule;
 import io.github.pullthroughcache.rule.PullThroughCacheRuleProps;
 import io.github.pullthroughcache.rule.UpstreamRegistry;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Lazy;
@@ -73,7 +78,7 @@ import software.constructs.IDependable;
  * ({@code CacheSharedRegistry} for id {@code Cache}). The registry policy belongs to the stack
  * ({@link RegistryPolicy#of}). A cache of another stack, account or region: {@link #fromCacheAttributes}.
  */
-public class PullThroughCache extends Construct implements IPullThroughCache {
+public class PullThroughCache extends PullThroughCacheBase {
 
     private final Stack stack;
     private final IVpc vpc;
@@ -83,20 +88,17 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
     private final Map<String, PullThroughCacheRule> rules = new LinkedHashMap<>();
     private final Map<String, CopiedRegistry> copiedRegistries = new LinkedHashMap<>();
     private Construct copiedScope;
-    /** The copied images, and the copier (child {@code Copier}) made for them when the app synthesizes. */
-    private final ImageRunAtSynthesis<ImageCopier> copies;
+    /** The copier of the copied images (child {@code Copier}), made with the first copied registry. */
+    private ImageCopier copier;
     private final List<IGrantable> pullers = new ArrayList<>();
     private CacheConsumers consumers;
-    /** Every image routed through the cache, in the order first routed: warmed, or copied. */
-    private final Set<String> imagesInUse = new LinkedHashSet<>();
-    private final WarmedImages images;
+    private final boolean warming;
+    private final CacheWarmer warmer;
     private final CacheWarmerOptions warmerOptions;
     private final RegistryEndpoints endpoints;
     private final TemporaryNatGateway temporaryNat;
     private final String registryHost;
     private RegistryPolicy registryPolicy;
-    private final Set<String> warmedImages = new LinkedHashSet<>();
-    private final boolean excludeWarmerFromPullTime;
     private final CachedRepositoryRemover remover;
     private final ImageEvictor evictor;
     private final CredentialCheck credentialCheck;
@@ -124,17 +126,24 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         this.stack = facts.stack();
         this.registryHost = facts.registryHost();
         // without a NAT gateway, only a warmer outside the VPC lets a first pull reach the upstream's CDN
-        this.images = new WarmedImages(this, this, given.getWarm() != null ? given.getWarm() : !given.isTemporaryNat(),
-                given.getWarmerOptions());
-        images.whenMade(this::warmerMade);
+        this.warming = given.getWarm() != null ? given.getWarm() : !given.isTemporaryNat();
         this.warmerOptions = given.getWarmerOptions();
-        this.copies = new ImageRunAtSynthesis<>(this, copied -> new ImageCopier(this, "Copier", ImageCopierProps.builder()
-                .registries(List.copyOf(copiedRegistries.values())).options(warmerOptions).images(copied).build()),
-                ImageCopier::addImages, ImageCopier::getResource);
+        this.warmer = warming ? createWarmer(warmerOptions) : null;
+        if (warmer != null && given.isDashboard()) {
+            // the warmer publishes its metrics (billed each) only for a dashboard that shows them
+            warmer.getFunction().addEnvironment(CacheMetrics.ENVIRONMENT, CacheMetrics.cacheName(this));
+        }
+        if (warmer != null && given.getEvictUnpulledAfter() != null) {
+            // warming is not use: its pulls leave lastRecordedPullTime as it is, for the evictor and for
+            // sinceImagePulled (https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-time-update-exclusions.html)
+            CfnPullTimeUpdateExclusion.Builder.create(this, "WarmerPullTimeUpdateExclusion")
+                    .principalArn(warmer.getFunction().getRole().getRoleArn())
+                    .build();
+        }
         if (given.getRegistryPolicyMode() == RegistryPolicyMode.REPLACE) {
             this.registryPolicy = new RegistryPolicy(stack, RegistryPolicy.DEFAULT_ID, RegistryPolicyProps.builder()
                     .mode(RegistryPolicyMode.REPLACE).build());
-            images.runAfter(registryPolicy);
+            runAfter(registryPolicy);
         }
 
         this.vpc = given.getVpc() != null ? given.getVpc() : new CacheVpc(this, "Vpc");
@@ -155,9 +164,8 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
             template = CreationTemplateOptions.builder().options(template).resourceTags(tags).build();
         }
         this.creationTemplate = template;
-        // day 2: each covers the rules as they are added
-        this.excludeWarmerFromPullTime = given.getEvictUnpulledAfter() != null;
-        if (excludeWarmerFromPullTime && template.getArchiveUnpulledAfter() != null) {
+        // day 2: each reads what the cache serves, rules added later too
+        if (given.getEvictUnpulledAfter() != null && template.getArchiveUnpulledAfter() != null) {
             Annotations.of(this).addWarningV2("@pullthroughcache/cache:archive-without-warmer-pulls", "PullThroughCache "
                     + getNode().getPath() + " archives images not pulled for " + template.getArchiveUnpulledAfter()
                     .toHumanString() + " and evicts, which excludes its warmer from pull-time updates: an image the "
@@ -198,35 +206,18 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
 
     /** The dashboard's rows: one for each part the cache has. */
     private void createDashboard() {
-        this.dashboard = new CacheDashboard(this);
-        rules.values().forEach(dashboard::addRule);
-        if (images.isWarming()) {
+        this.dashboard = new CacheDashboard(this, this);
+        if (warming) {
             dashboard.addWarmerRow();
         }
         if (evictor != null) {
             dashboard.addEvictorRow();
         }
         if (credentialCheck != null) {
-            dashboard.addCredentialRow(credentialCheck);
+            credentialCheck.onMetric(dashboard.addCredentialRow(credentialCheck)::addLeftMetric);
         }
         if (temporaryNat != null) {
             dashboard.addNatRow(temporaryNat);
-        }
-    }
-
-    /** The day-2 parts that work under each rule's prefix. */
-    private void cover(PullThroughCacheRule rule) {
-        if (remover != null) {
-            remover.cover(rule);
-        }
-        if (evictor != null) {
-            evictor.cover(rule);
-        }
-        if (credentialCheck != null) {
-            credentialCheck.cover(rule);
-        }
-        if (dashboard != null) {
-            dashboard.addRule(rule);
         }
     }
 
@@ -280,13 +271,13 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         PullThroughCacheRule rule = new PullThroughCacheRule(rulesScope, id, props);
         rules.put(id, rule);
         rule.addCreationTemplate(creationTemplate);
-        cover(rule);
         if (consumers != null) {
             share(rule);
         }
         for (IGrantable puller : pullers) {
             grantPull(rule, puller);
         }
+        served(rule);
         return rule;
     }
 
@@ -324,8 +315,13 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         CopiedRegistry registry = new CopiedRegistry(copiedScope, id, CopiedRegistryProps.builder()
                 .upstream(upstream).repositoryPrefix(prefix).creationTemplate(creationTemplate).build());
         copiedRegistries.put(id, registry);
-        if (copies.made() != null) {
-            copies.made().addRegistry(registry);
+        if (copier == null) {
+            // made with the first copied registry, not from routing: its images reach it as they are routed
+            this.copier = new ImageCopier(this, "Copier", ImageCopierProps.builder()
+                    .registries(List.of(registry)).options(warmerOptions).build());
+            addWarmUp(copier.getResource());
+        } else {
+            copier.addRegistry(registry);
         }
         if (consumers != null) {
             share(registry);
@@ -333,6 +329,7 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         for (IGrantable puller : pullers) {
             registry.grantPull(puller);
         }
+        served(registry);
         return registry;
     }
 
@@ -360,13 +357,13 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
     }
 
     /**
-     * The copier of the images of copied registries that the cache routes and warms. Routing an image creates nothing:
-     * the copier is made once, when the app synthesizes, with every such image routed or warmed by then.
+     * The copier of the images of copied registries that the cache routes and warms, made with the first copied
+     * registry; the images reach it as they are routed or warmed.
      *
-     * @return the copier, or {@code null} before the app synthesizes, or with no copied image
+     * @return the copier, or {@code null} without a copied registry
      */
     public ImageCopier getCopier() {
-        return copies.made();
+        return copier;
     }
 
     /**
@@ -463,11 +460,12 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
 
     /**
      * @return every image reference routed through the cache so far with {@link #imageUri} or
-     *     {@link #containerImage}, as written, in the order first routed: what the cache's warmer warms, with
-     *     those given to {@link #warm}
+     *     {@link #containerImage}, or given to {@link #warm}, as written, in the order first recorded: what the
+     *     cache's warmer warms or its copier copies, and its evictor keeps
      */
+    @Override
     public List<String> getImagesInUse() {
-        return List.copyOf(imagesInUse);
+        return super.getImagesInUse();
     }
 
     /** @return who else may pull through the cache, or {@code null} */
@@ -493,13 +491,13 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
 
     /** An image routed: warmed while warming is on; copied, if a copied registry serves it, always. */
     private void use(String imageReference) {
-        if (!imagesInUse.add(imageReference)) {
+        if (!recordImage(imageReference)) {
             return;
         }
         if (routeFor(imageReference) instanceof CopiedRegistry) {
-            copies.add(List.of(imageReference));
-        } else if (images.isWarming()) {
-            images.warm(List.of(imageReference));
+            copier.addImages(List.of(imageReference));
+        } else if (warming) {
+            warmer.addImages(List.of(imageReference));
         }
     }
 
@@ -520,57 +518,19 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         for (String image : imageReferences) {
             (routeFor(image) instanceof CopiedRegistry ? copied : warmed).add(image);
         }
-        if (!images.isWarming() && !warmed.isEmpty()) {
+        if (!warming && !warmed.isEmpty()) {
             throw new IllegalArgumentException("PullThroughCache " + getNode().getPath() + " cannot warm "
                     + warmed + ": warming is off (PullThroughCacheProps.warm is false, its default "
                     + "with a temporary NAT gateway). Give PullThroughCacheProps.warm(true)");
         }
         if (!copied.isEmpty()) {
-            copies.add(copied);
+            copier.addImages(copied);
         }
         if (!warmed.isEmpty()) {
-            images.warm(warmed);
+            warmer.addImages(warmed);
         }
         // in use: neither warmed nor copied images are evicted
-        warmedImages.addAll(List.of(imageReferences));
-    }
-
-    /** What the cache adds to its warmer once the warmer is made, when the app synthesizes. */
-    private void warmerMade(CacheWarmer warmer) {
-        if (dashboard != null) {
-            // the warmer publishes its metrics (billed each) only for a dashboard that shows them
-            warmer.getFunction().addEnvironment(CacheMetrics.ENVIRONMENT, CacheMetrics.cacheName(this));
-        }
-        if (excludeWarmerFromPullTime) {
-            // warming is not use: its pulls leave lastRecordedPullTime as it is, for the evictor and for
-            // sinceImagePulled (https://docs.aws.amazon.com/AmazonECR/latest/userguide/pull-time-update-exclusions.html)
-            CfnPullTimeUpdateExclusion.Builder.create(this, "WarmerPullTimeUpdateExclusion")
-                    .principalArn(warmer.getFunction().getRole().getRoleArn())
-                    .build();
-        }
-    }
-
-    /**
-     * The images the evictor keeps: those routed through the cache and those warmed, as tags and digests per cached
-     * repository.
-     */
-    Map<String, List<String>> imagesToKeep() {
-        Map<String, Set<String>> keep = new TreeMap<>();
-        Set<String> inUse = new LinkedHashSet<>(imagesInUse);
-        inUse.addAll(warmedImages);
-        for (String image : inUse) {
-            ImageReference cached = routeFor(image).cachedReference(image);
-            Set<String> references = keep.computeIfAbsent(cached.getRepository(), repository -> new TreeSet<>());
-            if (cached.getDigest() != null) {
-                references.add(cached.getDigest());
-            }
-            if (cached.getTag() != null || cached.getDigest() == null) {
-                references.add(cached.getTag() != null ? cached.getTag() : "latest");
-            }
-        }
-        Map<String, List<String>> lists = new LinkedHashMap<>();
-        keep.forEach((repository, references) -> lists.put(repository, List.copyOf(references)));
-        return lists;
+        List.of(imageReferences).forEach(this::recordImage);
     }
 
     /** @return the cache's dashboard, or {@code null} without {@code PullThroughCacheProps.dashboard(true)} */
@@ -594,22 +554,6 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
     }
 
     /**
-     * What something that pulls a warmed image in the VPC waits for, such as an EKS node group or a service not made
-     * with {@link #containerImage}: the warmer's deploy-time run, which exists once the app synthesizes (a
-     * dependency on this group is a dependency on it then).
-     *
-     * @return the warmer's deploy-time run, to depend on
-     */
-    public IDependable getWarmUp() {
-        return images.warmerRun();
-    }
-
-    /** @return the warmer of the images the cache routes and warms, or {@code null} before the first or without warming */
-    public CacheWarmer getWarmer() {
-        return images.warmer();
-    }
-
-    /**
      * An image for an ECS container, pulled through the cache. When the container binds it, the task execution
      * role gets what the pull needs from the rule that serves the image ({@link PullThroughCacheRule#grantPull})
      * and a place in that rule's registry policy statement, and the task definition (so its services) waits for
@@ -626,7 +570,7 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         if (routeFor(imageReference) instanceof CopiedRegistry registry) {
             String uri = registry.imageUri(imageReference);
             use(imageReference);
-            return new CacheContainerImage(uri, registry::grantPull, firstPullNeeds(registry, copies.run()));
+            return new CacheContainerImage(uri, registry::grantPull, firstPullNeeds(registry, copier.getResource()));
         }
         PullThroughCacheRule rule = ruleFor(imageReference);
         String uri = rule.imageUri(imageReference);
@@ -637,7 +581,7 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
     /** What a container must wait for before its first pull through a rule: each of them that exists. */
     private List<IDependable> firstPullNeeds(PullThroughCacheRule rule) {
         // the statements of the rule's pullers, the execution role among them once bound
-        return firstPullNeeds(rule, RegistryPolicy.of(this), images.isWarming() ? images.warmerRun() : null);
+        return firstPullNeeds(rule, RegistryPolicy.of(this), warming ? warmer.getResource() : null);
     }
 
     /**
@@ -688,7 +632,7 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         if (registryPolicy == null) {
             this.registryPolicy = RegistryPolicy.of(this);
             // the warmer's deploy-time run waits for the registry policy statements
-            images.runAfter(registryPolicy);
+            runAfter(registryPolicy);
         }
         return rule.grantPull(grantee);
     }
@@ -728,12 +672,7 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
      */
     @Override
     public PullThroughCacheRule getRule(String repositoryPrefix) {
-        return CacheRules.withPrefix(rules.values(), repositoryPrefix, this);
-    }
-
-    /** @return the rules by construct id, in the order they were added */
-    Map<String, PullThroughCacheRule> rulesById() {
-        return Collections.unmodifiableMap(rules);
+        return withPrefix(getRules(), repositoryPrefix);
     }
 
     /** @return the rules, in the order they were added */
@@ -765,6 +704,13 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
     /** @return the stack's registry policy once the cache uses it (REPLACE, or pullers), else {@code null} */
     public RegistryPolicy getRegistryPolicy() {
         return registryPolicy;
+    }
+
+    /** The warmer's deploy-time run waits for it, such as the registry policy statements that let it pull. */
+    private void runAfter(IDependable dependency) {
+        if (warmer != null) {
+            warmer.getResource().getNode().addDependency(dependency);
+        }
     }
 
     /** @return the private registry host, {@code <account>.dkr.ecr.<region>.<suffix>}, token-aware */

@@ -1,5 +1,6 @@
 package io.github.pullthroughcache;
 
+import io.github.pullthroughcache.stack.PullThroughCacheStack;
 import io.github.pullthroughcache.registry.CacheConsumers;
 import io.github.pullthroughcache.rule.UpstreamRegistry;
 import java.util.List;

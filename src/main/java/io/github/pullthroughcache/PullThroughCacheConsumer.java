@@ -1,5 +1,6 @@
 package io.github.pullthroughcache;
 
+import io.github.pullthroughcache.images.CacheWarmer;
 import io.github.pullthroughcache.internal.StackFacts;
 import io.github.pullthroughcache.network.CacheVpc;
 import io.github.pullthroughcache.network.CacheVpcProps;
@@ -9,6 +10,7 @@ import io.github.pullthroughcache.rule.IPullThroughCacheRule;
 import io.github.pullthroughcache.rule.PullThroughCacheRule;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.services.ec2.IVpc;
 import software.amazon.awscdk.services.ecs.ContainerImage;
@@ -46,8 +48,8 @@ import software.constructs.IDependable;
  * <li><b>Warming</b> (child {@code Warmer}, a {@link CacheWarmer}, unless {@code warm(false)}): a function of this
  * account, outside the VPC, pulls every image routed here or given to {@link #warm} through the cache's registry
  * when the stack is deployed, so that the first pull reaches the upstream. Its role is granted here, on the
- * prefixes it warms; the cache's sharing lets it in. It is created once the tree is complete, with every image
- * routed by then.</li>
+ * prefixes it warms; the cache's sharing lets it in. It is created with the consumer, and each image reaches it
+ * as it is routed.</li>
  * <li><b>Ordering</b>: the task definition of a {@link #containerImage} (so its services) waits for the endpoints
  * and for the warmer's run.</li>
  * </ul>
@@ -61,12 +63,12 @@ import software.constructs.IDependable;
  * <p>Children, whose ids are part of the API: {@code Vpc} (unless a VPC is given), {@code Endpoints},
  * {@code Warmer}.
  */
-public class PullThroughCacheConsumer extends Construct implements IPullThroughCache {
+public class PullThroughCacheConsumer extends PullThroughCacheBase {
 
     private final IPullThroughCache cache;
     private final IVpc vpc;
     private final RegistryEndpoints endpoints;
-    private final WarmedImages warming;
+    private final CacheWarmer warmer;
 
     /**
      * @param scope the parent
@@ -116,7 +118,7 @@ public class PullThroughCacheConsumer extends Construct implements IPullThroughC
                                 + "the cache's region itself");
             }
         }
-        this.warming = new WarmedImages(this, this, props.isWarm(), props.getWarmerOptions());
+        this.warmer = props.isWarm() ? createWarmer(props.getWarmerOptions()) : null;
     }
 
     /**
@@ -133,7 +135,9 @@ public class PullThroughCacheConsumer extends Construct implements IPullThroughC
 
     private String route(IPullThroughCacheRule rule, String imageReference) {
         String uri = rule.imageUri(imageReference);
-        warming.route(imageReference);
+        if (recordImage(imageReference) && warmer != null) {
+            warmer.addImages(List.of(imageReference));
+        }
         return uri;
     }
 
@@ -154,8 +158,8 @@ public class PullThroughCacheConsumer extends Construct implements IPullThroughC
         if (endpoints != null) {
             before.add(endpoints);
         }
-        if (warming.isWarming()) {
-            before.add(warming.warmerRun());
+        if (warmer != null) {
+            before.add(warmer.getResource());
         }
         // the identity side only: the cache's own registry policy is the central stack's (its sharing)
         return new CacheContainerImage(uri, rule::grantPull, before);
@@ -170,7 +174,7 @@ public class PullThroughCacheConsumer extends Construct implements IPullThroughC
      *     rule of the cache serves its registry
      */
     public void warm(String... imageReferences) {
-        if (!warming.isWarming()) {
+        if (warmer == null) {
             throw new IllegalArgumentException("PullThroughCacheConsumer " + getNode().getPath() + " cannot warm "
                     + List.of(imageReferences) + ": warming is off (PullThroughCacheConsumerProps.warm is false). "
                     + "Give PullThroughCacheConsumerProps.warm(true)");
@@ -178,7 +182,8 @@ public class PullThroughCacheConsumer extends Construct implements IPullThroughC
         for (String image : imageReferences) {
             ruleFor(image);
         }
-        warming.warm(List.of(imageReferences));
+        List.of(imageReferences).forEach(this::recordImage);
+        warmer.addImages(List.of(imageReferences));
     }
 
     /**
@@ -190,12 +195,8 @@ public class PullThroughCacheConsumer extends Construct implements IPullThroughC
      */
     @Override
     public Grant grantPull(IGrantable grantee) {
-        Grant grant = null;
-        for (IPullThroughCacheRule rule : cache.getRules()) {
-            Grant ruleGrant = rule.grantPull(grantee);
-            grant = grant == null ? ruleGrant : grant.combine(ruleGrant);
-        }
-        return grant;
+        return combined(grantee, cache.getRules().stream().map(rule -> rule.grantPull(grantee)).toList(),
+                "pull through cache " + cache.getNode().getPath() + ", which has no rule");
     }
 
     private IPullThroughCacheRule ruleFor(String imageReference) {
@@ -220,6 +221,18 @@ public class PullThroughCacheConsumer extends Construct implements IPullThroughC
         return cache.getRules();
     }
 
+    /** Each rule and copied registry of the cache, as the cache tells them. */
+    @Override
+    public void forEachServed(Consumer<? super IPullThroughCacheRule> action) {
+        cache.forEachServed(action);
+    }
+
+    /** @return the cache's copied registries */
+    @Override
+    public List<? extends IPullThroughCacheRule> getCopiedRegistries() {
+        return cache.getCopiedRegistries();
+    }
+
     /** @return the host of the cache's registry, {@code <account>.dkr.ecr.<region>.<suffix>} */
     @Override
     public String getRegistryHost() {
@@ -239,24 +252,5 @@ public class PullThroughCacheConsumer extends Construct implements IPullThroughC
     /** @return the endpoints, or {@code null} with {@code endpoints(false)} */
     public RegistryEndpoints getEndpoints() {
         return endpoints;
-    }
-
-    /**
-     * What something that pulls a warmed image in the VPC waits for, such as an EKS node group or a service not made
-     * with {@link #containerImage}: the warmer's deploy-time run, which exists once the app synthesizes (a
-     * dependency on this group is a dependency on it then).
-     *
-     * @return the warmer's deploy-time run, to depend on
-     */
-    public IDependable getWarmUp() {
-        return warming.warmerRun();
-    }
-
-    /**
-     * @return the warmer of the images routed and warmed, or {@code null} without warming, before the tree is
-     *     complete (it is created before synthesis), or when nothing is warmed
-     */
-    public CacheWarmer getWarmer() {
-        return warming.warmer();
     }
 }

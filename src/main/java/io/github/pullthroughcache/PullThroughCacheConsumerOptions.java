@@ -1,5 +1,7 @@
 package io.github.pullthroughcache;
 
+import io.github.pullthroughcache.images.CacheWarmerOptions;
+import io.github.pullthroughcache.images.CacheWarmer;
 import io.github.pullthroughcache.network.CacheVpc;
 import io.github.pullthroughcache.network.RegistryEndpointsOptions;
 import software.amazon.awscdk.services.ec2.IVpc;

@@ -1,5 +1,11 @@
 package io.github.pullthroughcache;
 
+import io.github.pullthroughcache.images.CacheWarmerOptions;
+import io.github.pullthroughcache.images.CacheWarmer;
+import io.github.pullthroughcache.operations.ImageEvictor;
+import io.github.pullthroughcache.operations.CredentialCheck;
+import io.github.pullthroughcache.operations.ImageEvictorOptions;
+import io.github.pullthroughcache.operations.CachedRepositoryRemover;
 import io.github.pullthroughcache.network.CacheVpc;
 import io.github.pullthroughcache.network.RegistryEndpointsOptions;
 import io.github.pullthroughcache.network.TemporaryNatGatewayOptions;

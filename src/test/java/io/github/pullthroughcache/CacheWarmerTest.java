@@ -1,5 +1,8 @@
 package io.github.pullthroughcache;
 
+import io.github.pullthroughcache.images.CacheWarmerOptions;
+import io.github.pullthroughcache.images.CacheWarmer;
+import io.github.pullthroughcache.images.CacheWarmerProps;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -80,7 +83,7 @@ class CacheWarmerTest {
                 .isolatedSubnetIds(List.of("subnet-0123456789abcdef0"))
                 .build());
         return new PullThroughCache(stack, "Cache", PullThroughCacheProps.builder()
-                .vpc(vpc).endpoints(false).upstreams(upstreams).build());
+                .vpc(vpc).endpoints(false).warm(false).upstreams(upstreams).build());
     }
 
     @Test
@@ -102,16 +105,17 @@ class CacheWarmerTest {
     void theRoleMayTakeATokenAndPullOnlyUnderThePrefixesOfTheWarmedImages() {
         cached.hasResourceProperties("AWS::IAM::ManagedPolicy", Map.of("PolicyDocument", Map.of("Statement", List.of(
                 Map.of("Sid", "RegistryToken", "Effect", "Allow", "Action", "ecr:GetAuthorizationToken", "Resource", "*"),
-                Map.of("Sid", "PullThroughCache", "Effect", "Allow",
-                        "Action", List.of("ecr:BatchGetImage", "ecr:BatchImportUpstreamImage",
-                                "ecr:CreateRepository", "ecr:GetDownloadUrlForLayer"),
-                        "Resource", List.of(repositoryArn("ecr-public"), repositoryArn("quay"))),
                 Map.of("Sid", "DeferredImages", "Effect", "Allow",
                         "Action", List.of("ssm:DeleteParameter", "ssm:GetParameter", "ssm:PutParameter"),
                         "Resource", Map.of("Fn::Join", List.of("", List.of("arn:aws:ssm:eu-west-1:111111111111:parameter"
                                 + "/pull-through-cache/", Map.of("Ref", "AWS::StackName"), "/" + ConstructIds.owner(
                                 warmer) + "/deferred")))),
-                Match.objectLike(Map.of("Sid", "Logs"))))));
+                Match.objectLike(Map.of("Sid", "Logs")),
+                // with the first image: a statement without resources is refused
+                Map.of("Sid", "PullThroughCache", "Effect", "Allow",
+                        "Action", List.of("ecr:BatchGetImage", "ecr:BatchImportUpstreamImage",
+                                "ecr:CreateRepository", "ecr:GetDownloadUrlForLayer"),
+                        "Resource", List.of(repositoryArn("ecr-public"), repositoryArn("quay")))))));
         rules.hasResourceProperties("AWS::IAM::ManagedPolicy", Map.of("PolicyDocument", Map.of("Statement",
                 Match.arrayWith(List.of(Match.objectLike(Map.of("Sid", "PullThroughCache",
                         "Resource", repositoryArn("team/k8s"))))))));
@@ -221,7 +225,7 @@ class CacheWarmerTest {
                 Arguments.of("both cache and rules", (Function<PullThroughCache, CacheWarmerProps>) quay ->
                         quayWarmer(quay).rules(quay.getRules()).build(), "(got both)"),
                 Arguments.of("no images", (Function<PullThroughCache, CacheWarmerProps>) quay ->
-                        quayWarmer(quay).images(List.of()).build(), "CacheWarmerProps.images is required"),
+                        quayWarmer(quay).images(List.of()).build(), "CacheWarmerProps.images is empty"),
                 Arguments.of("a platform without its os", (Function<PullThroughCache, CacheWarmerProps>) quay ->
                         quayWarmer(quay).platforms(List.of("amd64")).build(),
                         "CacheWarmerProps.platforms: 'amd64' is invalid: expected os/architecture[/variant]"),

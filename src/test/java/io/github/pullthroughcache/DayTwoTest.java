@@ -1,5 +1,8 @@
 package io.github.pullthroughcache;
 
+import io.github.pullthroughcache.operations.ImageEvictorProps;
+import io.github.pullthroughcache.operations.ImageEvictor;
+import io.github.pullthroughcache.operations.ImageEvictorOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -356,13 +359,19 @@ class DayTwoTest {
     }
 
     @Test
-    void anEvictorCreatedBeforeARuleIsAnErrorAtSynth() {
+    void anEvictorCreatedBeforeARuleEvictsUnderItsPrefixToo() {
         App app = TestApps.newApp();
         Stack stack = new Stack(app, "Late", StackProps.builder().env(TestApps.ENV).build());
         PullThroughCache late = new PullThroughCache(stack, "Cache", PullThroughCacheProps.builder().endpoints(false).build());
         new ImageEvictor(stack, "Evictor", ImageEvictorProps.builder().cache(late).unpulledFor(Duration.days(30)).build());
         late.addRule(PullThroughCacheRuleProps.builder().upstream(UpstreamRegistry.QUAY).build());
-        assertThatThrownBy(app::synth).hasMessageContaining("was created before rule 'quay' was added to its cache");
+        late.addCopiedRegistry(UpstreamRegistry.copied("mcr.microsoft.com"), null);
+        late.imageUri("mcr.microsoft.com/dotnet/runtime:8.0");
+        JsonNode template = Synth.of(app).json("Late");
+        String schedule = template.path("Resources").path(TemplateJson.logicalIds(template, "AWS::Scheduler::Schedule")
+                .get(0)).path("Properties").path("Target").path("Input").toString();
+        // the prefixes and the images kept, those of the rule and copied registry added after it included
+        assertThat(schedule).contains("\\\"ecr-public\\\"", "\\\"quay\\\"", "\\\"mcr\\\"", "mcr/dotnet/runtime");
     }
 
     private static JsonNode dashboardBody() throws Exception {

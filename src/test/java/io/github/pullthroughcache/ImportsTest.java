@@ -1,5 +1,7 @@
 package io.github.pullthroughcache;
 
+import io.github.pullthroughcache.images.CacheWarmer;
+import io.github.pullthroughcache.images.CacheWarmerProps;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package io.github.pullthroughcache;
 
+import io.github.pullthroughcache.images.CacheWarmerOptions;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -95,9 +96,9 @@ class PullThroughCacheConsumerTest {
     }
 
     @Test
-    void routingAnImageCreatesNothingTheWarmerIsCreatedOnceTheTreeIsComplete() {
-        // Vpc, Endpoints before synthesis; the warmer came with it
-        assertThat(childrenBeforeSynthesis).isEqualTo(2);
+    void routingAnImageCreatesNothingTheWarmerIsCreatedWithTheConsumer() {
+        // Vpc, Endpoints and Warmer before synthesis; synthesis adds nothing
+        assertThat(childrenBeforeSynthesis).isEqualTo(3);
         assertThat(consumer.getNode().getChildren()).hasSize(3);
     }
 
@@ -268,7 +269,7 @@ class PullThroughCacheConsumerTest {
                 "image", "quay.io/prometheus/prometheus:v3.0.0", "repository", "quay/prometheus/prometheus")))));
         consumer.resourceCountIs("Custom::EcrRegistryPolicyStatements", 0);
         // the central cache's own warmer is not given the consumer's images
-        synth.template("Central").resourceCountIs("Custom::EcrCacheWarmer", 0);
+        synth.template("Central").hasResourceProperties("Custom::EcrCacheWarmer", Map.of("Images", List.of()));
         assertThat(central.getImagesInUse()).isEmpty();
     }
 

@@ -1,5 +1,7 @@
 package io.github.pullthroughcache;
 
+import io.github.pullthroughcache.stack.PullThroughCacheStack;
+import io.github.pullthroughcache.stack.PullThroughCacheStackProps;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 

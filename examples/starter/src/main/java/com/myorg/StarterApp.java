@@ -1,6 +1,6 @@
 package com.myorg;
 
-import io.github.pullthroughcache.OneLineErrors;
+import io.github.pullthroughcache.stack.OneLineErrors;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.Environment;

@@ -16,9 +16,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packages of the library are layers, each importing only the ones below it, with no cycle and no exception:
- * the L3 and the deployable stack ({@code io.github.pullthroughcache}), Kubernetes nodes' registry mirrors
- * ({@code .kubernetes}), rules ({@code .rule}), registry-wide
- * settings ({@code .registry}), the network ({@code .network}), and {@code .internal} under all of them. What the
+ * the deployable stack ({@code .stack}), the cache and its consumer ({@code io.github.pullthroughcache}), Kubernetes
+ * nodes' registry mirrors ({@code .kubernetes}), the warmer and the copier ({@code .images}), eviction, removal and
+ * credential health ({@code .operations}), metrics and dashboard rows ({@code .monitoring}), rules, copied registries
+ * and the model of what a cache serves ({@code .rule}), registry-wide settings ({@code .registry}), the network
+ * ({@code .network}), and {@code .internal} under all of them. What the
  * public packages offer never takes or returns an internal type.
  */
 class LayersTest {
@@ -31,18 +33,26 @@ class LayersTest {
     @Test
     void eachPackageImportsOnlyThePackagesBelowIt() {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("Stack").definedBy(ROOT + ".stack..")
                 .layer("Cache").definedBy(ROOT)
                 .layer("Kubernetes").definedBy(ROOT + ".kubernetes..")
+                .layer("Images").definedBy(ROOT + ".images..")
+                .layer("Operations").definedBy(ROOT + ".operations..")
+                .layer("Monitoring").definedBy(ROOT + ".monitoring..")
                 .layer("Rule").definedBy(ROOT + ".rule..")
                 .layer("Registry").definedBy(ROOT + ".registry..")
                 .layer("Network").definedBy(ROOT + ".network..")
                 .layer("Internal").definedBy(ROOT + ".internal..")
-                .whereLayer("Cache").mayNotBeAccessedByAnyLayer()
-                .whereLayer("Kubernetes").mayOnlyBeAccessedByLayers("Cache")
-                .whereLayer("Rule").mayOnlyBeAccessedByLayers("Cache", "Kubernetes")
-                .whereLayer("Registry").mayOnlyBeAccessedByLayers("Cache", "Kubernetes", "Rule")
-                .whereLayer("Network").mayOnlyBeAccessedByLayers("Cache", "Kubernetes", "Rule", "Registry")
-                .whereLayer("Internal").mayOnlyBeAccessedByLayers("Cache", "Kubernetes", "Rule", "Registry", "Network")
+                .whereLayer("Stack").mayNotBeAccessedByAnyLayer()
+                .whereLayer("Cache").mayOnlyBeAccessedByLayers("Stack")
+                .whereLayer("Kubernetes").mayOnlyBeAccessedByLayers("Stack", "Cache")
+                .whereLayer("Images").mayOnlyBeAccessedByLayers("Stack", "Cache", "Kubernetes")
+                .whereLayer("Operations").mayOnlyBeAccessedByLayers("Stack", "Cache", "Kubernetes", "Images")
+                .whereLayer("Monitoring").mayOnlyBeAccessedByLayers("Stack", "Cache", "Kubernetes", "Images", "Operations")
+                .whereLayer("Rule").mayOnlyBeAccessedByLayers("Stack", "Cache", "Kubernetes", "Images", "Operations", "Monitoring")
+                .whereLayer("Registry").mayOnlyBeAccessedByLayers("Stack", "Cache", "Kubernetes", "Images", "Operations", "Monitoring", "Rule")
+                .whereLayer("Network").mayOnlyBeAccessedByLayers("Stack", "Cache", "Kubernetes", "Images", "Operations", "Monitoring", "Rule", "Registry")
+                .whereLayer("Internal").mayOnlyBeAccessedByLayers("Stack", "Cache", "Kubernetes", "Images", "Operations", "Monitoring", "Rule", "Registry", "Network")
                 .check(LIBRARY);
     }
 
@@ -54,7 +64,8 @@ class LayersTest {
     @Test
     void internalImportsNoPublicPackage() {
         noClasses().that().resideInAPackage(ROOT + ".internal..")
-                .should().dependOnClassesThat().resideInAnyPackage(ROOT, ROOT + ".kubernetes..", ROOT + ".rule..",
+                .should().dependOnClassesThat().resideInAnyPackage(ROOT, ROOT + ".stack..", ROOT + ".kubernetes..",
+                        ROOT + ".images..", ROOT + ".operations..", ROOT + ".monitoring..", ROOT + ".rule..",
                         ROOT + ".registry..", ROOT + ".network..")
                 .check(LIBRARY);
     }

@@ -1,5 +1,6 @@
 package io.github.pullthroughcache.benchmark;
 
+import io.github.pullthroughcache.stack.PullThroughCacheStack;
 import io.github.pullthroughcache.examples.QuickStartExample;
 import io.github.pullthroughcache.testing.TestApps;
 import java.util.ArrayList;

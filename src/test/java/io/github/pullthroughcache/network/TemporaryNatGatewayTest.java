@@ -1,5 +1,6 @@
 package io.github.pullthroughcache.network;
 
+import io.github.pullthroughcache.PullThroughCacheProps;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,10 +1,14 @@
 package io.github.pullthroughcache.readme;
 
 import io.github.pullthroughcache.*;
+import io.github.pullthroughcache.images.*;
 import io.github.pullthroughcache.kubernetes.*;
+import io.github.pullthroughcache.monitoring.*;
 import io.github.pullthroughcache.network.*;
+import io.github.pullthroughcache.operations.*;
 import io.github.pullthroughcache.registry.*;
 import io.github.pullthroughcache.rule.*;
+import io.github.pullthroughcache.stack.*;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.App;

@@ -3,7 +3,7 @@ package io.github.pullthroughcache.readme;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.pullthroughcache.PullThroughCacheStack;
+import io.github.pullthroughcache.stack.PullThroughCacheStack;
 import io.github.pullthroughcache.examples.ExamplesApp;
 import io.github.pullthroughcache.testing.CfnSchemas;
 import io.github.pullthroughcache.testing.Synth;
@@ -296,7 +296,8 @@ class ReadmeTest {
                 String type = types.group();
                 String qualified = explicit.get(type);
                 if (qualified == null) {
-                    for (String pkg : List.of("", "network/", "registry/", "rule/")) {
+                    for (String pkg : List.of("", "images/", "monitoring/", "network/", "operations/", "registry/", "rule/",
+                            "stack/")) {
                         if (Files.exists(library.resolve(pkg + type + ".java"))) {
                             qualified = "io.github.pullthroughcache." + pkg.replace("/", ".") + type;
                         }

@@ -1,4 +1,4 @@
-package io.github.pullthroughcache;
+package io.github.pullthroughcache.images;
 
 import io.github.pullthroughcache.internal.ConstructIds;
 import io.github.pullthroughcache.internal.HandlerFunction;
@@ -6,6 +6,7 @@ import io.github.pullthroughcache.internal.ImageRuns;
 import io.github.pullthroughcache.internal.NagAcknowledgements;
 import io.github.pullthroughcache.internal.StackFacts;
 import io.github.pullthroughcache.internal.Tokens;
+import io.github.pullthroughcache.rule.ICacheModel;
 import io.github.pullthroughcache.rule.IPullThroughCacheRule;
 import io.github.pullthroughcache.rule.ImageReference;
 import io.github.pullthroughcache.rule.PullThroughCacheRule;
@@ -110,9 +111,9 @@ public class CacheWarmer extends Construct {
         int concurrency = ImageRuns.count("CacheWarmerProps.concurrency", props.getConcurrency(), MAX_CONCURRENCY);
         int imageConcurrency = ImageRuns.count("CacheWarmerProps.imageConcurrency", props.getImageConcurrency(), MAX_CONCURRENCY);
         checkPlatforms("CacheWarmerProps.platforms", platforms, String.valueOf(DEFAULT_PLATFORMS));
-        if (props.getImages() == null || props.getImages().isEmpty()) {
-            throw new IllegalArgumentException("CacheWarmerProps.images is required: one or more image references such "
-                    + "as 'public.ecr.aws/nginx/nginx:1.27'");
+        if (props.getImages() != null && props.getImages().isEmpty()) {
+            throw new IllegalArgumentException("CacheWarmerProps.images is empty: give one or more image references such "
+                    + "as 'public.ecr.aws/nginx/nginx:1.27', or leave it out and add them with addImages");
         }
 
         this.owner = props.getCache() != null ? "PullThroughCache " + props.getCache().getNode().getPath()
@@ -131,7 +132,7 @@ public class CacheWarmer extends Construct {
                         .sid("RegistryToken")
                         .actions(List.of("ecr:GetAuthorizationToken"))
                         .resources(List.of("*"))
-                        .build(), pulls, PolicyStatement.Builder.create()
+                        .build(), PolicyStatement.Builder.create()
                         .sid("DeferredImages")
                         .actions(List.of("ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"))
                         .resources(List.of(deferredArn))
@@ -172,14 +173,14 @@ public class CacheWarmer extends Construct {
                 handler.role().role()));
         this.schedule = props.getSchedule() == null ? null : ImageRuns.schedule(this, "cache warmer", "InvokeWarmer",
                 "Warms the pull through cache: " + getNode().getPath(), function, props.getSchedule(), settings);
-        addImages(props.getImages());
+        addImages(props.getImages() != null ? props.getImages() : List.of());
     }
 
     /**
      * Adds images to warm, at deployment and on the schedule: the warmer's role gets the pulls of the rules that
      * serve them, and its custom resource waits for those rules. An image given already is left as it is.
      *
-     * @param imageReferences images in any form {@link PullThroughCache#imageUri} takes
+     * @param imageReferences images in any form {@code PullThroughCache.imageUri} takes
      * @throws IllegalArgumentException when a reference is invalid or no rule serves its registry
      */
     public void addImages(List<String> imageReferences) {
@@ -214,6 +215,10 @@ public class CacheWarmer extends Construct {
      */
     private void allowPullsThrough(IPullThroughCacheRule rule) {
         String repositories = rule.getRepositoryArnPattern();
+        if (pulls.getResources().isEmpty()) {
+            // with the first image: a statement without resources is refused
+            policy.addStatements(pulls);
+        }
         pulls.addResources(repositories);
         NagAcknowledgements.acknowledgeResources(policy, "AwsSolutions-IAM5", REPOSITORIES_REASON, List.of(repositories));
         if (rule instanceof PullThroughCacheRule owned && owned.getCreationTemplate() != null) {
@@ -245,11 +250,11 @@ public class CacheWarmer extends Construct {
             throw new IllegalArgumentException("CacheWarmerProps: give exactly one of cache and rules (got "
                     + (props.getCache() == null ? "neither" : "both") + "): the rules that serve the images to warm");
         }
-        IPullThroughCache cache = props.getCache();
+        ICacheModel cache = props.getCache();
         List<IPullThroughCacheRule> given = props.getRules();
-        if ((cache != null ? cache.getRules() : given).isEmpty()) {
-            throw new IllegalArgumentException("CacheWarmerProps." + (cache != null ? "cache" : "rules")
-                    + " has no rule: nothing could serve an image");
+        // a cache may get its rules after its warmer: each image is matched as it is added
+        if (cache == null && given.isEmpty()) {
+            throw new IllegalArgumentException("CacheWarmerProps.rules has no rule: nothing could serve an image");
         }
         return cache != null ? cache::getRules : () -> given;
     }

@@ -1,12 +1,13 @@
-package io.github.pullthroughcache;
+package io.github.pullthroughcache.images;
 
+import io.github.pullthroughcache.rule.ICacheModel;
 import io.github.pullthroughcache.rule.IPullThroughCacheRule;
 import java.util.List;
 
 /** Properties of a {@link CacheWarmer}: the rules, the images, and the {@link CacheWarmerOptions options}. */
 public final class CacheWarmerProps extends CacheWarmerOptions {
 
-    private final IPullThroughCache cache;
+    private final ICacheModel cache;
     private final List<IPullThroughCacheRule> rules;
     private final List<String> images;
 
@@ -23,7 +24,7 @@ public final class CacheWarmerProps extends CacheWarmerOptions {
     }
 
     /** @return the cache, or {@code null} when rules are given */
-    public IPullThroughCache getCache() {
+    public ICacheModel getCache() {
         return cache;
     }
 
@@ -32,14 +33,14 @@ public final class CacheWarmerProps extends CacheWarmerOptions {
         return rules;
     }
 
-    /** @return the images to warm */
+    /** @return the images to warm, or {@code null} for none */
     public List<String> getImages() {
         return images;
     }
 
     /** Builds {@link CacheWarmerProps}: the setters of {@link CacheWarmerOptions.Builder} and these. */
     public static final class Builder extends CacheWarmerOptions.Builder<Builder> {
-        private IPullThroughCache cache;
+        private ICacheModel cache;
         private List<IPullThroughCacheRule> rules;
         private List<String> images;
 
@@ -52,13 +53,13 @@ public final class CacheWarmerProps extends CacheWarmerOptions {
          * @param cache the cache
          * @return this builder
          */
-        public Builder cache(IPullThroughCache cache) {
+        public Builder cache(ICacheModel cache) {
             this.cache = cache;
             return this;
         }
 
         /**
-         * The rules that serve the images, for rules made without a {@link PullThroughCache}. Give this or
+         * The rules that serve the images, for rules made without a {@code PullThroughCache}. Give this or
          * {@link #cache}.
          *
          * @param rules the rules, in the order an image's registry is matched against them
@@ -70,8 +71,10 @@ public final class CacheWarmerProps extends CacheWarmerOptions {
         }
 
         /**
-         * The images to pull through the cache, in any form {@link PullThroughCache#imageUri} takes
-         * ({@code nginx:1.27}, {@code public.ecr.aws/nginx/nginx:1.27}, {@code quay.io/...@sha256:...}). Required.
+         * The images to pull through the cache, in any form {@code PullThroughCache.imageUri} takes
+         * ({@code nginx:1.27}, {@code public.ecr.aws/nginx/nginx:1.27}, {@code quay.io/...@sha256:...}).
+         *
+         * <p>Default: none; add them with {@link CacheWarmer#addImages} (a run with none does nothing).
          *
          * @param images one or more image references
          * @return this builder

@@ -1,4 +1,4 @@
-package io.github.pullthroughcache;
+package io.github.pullthroughcache.images;
 
 import io.github.pullthroughcache.rule.CopiedRegistry;
 import java.util.List;
@@ -32,7 +32,7 @@ public final class ImageCopierProps {
         return registries;
     }
 
-    /** @return the images to copy; required */
+    /** @return the images to copy, or {@code null} for none */
     public List<String> getImages() {
         return images;
     }
@@ -84,7 +84,7 @@ public final class ImageCopierProps {
 
         /**
          * @param images the images to copy, as you would pass them to {@code docker pull}, such as
-         *     {@code mcr.microsoft.com/dotnet/runtime:8.0}; required
+         *     {@code mcr.microsoft.com/dotnet/runtime:8.0}; default none: add them with {@link ImageCopier#addImages}
          * @return this builder
          */
         public Builder images(List<String> images) {

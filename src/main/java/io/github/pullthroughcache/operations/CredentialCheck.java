@@ -1,17 +1,17 @@
-package io.github.pullthroughcache;
+package io.github.pullthroughcache.operations;
 
+import io.github.pullthroughcache.monitoring.CacheMetrics;
 import io.github.pullthroughcache.internal.ConstructIds;
 import io.github.pullthroughcache.internal.HandlerFunction;
 import io.github.pullthroughcache.internal.HandlerSchedule;
 import io.github.pullthroughcache.internal.NagAcknowledgements;
-import io.github.pullthroughcache.rule.PullThroughCacheRule;
+import io.github.pullthroughcache.rule.ICacheModel;
+import io.github.pullthroughcache.rule.IPullThroughCacheRule;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 import software.amazon.awscdk.CustomResource;
 import software.amazon.awscdk.Duration;
@@ -51,13 +51,12 @@ public class CredentialCheck extends Construct {
             + "rules: ecr:ValidatePullThroughCacheRule is authorized on the registry, like ecr:GetAuthorizationToken. "
             + "The role has that one action, and the function validates the cache's rules only.";
 
-    private final PullThroughCache cache;
+    private final ICacheModel cache;
     private final String cacheName;
     private final ITopic alarmTopic;
     private final CustomResource resource;
     private final Function function;
     private final List<String> prefixes = new ArrayList<>();
-    private final Set<PullThroughCacheRule> covered = new LinkedHashSet<>();
     private final Map<String, Alarm> alarms = new LinkedHashMap<>();
     private final List<Metric> metrics = new ArrayList<>();
     private final List<Consumer<Metric>> metricListeners = new ArrayList<>();
@@ -104,18 +103,16 @@ public class CredentialCheck extends Construct {
                 : ScheduleExpression.rate(DEFAULT_INTERVAL);
         HandlerSchedule.create(this, function, expression, input,
                 "Checks the upstream credentials of " + cache.getNode().getPath());
-        cache.getRules().forEach(this::cover);
-        getNode().addValidation(() -> cache.getRules().stream()
-                .filter(rule -> rule.getUpstream().getCredential() != null && !covered.contains(rule))
-                .map(rule -> "CredentialCheck " + getNode().getPath() + " was created before rule '"
-                        + rule.getRepositoryPrefix() + "' was added to its cache, so it would not check that rule's "
-                        + "credential: create it after every cache.addRule, or use PullThroughCacheProps.validateCredentials")
-                .toList());
+        // every rule of the cache, those added after this construct too
+        cache.forEachServed(this::cover);
     }
 
-    /** Checks the rule too, when it has a credential: an alarm of its own, and its metric. */
-    void cover(PullThroughCacheRule rule) {
-        if (rule.getUpstream().getCredential() == null || !covered.add(rule)) {
+    /**
+     * Checks a rule too, when it has a credential: an alarm of its own, and its metric. A copied registry is no rule
+     * that ECR could validate: the copier's failures tell of its credential.
+     */
+    private void cover(IPullThroughCacheRule rule) {
+        if (rule.getUpstream().isCopied() || rule.getUpstream().getCredential() == null) {
             return;
         }
         String prefix = rule.getRepositoryPrefix();
@@ -150,7 +147,7 @@ public class CredentialCheck extends Construct {
     }
 
     /** Calls the listener with each rule's metric, those of rules checked later too. */
-    void onMetric(Consumer<Metric> listener) {
+    public void onMetric(Consumer<Metric> listener) {
         metrics.forEach(listener);
         metricListeners.add(listener);
     }

@@ -1,4 +1,4 @@
-package io.github.pullthroughcache;
+package io.github.pullthroughcache.stack;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.github.pullthroughcache;
+package io.github.pullthroughcache.monitoring;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,18 +13,18 @@ import software.constructs.IConstruct;
  * The metrics the library's handlers publish in embedded metric format (namespace {@value #NAMESPACE}), each under
  * the dimension {@code Cache}: the cache's stack name and path in it, which the handlers get as {@code METRICS_CACHE}.
  */
-final class CacheMetrics {
+public final class CacheMetrics {
 
     /** The namespace of the handlers' metrics (handlers/shared/metrics.js). */
-    static final String NAMESPACE = "PullThroughCache";
+    public static final String NAMESPACE = "PullThroughCache";
     /** The environment variable naming the cache to a handler. */
-    static final String ENVIRONMENT = "METRICS_CACHE";
+    public static final String ENVIRONMENT = "METRICS_CACHE";
 
     private CacheMetrics() {
     }
 
     /** @return {@code <stack name>/<path of the cache in its stack>}, token-aware */
-    static String cacheName(IConstruct cache) {
+    public static String cacheName(IConstruct cache) {
         String stackPath = Stack.of(cache).getNode().getPath();
         String path = cache.getNode().getPath();
         return Aws.STACK_NAME + "/" + (path.startsWith(stackPath + "/") ? path.substring(stackPath.length() + 1) : path);
@@ -39,7 +39,7 @@ final class CacheMetrics {
      * @param extraDimensions dimensions besides {@code Cache}, such as {@code Rule}
      * @return the metric, over an hour
      */
-    static Metric metric(String cacheName, String name, String statistic, Unit unit, String label,
+    public static Metric metric(String cacheName, String name, String statistic, Unit unit, String label,
             Map<String, String> extraDimensions) {
         Map<String, String> dimensions = new LinkedHashMap<>();
         dimensions.put("Cache", cacheName);

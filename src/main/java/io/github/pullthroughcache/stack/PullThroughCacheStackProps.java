@@ -1,5 +1,7 @@
-package io.github.pullthroughcache;
+package io.github.pullthroughcache.stack;
 
+import io.github.pullthroughcache.PullThroughCache;
+import io.github.pullthroughcache.PullThroughCacheProps;
 import io.github.pullthroughcache.registry.CreationTemplateOptions;
 import io.github.pullthroughcache.registry.RegistryPolicyMode;
 import io.github.pullthroughcache.rule.UpstreamRegistry;

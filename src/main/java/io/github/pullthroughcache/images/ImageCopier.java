@@ -1,4 +1,4 @@
-package io.github.pullthroughcache;
+package io.github.pullthroughcache.images;
 
 import io.github.pullthroughcache.internal.ConstructIds;
 import io.github.pullthroughcache.internal.HandlerFunction;
@@ -95,9 +95,9 @@ public class ImageCopier extends Construct {
             throw new IllegalArgumentException("ImageCopierProps.registries is required: the copied registries "
                     + "(CopiedRegistry, of UpstreamRegistry.copied) whose images are copied");
         }
-        if (props.getImages() == null || props.getImages().isEmpty()) {
-            throw new IllegalArgumentException("ImageCopierProps.images is required: one or more image references such "
-                    + "as 'mcr.microsoft.com/dotnet/runtime:8.0'");
+        if (props.getImages() != null && props.getImages().isEmpty()) {
+            throw new IllegalArgumentException("ImageCopierProps.images is empty: give one or more image references such "
+                    + "as 'mcr.microsoft.com/dotnet/runtime:8.0', or leave it out and add them with addImages");
         }
         this.registries = new ArrayList<>(props.getRegistries());
         CacheWarmerOptions options = props.getOptions() != null ? props.getOptions() : CacheWarmerOptions.builder().build();
@@ -112,7 +112,7 @@ public class ImageCopier extends Construct {
                 .descriptions("Custom::EcrImageCopier: copies images of registries the pull through cache cannot serve "
                         + "into ECR, for " + getNode().getPath(),
                         "Pushes under the copied registries' prefixes and reads their credentials only")
-                .statements(List.of(pushes, PolicyStatement.Builder.create()
+                .statements(List.of(PolicyStatement.Builder.create()
                         .sid("DeferredImages")
                         .actions(List.of("ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"))
                         .resources(List.of(ImageRuns.parameterArn(facts.stack(), deferredPath)))
@@ -154,7 +154,7 @@ public class ImageCopier extends Construct {
                 handler.role().role()));
         this.schedule = options.getSchedule() == null ? null : ImageRuns.schedule(this, "image copier", "InvokeCopier",
                 "Copies images into the registry: " + getNode().getPath(), function, options.getSchedule(), settings);
-        addImages(props.getImages());
+        addImages(props.getImages() != null ? props.getImages() : List.of());
     }
 
     /**
@@ -214,6 +214,10 @@ public class ImageCopier extends Construct {
      */
     private void allowCopiesInto(CopiedRegistry registry) {
         String repositories = registry.getRepositoryArnPattern();
+        if (pushes.getResources().isEmpty()) {
+            // with the first image: a statement without resources is refused
+            policy.addStatements(pushes);
+        }
         pushes.addResources(repositories);
         NagAcknowledgements.acknowledgeResources(policy, "AwsSolutions-IAM5", REPOSITORIES_REASON, List.of(repositories));
         tagOnCreate.allow(repositories, registry.getCreationTemplate().getResourceTags().keySet());

@@ -1,5 +1,6 @@
-package io.github.pullthroughcache;
+package io.github.pullthroughcache.operations;
 
+import io.github.pullthroughcache.rule.ICacheModel;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.scheduler.ScheduleExpression;
 import software.amazon.awscdk.services.sns.ITopic;
@@ -7,7 +8,7 @@ import software.amazon.awscdk.services.sns.ITopic;
 /** Properties of a {@link CredentialCheck}. */
 public final class CredentialCheckProps {
 
-    private final PullThroughCache cache;
+    private final ICacheModel cache;
     private final ITopic alarmTopic;
     private final ScheduleExpression schedule;
     private final RetentionDays logRetention;
@@ -25,7 +26,7 @@ public final class CredentialCheckProps {
     }
 
     /** @return the cache whose rules with a credential are checked */
-    public PullThroughCache getCache() {
+    public ICacheModel getCache() {
         return cache;
     }
 
@@ -46,7 +47,7 @@ public final class CredentialCheckProps {
 
     /** Builds {@link CredentialCheckProps}. */
     public static final class Builder {
-        private PullThroughCache cache;
+        private ICacheModel cache;
         private ITopic alarmTopic;
         private ScheduleExpression schedule;
         private RetentionDays logRetention;
@@ -60,7 +61,7 @@ public final class CredentialCheckProps {
          * @param cache the cache (required)
          * @return this builder
          */
-        public Builder cache(PullThroughCache cache) {
+        public Builder cache(ICacheModel cache) {
             this.cache = cache;
             return this;
         }

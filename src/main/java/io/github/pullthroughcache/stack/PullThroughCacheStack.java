@@ -1,5 +1,7 @@
-package io.github.pullthroughcache;
+package io.github.pullthroughcache.stack;
 
+import io.github.pullthroughcache.PullThroughCache;
+import io.github.pullthroughcache.PullThroughCacheProps;
 import io.github.pullthroughcache.internal.ConstructIds;
 import io.github.pullthroughcache.network.CacheVpc;
 import io.github.pullthroughcache.registry.RegistryPolicyMode;
@@ -137,9 +139,8 @@ public class PullThroughCacheStack extends Stack {
 
         CfnOutput.Builder.create(this, "RegistryUri").value(cache.getRegistryHost())
                 .description("The private registry that images are pulled through").build();
-        for (Map.Entry<String, PullThroughCacheRule> entry : cache.rulesById().entrySet()) {
-            PullThroughCacheRule rule = entry.getValue();
-            CfnOutput.Builder.create(this, "Prefix" + entry.getKey())
+        for (PullThroughCacheRule rule : cache.getRules()) {
+            CfnOutput.Builder.create(this, "Prefix" + rule.getNode().getId())
                     .value(cache.repositoryUriPrefix(rule.getRepositoryPrefix()))
                     .description("Pull " + rule.getUpstream().getUrl() + "/<image> as this/<image>")
                     .build();

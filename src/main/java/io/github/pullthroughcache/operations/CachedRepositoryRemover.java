@@ -1,11 +1,12 @@
-package io.github.pullthroughcache;
+package io.github.pullthroughcache.operations;
 
 import io.github.pullthroughcache.internal.ConstructIds;
 import io.github.pullthroughcache.internal.HandlerFunction;
 import io.github.pullthroughcache.internal.NagAcknowledgements;
 import io.github.pullthroughcache.internal.RepositoryPrefix;
 import io.github.pullthroughcache.internal.Tokens;
-import io.github.pullthroughcache.rule.PullThroughCacheRule;
+import io.github.pullthroughcache.rule.ICacheModel;
+import io.github.pullthroughcache.rule.IPullThroughCacheRule;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +18,7 @@ import software.amazon.awscdk.Lazy;
 import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.constructs.Construct;
+import software.constructs.IConstruct;
 
 /**
  * Deletes, when its stack is deleted, the repositories that ECR created for a cache under its prefixes, with their
@@ -27,8 +29,9 @@ import software.constructs.Construct;
  * resource deleted for another reason (the option turned off, a replacement) deletes nothing: the function acts only
  * while CloudFormation deletes the stack.
  *
- * <p>{@link PullThroughCache} creates it with {@code removeCachedRepositoriesOnDestroy(true)}, tags its templates,
- * and makes every rule depend on it, so that the rules go first and no pull fills a repository it deleted.
+ * <p>{@code PullThroughCache} creates it with {@code removeCachedRepositoriesOnDestroy(true)}, tags its templates,
+ * and makes every rule and copied registry depend on it, so that they go first and no pull or copy fills a repository
+ * it deleted.
  *
  * <p>Children: {@code Handler} with {@code HandlerRole}, {@code HandlerPolicy} and {@code HandlerLogs};
  * {@code Resource} ({@code Custom::EcrCachedRepositories}). The role may list the registry's repositories, read the
@@ -44,7 +47,7 @@ public class CachedRepositoryRemover extends Construct {
     private static final String PREFIXES_REASON = "Repositories under the cache's prefixes, created by ECR on first "
             + "pulls; deleted only when tagged for this cache (aws:ResourceTag condition).";
 
-    private final PullThroughCache cache;
+    private final ICacheModel cache;
     private final CustomResource resource;
     private final PolicyStatement readTags;
     private final PolicyStatement delete;
@@ -52,11 +55,12 @@ public class CachedRepositoryRemover extends Construct {
     private final List<String> prefixes = new ArrayList<>();
 
     /**
-     * @param scope the cache
+     * @param scope the parent, such as the cache
      * @param id the construct id
-     * @param cache the cache, whose templates tag the repositories with {@link #tagFor}
+     * @param cache the cache, whose templates tag the repositories with {@link #tagFor}: it works under each prefix
+     *     the cache serves, those of rules and copied registries added later too
      */
-    CachedRepositoryRemover(Construct scope, String id, PullThroughCache cache) {
+    public CachedRepositoryRemover(Construct scope, String id, ICacheModel cache) {
         super(scope, id);
         this.cache = cache;
         String tagValue = tagFor(cache);
@@ -97,15 +101,19 @@ public class CachedRepositoryRemover extends Construct {
                 .properties(properties)
                 .serviceTimeout(Duration.minutes(15))
                 .build();
+        cache.forEachServed(this::cover);
     }
 
-    /** @return the tag value that marks the repositories created for the cache */
-    static String tagFor(PullThroughCache cache) {
+    /**
+     * @param cache the cache
+     * @return the tag value that marks the repositories created for the cache
+     */
+    public static String tagFor(IConstruct cache) {
         return ConstructIds.owner(cache);
     }
 
-    /** Removes under the rule's prefix too; the rule goes before the repositories do. */
-    void cover(PullThroughCacheRule rule) {
+    /** Removes under the prefix too; the rule or copied registry goes before the repositories do. */
+    private void cover(IPullThroughCacheRule rule) {
         String prefix = rule.getRepositoryPrefix();
         if (RepositoryPrefix.ROOT.equals(prefix)) {
             throw new IllegalArgumentException("PullThroughCache " + cache.getNode().getPath() + " cannot remove its "

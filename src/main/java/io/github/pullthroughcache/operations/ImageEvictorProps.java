@@ -1,11 +1,12 @@
-package io.github.pullthroughcache;
+package io.github.pullthroughcache.operations;
 
+import io.github.pullthroughcache.rule.ICacheModel;
 import software.amazon.awscdk.Duration;
 
 /** Properties of an {@link ImageEvictor}: its cache, the age at which an unpulled image goes, and its options. */
 public final class ImageEvictorProps {
 
-    private final PullThroughCache cache;
+    private final ICacheModel cache;
     private final Duration unpulledFor;
 
     private final ImageEvictorOptions options;
@@ -22,7 +23,7 @@ public final class ImageEvictorProps {
     }
 
     /** @return the cache whose repositories are evicted */
-    public PullThroughCache getCache() {
+    public ICacheModel getCache() {
         return cache;
     }
 
@@ -38,7 +39,7 @@ public final class ImageEvictorProps {
 
     /** Builds {@link ImageEvictorProps}. */
     public static final class Builder {
-        private PullThroughCache cache;
+        private ICacheModel cache;
         private Duration unpulledFor;
         private ImageEvictorOptions options = ImageEvictorOptions.builder().build();
 
@@ -60,12 +61,12 @@ public final class ImageEvictorProps {
 
         /**
          * The cache: the evictor works in the repositories under its rules' prefixes only, and keeps the images it
-         * routes ({@link PullThroughCache#getImagesInUse()}) and warms.
+         * routes ({@code PullThroughCache.getImagesInUse}) and warms.
          *
          * @param cache the cache (required)
          * @return this builder
          */
-        public Builder cache(PullThroughCache cache) {
+        public Builder cache(ICacheModel cache) {
             this.cache = cache;
             return this;
         }

@@ -1,4 +1,4 @@
-package io.github.pullthroughcache;
+package io.github.pullthroughcache.stack;
 
 import java.io.PrintStream;
 

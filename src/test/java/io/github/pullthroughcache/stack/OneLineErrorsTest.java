@@ -1,4 +1,4 @@
-package io.github.pullthroughcache;
+package io.github.pullthroughcache.stack;
 
 import io.github.pullthroughcache.testing.TestApps;
 import static org.assertj.core.api.Assertions.assertThat;

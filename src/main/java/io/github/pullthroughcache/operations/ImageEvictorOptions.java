@@ -1,11 +1,11 @@
-package io.github.pullthroughcache;
+package io.github.pullthroughcache.operations;
 
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.scheduler.ScheduleExpression;
 
 /**
  * The settings of an {@link ImageEvictor} besides its cache and age ({@link ImageEvictorProps#getOptions()}), and
- * of the one a {@link PullThroughCache} creates ({@code PullThroughCacheProps.evictionOptions}, with
+ * of the one a {@code PullThroughCache} creates ({@code PullThroughCacheProps.evictionOptions}, with
  * {@code evictUnpulledAfter} as the age).
  */
 public final class ImageEvictorOptions {

@@ -1,11 +1,11 @@
-package io.github.pullthroughcache;
+package io.github.pullthroughcache.images;
 
 import java.util.List;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.scheduler.ScheduleExpression;
 
 /**
- * The settings of a {@link CacheWarmer} besides its rules and images: those of the warmer a {@link PullThroughCache}
+ * The settings of a {@link CacheWarmer} besides its rules and images: those of the warmer a {@code PullThroughCache}
  * creates for the images it routes ({@code PullThroughCacheProps.warmerOptions}), where the cache brings the rules
  * and the images; {@link CacheWarmerProps} adds them.
  */

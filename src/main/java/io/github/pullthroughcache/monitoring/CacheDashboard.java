@@ -1,7 +1,8 @@
-package io.github.pullthroughcache;
+package io.github.pullthroughcache.monitoring;
 
 import io.github.pullthroughcache.network.TemporaryNatGateway;
-import io.github.pullthroughcache.rule.PullThroughCacheRule;
+import io.github.pullthroughcache.rule.ICacheModel;
+import io.github.pullthroughcache.rule.IPullThroughCacheRule;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.Duration;
@@ -15,13 +16,16 @@ import software.amazon.awscdk.services.cloudwatch.SearchExpression;
 import software.amazon.awscdk.services.cloudwatch.TextWidget;
 import software.amazon.awscdk.services.cloudwatch.Unit;
 import software.amazon.awscdk.services.cloudwatch.YAxisProps;
+import software.constructs.Construct;
+import software.constructs.IConstruct;
 
 /**
  * The rows of a cache's CloudWatch dashboard, one per concern, each headed by a line that says what to look for:
  * pulls per cached repository; the warmer's outcome; the evictor's; the upstream credentials; the temporary NAT
- * gateway's bytes. A row exists only for what the cache has. Metrics of rules added later join their rows.
+ * gateway's bytes. A row exists only for what the cache has. The pulls of every prefix the cache serves (its rules
+ * and copied registries, those added later too) join the pulls row.
  */
-final class CacheDashboard {
+public final class CacheDashboard {
 
     private static final int FULL = 24;
     private static final int HALF = 12;
@@ -33,13 +37,14 @@ final class CacheDashboard {
     private final GraphWidget pulls;
 
     /**
-     * Creates the dashboard (child {@code Dashboard} of the cache) with its pulls row.
+     * Creates the dashboard (child {@code Dashboard} of the scope) with its pulls row.
      *
-     * @param cache the cache
+     * @param scope the parent, such as the cache
+     * @param cache what the cache serves
      */
-    CacheDashboard(PullThroughCache cache) {
+    public CacheDashboard(Construct scope, ICacheModel cache) {
         this.cacheName = CacheMetrics.cacheName(cache);
-        this.dashboard = Dashboard.Builder.create(cache, "Dashboard")
+        this.dashboard = Dashboard.Builder.create(scope, "Dashboard")
                 .defaultInterval(Duration.days(7))
                 .build();
         // AWS/ECR RepositoryPullCount, per repository (dimension RepositoryName): one search per rule prefix finds the
@@ -50,10 +55,11 @@ final class CacheDashboard {
                 "Pulls", List.of());
         row("Pulls", "What the cache serves: pulls of each repository under its prefixes. A repository without "
                 + "pulls for long is what the evictor deletes.", pulls);
+        cache.forEachServed(this::addPulls);
     }
 
-    /** Adds the repositories of the rule to the pulls graph. */
-    void addRule(PullThroughCacheRule rule) {
+    /** Adds the repositories of a rule or copied registry to the pulls graph. */
+    private void addPulls(IPullThroughCacheRule rule) {
         String prefix = rule.getRepositoryPrefix();
         pulls.addLeftMetric(SearchExpression.Builder.create()
                 // a search term without quotes matches part of the repository's name: the prefix's
@@ -65,7 +71,7 @@ final class CacheDashboard {
     }
 
     /** The warmer's outcome: images warmed, failed and deferred per hour, and the bytes it pulled. */
-    void addWarmerRow() {
+    public void addWarmerRow() {
         row("Warmer", "The cache warmer's runs: an image that failed or was deferred is not cached yet, and its "
                 + "first pull from the VPC may fail. See the warmer's log for why.",
                 graph("Cache warmer: images per hour", HALF, "Images", List.of(
@@ -77,7 +83,7 @@ final class CacheDashboard {
     }
 
     /** The evictor's outcome: images and repositories deleted, and the bytes freed. */
-    void addEvictorRow() {
+    public void addEvictorRow() {
         row("Eviction", "The images the evictor deleted because nobody pulled them for the configured time, and "
                 + "the storage freed.",
                 graph("Evictor: images and repositories deleted per hour", HALF, "Deleted", List.of(
@@ -87,8 +93,13 @@ final class CacheDashboard {
                         metric("BytesFreed", "Sum", Unit.BYTES, "bytes freed"))));
     }
 
-    /** Each checked rule's credential: 1 works, 0 does not. */
-    void addCredentialRow(CredentialCheck check) {
+    /**
+     * Each checked rule's credential: 1 works, 0 does not.
+     *
+     * @param check the credential check, whose alarms the row names
+     * @return the graph, to which each rule's metric is added
+     */
+    public GraphWidget addCredentialRow(IConstruct check) {
         GraphWidget validity = GraphWidget.Builder.create()
                 .title("Upstream credentials: 1 works, 0 does not (ECR ValidatePullThroughCacheRule, hourly)")
                 .width(FULL)
@@ -96,13 +107,13 @@ final class CacheDashboard {
                 .leftYAxis(YAxisProps.builder().label("Valid").min(0).max(1).showUnits(false).build())
                 .leftAnnotations(List.of(HorizontalAnnotation.builder().value(1).label("works").build()))
                 .build();
-        check.onMetric(validity::addLeftMetric);
         row("Credentials", "A rule at 0 fails its first pulls: put a working token into its secret. The alarms of "
                 + check.getNode().getPath() + " go off after two hours at 0.", validity);
+        return validity;
     }
 
     /** The bytes through the temporary NAT gateway: once they stay at 0, the gateway can go. */
-    void addNatRow(TemporaryNatGateway nat) {
+    public void addNatRow(TemporaryNatGateway nat) {
         Map<String, String> gateway = Map.of("NatGatewayId", nat.getNatGatewayId());
         row("Temporary NAT gateway", "Bytes through the temporary NAT gateway (AWS/NATGateway). Once they stay at 0, "
                 + "every image is cached: deploy with temporaryNat(false) and the gateway, billed by the hour, goes.",
@@ -112,7 +123,7 @@ final class CacheDashboard {
     }
 
     /** @return the dashboard */
-    Dashboard getDashboard() {
+    public Dashboard getDashboard() {
         return dashboard;
     }
 

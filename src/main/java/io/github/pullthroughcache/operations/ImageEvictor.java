@@ -1,18 +1,23 @@
-package io.github.pullthroughcache;
+package io.github.pullthroughcache.operations;
 
+import io.github.pullthroughcache.monitoring.CacheMetrics;
 import io.github.pullthroughcache.internal.HandlerFunction;
 import io.github.pullthroughcache.internal.HandlerSchedule;
 import io.github.pullthroughcache.internal.NagAcknowledgements;
 import io.github.pullthroughcache.internal.RepositoryPrefix;
 import io.github.pullthroughcache.internal.Tokens;
 import io.github.pullthroughcache.internal.WholeDays;
+import io.github.pullthroughcache.rule.ICacheModel;
+import io.github.pullthroughcache.rule.IPullThroughCacheRule;
+import io.github.pullthroughcache.rule.ImageReference;
 import io.github.pullthroughcache.rule.PullThroughCacheRule;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Lazy;
 import software.amazon.awscdk.services.iam.ManagedPolicy;
@@ -29,8 +34,8 @@ import software.constructs.Construct;
  * the time it was stored ({@code imagePushedAt}). ECR's lifecycle rules cannot do this: by last pull they can only
  * archive ({@code CreationTemplateOptions.archiveUnpulledAfter}).
  *
- * <p>It never deletes an image the app uses: the images the cache routes ({@link PullThroughCache#getImagesInUse()})
- * and warms ({@link PullThroughCache#warm}), by tag or digest per repository; nor an archived image, nor a platform
+ * <p>It never deletes an image the app uses: the images the cache routes and warms ({@link ICacheModel#getImagesInUse},
+ * read when the app synthesizes), by tag or digest per repository; nor an archived image, nor a platform
  * manifest that a kept image index references. It looks at each batch once more just before deleting it, so that an
  * image pulled meanwhile stays. With {@code deleteEmptyRepositories} it deletes a repository it emptied (without
  * force). Each run publishes {@code ImagesEvicted}, {@code BytesFreed} and {@code RepositoriesDeleted} (namespace
@@ -52,12 +57,11 @@ public class ImageEvictor extends Construct {
     private static final String PREFIXES_REASON = "Images are described and deleted under the cache's prefixes only, "
             + "in repositories that ECR creates on first pulls.";
 
-    private final PullThroughCache cache;
+    private final ICacheModel cache;
     private final PolicyStatement evict;
     private final ManagedPolicy policy;
     private final Function function;
     private final Schedule schedule;
-    private final Set<PullThroughCacheRule> covered = new LinkedHashSet<>();
     private final List<String> prefixes = new ArrayList<>();
 
     /**
@@ -104,26 +108,18 @@ public class ImageEvictor extends Construct {
         input.put("Prefixes", Lazy.list(() -> List.copyOf(prefixes)));
         input.put("MaxAgeDays", days);
         input.put("DeleteEmptyRepositories", deleteEmpty);
-        // images routed or warmed after this construct are kept too
-        input.put("InUse", Lazy.any(cache::imagesToKeep));
+        // read when the app synthesizes: images routed or warmed after this construct are kept too
+        input.put("InUse", Lazy.any(this::imagesToKeep));
         ScheduleExpression expression = props.getOptions().getSchedule() != null ? props.getOptions().getSchedule()
                 : ScheduleExpression.rate(DEFAULT_INTERVAL);
         this.schedule = HandlerSchedule.create(this, function, expression, input,
                 "Deletes the images of " + cache.getNode().getPath() + " not pulled for " + days + " days");
-        cache.getRules().forEach(this::cover);
-        // a rule added to the cache after this evictor must not be left out silently
-        getNode().addValidation(() -> cache.getRules().stream().filter(rule -> !covered.contains(rule))
-                .map(rule -> "ImageEvictor " + getNode().getPath() + " was created before rule '" + rule.getRepositoryPrefix()
-                        + "' was added to its cache, so it would not evict under that prefix: create it after every "
-                        + "cache.addRule, or use PullThroughCacheProps.evictUnpulledAfter")
-                .toList());
+        // every prefix the cache serves, those of rules and copied registries added after this construct too
+        cache.forEachServed(this::cover);
     }
 
-    /** Evicts under the rule's prefix too. */
-    void cover(PullThroughCacheRule rule) {
-        if (!covered.add(rule)) {
-            return;
-        }
+    /** Evicts under the prefix of a rule or copied registry too. */
+    private void cover(IPullThroughCacheRule rule) {
         String prefix = rule.getRepositoryPrefix();
         if (RepositoryPrefix.ROOT.equals(prefix)) {
             throw new IllegalArgumentException("Images of pull through cache " + cache.getNode().getPath() + " cannot be "
@@ -135,6 +131,28 @@ public class ImageEvictor extends Construct {
         evict.addResources(rule.getRepositoryArnPattern());
         NagAcknowledgements.acknowledgeResources(policy, "AwsSolutions-IAM5", PREFIXES_REASON,
                 List.of(rule.getRepositoryArnPattern()));
+    }
+
+    /**
+     * The images the evictor keeps: those the cache routes and warms, as tags and digests per cached repository.
+     */
+    private Map<String, List<String>> imagesToKeep() {
+        Map<String, Set<String>> keep = new TreeMap<>();
+        List<IPullThroughCacheRule> served = cache.getServed();
+        for (String image : cache.getImagesInUse()) {
+            ImageReference cached = PullThroughCacheRule.serving(served, image, cache.getNode().getPath(),
+                    "Add its registry to the cache").cachedReference(image);
+            Set<String> references = keep.computeIfAbsent(cached.getRepository(), repository -> new TreeSet<>());
+            if (cached.getDigest() != null) {
+                references.add(cached.getDigest());
+            }
+            if (cached.getTag() != null || cached.getDigest() == null) {
+                references.add(cached.getTag() != null ? cached.getTag() : "latest");
+            }
+        }
+        Map<String, List<String>> lists = new LinkedHashMap<>();
+        keep.forEach((repository, references) -> lists.put(repository, List.copyOf(references)));
+        return lists;
     }
 
     private static int daysOf(Duration age) {
