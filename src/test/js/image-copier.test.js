@@ -9,7 +9,7 @@ const { startFakeRegistry, generatedBlob, sha256 } = require('./fake-registry');
 const { startFakeSsm } = require('./fake-ssm');
 const { startFakeLambda } = require('./fake-lambda');
 const { startFakeSecretsManager } = require('./fake-secrets-manager');
-const { captureLog } = require('./handler-log');
+const { captureLog, captureStdout } = require('./handler-log');
 
 const HANDLER = '../../main/resources/io/github/pullthroughcache/handlers/image-copier/index.js';
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:ecr-pullthroughcache/nvcr-AbCdEf';
@@ -125,6 +125,31 @@ test('a registry that asks for Basic gets the secret\'s username and access toke
   assert.ok(sent.length > 0 && sent.every((a) => a === `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`));
   assert.equal(basic.state.requests[0].authorization, undefined, 'nothing is sent before the registry asks');
   assert.deepEqual(secrets.state.calls.map((c) => c.input.SecretId), [SECRET], 'the secret is read once a run');
+});
+
+test('each invocation publishes images copied and failed and the bytes uploaded, in embedded metric format', async () => {
+  anonymous.addImage('metrics/one', '1.0', null);
+  process.env.METRICS_CACHE = 'Stack/Cache';
+  const lines = [];
+  const restore = captureStdout(lines);
+  let result;
+  try {
+    result = await handler({ Images: [image(anonymous, 'metrics/one', '1.0', 'mcr'),
+      image(anonymous, 'metrics/nothing', '1.0', 'mcr')] }, context());
+  } finally {
+    restore();
+    delete process.env.METRICS_CACHE;
+  }
+
+  const emf = lines.map((line) => { try { return JSON.parse(line); } catch (e) { return null; } }).filter((d) => d && d._aws);
+  assert.equal(emf.length, 1);
+  assert.equal(emf[0].Cache, 'Stack/Cache');
+  assert.equal(emf[0].ImagesCopied, 1);
+  assert.equal(emf[0].CopiesFailed, 1);
+  assert.equal(emf[0].BytesCopied, result.report[0].bytesUploaded);
+  assert.ok(emf[0].BytesCopied > 0);
+  assert.deepEqual(emf[0]._aws.CloudWatchMetrics[0].Metrics.map((m) => `${m.Name}:${m.Unit}`),
+    ['ImagesCopied:Count', 'CopiesFailed:Count', 'BytesCopied:Bytes']);
 });
 
 test('a re-run uploads nothing and downloads no blob', async () => {

@@ -28,6 +28,7 @@ final class ImportedPullThroughCache extends PullThroughCacheBase {
     static final String OTHER_REGION_WARNING = "@pullthroughcache/import:other-region";
 
     private final List<IPullThroughCacheRule> rules = new ArrayList<>();
+    private final List<IPullThroughCacheRule> copiedRegistries = new ArrayList<>();
     private final String registryHost;
     private final CacheConsumers sharedWith;
 
@@ -49,7 +50,8 @@ final class ImportedPullThroughCache extends PullThroughCacheBase {
             String defaultPrefix = upstream.getDefaultRepositoryPrefix();
             String prefix = attributes.getRepositoryPrefixes().getOrDefault(defaultPrefix, defaultPrefix);
             String ruleId = ConstructIds.pascalCase(prefix.toLowerCase(Locale.ROOT));
-            rules.add(PullThroughCacheRule.fromRuleAttributes(rulesScope, ruleId, PullThroughCacheRuleAttributes.builder()
+            // a copied registry is imported as a rule is: a prefix of that registry, routed and granted alike
+            (upstream.isCopied() ? copiedRegistries : rules).add(PullThroughCacheRule.fromRuleAttributes(rulesScope, ruleId, PullThroughCacheRuleAttributes.builder()
                     .upstream(upstream)
                     .repositoryPrefix(prefix)
                     .account(attributes.getAccount())
@@ -76,13 +78,18 @@ final class ImportedPullThroughCache extends PullThroughCacheBase {
 
     @Override
     public Grant grantPull(IGrantable grantee) {
-        return combined(grantee, rules.stream().map(rule -> rule.grantPull(grantee)).toList(),
+        return combined(grantee, getServed().stream().map(rule -> rule.grantPull(grantee)).toList(),
                 "pull through cache " + getNode().getPath() + ", which has no rule");
     }
 
     @Override
     public List<IPullThroughCacheRule> getRules() {
         return List.copyOf(rules);
+    }
+
+    @Override
+    public List<IPullThroughCacheRule> getCopiedRegistries() {
+        return List.copyOf(copiedRegistries);
     }
 
     @Override
@@ -96,7 +103,7 @@ final class ImportedPullThroughCache extends PullThroughCacheBase {
     }
 
     private IPullThroughCacheRule ruleFor(String imageReference) {
-        return PullThroughCacheRule.serving(rules, imageReference, "PullThroughCache " + getNode().getPath(),
+        return PullThroughCacheRule.serving(getServed(), imageReference, "PullThroughCache " + getNode().getPath(),
                 "Name the upstream in PullThroughCacheAttributes.upstreams, if the cache has a rule for it");
     }
 }

@@ -129,8 +129,8 @@ public class PullThroughCache extends PullThroughCacheBase {
         this.warming = given.getWarm() != null ? given.getWarm() : !given.isTemporaryNat();
         this.warmerOptions = given.getWarmerOptions();
         this.warmer = warming ? createWarmer(warmerOptions) : null;
-        if (warmer != null && given.isDashboard()) {
-            // the warmer publishes its metrics (billed each) only for a dashboard that shows them
+        if (warmer != null) {
+            // its metrics are the cache's, dashboard or not (a few custom metrics, billed each)
             warmer.getFunction().addEnvironment(CacheMetrics.ENVIRONMENT, CacheMetrics.cacheName(this));
         }
         if (warmer != null && given.getEvictUnpulledAfter() != null) {
@@ -209,6 +209,9 @@ public class PullThroughCache extends PullThroughCacheBase {
         this.dashboard = new CacheDashboard(this, this);
         if (warming) {
             dashboard.addWarmerRow();
+        }
+        if (copier != null) {
+            dashboard.addCopierRow();
         }
         if (evictor != null) {
             dashboard.addEvictorRow();
@@ -319,7 +322,11 @@ public class PullThroughCache extends PullThroughCacheBase {
             // made with the first copied registry, not from routing: its images reach it as they are routed
             this.copier = new ImageCopier(this, "Copier", ImageCopierProps.builder()
                     .registries(List.of(registry)).options(warmerOptions).build());
+            copier.getFunction().addEnvironment(CacheMetrics.ENVIRONMENT, CacheMetrics.cacheName(this));
             addWarmUp(copier.getResource());
+            if (dashboard != null) {
+                dashboard.addCopierRow();
+            }
         } else {
             copier.addRegistry(registry);
         }
@@ -382,7 +389,8 @@ public class PullThroughCache extends PullThroughCacheBase {
      * An organization or its units are the principal {@code *} pinned by {@code aws:PrincipalOrgID} or
      * {@code aws:PrincipalOrgPaths}. The stack outputs what a consumer needs, named after the cache's id:
      * {@code <id>SharedRegistry} (the registry host) and {@code <id>SharedPrefixes} (a JSON object of each prefix and
-     * the upstream it serves, such as {@code {"ecr-public":"ecr-public","dockerhub":"docker-hub"}}). Consumers use
+     * the upstream it serves, such as {@code {"ecr-public":"ecr-public","dockerhub":"docker-hub"}}; a copied registry
+     * as {@code "mcr":"copied:mcr.microsoft.com"}). Consumers use
      * the cache through {@link #fromCacheAttributes}, with {@code PullThroughCacheAttributes.repositoryPrefixes} for
      * a prefix that is not its upstream's default.
      *
@@ -455,6 +463,9 @@ public class PullThroughCache extends PullThroughCacheBase {
     private Map<String, String> sharedPrefixes() {
         Map<String, String> prefixes = new LinkedHashMap<>();
         rules.values().forEach(rule -> prefixes.put(rule.getRepositoryPrefix(), rule.getUpstream().getType()));
+        // a copied registry by its host, for UpstreamRegistry.copied(host) in PullThroughCacheAttributes.upstreams
+        copiedRegistries.values().forEach(registry -> prefixes.put(registry.getRepositoryPrefix(),
+                "copied:" + registry.getUpstream().getUrl()));
         return prefixes;
     }
 

@@ -92,7 +92,9 @@ public final class PullThroughCacheAttributes {
 
         /**
          * The upstreams the cache has a rule for. One that needs a credential is named without it
-         * ({@link UpstreamRegistry#dockerHub()}): the credential belongs to the cache's registry.
+         * ({@link UpstreamRegistry#dockerHub()}): the credential belongs to the cache's registry. A registry the cache
+         * copies is named as {@code UpstreamRegistry.copied(host)} (its {@code SharedPrefixes} entry says
+         * {@code copied:<host>}), so that its images are routed to the copies too.
          *
          * <p>Default: {@link UpstreamRegistry#ECR_PUBLIC} alone, as a {@link PullThroughCache} has by default.
          *

@@ -195,12 +195,12 @@ public class PullThroughCacheConsumer extends PullThroughCacheBase {
      */
     @Override
     public Grant grantPull(IGrantable grantee) {
-        return combined(grantee, cache.getRules().stream().map(rule -> rule.grantPull(grantee)).toList(),
+        return combined(grantee, cache.getServed().stream().map(rule -> rule.grantPull(grantee)).toList(),
                 "pull through cache " + cache.getNode().getPath() + ", which has no rule");
     }
 
     private IPullThroughCacheRule ruleFor(String imageReference) {
-        return PullThroughCacheRule.serving(cache.getRules(), imageReference,
+        return PullThroughCacheRule.serving(cache.getServed(), imageReference,
                 "PullThroughCacheConsumer " + getNode().getPath() + " (cache " + cache.getNode().getPath() + ")",
                 "Name the upstream in the cache's PullThroughCacheAttributes.upstreams, if the cache has a rule for it");
     }

@@ -244,11 +244,13 @@ class CopiedRegistryTest {
     }
 
     @Test
-    void theRegistryMirrorsCoverTheCopiedHostsOntoTheirPrefixes() {
+    void theRegistryMirrorsLeaveTheCopiedHostsOutAndSayWhy() {
         cacheWith(List.of(UpstreamRegistry.QUAY, UpstreamRegistry.copied("mcr.microsoft.com")), c -> {
             var mirrors = c.registryMirrors();
-            assertThat(mirrors.getHosts()).containsExactly("quay.io", "mcr.microsoft.com");
-            assertThat(mirrors.hostsToml("mcr.microsoft.com")).contains("server = \"https://mcr.microsoft.com\"", "/v2/mcr");
+            // a node would find only the copied images, and send any other upstream with a token it refuses
+            assertThat(mirrors.getHosts()).containsExactly("quay.io");
+            assertThat(mirrors.getNotMirrored()).containsOnlyKeys("mcr.microsoft.com");
+            assertThat(mirrors.getNotMirrored().get("mcr.microsoft.com")).contains("copied", "mcr.microsoft.com", "imageUri");
         });
     }
 

@@ -256,7 +256,7 @@ public class CacheWarmer extends Construct {
         if (cache == null && given.isEmpty()) {
             throw new IllegalArgumentException("CacheWarmerProps.rules has no rule: nothing could serve an image");
         }
-        return cache != null ? cache::getRules : () -> given;
+        return cache != null ? cache::getServed : () -> given;
     }
 
     /** Refuses an empty list or a platform not written os/architecture[/variant]; the copier's too. */

@@ -58,6 +58,8 @@ import software.constructs.IConstruct;
  *   <li>ECR to ECR from another region: the credential provider answers an ECR host with a token of that host's
  *     region, which the cache's registry refuses.</li>
  *   <li>a second rule for a host already mirrored: containerd takes one mirror per host here; the first rule wins.</li>
+ *   <li>a copied registry ({@code UpstreamRegistry.copied}): the registry holds only the images the app copied, and
+ *     containerd would send any other to the upstream with the ECR token, which it refuses.</li>
  * </ul>
  *
  * <p>Once ECR credentials are attached to a mirrored host, containerd's fallback to the upstream (the
@@ -66,9 +68,7 @@ import software.constructs.IConstruct;
  * way.
  *
  * <p>Every rule's upstream is mirrored by one method, {@code mirrorOf}: the mirror key is
- * {@link UpstreamRegistry#getImageHost()} and the fallback server {@code https://} + {@link UpstreamRegistry#getUrl()},
- * so an upstream whose images are copied into the registry under a prefix is mirrored the same way when it answers
- * those two.
+ * {@link UpstreamRegistry#getImageHost()} and the fallback server {@code https://} + {@link UpstreamRegistry#getUrl()}.
  */
 public final class RegistryMirrors {
 
@@ -170,6 +170,11 @@ public final class RegistryMirrors {
     /** Why a rule's host cannot be mirrored, or {@code null} when it can. */
     private String refusal(IPullThroughCacheRule rule) {
         UpstreamRegistry upstream = rule.getUpstream();
+        if (upstream.isCopied()) {
+            return "its images are copied into the registry, not pulled through: the cache holds only the images the "
+                    + "app routes or warms, and containerd would send any other to " + upstream.getUrl() + " with the "
+                    + "ECR token, which that registry refuses; route these images with imageUri";
+        }
         if ("ecr-public".equals(upstream.getType())) {
             return "ecr-credential-provider answers public.ecr.aws with an Amazon ECR Public token, which the private "
                     + "registry refuses (kubernetes/cloud-provider-aws cmd/ecr-credential-provider, issue #651); route "

@@ -21,7 +21,7 @@ import software.constructs.IConstruct;
 
 /**
  * The rows of a cache's CloudWatch dashboard, one per concern, each headed by a line that says what to look for:
- * pulls per cached repository; the warmer's outcome; the evictor's; the upstream credentials; the temporary NAT
+ * pulls per cached repository; the warmer's outcome; the copier's; the evictor's; the upstream credentials; the temporary NAT
  * gateway's bytes. A row exists only for what the cache has. The pulls of every prefix the cache serves (its rules
  * and copied registries, those added later too) join the pulls row.
  */
@@ -80,6 +80,17 @@ public final class CacheDashboard {
                         metric("ImagesDeferred", "Maximum", Unit.COUNT, "deferred to the next run"))),
                 graph("Cache warmer: bytes pulled per hour", HALF, "Bytes", List.of(
                         metric("BytesWarmed", "Sum", Unit.BYTES, "bytes pulled"))));
+    }
+
+    /** The copier's outcome: images copied and failed per hour, and the bytes it uploaded. */
+    public void addCopierRow() {
+        row("Copier", "The image copier's runs: an image that failed is not in the registry yet, and its first pull "
+                + "from the VPC fails. See the copier's log for why.",
+                graph("Image copier: images per hour", HALF, "Images", List.of(
+                        metric("ImagesCopied", "Sum", Unit.COUNT, "copied"),
+                        metric("CopiesFailed", "Sum", Unit.COUNT, "failed"))),
+                graph("Image copier: bytes uploaded per hour", HALF, "Bytes", List.of(
+                        metric("BytesCopied", "Sum", Unit.BYTES, "bytes uploaded"))));
     }
 
     /** The evictor's outcome: images and repositories deleted, and the bytes freed. */

@@ -52,7 +52,7 @@ async function warmImage(registry, image, options) {
 /**
  * This invocation's outcome as metrics (embedded metric format): images warmed and failed and the bytes pulled, to
  * be summed; images deferred, what this invocation left over (a maximum, since a continuation reports the rest again).
- * Metrics are billed per metric and month: published only for a cache that shows them (METRICS_CACHE set).
+ * Published for the cache named in METRICS_CACHE, which a cache sets always (a few metrics, billed per metric and month).
  */
 function publishOutcome(report, counts) {
   if (!process.env.METRICS_CACHE) return;

@@ -34,6 +34,7 @@ const { LambdaClient } = require('@aws-sdk/client-lambda');
 const { SSMClient } = require('@aws-sdk/client-ssm');
 const { request, get, stream, manifest, isIndex, parsePlatform, chosenEntries, blobsOf, pool, semaphore, sha256 } = require('../shared/registry-client');
 const { createImageRunHandler } = require('../shared/image-run');
+const { publish } = require('../shared/metrics');
 
 const MiB = 1024 * 1024;
 // ECR's bounds of a layer part (API_UploadLayerPart, LayerPartTooSmallException), and the size used when
@@ -264,6 +265,21 @@ async function copyImage(image, shared, options) {
 }
 
 /**
+ * This invocation's outcome as metrics (embedded metric format), as the warmer publishes its own: images copied and
+ * failed and the bytes uploaded, to be summed. Published for the cache named in METRICS_CACHE.
+ */
+function publishOutcome(report, counts) {
+  if (!process.env.METRICS_CACHE) return;
+  const bytes = report.filter((entry) => entry.status === WORDS.done)
+    .reduce((sum, entry) => sum + (entry.bytesUploaded || 0), 0);
+  publish({ Cache: process.env.METRICS_CACHE }, {
+    ImagesCopied: { value: counts.done, unit: 'Count' },
+    CopiesFailed: { value: counts.failed, unit: 'Count' },
+    BytesCopied: { value: bytes, unit: 'Bytes' },
+  });
+}
+
+/**
  * The handler, for CloudFormation events and the schedule's input. Images are copied ImageConcurrency at a time; blobs
  * Concurrency at a time across all of them, which bounds the memory to Concurrency parts.
  * Each image: { image, upstream (the registry's URL), sourceRepository, reference (tag or digest), repository (in
@@ -296,6 +312,7 @@ function createHandler(settings = {}) {
       return { ecr, upstreamOf, transfers: semaphore(options.concurrency) };
     },
     processImage: copyImage,
+    publish: publishOutcome,
   });
 }
 
