@@ -55,15 +55,24 @@ test('when the stack is deleted, the tagged repositories under the prefixes go w
   assert.equal(cloudformation.state.requests[0].StackName, 'arn:aws:cloudformation:eu-west-1:111111111111:stack/Test/1');
 });
 
-test('a Delete while the stack is not being deleted (the option turned off) removes nothing', async () => {
-  cloudformation.state.status = 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS';
+// the remover acts only while the stack is being deleted: a Delete of its custom resource also comes in an update's
+// cleanup (the option turned off, a replacement) and in a rollback, when the cached repositories must stay
+for (const [status, removed] of [
+  ['UPDATE_ROLLBACK_IN_PROGRESS', 0],
+  ['UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 0],
+  ['UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS', 0],
+  ['DELETE_IN_PROGRESS', 2],
+]) {
+  test(`a Delete while the stack is ${status} removes ${removed} repositories`, async () => {
+    cloudformation.state.status = status;
 
-  await handler(event('Delete'), context);
+    await handler(event('Delete'), context);
 
-  assert.equal(ecr.state.responses[0].Status, 'SUCCESS');
-  assert.equal(names().length, 5);
-  assert.equal(ecr.state.calls.includes('DeleteRepository'), false);
-});
+    assert.equal(ecr.state.responses[0].Status, 'SUCCESS');
+    assert.equal(names().length, 5 - removed);
+    assert.equal(ecr.state.calls.includes('DeleteRepository'), removed > 0);
+  });
+}
 
 test('create and update remove nothing', async () => {
   await handler(event('Create'), context);

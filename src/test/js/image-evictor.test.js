@@ -77,6 +77,21 @@ test('an image last pulled before the cutoff goes, one pulled since stays, and a
   assert.equal(emf._aws.CloudWatchMetrics[0].Namespace, 'PullThroughCache');
 });
 
+test('an image exactly at the eviction age stays; one a second older goes, pulled or only pushed', async () => {
+  addRepository(ecr, 'quay/edge/app', [
+    { imageDigest: digest(1), imageTags: ['pulled-at-age'], imageSizeInBytes: 10, imagePushedAt: NOW - 90 * DAY, lastRecordedPullTime: NOW - 30 * DAY },
+    { imageDigest: digest(2), imageTags: ['pulled-past-age'], imageSizeInBytes: 20, imagePushedAt: NOW - 90 * DAY, lastRecordedPullTime: NOW - 30 * DAY - 1 },
+    { imageDigest: digest(3), imageTags: ['pushed-at-age'], imageSizeInBytes: 40, imagePushedAt: NOW - 30 * DAY },
+    { imageDigest: digest(4), imageTags: ['pushed-past-age'], imageSizeInBytes: 80, imagePushedAt: NOW - 30 * DAY - 1 },
+  ]);
+
+  const report = await run({});
+
+  assert.deepEqual(left('quay/edge/app'), [digest(1), digest(3)]);
+  assert.equal(report.imagesEvicted, 2);
+  assert.equal(report.bytesFreed, 100);
+});
+
 test('only repositories under the prefixes are touched: not a look-alike name, not another prefix', async () => {
   const old = [{ imageDigest: digest(1), imageTags: ['v1'], imageSizeInBytes: 10, imagePushedAt: NOW - 100 * DAY }];
   addRepository(ecr, 'quay/prometheus/prometheus', old);

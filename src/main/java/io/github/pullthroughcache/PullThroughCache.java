@@ -44,6 +44,9 @@ import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Lazy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.cloudwatch.Dashboard;
+import software.amazon.awscdk.services.cloudwatch.IMetric;
+import software.amazon.awscdk.services.cloudwatch.Metric;
+import software.amazon.awscdk.services.cloudwatch.Unit;
 import software.amazon.awscdk.services.ec2.IVpc;
 import software.amazon.awscdk.services.ecr.CfnPullTimeUpdateExclusion;
 import software.amazon.awscdk.services.ecs.ContainerImage;
@@ -52,6 +55,7 @@ import software.amazon.awscdk.services.iam.IGrantable;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.kms.IKey;
 import software.amazon.awscdk.services.kms.Key;
+import software.amazon.awscdk.services.sns.ITopic;
 import software.constructs.Construct;
 import software.constructs.IDependable;
 
@@ -101,7 +105,9 @@ public class PullThroughCache extends PullThroughCacheBase {
     private RegistryPolicy registryPolicy;
     private final CachedRepositoryRemover remover;
     private final ImageEvictor evictor;
-    private final CredentialCheck credentialCheck;
+    private final boolean validateCredentials;
+    private final ITopic alarmTopic;
+    private CredentialCheck credentialCheck;
     private CacheDashboard dashboard;
 
     /**
@@ -177,8 +183,12 @@ public class PullThroughCache extends PullThroughCacheBase {
         this.evictor = given.getEvictUnpulledAfter() == null ? null : new ImageEvictor(this, "Evictor",
                 ImageEvictorProps.builder().options(given.getEvictionOptions()).cache(this)
                         .unpulledFor(given.getEvictUnpulledAfter()).build());
-        this.credentialCheck = !given.isValidateCredentials() ? null : new CredentialCheck(this, "CredentialCheck",
-                CredentialCheckProps.builder().cache(this).alarmTopic(given.getAlarmTopic()).build());
+        this.validateCredentials = given.isValidateCredentials();
+        this.alarmTopic = given.getAlarmTopic();
+        for (String unused : given.getOptionsWithoutSwitch()) {
+            Annotations.of(this).addWarningV2("@pullthroughcache/cache:option-without-switch", "PullThroughCacheProps."
+                    + unused);
+        }
 
         this.rulesScope = new FactsScope(this, "Rules", facts);
         for (UpstreamRegistry upstream : given.getUpstreams()) {
@@ -281,6 +291,14 @@ public class PullThroughCache extends PullThroughCacheBase {
             grantPull(rule, puller);
         }
         served(rule);
+        if (validateCredentials && credentialCheck == null && upstream.getCredential() != null) {
+            // made with the first rule that has a credential: it checks those added later too
+            this.credentialCheck = new CredentialCheck(this, "CredentialCheck", CredentialCheckProps.builder()
+                    .cache(this).alarmTopic(alarmTopic).build());
+            if (dashboard != null) {
+                credentialCheck.onMetric(dashboard.addCredentialRow(credentialCheck)::addLeftMetric);
+            }
+        }
         return rule;
     }
 
@@ -544,6 +562,45 @@ public class PullThroughCache extends PullThroughCacheBase {
         List.of(imageReferences).forEach(this::recordImage);
     }
 
+    /**
+     * Pulls per hour of each cached repository under a prefix (ECR's {@code RepositoryPullCount}, by a search).
+     *
+     * @param repositoryPrefix a rule's or copied registry's prefix
+     * @return the metric, one series per repository
+     */
+    public IMetric metricPulls(String repositoryPrefix) {
+        return CacheMetrics.pulls(repositoryPrefix);
+    }
+
+    /** @return images the warmer pulled through the cache, summed per hour; published whether or not there is a dashboard */
+    public Metric metricImagesWarmed() {
+        return cacheMetric("ImagesWarmed", "warmed");
+    }
+
+    /** @return images the warmer failed to pull, summed per hour */
+    public Metric metricImagesFailed() {
+        return cacheMetric("ImagesFailed", "failed");
+    }
+
+    /** @return images the copier copied into the registry, summed per hour */
+    public Metric metricImagesCopied() {
+        return cacheMetric("ImagesCopied", "copied");
+    }
+
+    /** @return images the copier failed to copy, summed per hour */
+    public Metric metricCopiesFailed() {
+        return cacheMetric("CopiesFailed", "failed copies");
+    }
+
+    /** @return images the evictor deleted, summed per hour */
+    public Metric metricImagesEvicted() {
+        return cacheMetric("ImagesEvicted", "evicted");
+    }
+
+    private Metric cacheMetric(String name, String label) {
+        return CacheMetrics.metric(CacheMetrics.cacheName(this), name, "Sum", Unit.COUNT, label, Map.of());
+    }
+
     /** @return the cache's dashboard, or {@code null} without {@code PullThroughCacheProps.dashboard(true)} */
     public Dashboard getDashboard() {
         return dashboard != null ? dashboard.getDashboard() : null;
@@ -554,7 +611,10 @@ public class PullThroughCache extends PullThroughCacheBase {
         return evictor;
     }
 
-    /** @return the credential check, or {@code null} without {@code PullThroughCacheProps.validateCredentials(true)} */
+    /**
+     * @return the credential check, made with the first rule that has a credential, or {@code null} before it or with
+     *     {@code PullThroughCacheProps.validateCredentials(false)}
+     */
     public CredentialCheck getCredentialCheck() {
         return credentialCheck;
     }

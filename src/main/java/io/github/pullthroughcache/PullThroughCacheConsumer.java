@@ -1,6 +1,7 @@
 package io.github.pullthroughcache;
 
 import io.github.pullthroughcache.images.CacheWarmer;
+import io.github.pullthroughcache.images.CacheWarmerOptions;
 import io.github.pullthroughcache.internal.StackFacts;
 import io.github.pullthroughcache.network.CacheVpc;
 import io.github.pullthroughcache.network.CacheVpcProps;
@@ -12,10 +13,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import software.amazon.awscdk.Annotations;
+import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.ec2.IVpc;
 import software.amazon.awscdk.services.ecs.ContainerImage;
 import software.amazon.awscdk.services.iam.Grant;
 import software.amazon.awscdk.services.iam.IGrantable;
+import software.amazon.awscdk.services.scheduler.ScheduleExpression;
 import software.constructs.Construct;
 import software.constructs.IDependable;
 
@@ -47,7 +50,8 @@ import software.constructs.IDependable;
  * ({@code PullThroughCacheProps.sharedWith}).</li>
  * <li><b>Warming</b> (child {@code Warmer}, a {@link CacheWarmer}, unless {@code warm(false)}): a function of this
  * account, outside the VPC, pulls every image routed here or given to {@link #warm} through the cache's registry
- * when the stack is deployed, so that the first pull reaches the upstream. Its role is granted here, on the
+ * when the stack is deployed, so that the first pull reaches the upstream, and daily after (unless its options give
+ * another schedule), so that a central cache that evicts unpulled images keeps what this account uses. Its role is granted here, on the
  * prefixes it warms; the cache's sharing lets it in. It is created with the consumer, and each image reaches it
  * as it is routed.</li>
  * <li><b>Ordering</b>: the task definition of a {@link #containerImage} (so its services) waits for the endpoints
@@ -118,7 +122,7 @@ public class PullThroughCacheConsumer extends PullThroughCacheBase {
                                 + "the cache's region itself");
             }
         }
-        this.warmer = props.isWarm() ? createWarmer(props.getWarmerOptions()) : null;
+        this.warmer = props.isWarm() ? createWarmer(daily(props.getWarmerOptions())) : null;
     }
 
     /**
@@ -219,6 +223,17 @@ public class PullThroughCacheConsumer extends PullThroughCacheBase {
     @Override
     public List<? extends IPullThroughCacheRule> getRules() {
         return cache.getRules();
+    }
+
+    /**
+     * The warmer's settings, on a daily schedule unless given one: its pulls, as a principal of this account that the
+     * central cache does not exclude from pull-time updates, keep what this account uses recently pulled, so that the
+     * central evictor never deletes it while this stack exists.
+     */
+    private static CacheWarmerOptions daily(CacheWarmerOptions options) {
+        CacheWarmerOptions given = options != null ? options : CacheWarmerOptions.builder().build();
+        return given.getSchedule() != null ? given
+                : CacheWarmerOptions.builder().options(given).schedule(ScheduleExpression.rate(Duration.days(1))).build();
     }
 
     /** Each rule and copied registry of the cache, as the cache tells them. */

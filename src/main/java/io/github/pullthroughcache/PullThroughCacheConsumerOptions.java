@@ -159,8 +159,9 @@ public class PullThroughCacheConsumerOptions {
         /**
          * The settings of the warmer: its schedule, platforms, concurrency, failure mode and log retention.
          *
-         * <p>Default: the defaults of {@link CacheWarmerOptions}: at deployment only, {@code linux/amd64} and
-         * {@code linux/arm64}, a failed image does not fail the deployment.
+         * <p>Default: the defaults of {@link CacheWarmerOptions}, but daily as well as at deployment (its pulls keep
+         * what this account uses from the central cache's evictor), {@code linux/amd64} and {@code linux/arm64}, a
+         * failed image does not fail the deployment.
          *
          * @param warmerOptions the settings
          * @return this builder

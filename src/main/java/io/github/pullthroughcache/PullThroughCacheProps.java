@@ -40,6 +40,7 @@ public final class PullThroughCacheProps {
     private final boolean validateCredentials;
     private final ITopic alarmTopic;
     private final boolean dashboard;
+    private final List<String> optionsWithoutSwitch = new java.util.ArrayList<>();
 
     private PullThroughCacheProps(Builder builder) {
         this.vpc = builder.vpc;
@@ -65,6 +66,26 @@ public final class PullThroughCacheProps {
         this.validateCredentials = builder.validateCredentials;
         this.alarmTopic = builder.alarmTopic;
         this.dashboard = builder.dashboard;
+        // options of a feature that is off: named in a warning at synth, rather than dropped without a word
+        withoutSwitch(builder.endpointOptions != null && !endpoints, "endpointOptions", "endpoints(true)");
+        withoutSwitch(builder.temporaryNatOptions != null && !temporaryNat, "temporaryNatOptions", "temporaryNat(true)");
+        withoutSwitch(builder.warmerOptions != null && (warm != null ? !warm : temporaryNat), "warmerOptions",
+                "warm(true)");
+        withoutSwitch(builder.evictionOptions != null && evictUnpulledAfter == null, "evictionOptions",
+                "evictUnpulledAfter(Duration.days(...))");
+        withoutSwitch(alarmTopic != null && !validateCredentials, "alarmTopic", "validateCredentials(true)");
+    }
+
+    private void withoutSwitch(boolean unused, String options, String turnOn) {
+        if (unused) {
+            optionsWithoutSwitch.add(options + " is given but its feature is off, so it is not used: give " + turnOn
+                    + ", or leave " + options + " out");
+        }
+    }
+
+    /** @return a sentence for each option given while its feature is off, for a warning at synth */
+    List<String> getOptionsWithoutSwitch() {
+        return List.copyOf(optionsWithoutSwitch);
     }
 
     /** @return a new builder */
@@ -179,7 +200,7 @@ public final class PullThroughCacheProps {
         private Duration evictUnpulledAfter;
         private ImageEvictorOptions evictionOptions;
         private boolean removeCachedRepositoriesOnDestroy;
-        private boolean validateCredentials;
+        private boolean validateCredentials = true;
         private ITopic alarmTopic;
         private boolean dashboard;
 
@@ -262,7 +283,8 @@ public final class PullThroughCacheProps {
         /**
          * The endpoints' subnets, extra services and policies.
          *
-         * <p>Default: the defaults of {@link RegistryEndpointsOptions}.
+         * <p>Default: the defaults of {@link RegistryEndpointsOptions}. Given with {@code endpoints(false)}, it is not
+         * used, and a warning at synth says so: the endpoints cost by the hour, so they are never turned on by it.
          *
          * @param endpointOptions the settings
          * @return this builder
@@ -289,7 +311,8 @@ public final class PullThroughCacheProps {
         /**
          * The temporary NAT gateway's subnets and flow logs.
          *
-         * <p>Default: the defaults of {@link TemporaryNatGatewayOptions}.
+         * <p>Default: the defaults of {@link TemporaryNatGatewayOptions}. Given without {@code temporaryNat(true)}, it is
+         * not used, and a warning at synth says so: a NAT gateway costs by the hour, so it is never turned on by it.
          *
          * @param temporaryNatOptions the settings
          * @return this builder
@@ -348,7 +371,8 @@ public final class PullThroughCacheProps {
         /**
          * The settings of the cache's warmer: its schedule, platforms, concurrency, failure mode and log retention.
          *
-         * <p>Default: the defaults of {@link CacheWarmerOptions}.
+         * <p>Default: the defaults of {@link CacheWarmerOptions}. Given while warming is off, it is not used, and a
+         * warning at synth says so: whether to warm depends on the temporary NAT gateway, which the options cannot know.
          *
          * @param warmerOptions the settings
          * @return this builder
@@ -379,7 +403,9 @@ public final class PullThroughCacheProps {
         /**
          * The evictor's settings: whether it deletes repositories it emptied, its schedule, its log retention.
          *
-         * <p>Default: the defaults of {@link ImageEvictorOptions}: daily, emptied repositories stay.
+         * <p>Default: the defaults of {@link ImageEvictorOptions}: daily, emptied repositories stay. Given without
+         * {@code evictUnpulledAfter}, it is not used, and a warning at synth says so: eviction deletes images, and has
+         * no age to assume.
          *
          * @param evictionOptions the settings
          * @return this builder
@@ -410,7 +436,8 @@ public final class PullThroughCacheProps {
          * Checks the upstream credential of every rule that has one, at deployment and hourly, with an alarm per rule
          * that goes off when it has not worked for two hours: a {@link CredentialCheck} (child {@code CredentialCheck}).
          *
-         * <p>Default: false.
+         * <p>Default: true: the check is made with the first rule that has a credential (an expired token otherwise
+         * fails first pulls without a word; a check costs an alarm and a Lambda run an hour); false turns it off.
          *
          * @param validateCredentials whether to check them
          * @return this builder
@@ -423,7 +450,8 @@ public final class PullThroughCacheProps {
         /**
          * An SNS topic that the cache's alarms notify, when they go off and when they clear.
          *
-         * <p>Default: none; the alarms exist all the same.
+         * <p>Default: none; the alarms exist all the same. Given with {@code validateCredentials(false)}, the cache has
+         * no alarm to notify it, and a warning at synth says so.
          *
          * @param alarmTopic the topic
          * @return this builder

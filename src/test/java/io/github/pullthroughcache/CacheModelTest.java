@@ -3,6 +3,7 @@ package io.github.pullthroughcache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.pullthroughcache.operations.ImageEvictorOptions;
 import io.github.pullthroughcache.registry.CacheConsumers;
 import io.github.pullthroughcache.registry.CreationTemplateOptions;
 import io.github.pullthroughcache.registry.TemplateEncryption;
@@ -20,6 +21,9 @@ import software.amazon.awscdk.CfnResource;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.services.secretsmanager.Secret;
+import software.amazon.awscdk.services.sns.Topic;
+import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 
@@ -34,6 +38,7 @@ class CacheModelTest {
     private static Template template;
     private static JsonNode json;
     private static Template consumer;
+    private static PullThroughCache model;
 
     @BeforeAll
     static void synthesize() {
@@ -47,6 +52,7 @@ class CacheModelTest {
                 .evictUnpulledAfter(Duration.days(30))
                 .dashboard(true)
                 .build());
+        model = cache;
         // what fills the cache, asked for before anything is warmed or copied
         CfnResource nodeGroup = CfnResource.Builder.create(stack, "NodeGroup").type("Custom::NodeGroup").build();
         nodeGroup.getNode().addDependency(cache.getWarmUp());
@@ -119,5 +125,67 @@ class CacheModelTest {
     void aConsumerRoutesAndWarmsTheCopiesOfACopiedRegistryItImports() {
         consumer.hasResourceProperties("Custom::EcrCacheWarmer", Map.of("Images", List.of(Match.objectLike(Map.of(
                 "image", DOTNET, "repository", "mcr/dotnet/runtime")))));
+    }
+
+    @Test
+    void theConsumersWarmerRunsDailySoThatTheCentralEvictorKeepsWhatItUses() {
+        consumer.hasResourceProperties("AWS::Scheduler::Schedule", Map.of("ScheduleExpression", "rate(1 day)"));
+        // not excluded from pull-time updates: only the central warmer is
+        consumer.resourceCountIs("AWS::ECR::PullTimeUpdateExclusion", 0);
+    }
+
+    @Test
+    void theCacheOffersItsMetricsUnderItsOwnDimension() {
+        for (var metric : List.of(model.metricImagesWarmed(), model.metricImagesFailed(), model.metricImagesCopied(),
+                model.metricCopiesFailed(), model.metricImagesEvicted())) {
+            assertThat(metric.getNamespace()).isEqualTo("PullThroughCache");
+            assertThat(metric.getDimensions()).containsOnlyKeys("Cache");
+            assertThat(metric.getStatistic()).isEqualTo("Sum");
+        }
+        assertThat(model.metricImagesCopied().getMetricName()).isEqualTo("ImagesCopied");
+        assertThat(((software.amazon.awscdk.services.cloudwatch.SearchExpression) model.metricPulls("mcr")).getExpression())
+                .contains("RepositoryPullCount", "RepositoryName=mcr");
+    }
+
+    @Test
+    void credentialHealthIsOnByDefaultForARuleWithACredentialAndOffWhenAsked() {
+        App app = TestApps.newApp();
+        Stack stack = new Stack(app, "Credentials", StackProps.builder().env(TestApps.ENV).build());
+        PullThroughCache plain = new PullThroughCache(stack, "Plain", PullThroughCacheProps.builder().endpoints(false).build());
+        PullThroughCache cache = new PullThroughCache(stack, "Cache", PullThroughCacheProps.builder()
+                .vpc(plain.getVpc()).endpoints(false).upstreams(List.of(UpstreamRegistry.QUAY)).build());
+        // a rule with a credential, added after the cache: the check comes with it
+        cache.addRule(PullThroughCacheRuleProps.builder().upstream(UpstreamRegistry.dockerHub(
+                Secret.fromSecretNameV2(stack, "Hub", "ecr-pullthroughcache/docker-hub"))).build());
+        PullThroughCache off = new PullThroughCache(stack, "Off", PullThroughCacheProps.builder()
+                .vpc(plain.getVpc()).endpoints(false).validateCredentials(false)
+                .upstreams(List.of(UpstreamRegistry.githubContainerRegistry(Secret.fromSecretNameV2(stack, "OffHub",
+                        "ecr-pullthroughcache/github"))))
+                .build());
+
+        assertThat(plain.getCredentialCheck()).isNull();
+        assertThat(off.getCredentialCheck()).isNull();
+        assertThat(cache.getCredentialCheck().getNode().getPath()).isEqualTo("Credentials/Cache/CredentialCheck");
+        Template credentials = Synth.of(app).template("Credentials");
+        credentials.resourceCountIs("Custom::EcrCredentialCheck", 1);
+        credentials.hasResourceProperties("Custom::EcrCredentialCheck", Map.of("Prefixes", List.of("docker-hub")));
+    }
+
+    @Test
+    void optionsGivenWhileTheirFeatureIsOffAreNamedInAWarningWithTheirSwitch() {
+        App app = TestApps.newApp();
+        Stack stack = new Stack(app, "Options", StackProps.builder().env(TestApps.ENV).build());
+        new PullThroughCache(stack, "Cache", PullThroughCacheProps.builder()
+                .evictionOptions(ImageEvictorOptions.builder().deleteEmptyRepositories(true).build())
+                .validateCredentials(false)
+                .alarmTopic(new Topic(stack, "Alarms"))
+                .build());
+        Synth.of(app);
+        Annotations annotations = Annotations.fromStack(stack);
+        annotations.hasWarning("/Options/Cache", Match.stringLikeRegexp("PullThroughCacheProps.evictionOptions is given "
+                + "but its feature is off.*evictUnpulledAfter.*"));
+        annotations.hasWarning("/Options/Cache", Match.stringLikeRegexp("PullThroughCacheProps.alarmTopic is given but "
+                + "its feature is off.*validateCredentials\\(true\\).*"));
+        annotations.hasNoWarning("/Options/Cache", Match.stringLikeRegexp(".*warmerOptions.*"));
     }
 }

@@ -12,7 +12,6 @@ import software.amazon.awscdk.services.cloudwatch.HorizontalAnnotation;
 import software.amazon.awscdk.services.cloudwatch.IMetric;
 import software.amazon.awscdk.services.cloudwatch.IWidget;
 import software.amazon.awscdk.services.cloudwatch.Metric;
-import software.amazon.awscdk.services.cloudwatch.SearchExpression;
 import software.amazon.awscdk.services.cloudwatch.TextWidget;
 import software.amazon.awscdk.services.cloudwatch.Unit;
 import software.amazon.awscdk.services.cloudwatch.YAxisProps;
@@ -60,14 +59,7 @@ public final class CacheDashboard {
 
     /** Adds the repositories of a rule or copied registry to the pulls graph. */
     private void addPulls(IPullThroughCacheRule rule) {
-        String prefix = rule.getRepositoryPrefix();
-        pulls.addLeftMetric(SearchExpression.Builder.create()
-                // a search term without quotes matches part of the repository's name: the prefix's
-                .expression("SEARCH('{AWS/ECR,RepositoryName} MetricName=\"RepositoryPullCount\" RepositoryName=" + prefix
-                        + "', 'Sum', 3600)")
-                .label(prefix + ": ")
-                .period(HOUR)
-                .build());
+        pulls.addLeftMetric(CacheMetrics.pulls(rule.getRepositoryPrefix()));
     }
 
     /** The warmer's outcome: images warmed, failed and deferred per hour, and the bytes it pulled. */

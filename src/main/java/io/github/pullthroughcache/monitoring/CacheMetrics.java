@@ -5,7 +5,9 @@ import java.util.Map;
 import software.amazon.awscdk.Aws;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.cloudwatch.IMetric;
 import software.amazon.awscdk.services.cloudwatch.Metric;
+import software.amazon.awscdk.services.cloudwatch.SearchExpression;
 import software.amazon.awscdk.services.cloudwatch.Unit;
 import software.constructs.IConstruct;
 
@@ -28,6 +30,25 @@ public final class CacheMetrics {
         String stackPath = Stack.of(cache).getNode().getPath();
         String path = cache.getNode().getPath();
         return Aws.STACK_NAME + "/" + (path.startsWith(stackPath + "/") ? path.substring(stackPath.length() + 1) : path);
+    }
+
+    /**
+     * Pulls per hour of each repository under a prefix: ECR's {@code RepositoryPullCount} (namespace {@code AWS/ECR},
+     * dimension {@code RepositoryName}), found by a search, so that repositories created after deployment count too
+     * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/ecr-repository-metrics.html,
+     * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/search-expression-syntax.html).
+     *
+     * @param repositoryPrefix a rule's or copied registry's prefix
+     * @return the search, one series per repository
+     */
+    public static IMetric pulls(String repositoryPrefix) {
+        return SearchExpression.Builder.create()
+                // a search term without quotes matches part of the repository's name: the prefix's
+                .expression("SEARCH('{AWS/ECR,RepositoryName} MetricName=\"RepositoryPullCount\" RepositoryName="
+                        + repositoryPrefix + "', 'Sum', 3600)")
+                .label(repositoryPrefix + ": ")
+                .period(Duration.hours(1))
+                .build();
     }
 
     /**

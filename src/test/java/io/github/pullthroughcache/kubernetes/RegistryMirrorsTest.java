@@ -131,8 +131,10 @@ class RegistryMirrorsTest {
         assertThat(provider.path("env").toString()).isEqualTo("[{\"name\":\"AWS_REGION\",\"value\":\"eu-west-1\"}]");
         List<String> patterns = JSON.convertValue(provider.path("matchImages"), JSON.getTypeFactory()
                 .constructCollectionType(List.class, String.class));
-        assertThat(patterns).startsWith("*.dkr.ecr.*.amazonaws.com").contains("docker.io", "quay.io", "cgr.dev",
-                "myregistry.azurecr.io").doesNotContain("public.ecr.aws");
+        // exactly nodeadm's ECR patterns, then every mirrored host in rule order: nothing else gets the ECR token
+        List<String> expected = new java.util.ArrayList<>(RegistryMirrors.ECR_IMAGE_PATTERNS);
+        expected.addAll(mirrors.getHosts());
+        assertThat(patterns).containsExactlyElementsOf(expected).doesNotContain("public.ecr.aws");
     }
 
     @Test
