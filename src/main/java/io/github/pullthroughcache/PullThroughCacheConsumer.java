@@ -94,7 +94,9 @@ public class PullThroughCacheConsumer extends Construct implements IPullThroughC
         location.checkRegion(props.isEndpoints(), props.isWarm());
         getNode().addValidation(location::sharingErrors);
 
-        this.vpc = props.getVpc() != null ? props.getVpc() : new CacheVpc(this, "Vpc", CacheVpcProps.builder().build());
+        this.vpc = props.getVpc() != null ? props.getVpc() : new CacheVpc(this, "Vpc",
+                // a consumer has no temporary NAT gateway: no public subnets, no internet gateway
+                CacheVpcProps.builder().publicSubnets(false).build());
         if (props.isEndpoints()) {
             List<String> alsoAllowed = new ArrayList<>(props.getEndpointOptions().getAlsoAllowedRegistries());
             String central = location.otherAccountToAllow();
