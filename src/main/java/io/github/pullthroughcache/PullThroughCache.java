@@ -704,7 +704,7 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         List<IPullThroughCacheRule> mirrored = new ArrayList<>(rules.values());
         mirrored.addAll(copiedRegistries.values());
         return RegistryMirrors.of(this, registryHost, mirrored, (target, grantee) -> target instanceof CopiedRegistry copied
-                ? copied.grantPull(grantee) : grantPull((PullThroughCacheRule) target, grantee));
+                ? copied.grantPull(grantee) : grantPull((PullThroughCacheRule) target, grantee), getWarmUp());
     }
 
     /** The rule or copied registry that serves an image's registry. */

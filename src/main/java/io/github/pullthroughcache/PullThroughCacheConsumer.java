@@ -1,6 +1,7 @@
 package io.github.pullthroughcache;
 
 import io.github.pullthroughcache.internal.StackFacts;
+import io.github.pullthroughcache.kubernetes.RegistryMirrors;
 import io.github.pullthroughcache.network.CacheVpc;
 import io.github.pullthroughcache.network.CacheVpcProps;
 import io.github.pullthroughcache.network.RegistryEndpoints;
@@ -252,6 +253,18 @@ public class PullThroughCacheConsumer extends Construct implements IPullThroughC
      */
     public IDependable getWarmUp() {
         return warming.warmerRun();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Its {@code configureNodes} makes the nodes wait for this consumer's warm-up ({@link #getWarmUp()}).
+     */
+    @Override
+    public RegistryMirrors registryMirrors() {
+        List<IPullThroughCacheRule> mirrored = new ArrayList<>(getRules());
+        mirrored.addAll(getCopiedRegistries());
+        return RegistryMirrors.of(this, getRegistryHost(), mirrored, IPullThroughCacheRule::grantPull, getWarmUp());
     }
 
     /**

@@ -241,12 +241,34 @@ class ReadmeTest {
                 "generated: hosts-toml", stack.mirrors.hostsToml("docker.io"),
                 "generated: node-config", stack.mirrors.nodeConfig(),
                 "generated: credential-provider-config", stack.mirrors.credentialProviderConfig(),
-                "generated: bottlerocket-settings", stack.mirrors.bottlerocketSettings());
+                "generated: bottlerocket-settings", stack.mirrors.bottlerocketSettings(),
+                "generated: ec2-node-class", ec2NodeClass(stack.mirrors.ec2NodeClassUserData()));
         generated.forEach((marker, text) -> {
             Block block = blocks().stream().filter(b -> marker.equals(b.marker())).findFirst()
                     .orElseThrow(() -> new AssertionError("no block <!-- " + marker + " --> in the README"));
             assertThat(block.text()).as(marker).isEqualTo(io.github.pullthroughcache.testing.RenderedText.of(stack, text));
         });
+    }
+
+    /** The Karpenter EC2NodeClass the README shows: Amazon Linux 2023 nodes, with the mirrors' user data. */
+    private static String ec2NodeClass(String userData) {
+        return "apiVersion: karpenter.k8s.aws/v1\n"
+                + "kind: EC2NodeClass\n"
+                + "metadata:\n"
+                + "  name: pull-through-cache\n"
+                + "spec:\n"
+                + "  amiSelectorTerms:\n"
+                + "    - alias: al2023@latest\n"
+                + "  role: KarpenterNodeRole-my-cluster   # the role that mirrors.grantPull(karpenterNodeRole) granted\n"
+                + "  subnetSelectorTerms:\n"
+                + "    - tags:\n"
+                + "        karpenter.sh/discovery: my-cluster\n"
+                + "  securityGroupSelectorTerms:\n"
+                + "    - tags:\n"
+                + "        karpenter.sh/discovery: my-cluster\n"
+                + "  userData: |\n"
+                + userData.lines().map(line -> line.isEmpty() ? "" : "    " + line).collect(Collectors.joining("\n"))
+                + "\n";
     }
 
     @Test
