@@ -20,8 +20,8 @@ import software.constructs.Construct;
  * public subnets ({@code Public}, /24, no public IPs on launch) that hold nothing until a
  * {@link TemporaryNatGateway} goes there, so that adding or removing the NAT gateway never moves a subnet. No
  * NAT gateway of its own. With {@link CacheVpcProps#isPublicSubnets()} {@code false}, isolated subnets only: no
- * internet gateway and no route to {@code 0.0.0.0/0}. Rejected traffic is flow-logged (child {@code FlowLog}): a task that cannot reach an
- * endpoint shows there.
+ * internet gateway and no route to {@code 0.0.0.0/0}. Rejected traffic is flow-logged (child {@code FlowLog}): a
+ * task that cannot reach an endpoint shows there.
  *
  * <p>Its availability zones are {@link CacheVpcProps#getAvailabilityZones()}, else the first {@code maxAzs} of
  * {@link software.amazon.awscdk.Stack#getAvailabilityZones()}. Like any {@link Vpc} it reads the stack's zones,
