@@ -440,8 +440,8 @@ public final class RegistryMirrors {
      * and the kubelet's {@code ecr-credential-provider} with the image patterns (they replace Bottlerocket's default
      * list, so ECR's hosts are kept) and {@code AWS_REGION}. EKS merges a managed node group's own
      * {@code [settings.kubernetes]} with them. Bottlerocket writes the mirrors as the CRI plugin's
-     * {@code registry.mirrors} ({@code bottlerocket-core-kit} {@code packages/containerd/containerd-config-toml_k8s_containerd_sock}),
-     * where containerd takes an endpoint's path as the registry API's root (it adds {@code /v2} only to an endpoint
+     * {@code registry.mirrors} ({@code bottlerocket-core-kit}
+     * {@code packages/containerd/containerd-config-toml_k8s_containerd_sock}), where containerd takes an endpoint's path as the registry API's root (it adds {@code /v2} only to an endpoint
      * without a path) and gives the kubelet's credentials to every host. The first release that pulls through the
      * cache this way is Bottlerocket 1.18.0 (2024-01-16) with its Kubernetes 1.29 variants (and later ones): the
      * first to ship {@code ecr-credential-provider} 1.29 (bottlerocket commit aa648066, "Add

@@ -79,10 +79,11 @@ class StarterTest {
     void outsideTheRepositoryItBringsTheCliAndTheMavenSettingsOfTheRepository() throws IOException {
         // copied out, it has neither the repository's package.json nor its .mvn: its own must say the same
         ObjectMapper json = new ObjectMapper();
-        String pinned = json.readTree(ROOT.resolve("package.json").toFile()).path("devDependencies").path("aws-cdk").asText();
+        String pinned = json.readTree(ROOT.resolve("package.json").toFile()).path("devDependencies").path("aws-cdk")
+                .asText();
         assertThat(pinned).matches("\\d+\\.\\d+\\.\\d+");
-        assertThat(json.readTree(STARTER.resolve("package.json").toFile()).path("devDependencies").path("aws-cdk").asText())
-                .isEqualTo(pinned);
+        assertThat(json.readTree(STARTER.resolve("package.json").toFile()).path("devDependencies").path("aws-cdk")
+                .asText()).isEqualTo(pinned);
         JsonNode lock = json.readTree(STARTER.resolve("package-lock.json").toFile()).path("packages");
         assertThat(lock.path("").path("devDependencies").path("aws-cdk").asText()).isEqualTo(pinned);
         assertThat(lock.path("node_modules/aws-cdk").path("version").asText()).isEqualTo(pinned);
