@@ -83,7 +83,9 @@ test('create and update remove nothing', async () => {
   assert.equal(cloudformation.state.requests.length, 0);
 });
 
-test('every page of repositories is read, and throttling is retried', async () => {
+test('every page of repositories is read, and throttling is retried', async (t) => {
+  // the SDK's backoff for throttling waits Math.random() * 2^attempt * 500 ms: its jitter at zero, not its attempts
+  t.mock.method(Math, 'random', () => 0);
   ecr.state.pageSize = 1;
   ecr.state.throttle = 2;
 

@@ -264,7 +264,9 @@ test('the error the handler retries is the one @aws-sdk/client-ecr makes of ECR\
   assert.equal(require(HANDLER).refusedForNow(new InvalidParameterException({ message: 'Invalid parameter at registryId', $metadata: {} })), false);
 });
 
-test('the production client rides out throttling beyond the SDK\'s default three attempts', async () => {
+test('the production client rides out throttling beyond the SDK\'s default three attempts', async (t) => {
+  // the SDK's backoff for throttling waits Math.random() * 2^attempt * 500 ms: its jitter at zero, not its attempts
+  t.mock.method(Math, 'random', () => 0);
   fake.state.throttle = 3;
   await require(HANDLER).handler(event('Create', [ours('PtcQuay', 'quay')]), context());
 

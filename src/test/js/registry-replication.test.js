@@ -153,7 +153,9 @@ test('with the plain fake (rules back as written) the handler behaves the same',
   assert.deepEqual(fake.state.replicationRules, [...FOREIGN, ...rules]);
 });
 
-test('the production client rides out throttling beyond the SDK\'s default three attempts', async () => {
+test('the production client rides out throttling beyond the SDK\'s default three attempts', async (t) => {
+  // the SDK's backoff for throttling waits Math.random() * 2^attempt * 500 ms: its jitter at zero, not its attempts
+  t.mock.method(Math, 'random', () => 0);
   fake.state.throttle = 3;
   await require(HANDLER).handler(event('Create', [rule(['us-east-1'], ['ecr-public'])]), context());
 

@@ -20,6 +20,7 @@ import software.amazon.awscdk.services.ec2.EbsDeviceVolumeType;
 import software.amazon.awscdk.services.ec2.ISubnet;
 import software.amazon.awscdk.services.ec2.InterfaceVpcEndpointAwsService;
 import software.amazon.awscdk.services.ec2.LaunchTemplate;
+import software.amazon.awscdk.services.ec2.MultipartUserData;
 import software.amazon.awscdk.services.ec2.SubnetSelection;
 import software.amazon.awscdk.services.ec2.SubnetType;
 import software.amazon.awscdk.services.ec2.UserData;
@@ -123,7 +124,9 @@ public class EksExampleStack extends Stack {
                         ManagedPolicy.fromAwsManagedPolicyName("AmazonEC2ContainerRegistryPullOnly")))
                 .build();
         RegistryMirrors mirrors = cache.registryMirrors();
-        mirrors.grantPull(nodeRole);
+        // the Amazon Linux 2023 nodes in one call: the node role's pulls, the user data, a wait for the warm-up
+        LaunchTemplate al2023Nodes = launchTemplate("AmazonLinux2023Nodes", new MultipartUserData());
+        mirrors.configureNodes(al2023Nodes, nodeRole);
         // cdk-nag reads acknowledgements from this metadata, on this role only
         nodeRole.getNode().addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, Map.of(
                 "AwsSolutions-IAM5[Resource::*]", "ecr:GetAuthorizationToken has no resource scope",
@@ -138,7 +141,7 @@ public class EksExampleStack extends Stack {
                         + "policy, scoped to the mirrored prefixes"));
 
         CfnNodegroup al2023 = nodegroup(cluster, nodeRole, subnets, "AmazonLinux2023", "AL2023_x86_64_STANDARD",
-                launchTemplate("AmazonLinux2023Nodes", mirrors.amazonLinux2023UserData()));
+                al2023Nodes);
         CfnNodegroup bottlerocket = nodegroup(cluster, nodeRole, subnets, "Bottlerocket", "BOTTLEROCKET_x86_64",
                 launchTemplate("BottlerocketNodes", UserData.custom(mirrors.bottlerocketSettings())));
         // the nodes join through the endpoints, and their first pulls find the images already cached

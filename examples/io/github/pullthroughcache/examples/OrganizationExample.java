@@ -86,7 +86,10 @@ public final class OrganizationExample {
                         .upstreams(List.of(UpstreamRegistry.ECR_PUBLIC, UpstreamRegistry.QUAY, UpstreamRegistry.dockerHub()))
                         .sharedWith(CacheConsumers.organization(ORGANIZATION))
                         .build());
-        CacheVpc vpc = new CacheVpc(consumer, "Vpc", CacheVpcProps.builder().build());
+        // a range of its own, apart from the central VPC's 10.0.0.0/16, should the two ever be connected; isolated
+        // subnets only, since a consumer has no temporary NAT gateway
+        CacheVpc vpc = new CacheVpc(consumer, "Vpc", CacheVpcProps.builder().cidr("10.1.0.0/16").publicSubnets(false)
+                .build());
         // endpoints restricted to this registry and the central one, a warmer of the images routed here, and the
         // task definition waiting for both
         PullThroughCacheConsumer cache = new PullThroughCacheConsumer(consumer, "Cache",

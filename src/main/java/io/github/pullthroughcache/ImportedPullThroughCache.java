@@ -1,8 +1,11 @@
 package io.github.pullthroughcache;
 
+import io.github.pullthroughcache.internal.AccountIds;
 import io.github.pullthroughcache.internal.ConstructIds;
 import io.github.pullthroughcache.internal.FactsScope;
+import io.github.pullthroughcache.internal.RepositoryPrefix;
 import io.github.pullthroughcache.internal.StackFacts;
+import io.github.pullthroughcache.internal.SupportedRegions;
 import io.github.pullthroughcache.internal.Tokens;
 import io.github.pullthroughcache.registry.CacheConsumers;
 import io.github.pullthroughcache.rule.IPullThroughCacheRule;
@@ -36,6 +39,7 @@ final class ImportedPullThroughCache extends PullThroughCacheBase {
         super(scope, id);
         StackFacts stack = StackFacts.of(scope);
         String region = attributes.getRegion() != null ? attributes.getRegion() : stack.region();
+        checkAttributes(attributes);
         if (!Tokens.isUnresolved(region) && !Tokens.isUnresolved(stack.region()) && !region.equals(stack.region())) {
             // a VPC with a NAT gateway reaches it: a warning, which a consumer that creates no endpoints acknowledges
             Annotations.of(this).addWarningV2(OTHER_REGION_WARNING, "PullThroughCacheAttributes.region '" + region
@@ -59,6 +63,17 @@ final class ImportedPullThroughCache extends PullThroughCacheBase {
                     .build()));
         }
         this.registryHost = rules.isEmpty() ? null : rules.get(0).getRegistryHost();
+    }
+
+    /** Checks what the user gave, naming the class the user called rather than the rule attributes made from it. */
+    private static void checkAttributes(PullThroughCacheAttributes attributes) {
+        AccountIds.check("PullThroughCacheAttributes.account", attributes.getAccount());
+        if (attributes.getRegion() != null && !Tokens.isUnresolved(attributes.getRegion())) {
+            SupportedRegions.check("PullThroughCacheAttributes.region", attributes.getRegion());
+        }
+        attributes.getRepositoryPrefixes().forEach((upstreamPrefix, prefix) -> RepositoryPrefix.validate(
+                "PullThroughCacheAttributes.repositoryPrefixes['" + upstreamPrefix + "']", prefix,
+                "ROOT is only for an ECR to ECR rule"));
     }
 
     @Override

@@ -719,7 +719,7 @@ public class PullThroughCache extends PullThroughCacheBase {
         List<IPullThroughCacheRule> mirrored = new ArrayList<>(rules.values());
         mirrored.addAll(copiedRegistries.values());
         return RegistryMirrors.of(this, registryHost, mirrored, (target, grantee) -> target instanceof CopiedRegistry copied
-                ? copied.grantPull(grantee) : grantPull((PullThroughCacheRule) target, grantee));
+                ? copied.grantPull(grantee) : grantPull((PullThroughCacheRule) target, grantee), getWarmUp());
     }
 
     /** The rule or copied registry that serves an image's registry. */

@@ -3,6 +3,7 @@ package io.github.pullthroughcache;
 import io.github.pullthroughcache.images.CacheWarmer;
 import io.github.pullthroughcache.images.CacheWarmerOptions;
 import io.github.pullthroughcache.internal.StackFacts;
+import io.github.pullthroughcache.kubernetes.RegistryMirrors;
 import io.github.pullthroughcache.network.CacheVpc;
 import io.github.pullthroughcache.network.CacheVpcProps;
 import io.github.pullthroughcache.network.RegistryEndpoints;
@@ -100,7 +101,9 @@ public class PullThroughCacheConsumer extends PullThroughCacheBase {
         location.checkRegion(props.isEndpoints(), props.isWarm());
         getNode().addValidation(location::sharingErrors);
 
-        this.vpc = props.getVpc() != null ? props.getVpc() : new CacheVpc(this, "Vpc", CacheVpcProps.builder().build());
+        this.vpc = props.getVpc() != null ? props.getVpc() : new CacheVpc(this, "Vpc",
+                // a consumer has no temporary NAT gateway: no public subnets, no internet gateway
+                CacheVpcProps.builder().publicSubnets(false).build());
         if (props.isEndpoints()) {
             List<String> alsoAllowed = new ArrayList<>(props.getEndpointOptions().getAlsoAllowedRegistries());
             String central = location.otherAccountToAllow();
@@ -267,5 +270,15 @@ public class PullThroughCacheConsumer extends PullThroughCacheBase {
     /** @return the endpoints, or {@code null} with {@code endpoints(false)} */
     public RegistryEndpoints getEndpoints() {
         return endpoints;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Its {@code configureNodes} makes the nodes wait for this consumer's warm-up ({@link #getWarmUp()}).
+     */
+    @Override
+    public RegistryMirrors registryMirrors() {
+        return RegistryMirrors.of(this, getRegistryHost(), getServed(), IPullThroughCacheRule::grantPull, getWarmUp());
     }
 }

@@ -150,4 +150,18 @@ class ImportsTest {
                 PullThroughCacheRuleAttributes.builder().upstream(UpstreamRegistry.QUAY).account("1111").build()))
                 .hasMessage("PullThroughCacheRuleAttributes.account '1111' is invalid: expected a 12-digit AWS account ID");
     }
+
+    @Test
+    void anImportedCacheWithABadAttributeNamesTheClassTheUserCalled() {
+        assertThatThrownBy(() -> PullThroughCache.fromCacheAttributes(new Stack(TestApps.bareApp(), "S"), "Central",
+                PullThroughCacheAttributes.builder().account("11111111111").region("eu-west-1").build()))
+                .hasMessage("PullThroughCacheAttributes.account '11111111111' is invalid: expected a 12-digit AWS account ID");
+        assertThatThrownBy(() -> PullThroughCache.fromCacheAttributes(new Stack(TestApps.bareApp(), "S"), "Central",
+                PullThroughCacheAttributes.builder().account("111111111111").region("cn-north-1").build()))
+                .hasMessageStartingWith("PullThroughCacheAttributes.region 'cn-north-1' has no ECR pull through cache");
+        assertThatThrownBy(() -> PullThroughCache.fromCacheAttributes(new Stack(TestApps.bareApp(), "S"), "Central",
+                PullThroughCacheAttributes.builder().account("111111111111").region("eu-west-1")
+                        .repositoryPrefixes(java.util.Map.of("ecr-public", "Ecr_Public")).build()))
+                .hasMessageStartingWith("PullThroughCacheAttributes.repositoryPrefixes['ecr-public'] 'Ecr_Public'");
+    }
 }

@@ -72,6 +72,19 @@ class PullThroughCacheConsumerTest {
     }
 
     @Test
+    void itsVpcHoldsIsolatedSubnetsOnlyWithNoWayToTheInternet() {
+        // a consumer has no temporary NAT gateway: nothing public, and the isolated subnets where a cache's are
+        template.resourceCountIs("AWS::EC2::InternetGateway", 0);
+        template.resourceCountIs("AWS::EC2::VPCGatewayAttachment", 0);
+        template.resourceCountIs("AWS::EC2::NatGateway", 0);
+        template.resourceCountIs("AWS::EC2::Subnet", 2);
+        template.resourcePropertiesCountIs("AWS::EC2::Subnet", Map.of("CidrBlock", "10.0.16.0/20"), 1);
+        template.resourcePropertiesCountIs("AWS::EC2::Subnet", Map.of("CidrBlock", "10.0.32.0/20"), 1);
+        template.resourcePropertiesCountIs("AWS::EC2::Route", Map.of("DestinationCidrBlock", "0.0.0.0/0"), 0);
+        assertThat(json.toString()).doesNotContain("0.0.0.0/0");
+    }
+
+    @Test
     void theEndpointsServeThisRegistryAndTheCentralOneAndTheLayerBucketOnly() {
         template.resourcePropertiesCountIs("AWS::EC2::VPCEndpoint", Map.of("VpcEndpointType", "Interface"), 3);
         for (String service : List.of("ecr.api", "ecr.dkr")) {

@@ -11,12 +11,15 @@ import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 import software.amazon.awscdk.Annotations;
+import software.amazon.awscdk.services.ec2.LaunchTemplate;
 import software.amazon.awscdk.services.ec2.MultipartBody;
 import software.amazon.awscdk.services.ec2.MultipartBodyOptions;
 import software.amazon.awscdk.services.ec2.MultipartUserData;
+import software.amazon.awscdk.services.ec2.UserData;
 import software.amazon.awscdk.services.iam.Grant;
 import software.amazon.awscdk.services.iam.IGrantable;
 import software.constructs.IConstruct;
+import software.constructs.IDependable;
 
 /**
  * Lets Kubernetes nodes pull unchanged image references ({@code docker.io/library/nginx:1.27}, {@code nginx:1.27},
@@ -110,11 +113,14 @@ public final class RegistryMirrors {
     private final Map<String, Mirror> mirrors = new LinkedHashMap<>();
     private final Map<String, String> notMirrored = new LinkedHashMap<>();
     private final BiFunction<IPullThroughCacheRule, IGrantable, Grant> grantPull;
+    /** What puts the images in the registry before nodes pull them (the warmer's run), or {@code null}. */
+    private final IDependable warmUp;
 
     private RegistryMirrors(IConstruct cache, String registryHost, List<? extends IPullThroughCacheRule> rules,
-                            BiFunction<IPullThroughCacheRule, IGrantable, Grant> grantPull) {
+                            BiFunction<IPullThroughCacheRule, IGrantable, Grant> grantPull, IDependable warmUp) {
         this.cache = cache;
         this.grantPull = grantPull;
+        this.warmUp = warmUp;
         if (rules == null || rules.isEmpty()) {
             throw new IllegalArgumentException("registryMirrors of " + cache.getNode().getPath() + ": the cache has no "
                     + "rule, so there is no upstream host to mirror. Add upstreams to the cache first");
@@ -164,7 +170,25 @@ public final class RegistryMirrors {
      */
     public static RegistryMirrors of(IConstruct cache, String registryHost, List<? extends IPullThroughCacheRule> rules,
                                      BiFunction<IPullThroughCacheRule, IGrantable, Grant> grantPull) {
-        return new RegistryMirrors(cache, registryHost, rules, grantPull);
+        return of(cache, registryHost, rules, grantPull, null);
+    }
+
+    /**
+     * The mirrors of a cache's rules, granted by the cache, with what nodes wait for before their first pull.
+     *
+     * @param cache the cache, where warnings about hosts left out go
+     * @param registryHost the host of the cache's registry
+     * @param rules the cache's rules, in order
+     * @param grantPull how the cache grants a grantee the pulls of one of its rules
+     * @param warmUp what puts the images in the registry before nodes pull them (the cache's {@code getWarmUp()}),
+     *     or {@code null}
+     * @return the mirrors
+     * @throws IllegalArgumentException when there is no rule
+     */
+    public static RegistryMirrors of(IConstruct cache, String registryHost, List<? extends IPullThroughCacheRule> rules,
+                                     BiFunction<IPullThroughCacheRule, IGrantable, Grant> grantPull,
+                                     IDependable warmUp) {
+        return new RegistryMirrors(cache, registryHost, rules, grantPull, warmUp);
     }
 
     /** Why a rule's host cannot be mirrored, or {@code null} when it can. */
@@ -316,6 +340,12 @@ public final class RegistryMirrors {
      */
     public MultipartUserData amazonLinux2023UserData() {
         MultipartUserData userData = new MultipartUserData();
+        addAmazonLinux2023Parts(userData);
+        return userData;
+    }
+
+    /** Adds the {@code NodeConfig} part and the shell part of {@link #amazonLinux2023UserData()}. */
+    private void addAmazonLinux2023Parts(MultipartUserData userData) {
         userData.addPart(MultipartBody.fromRawBody(MultipartBodyOptions.builder()
                 .contentType("application/node.eks.aws")
                 .body(nodeConfig())
@@ -324,7 +354,51 @@ public final class RegistryMirrors {
                 .contentType(MultipartBody.SHELL_SCRIPT)
                 .body(nodeScript())
                 .build()));
-        return userData;
+    }
+
+    /**
+     * Sets up the Amazon Linux 2023 nodes of a launch template in one call, for a managed node group or an
+     * auto scaling group: grants the node role the pulls ({@link #grantPull}), adds the parts of
+     * {@link #amazonLinux2023UserData()} to the launch template's user data, and makes the launch template, so the
+     * node group that uses it, wait for the cache's warm-up (the warmer's deploy-time run) when the cache has one.
+     *
+     * <pre>
+     * LaunchTemplate nodes = LaunchTemplate.Builder.create(this, "Nodes")
+     *         .userData(new MultipartUserData()).requireImdsv2(true).build();
+     * cache.registryMirrors().configureNodes(nodes, nodeRole);
+     * </pre>
+     *
+     * @param launchTemplate a launch template made with {@code .userData(new MultipartUserData())}: the parts are
+     *     added after those it has
+     * @param nodeRole the nodes' role (or any grantable)
+     * @return the grants, combined
+     * @throws IllegalArgumentException when the launch template's user data is not a {@link MultipartUserData}
+     */
+    public Grant configureNodes(LaunchTemplate launchTemplate, IGrantable nodeRole) {
+        UserData userData = launchTemplate.getUserData();
+        if (!(userData instanceof MultipartUserData multipart)) {
+            throw new IllegalArgumentException("RegistryMirrors.configureNodes: the launch template "
+                    + launchTemplate.getNode().getPath() + " has " + (userData == null ? "no user data" : "user data "
+                    + "that is not multipart") + ". Create it with .userData(new MultipartUserData()): the mirrors' "
+                    + "NodeConfig and script are parts of it, beside parts of your own");
+        }
+        addAmazonLinux2023Parts(multipart);
+        if (warmUp != null) {
+            launchTemplate.getNode().addDependency(warmUp);
+        }
+        return grantPull(nodeRole);
+    }
+
+    /**
+     * The user data of a Karpenter {@code EC2NodeClass} with {@code amiFamily: AL2023}, for its {@code spec.userData}:
+     * the MIME multi-part text of {@link #amazonLinux2023UserData()}. Karpenter puts its own {@code NodeConfig} first,
+     * then these parts ({@code karpenter-provider-aws} {@code pkg/providers/amifamily/bootstrap/nodeadm.go}). Karpenter
+     * creates its nodes outside CloudFormation: grant the role of its node class with {@link #grantPull}.
+     *
+     * @return the MIME text; it holds tokens when the cache's account or region is one
+     */
+    public String ec2NodeClassUserData() {
+        return amazonLinux2023UserData().render();
     }
 
     /**
@@ -370,9 +444,18 @@ public final class RegistryMirrors {
      * {@code [[settings.container-registry.mirrors]]} per mirrored host, whose endpoint carries {@code /v2/<prefix>},
      * and the kubelet's {@code ecr-credential-provider} with the image patterns (they replace Bottlerocket's default
      * list, so ECR's hosts are kept) and {@code AWS_REGION}. EKS merges a managed node group's own
-     * {@code [settings.kubernetes]} with them. A Bottlerocket build that does not set containerd's
-     * {@code override_path} for an endpoint with a path asks the cache for {@code /v2/<prefix>/v2/...} and falls back
-     * to the upstream (bottlerocket#3631, #2427): use a recent build.
+     * {@code [settings.kubernetes]} with them. Bottlerocket writes the mirrors as the CRI plugin's
+     * {@code registry.mirrors} ({@code bottlerocket-core-kit}
+     * {@code packages/containerd/containerd-config-toml_k8s_containerd_sock}), where containerd takes an endpoint's path as the registry API's root (it adds {@code /v2} only to an endpoint
+     * without a path) and gives the kubelet's credentials to every host. The first release that pulls through the
+     * cache this way is Bottlerocket 1.18.0 (2024-01-16) with its Kubernetes 1.29 variants (and later ones): the
+     * first to ship {@code ecr-credential-provider} 1.29 (bottlerocket commit aa648066, "Add
+     * ecr-credential-provider-1.29 package"; CHANGELOG v1.18.0 "Add Kubernetes 1.29 variants (#3628)"), which
+     * answers a mirrored host with a token of the cache's registry. The credential providers' {@code environment}
+     * setting dates from 1.14.0 (#2934). Older variants ship a provider that answers ECR hosts only, so the mirror
+     * gets no token and the pull fails with 401 or falls back to the upstream (bottlerocket#2427, and #3631 on
+     * aws-k8s-1.27 1.16.1). Bottlerocket 1.39.0's Kubernetes 1.33 variants bypassed mirrors (bottlerocket#4520; fixed
+     * in 1.39.1, per #4564).
      *
      * @return the TOML text; it holds tokens when the cache's account or region is one
      */

@@ -19,8 +19,9 @@ import software.constructs.Construct;
  * A VPC made for a pull through cache: isolated subnets ({@code Isolated}, /20) for the tasks that pull, and
  * public subnets ({@code Public}, /24, no public IPs on launch) that hold nothing until a
  * {@link TemporaryNatGateway} goes there, so that adding or removing the NAT gateway never moves a subnet. No
- * NAT gateway of its own. Rejected traffic is flow-logged (child {@code FlowLog}): a task that cannot reach an
- * endpoint shows there.
+ * NAT gateway of its own. With {@link CacheVpcProps#isPublicSubnets()} {@code false}, isolated subnets only: no
+ * internet gateway and no route to {@code 0.0.0.0/0}. Rejected traffic is flow-logged (child {@code FlowLog}): a
+ * task that cannot reach an endpoint shows there.
  *
  * <p>Its availability zones are {@link CacheVpcProps#getAvailabilityZones()}, else the first {@code maxAzs} of
  * {@link software.amazon.awscdk.Stack#getAvailabilityZones()}. Like any {@link Vpc} it reads the stack's zones,
@@ -61,8 +62,9 @@ public class CacheVpc extends Vpc {
                 .availabilityZones(props.getAvailabilityZones())
                 .natGateways(0)
                 .subnetConfiguration(List.of(
+                        // reserved: no subnets and no internet gateway, and the isolated subnets keep their CIDRs
                         SubnetConfiguration.builder().name(PUBLIC).subnetType(SubnetType.PUBLIC).cidrMask(24)
-                                .mapPublicIpOnLaunch(false).build(),
+                                .mapPublicIpOnLaunch(false).reserved(!props.isPublicSubnets()).build(),
                         SubnetConfiguration.builder().name(ISOLATED).subnetType(SubnetType.PRIVATE_ISOLATED)
                                 .cidrMask(20).build()))
                 .build());
@@ -73,11 +75,14 @@ public class CacheVpc extends Vpc {
                     .reason("The zones are chosen: CacheVpcProps.availabilityZones").build());
         }
         // cdk-nag reads acknowledgements from this metadata, on this VPC only
-        getNode().addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, Map.of(
+        Map<String, String> acknowledged = new java.util.LinkedHashMap<>(Map.of(
                 "NIST.800.53.R5-VPCDefaultSecurityGroupClosed", "Nothing in this VPC uses its default security "
-                        + "group: the endpoints, the NAT gateway and the tasks have their own",
-                "NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW", "The public subnets exist for the temporary NAT "
-                        + "gateway alone and give no public IP on launch"));
+                        + "group: the endpoints, the NAT gateway and the tasks have their own"));
+        if (props.isPublicSubnets()) {
+            acknowledged.put("NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW", "The public subnets exist for the "
+                    + "temporary NAT gateway alone and give no public IP on launch");
+        }
+        getNode().addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, acknowledged);
         this.flowLogGroup = props.isFlowLogs()
                 ? FlowLogs.create(new Construct(this, "FlowLog"), FlowLogResourceType.fromVpc(this),
                         FlowLogTrafficType.REJECT, props.getFlowLogRetention(), "the traffic the cache's VPC rejects")

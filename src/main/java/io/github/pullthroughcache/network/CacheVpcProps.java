@@ -11,6 +11,7 @@ public final class CacheVpcProps {
     private final List<String> availabilityZones;
     private final boolean flowLogs;
     private final RetentionDays flowLogRetention;
+    private final boolean publicSubnets;
 
     private CacheVpcProps(Builder builder) {
         this.cidr = builder.cidr;
@@ -18,6 +19,7 @@ public final class CacheVpcProps {
         this.availabilityZones = builder.availabilityZones;
         this.flowLogs = builder.flowLogs;
         this.flowLogRetention = builder.flowLogRetention;
+        this.publicSubnets = builder.publicSubnets;
     }
 
     /** @return a new builder */
@@ -51,12 +53,18 @@ public final class CacheVpcProps {
     }
 
     /** Builds {@link CacheVpcProps}. */
+    /** @return whether the VPC has public subnets and an internet gateway, for a temporary NAT gateway */
+    public boolean isPublicSubnets() {
+        return publicSubnets;
+    }
+
     public static final class Builder {
         private String cidr = "10.0.0.0/16";
         private int maxAzs = 2;
         private List<String> availabilityZones;
         private boolean flowLogs = true;
         private RetentionDays flowLogRetention = RetentionDays.ONE_YEAR;
+        private boolean publicSubnets = true;
 
         private Builder() {
         }
@@ -135,6 +143,23 @@ public final class CacheVpcProps {
         }
 
         /** @return the props */
+        /**
+         * Whether the VPC has public subnets ({@code Public}, /24, no public IPs on launch) and an internet gateway,
+         * which a {@link TemporaryNatGateway} needs. {@code false} for a VPC that never has a NAT gateway, such as a
+         * {@code PullThroughCacheConsumer}'s: isolated subnets only, no internet gateway and no route to
+         * {@code 0.0.0.0/0}. The public subnets' address space stays reserved either way, so the isolated subnets
+         * have the same CIDRs with and without them.
+         *
+         * <p>Default: {@code true}.
+         *
+         * @param publicSubnets whether to create them
+         * @return this builder
+         */
+        public Builder publicSubnets(boolean publicSubnets) {
+            this.publicSubnets = publicSubnets;
+            return this;
+        }
+
         public CacheVpcProps build() {
             return new CacheVpcProps(this);
         }

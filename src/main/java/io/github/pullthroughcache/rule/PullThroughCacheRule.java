@@ -1,5 +1,6 @@
 package io.github.pullthroughcache.rule;
 
+import io.github.pullthroughcache.internal.AccountIds;
 import io.github.pullthroughcache.internal.RegistryIndex;
 import io.github.pullthroughcache.internal.RepositoryPrefix;
 import io.github.pullthroughcache.internal.ServiceRole;
@@ -61,7 +62,6 @@ public class PullThroughCacheRule extends PullThroughCacheRuleBase {
     public static final int MAX_RULES_PER_REGISTRY = 50;
 
     private static final String PULL_THROUGH_CACHE_PRINCIPAL = "pullthroughcache.ecr.amazonaws.com";
-    private static final Pattern ACCOUNT = Pattern.compile("^\\d{12}$");
 
     private final StackFacts stack;
     private final UpstreamRegistry upstream;
@@ -370,10 +370,7 @@ public class PullThroughCacheRule extends PullThroughCacheRuleBase {
             StackFacts stack = StackFacts.of(scope);
             String account = attributes.getAccount() != null ? attributes.getAccount() : stack.account();
             String region = attributes.getRegion() != null ? attributes.getRegion() : stack.region();
-            if (!Tokens.isUnresolved(account) && !ACCOUNT.matcher(account).matches()) {
-                throw new IllegalArgumentException("PullThroughCacheRuleAttributes.account '" + account
-                        + "' is invalid: expected a 12-digit AWS account ID");
-            }
+            AccountIds.check("PullThroughCacheRuleAttributes.account", account);
             if (!Tokens.isUnresolved(region)) {
                 SupportedRegions.check("PullThroughCacheRuleAttributes.region", region);
             }

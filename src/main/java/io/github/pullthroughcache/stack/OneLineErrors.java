@@ -1,6 +1,10 @@
 package io.github.pullthroughcache.stack;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Runs a CDK app's {@code main} so that a value the library refuses reaches the user as one line,
@@ -20,12 +24,17 @@ import java.io.PrintStream;
  * <p>A refused value is an {@link IllegalArgumentException} thrown while the app is built, or an error that comes
  * back through jsii from the CDK's Node.js side during {@code app.synth()}: a validation error, or an
  * {@code IllegalArgumentException} of an aspect, whose Java type jsii does not keep. Its message is kept, jsii's
- * Node.js stack is not.
+ * Node.js stack is not. A failed validation prints one {@code Error: [<construct path>] <message>} line per error,
+ * without aws-cdk's header.
  */
 public final class OneLineErrors {
 
     /** What jsii appends to the message of an error of the Node.js side: its stack, useless to a user. */
     private static final String JSII_STACK = "\n@jsii/kernel.";
+
+    /** aws-cdk's header of a failed validation, which an indented {@code [path] message} line per error follows. */
+    private static final Pattern VALIDATION_HEADER =
+            Pattern.compile("^(?:\\w+: )?Validation failed with the following errors:\n");
 
     private OneLineErrors() {
     }
@@ -56,7 +65,9 @@ public final class OneLineErrors {
             if (message == null) {
                 throw e;
             }
-            err.println("Error: " + message);
+            for (String error : errorsOf(message)) {
+                err.println("Error: " + error);
+            }
             return 1;
         }
     }
@@ -72,5 +83,29 @@ public final class OneLineErrors {
         }
         int stack = message == null ? -1 : message.indexOf(JSII_STACK);
         return stack < 0 ? null : message.substring(0, stack);
+    }
+
+    /**
+     * @param message a refusal's message
+     * @return the errors it holds, one line each: each of a failed validation, or the message itself
+     */
+    static List<String> errorsOf(String message) {
+        Matcher header = VALIDATION_HEADER.matcher(message);
+        if (!header.find()) {
+            return List.of(message);
+        }
+        List<String> errors = new ArrayList<>();
+        for (String line : message.substring(header.end()).split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            if (line.startsWith("  [") || errors.isEmpty()) {
+                errors.add(line.strip());
+            } else {
+                // an error of several lines stays on its one line
+                errors.set(errors.size() - 1, errors.get(errors.size() - 1) + " " + line.strip());
+            }
+        }
+        return errors.isEmpty() ? List.of(message) : errors;
     }
 }

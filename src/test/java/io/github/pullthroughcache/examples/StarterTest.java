@@ -21,8 +21,9 @@ import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.cloud_assembly_schema.MissingContext;
 
 /**
- * The starter app of {@code examples/starter} (compiled here with the other examples; {@code .ci/run} also builds
- * it on its own against the installed library and runs {@code cdk synth} in it with no AWS credentials).
+ * The starter app of {@code examples/starter} (compiled here with the other examples; {@code .ci/run} also copies
+ * it out of the repository, as the README says, and runs {@code npm ci && npx cdk synth} there on the installed
+ * library with no AWS credentials).
  */
 class StarterTest {
 
@@ -72,6 +73,23 @@ class StarterTest {
             assertThat(value(starter, property)).as(property).isEqualTo(value(pom, property));
         }
         assertThat(starter).contains("<exec.mainClass>com.myorg.StarterApp</exec.mainClass>");
+    }
+
+    @Test
+    void outsideTheRepositoryItBringsTheCliAndTheMavenSettingsOfTheRepository() throws IOException {
+        // copied out, it has neither the repository's package.json nor its .mvn: its own must say the same
+        ObjectMapper json = new ObjectMapper();
+        String pinned = json.readTree(ROOT.resolve("package.json").toFile()).path("devDependencies").path("aws-cdk")
+                .asText();
+        assertThat(pinned).matches("\\d+\\.\\d+\\.\\d+");
+        assertThat(json.readTree(STARTER.resolve("package.json").toFile()).path("devDependencies").path("aws-cdk")
+                .asText()).isEqualTo(pinned);
+        JsonNode lock = json.readTree(STARTER.resolve("package-lock.json").toFile()).path("packages");
+        assertThat(lock.path("").path("devDependencies").path("aws-cdk").asText()).isEqualTo(pinned);
+        assertThat(lock.path("node_modules/aws-cdk").path("version").asText()).isEqualTo(pinned);
+        assertThat(Files.readString(STARTER.resolve(".mvn/jvm.config"), StandardCharsets.UTF_8))
+                .isEqualTo(Files.readString(ROOT.resolve(".mvn/jvm.config"), StandardCharsets.UTF_8))
+                .contains("-Djansi.noreset=true");
     }
 
     /** The library's version (first {@code <version>} after its artifactId), or a property. */

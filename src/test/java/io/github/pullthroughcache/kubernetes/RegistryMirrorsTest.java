@@ -26,6 +26,7 @@ import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.assertions.Template;
 import software.amazon.awscdk.services.ec2.LaunchTemplate;
+import software.amazon.awscdk.services.ec2.MultipartUserData;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
@@ -273,5 +274,59 @@ class RegistryMirrorsTest {
                 .contains("{\"Ref\":\"AWS::AccountId\"}", "{\"Ref\":\"AWS::Region\"}", "{\"Ref\":\"AWS::URLSuffix\"}")
                 .contains("\\\"AWS_REGION\\\", \\\"value\\\": \\\"\",{\"Ref\":\"AWS::Region\"}")
                 .doesNotContain("${Token");
+    }
+
+    @Test
+    void configureNodesGrantsTheRoleFillsTheLaunchTemplateAndWaitsForTheWarmUp() {
+        Stack own = new Stack(TestApps.newApp(), "Nodes", StackProps.builder().env(TestApps.ENV).build());
+        PullThroughCache cache = new PullThroughCache(own, "Cache", PullThroughCacheProps.builder()
+                .upstreams(List.of(UpstreamRegistry.QUAY)).build());
+        cache.warm("quay.io/prometheus/node-exporter:v1.9.1");
+        Role nodeRole = Role.Builder.create(own, "NodeRole").assumedBy(new ServicePrincipal("ec2.amazonaws.com")).build();
+        LaunchTemplate nodes = LaunchTemplate.Builder.create(own, "Nodes").userData(new MultipartUserData()).build();
+        RegistryMirrors quay = cache.registryMirrors();
+
+        quay.configureNodes(nodes, nodeRole);
+
+        JsonNode template = JSON.valueToTree(Template.fromStack(own).toJSON());
+        JsonNode launchTemplate = template.path("Resources").path(own.getLogicalId(
+                (software.amazon.awscdk.CfnElement) nodes.getNode().getDefaultChild()));
+        // the parts of amazonLinux2023UserData, in the launch template's own user data
+        String userData = launchTemplate.path("Properties").path("LaunchTemplateData").path("UserData").toString();
+        assertThat(userData).contains("Content-Type: application/node.eks.aws", "kind: NodeConfig",
+                "/etc/containerd/certs.d/quay.io/hosts.toml");
+        // the warmer's deploy-time run is there before the nodes that pull what it cached
+        String warmerRun = template.path("Resources").properties().stream()
+                .filter(entry -> entry.getValue().path("Type").asText().equals("Custom::EcrCacheWarmer"))
+                .map(java.util.Map.Entry::getKey).findFirst().orElseThrow();
+        assertThat(launchTemplate.path("DependsOn").toString()).contains(warmerRun);
+        assertThat(template.toString()).contains("repository/quay/*", "ecr:BatchImportUpstreamImage",
+                "ecr:GetAuthorizationToken");
+        assertThat(JSON.valueToTree(Template.fromStack(own).findResources("Custom::EcrRegistryPolicyStatements"))
+                .toString()).as("the node role is a puller of the quay rule's statement").contains("NodeRole");
+    }
+
+    @Test
+    void configureNodesRefusesALaunchTemplateWhoseUserDataTakesNoParts() {
+        Stack own = new Stack(TestApps.newApp(), "Nodes", StackProps.builder().env(TestApps.ENV).build());
+        PullThroughCache cache = new PullThroughCache(own, "Cache", PullThroughCacheProps.builder()
+                .upstreams(List.of(UpstreamRegistry.QUAY)).build());
+        Role nodeRole = Role.Builder.create(own, "NodeRole").assumedBy(new ServicePrincipal("ec2.amazonaws.com")).build();
+        LaunchTemplate shell = LaunchTemplate.Builder.create(own, "Shell")
+                .userData(software.amazon.awscdk.services.ec2.UserData.forLinux()).build();
+
+        assertThatThrownBy(() -> cache.registryMirrors().configureNodes(shell, nodeRole))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("RegistryMirrors.configureNodes: the launch template Nodes/Shell has user data that is not "
+                        + "multipart. Create it with .userData(new MultipartUserData()): the mirrors' NodeConfig and "
+                        + "script are parts of it, beside parts of your own");
+    }
+
+    @Test
+    void theEc2NodeClassUserDataIsTheMultipartTextOfTheAmazonLinux2023Parts() {
+        String userData = rendered(mirrors.ec2NodeClassUserData());
+        assertThat(userData).isEqualTo(rendered(mirrors.amazonLinux2023UserData().render()))
+                .startsWith("Content-Type: multipart/mixed; boundary=").contains("MIME-Version: 1.0")
+                .contains("Content-Type: application/node.eks.aws", "Content-Type: text/x-shellscript");
     }
 }

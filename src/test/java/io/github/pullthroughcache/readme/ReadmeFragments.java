@@ -22,6 +22,7 @@ import software.amazon.awscdk.Validations;
 import software.amazon.awscdk.services.ec2.IVpc;
 import software.amazon.awscdk.services.ec2.InterfaceVpcEndpointAwsService;
 import software.amazon.awscdk.services.ec2.LaunchTemplate;
+import software.amazon.awscdk.services.ec2.MultipartUserData;
 import software.amazon.awscdk.services.ec2.UserData;
 import software.amazon.awscdk.services.ecr.LifecycleRule;
 import software.amazon.awscdk.services.ecr.TagMutability;
@@ -398,22 +399,31 @@ public final class ReadmeFragments {
                     .build());
             IRole nodeRole = new Role(this, "NodeRole", software.amazon.awscdk.services.iam.RoleProps.builder()
                     .assumedBy(new ServicePrincipal("ec2.amazonaws.com")).build());
+            IRole karpenterNodeRole = new Role(this, "KarpenterNodeRole", software.amazon.awscdk.services.iam.RoleProps
+                    .builder().assumedBy(new ServicePrincipal("ec2.amazonaws.com")).build());
             // tag::kubernetes-nodes[]
             RegistryMirrors mirrors = cache.registryMirrors();   // any IPullThroughCache: this stack's, imported, a consumer's
-            mirrors.grantPull(nodeRole);                        // first pull and reads on the mirrored prefixes
 
-            // Amazon Linux 2023: a launch template for a managed node group (CfnNodegroup's launchTemplate)
+            // Amazon Linux 2023, in one call: the node role's pulls, the user data, and the launch template (so the managed
+            // node group of CfnNodegroup's launchTemplate) waits for the warmer that caches the images first
             LaunchTemplate al2023 = LaunchTemplate.Builder.create(this, "Al2023Nodes")
-                    .userData(mirrors.amazonLinux2023UserData())
+                    .userData(new MultipartUserData())
                     .requireImdsv2(true)
                     .build();
-            // Karpenter: the same MIME text in the EC2NodeClass's spec.userData
-            CfnOutput.Builder.create(this, "KarpenterUserData").value(mirrors.amazonLinux2023UserData().render()).build();
+            mirrors.configureNodes(al2023, nodeRole);
+
+            // Karpenter makes its nodes outside CloudFormation: the role of its EC2NodeClass gets the pulls, and the
+            // EC2NodeClass's spec.userData the same parts as MIME text (shown below)
+            mirrors.grantPull(karpenterNodeRole);
+            CfnOutput.Builder.create(this, "KarpenterUserData").value(mirrors.ec2NodeClassUserData()).build();
+
             // Bottlerocket: TOML settings, merged by EKS with the node group's own
+            mirrors.grantPull(nodeRole);                        // first pull and reads on the mirrored prefixes
             LaunchTemplate bottlerocket = LaunchTemplate.Builder.create(this, "BottlerocketNodes")
                     .userData(UserData.custom(mirrors.bottlerocketSettings()))
                     .requireImdsv2(true)
                     .build();
+            bottlerocket.getNode().addDependency(cache.getWarmUp());
             // end::kubernetes-nodes[]
             this.mirrors = mirrors;
         }

@@ -61,16 +61,18 @@ class OneLineErrorsTest {
     }
 
     @Test
-    void aValidationErrorKeepsItsLinesWithoutJsiisStack() {
+    void aFailedValidationIsOneErrorLinePerError() {
         int status = run(() -> {
             App app = TestApps.bareApp();
-            new Construct(new Stack(app, "S"), "C").getNode().addValidation(() -> List.of("nothing serves 'x'"));
+            Stack stack = new Stack(app, "S");
+            new Construct(stack, "C").getNode().addValidation(() -> List.of("nothing serves 'x'", "two\nlines"));
+            new Construct(stack, "D").getNode().addValidation(() -> List.of("nothing serves 'y'"));
             app.synth();
         });
 
         assertThat(status).isEqualTo(1);
-        assertThat(printed()).isEqualTo("Error: ValidationFailedWithErrors: Validation failed with the following "
-                + "errors:\n  [S/C] nothing serves 'x'" + System.lineSeparator());
+        assertThat(printed().lines()).containsExactly("Error: [S/C] nothing serves 'x'", "Error: [S/C] two lines",
+                "Error: [S/D] nothing serves 'y'");
     }
 
     @Test
