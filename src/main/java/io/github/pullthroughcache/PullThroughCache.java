@@ -76,8 +76,10 @@ import software.constructs.IDependable;
  *
  * <p>Children, whose ids are part of the API: {@code Vpc} (unless a VPC is given), {@code Key} (for
  * {@code TemplateEncryption.KMS_NEW_KEY}), {@code Rules/<prefix in PascalCase>} (each with its
- * {@code CreationTemplate}), {@code Endpoints}, {@code TemporaryNat}, {@code Warmer} (a {@link CacheWarmer}, with the first image routed
- * or warmed while warming is on: {@link PullThroughCacheProps.Builder#warm}), and once shared ({@link #shareWith}) the outputs
+ * {@code CreationTemplate}), {@code Endpoints}, {@code TemporaryNat}, {@code Warmer} (a {@link CacheWarmer}, made with the
+ * cache while warming is on: {@link PullThroughCacheProps.Builder#warm}), {@code Copied/<prefix in PascalCase>} and
+ * {@code Copier} (an {@link ImageCopier}, made with the first copied registry), {@code CredentialCheck} (with the first
+ * rule that has a credential), and once shared ({@link #shareWith}) the outputs
  * {@code SharedRegistry} and {@code SharedPrefixes}, whose stack output names are the cache's id before them
  * ({@code CacheSharedRegistry} for id {@code Cache}). The registry policy belongs to the stack
  * ({@link RegistryPolicy#of}). A cache of another stack, account or region: {@link #fromCacheAttributes}.

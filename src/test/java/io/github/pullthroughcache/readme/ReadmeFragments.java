@@ -444,7 +444,7 @@ public final class ReadmeFragments {
                             .deleteEmptyRepositories(true)                // and the repositories left empty
                             .build())
                     .removeCachedRepositoriesOnDestroy(true)             // cdk destroy takes the cached repositories
-                    .validateCredentials(true)                           // hourly check, an alarm per credential
+                    .validateCredentials(true)                           // the default: hourly check, an alarm per credential
                     .alarmTopic(topic)                                   // optional: the alarms notify it
                     .dashboard(true)                                     // cache.getDashboard()
                     .build());
