@@ -1,5 +1,7 @@
 package io.github.pullthroughcache;
 
+import io.github.pullthroughcache.images.ImageRunStateMachine;
+import io.github.pullthroughcache.images.ImageRunStateMachineProps;
 import io.github.pullthroughcache.internal.ConstructIds;
 import io.github.pullthroughcache.internal.HandlerFunction;
 import io.github.pullthroughcache.internal.ImageRuns;
@@ -28,6 +30,7 @@ import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.scheduler.Schedule;
 import software.amazon.awscdk.services.scheduler.ScheduleExpression;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
+import software.amazon.awscdk.services.stepfunctions.StateMachine;
 import software.constructs.Construct;
 
 /**
@@ -90,6 +93,7 @@ public class CacheWarmer extends Construct {
     private final Function function;
     private final CustomResource resource;
     private final Schedule schedule;
+    private final ImageRunStateMachine run;
     private final Set<String> warmed = new LinkedHashSet<>();
     private final List<Map<String, String>> images = new ArrayList<>();
     private final List<String> imageUris = new ArrayList<>();
@@ -119,9 +123,6 @@ public class CacheWarmer extends Construct {
                 : "CacheWarmerProps.rules";
         this.remedy = props.getCache() != null ? "Add the registry to the cache, or leave the image out"
                 : "Add a rule for that registry to CacheWarmerProps.rules, or leave the image out";
-        // what a run deferred goes first in the next: kept in a parameter the function owns, named per stack and warmer
-        String deferredPath = ImageRuns.deferredParameterPath(this);
-        String deferredArn = ImageRuns.parameterArn(facts.stack(), deferredPath);
         String whenInvoked = "The warmer runs when CloudFormation deploys it"
                 + (props.getSchedule() != null ? " and on its schedule" : "") + ", one run at a time.";
         HandlerFunction handler = HandlerFunction.builder(this, "cache-warmer")
@@ -131,11 +132,7 @@ public class CacheWarmer extends Construct {
                         .sid("RegistryToken")
                         .actions(List.of("ecr:GetAuthorizationToken"))
                         .resources(List.of("*"))
-                        .build(), pulls, PolicyStatement.Builder.create()
-                        .sid("DeferredImages")
-                        .actions(List.of("ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"))
-                        .resources(List.of(deferredArn))
-                        .build()))
+                        .build(), pulls))
                 .wildcards(REGISTRY_TOKEN_REASON, List.of("*"))
                 .limits(Duration.minutes(15), 512)
                 .logRetention(props.getLogRetention())
@@ -149,7 +146,6 @@ public class CacheWarmer extends Construct {
         this.policy = handler.role().policy();
         this.tagOnCreate = new ImageRuns.TagOnCreate(policy);
         function.addEnvironment("REGISTRY_URL", "https://" + registryHost);
-        function.addEnvironment("DEFERRED_PARAMETER", "/" + deferredPath);
 
         Map<String, Object> settings = new LinkedHashMap<>();
         // images added later (addImages) are in the template too
@@ -158,20 +154,22 @@ public class CacheWarmer extends Construct {
         settings.put("Concurrency", concurrency);
         settings.put("ImageConcurrency", imageConcurrency);
         settings.put("FailOnError", Boolean.TRUE.equals(props.getFailOnError()));
+        // one invocation per image, on a state machine the custom resource starts and the schedule starts
+        this.run = new ImageRunStateMachine(this, "Run", ImageRunStateMachineProps.builder().function(function)
+                .functionRole(handler.role().role()).imageConcurrency(imageConcurrency).what("cache warmer").build());
         Map<String, Object> properties = new LinkedHashMap<>(settings);
         properties.put("Owner", ConstructIds.owner(this));
+        properties.put("StateMachine", run.getStateMachine().getStateMachineArn());
         this.resource = CustomResource.Builder.create(this, "Resource")
                 .serviceToken(function.getFunctionArn())
                 .resourceType("Custom::EcrCacheWarmer")
                 .properties(properties)
-                // the hour CloudFormation waits at most: four invocations of the function, each handing the rest on
+                // the hour CloudFormation waits at most, which the state machine's timeout is inside of
                 .serviceTimeout(Duration.minutes(60))
                 .build();
-        // the function hands a run too long for one invocation to itself
-        resource.getNode().addDependency(ImageRuns.continuationPolicy(this, "cache warmer", function,
-                handler.role().role()));
-        this.schedule = props.getSchedule() == null ? null : ImageRuns.schedule(this, "cache warmer", "InvokeWarmer",
-                "Warms the pull through cache: " + getNode().getPath(), function, props.getSchedule(), settings);
+        resource.getNode().addDependency(run.getRunnable());
+        this.schedule = props.getSchedule() == null ? null : run.schedule(props.getSchedule(), settings.remove("Images"),
+                settings, "Warms the pull through cache: " + getNode().getPath());
         addImages(props.getImages());
     }
 
@@ -281,6 +279,11 @@ public class CacheWarmer extends Construct {
     /** @return the schedule, or {@code null} without one */
     public Schedule getSchedule() {
         return schedule;
+    }
+
+    /** @return the state machine that runs the images, one invocation of the function each */
+    public StateMachine getStateMachine() {
+        return run.getStateMachine();
     }
 
     /** @return the private URIs of the warmed images, in the order given */

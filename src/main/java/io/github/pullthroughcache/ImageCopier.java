@@ -1,5 +1,7 @@
 package io.github.pullthroughcache;
 
+import io.github.pullthroughcache.images.ImageRunStateMachine;
+import io.github.pullthroughcache.images.ImageRunStateMachineProps;
 import io.github.pullthroughcache.internal.ConstructIds;
 import io.github.pullthroughcache.internal.HandlerFunction;
 import io.github.pullthroughcache.internal.ImageRuns;
@@ -22,6 +24,7 @@ import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.scheduler.Schedule;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
+import software.amazon.awscdk.services.stepfunctions.StateMachine;
 import software.constructs.Construct;
 
 /**
@@ -76,6 +79,7 @@ public class ImageCopier extends Construct {
     private final Function function;
     private final CustomResource resource;
     private final Schedule schedule;
+    private final ImageRunStateMachine run;
     private final Set<String> copied = new LinkedHashSet<>();
     private final List<Map<String, String>> images = new ArrayList<>();
     private final List<String> imageUris = new ArrayList<>();
@@ -107,16 +111,11 @@ public class ImageCopier extends Construct {
             CacheWarmer.checkPlatforms("ImageCopierProps.platforms", props.getPlatforms(), "every platform");
         }
         this.owner = "ImageCopier " + getNode().getPath();
-        String deferredPath = ImageRuns.deferredParameterPath(this);
         HandlerFunction handler = HandlerFunction.builder(this, "image-copier")
                 .descriptions("Custom::EcrImageCopier: copies images of registries the pull through cache cannot serve "
                         + "into ECR, for " + getNode().getPath(),
                         "Pushes under the copied registries' prefixes and reads their credentials only")
-                .statements(List.of(pushes, PolicyStatement.Builder.create()
-                        .sid("DeferredImages")
-                        .actions(List.of("ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"))
-                        .resources(List.of(ImageRuns.parameterArn(facts.stack(), deferredPath)))
-                        .build()))
+                .statements(List.of(pushes))
                 // two parts of up to 20 MiB per blob, and one more while the SDK encodes it, Concurrency blobs at once;
                 // Lambda gives a function CPU in proportion to its memory, which the digests and encoding use
                 .limits(Duration.minutes(15), 1024)
@@ -131,7 +130,6 @@ public class ImageCopier extends Construct {
         this.function = handler.function();
         this.policy = handler.role().policy();
         this.tagOnCreate = new ImageRuns.TagOnCreate(policy);
-        function.addEnvironment("DEFERRED_PARAMETER", "/" + deferredPath);
 
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("Images", Lazy.any(() -> List.copyOf(images)));
@@ -141,19 +139,21 @@ public class ImageCopier extends Construct {
         settings.put("Concurrency", concurrency);
         settings.put("ImageConcurrency", imageConcurrency);
         settings.put("FailOnError", Boolean.TRUE.equals(options.getFailOnError()));
+        this.run = new ImageRunStateMachine(this, "Run", ImageRunStateMachineProps.builder().function(function)
+                .functionRole(handler.role().role()).imageConcurrency(imageConcurrency).what("image copier").build());
         Map<String, Object> properties = new LinkedHashMap<>(settings);
         properties.put("Owner", ConstructIds.owner(this));
+        properties.put("StateMachine", run.getStateMachine().getStateMachineArn());
         this.resource = CustomResource.Builder.create(this, "Resource")
                 .serviceToken(function.getFunctionArn())
                 .resourceType("Custom::EcrImageCopier")
                 .properties(properties)
-                // the hour CloudFormation waits at most: four invocations of the function, each handing the rest on
+                // the hour CloudFormation waits at most, which the state machine's timeout is inside of
                 .serviceTimeout(Duration.minutes(60))
                 .build();
-        resource.getNode().addDependency(ImageRuns.continuationPolicy(this, "image copier", function,
-                handler.role().role()));
-        this.schedule = options.getSchedule() == null ? null : ImageRuns.schedule(this, "image copier", "InvokeCopier",
-                "Copies images into the registry: " + getNode().getPath(), function, options.getSchedule(), settings);
+        resource.getNode().addDependency(run.getRunnable());
+        this.schedule = options.getSchedule() == null ? null : run.schedule(options.getSchedule(),
+                settings.remove("Images"), settings, "Copies images into the registry: " + getNode().getPath());
         addImages(props.getImages());
     }
 
@@ -260,6 +260,11 @@ public class ImageCopier extends Construct {
     /** @return the schedule, or {@code null} without one */
     public Schedule getSchedule() {
         return schedule;
+    }
+
+    /** @return the state machine that runs the images, one invocation of the function each */
+    public StateMachine getStateMachine() {
+        return run.getStateMachine();
     }
 
     /** @return the private URIs of the copied images, in the order given */
