@@ -11,10 +11,12 @@ import software.amazon.awscdk.services.cloudwatch.HorizontalAnnotation;
 import software.amazon.awscdk.services.cloudwatch.IMetric;
 import software.amazon.awscdk.services.cloudwatch.IWidget;
 import software.amazon.awscdk.services.cloudwatch.Metric;
+import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.cloudwatch.SearchExpression;
 import software.amazon.awscdk.services.cloudwatch.TextWidget;
 import software.amazon.awscdk.services.cloudwatch.Unit;
 import software.amazon.awscdk.services.cloudwatch.YAxisProps;
+import software.amazon.awscdk.services.stepfunctions.StateMachine;
 
 /**
  * The rows of a cache's CloudWatch dashboard, one per concern, each headed by a line that says what to look for:
@@ -31,6 +33,7 @@ final class CacheDashboard {
     private final Dashboard dashboard;
     private final String cacheName;
     private final GraphWidget pulls;
+    private GraphWidget warmerRuns;
 
     /**
      * Creates the dashboard (child {@code Dashboard} of the cache) with its pulls row.
@@ -64,16 +67,34 @@ final class CacheDashboard {
                 .build());
     }
 
-    /** The warmer's outcome: images warmed, failed and deferred per hour, and the bytes it pulled. */
+    /**
+     * The warmer's outcome: images warmed, failed and deferred per hour, the bytes it pulled, and its runs (the
+     * executions of its state machine, which {@link #addWarmerRuns} adds once the warmer exists).
+     */
     void addWarmerRow() {
+        this.warmerRuns = graph("Cache warmer: runs per hour (AWS/States executions)", FULL, "Runs", List.of());
         row("Warmer", "The cache warmer's runs: an image that failed or was deferred is not cached yet, and its "
-                + "first pull from the VPC may fail. See the warmer's log for why.",
+                + "first pull from the VPC may fail. A failed image is a failed iteration of its run's Map state: "
+                + "open the warmer's state machine, the execution, then its map run, for the image and why.",
                 graph("Cache warmer: images per hour", HALF, "Images", List.of(
                         metric("ImagesWarmed", "Sum", Unit.COUNT, "warmed"),
                         metric("ImagesFailed", "Sum", Unit.COUNT, "failed"),
-                        metric("ImagesDeferred", "Maximum", Unit.COUNT, "deferred to the next run"))),
+                        metric("ImagesDeferred", "Sum", Unit.COUNT, "deferred"))),
                 graph("Cache warmer: bytes pulled per hour", HALF, "Bytes", List.of(
-                        metric("BytesWarmed", "Sum", Unit.BYTES, "bytes pulled"))));
+                        metric("BytesWarmed", "Sum", Unit.BYTES, "bytes pulled"))),
+                warmerRuns);
+    }
+
+    /**
+     * The warmer's executions by outcome (AWS/States, dimension StateMachineArn:
+     * https://docs.aws.amazon.com/step-functions/latest/dg/procedure-cw-metrics.html): a failed run is one that
+     * answered FAILED (failOnError), one that timed out or was stopped.
+     */
+    void addWarmerRuns(StateMachine machine) {
+        warmerRuns.addLeftMetric(machine.metricSucceeded(MetricOptions.builder().period(HOUR).label("succeeded").build()));
+        warmerRuns.addLeftMetric(machine.metricFailed(MetricOptions.builder().period(HOUR).label("failed").build()));
+        warmerRuns.addLeftMetric(machine.metricTimedOut(MetricOptions.builder().period(HOUR).label("timed out").build()));
+        warmerRuns.addLeftMetric(machine.metricAborted(MetricOptions.builder().period(HOUR).label("aborted").build()));
     }
 
     /** The evictor's outcome: images and repositories deleted, and the bytes freed. */

@@ -540,6 +540,7 @@ public class PullThroughCache extends Construct implements IPullThroughCache {
         if (dashboard != null) {
             // the warmer publishes its metrics (billed each) only for a dashboard that shows them
             warmer.getFunction().addEnvironment(CacheMetrics.ENVIRONMENT, CacheMetrics.cacheName(this));
+            dashboard.addWarmerRuns(warmer.getStateMachine());
         }
         if (excludeWarmerFromPullTime) {
             // warming is not use: its pulls leave lastRecordedPullTime as it is, for the evictor and for
