@@ -50,23 +50,24 @@ import software.constructs.Construct;
  * which a task in an isolated subnet cannot reach. The warmer's function has that egress: it takes a token with
  * {@code ecr:GetAuthorizationToken}, GETs each manifest (following an image index to the chosen platforms) and
  * every config and layer blob through the registry's {@code /v2/} API, following redirects and checking each
- * blob's sha256, with retries and backoff on 429 and 5xx, a few images and a few blobs of each at a time, and a
- * deadline inside Lambda's 15 minutes. A run that outlasts one invocation hands the rest to a new invocation of the
- * function, while it makes progress: at deployment up to four invocations, inside the hour CloudFormation waits
- * (the custom resource answers once, at the end, naming in {@code NotWarmed} what did not fit, and failing with
- * it under {@code failOnError}); on the schedule up to 15, under the 16 at which Lambda's recursive loop
- * detection stops a chain. What is still left over goes first in the next run:
- * the function keeps the list in an SSM parameter of its own,
- * {@code /pull-through-cache/<stack name>/<owner>/deferred}, which it deletes with the warmer. It logs, per image,
- * the digest, bytes and seconds; never the token.
+ * blob's sha256, a few blobs of each image at a time. The images run on a Step Functions state machine
+ * ({@link ImageRunStateMachine}, child {@code Run}): one invocation of the function per image, a few at a time, with
+ * retries and backoff on a throttled or unavailable registry as the state machine's {@code Retry}, each image's result
+ * (warmed, failed and why, deferred) in the execution's history. At deployment the custom resource starts an
+ * execution and the execution answers CloudFormation, within the hour it waits (the custom resource answers once,
+ * at the end, with the counts {@code Warmed}, {@code Failed} and {@code Deferred}, failing under {@code failOnError}
+ * when an image failed); an execution that times out or is stopped is answered FAILED by the function, through an
+ * EventBridge rule. No function invokes itself and no parameter holds a run's progress. It logs, per image, the
+ * digest, bytes and seconds; never the token.
  *
  * <p>Children: {@code Handler} (the function) with {@code HandlerRole}, {@code HandlerPolicy} and
  * {@code HandlerLogs}; {@code Resource} (the custom resource {@code Custom::EcrCacheWarmer}, which runs when it is
- * created or its images change and waits for the rules it warms); {@code ContinuationPolicy}; with a schedule,
- * {@code Schedule} (an aws-scheduler {@code Schedule}) and its {@code ScheduleRole} and {@code SchedulePolicy}. The
- * role may call {@code ecr:GetAuthorizationToken}, and {@code ecr:BatchGetImage}, {@code ecr:GetDownloadUrlForLayer},
- * {@code ecr:BatchImportUpstreamImage} and {@code ecr:CreateRepository} on the repositories of the rules that serve
- * the images; read, write and delete its own parameter; and invoke its own function, nothing else.
+ * created or its images change and waits for the rules it warms); {@code Run} (the state machine, its role, log,
+ * policies and rule), and with a schedule its {@code Schedule} (EventBridge Scheduler, starting the state machine)
+ * with {@code ScheduleRole} and {@code SchedulePolicy}. The function's role may call {@code ecr:GetAuthorizationToken},
+ * and {@code ecr:BatchGetImage}, {@code ecr:GetDownloadUrlForLayer}, {@code ecr:BatchImportUpstreamImage} and
+ * {@code ecr:CreateRepository} on the repositories of the rules that serve the images, and start its state machine;
+ * nothing else.
  */
 public class CacheWarmer extends Construct {
 

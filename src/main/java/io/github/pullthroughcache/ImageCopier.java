@@ -50,18 +50,18 @@ import software.constructs.Construct;
  * digest-pinned references work. A tag that moved upstream is copied again on the next run; an image copied already
  * costs its manifests' reads and no upload. The upstream is read anonymously, or with the credential secret of the
  * registry ({@code username}, {@code accessToken}) as Basic or through the Bearer token exchange, whichever it asks
- * for. A run scales as the warmer's does: images in parallel, a run longer than one invocation handed to the next
- * (four at deployment within CloudFormation's hour, 15 on the schedule), what is deferred goes first next run (kept in
- * the SSM parameter {@code /pull-through-cache/<stack name>/<owner>/deferred}), a report of {@code Copied},
- * {@code Failed} and {@code Deferred}, and {@code failOnError}.
+ * for. A run scales as the warmer's does: one invocation per image on a Step Functions state machine
+ * ({@link ImageRunStateMachine}), a few at a time, retried by the state machine on a throttled or unavailable
+ * registry, the answer to CloudFormation from the execution, with {@code Copied}, {@code Failed} and
+ * {@code Deferred}, and {@code failOnError}.
  *
  * <p>Children: {@code Handler} (the function, 1024 MB, 15 minutes) with {@code HandlerRole}, {@code HandlerPolicy} and
  * {@code HandlerLogs}; {@code Resource} ({@code Custom::EcrImageCopier}, run when it is created or its images change,
- * after the creation templates of the registries it copies into); {@code ContinuationPolicy}; with a schedule,
- * {@code Schedule} and its {@code ScheduleRole} and {@code SchedulePolicy}. The role may push
+ * after the creation templates of the registries it copies into); {@code Run} (the state machine), with a schedule
+ * its {@code Schedule}, {@code ScheduleRole} and {@code SchedulePolicy}. The role may push
  * ({@link CopiedRegistry#PUSH_ACTIONS}, {@code ecr:CreateRepository} for the repositories that the creation template
  * makes at the first push) on {@code repository/<prefix>/*} of the registries it copies into, read the credential
- * secrets of those registries, read, write and delete its own parameter, and invoke its own function: nothing else.
+ * secrets of those registries, and start its state machine: nothing else.
  */
 public class ImageCopier extends Construct {
 
