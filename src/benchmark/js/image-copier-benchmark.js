@@ -76,8 +76,9 @@ async function main() {
   };
   // the copier's state machine, as the Copied example synthesizes it, with the Map's MaxConcurrency (the copier's
   // imageConcurrency, a synthesis-time setting) set for each run
+  // 100 ms a state machine second: its 3000 s timeout lasts 300 s, past each run
   const copier = await startImageRun({ handler, template: 'PullThroughCacheCopied.template.json',
-    prefix: 'CacheCopierRun', context: () => context });
+    prefix: 'CacheCopierRun', context: () => context, secondMs: 100 });
   const run = (imageConcurrency, concurrency) => () => {
     copier.definition.States.Images.MaxConcurrency = imageConcurrency;
     return copier.run({ Images: images, Concurrency: String(concurrency) }, context);
@@ -87,9 +88,9 @@ async function main() {
   counts.push(await timed('one image, one blob at a time', run(1, 1)));
   counts.push(await timed('again: copied already, nothing to upload', run(4, 4)));
   push = addPushApi(ecr, { createOnPush: ['mcr'] });
-  counts.push(await timed('4 images at a time, 4 blobs in all', run(4, 4)));
+  counts.push(await timed('4 images at a time, 4 blobs each', run(4, 4)));
   push = addPushApi(ecr, { createOnPush: ['mcr'] });
-  counts.push(await timed('4 images at a time, 8 blobs in all', run(4, 8)));
+  counts.push(await timed('4 images at a time, 8 blobs each', run(4, 8)));
 
   push = addPushApi(ecr, { createOnPush: ['mcr'] });
   const started = Date.now();

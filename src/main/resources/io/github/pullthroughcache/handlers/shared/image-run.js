@@ -33,8 +33,16 @@ function runSettings(settings, defaultPlatforms) {
   };
 }
 
-/** An error the state machine matches by name (a Node.js function's error name is its errorType). */
-const named = (name, message) => Object.assign(new Error(message), { name });
+/**
+ * An error the state machine matches by name (a Node.js function's error name is its errorType). Its stack is its
+ * first line only: the cause Step Functions records holds the trace, and every image's result must fit, with the
+ * others, in a state's 256 KiB (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html).
+ */
+const named = (name, message) => {
+  const error = Object.assign(new Error(message.slice(0, 1000)), { name });
+  error.stack = `${name}: ${error.message}`;
+  return error;
+};
 
 /**
  * The name under which the state machine sees a failure: a registry's 429 (or ECR's throttling) is tried again, as
