@@ -11,6 +11,7 @@ const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { startFakeEcr, useFake } = require('../../test/js/fake-ecr');
 const { addPushApi } = require('../../test/js/fake-ecr-push');
+const { startImageRun } = require('../../test/js/image-run-harness');
 const { startFakeRegistry, generatedBlob } = require('../../test/js/fake-registry');
 
 const MB = 1024 * 1024;
@@ -24,7 +25,7 @@ const CHILD_HEAP_MB = 128;
 function copyInChild(event) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [`--max-old-space-size=${CHILD_HEAP_MB}`,
-      path.join(__dirname, '../../test/js/copy-in-child.js')], { env: { ...process.env, DEFERRED_PARAMETER: '' },
+      path.join(__dirname, '../../test/js/copy-in-child.js')], { env: process.env,
       stdio: ['pipe', 'pipe', 'ignore'] });
     let output = '';
     child.stdout.on('data', (chunk) => { output += chunk; });
@@ -73,16 +74,23 @@ async function main() {
       + `${uploaded.toFixed(0)} MB uploaded (${(uploaded / seconds).toFixed(1)} MB/s)`);
     return copied;
   };
-  const run = (imageConcurrency, concurrency) => () => handler({ Images: images, ImageConcurrency: String(imageConcurrency),
-    Concurrency: String(concurrency) }, context);
+  // the copier's state machine, as the Copied example synthesizes it, with the Map's MaxConcurrency (the copier's
+  // imageConcurrency, a synthesis-time setting) set for each run
+  // 100 ms a state machine second: its 3000 s timeout lasts 300 s, past each run
+  const copier = await startImageRun({ handler, template: 'PullThroughCacheCopied.template.json',
+    prefix: 'CacheCopierRun', context: () => context, secondMs: 100 });
+  const run = (imageConcurrency, concurrency) => () => {
+    copier.definition.States.Images.MaxConcurrency = imageConcurrency;
+    return copier.run({ Images: images, Concurrency: String(concurrency) }, context);
+  };
 
   const counts = [];
   counts.push(await timed('one image, one blob at a time', run(1, 1)));
   counts.push(await timed('again: copied already, nothing to upload', run(4, 4)));
   push = addPushApi(ecr, { createOnPush: ['mcr'] });
-  counts.push(await timed('4 images at a time, 4 blobs in all', run(4, 4)));
+  counts.push(await timed('4 images at a time, 4 blobs each', run(4, 4)));
   push = addPushApi(ecr, { createOnPush: ['mcr'] });
-  counts.push(await timed('4 images at a time, 8 blobs in all', run(4, 8)));
+  counts.push(await timed('4 images at a time, 8 blobs each', run(4, 8)));
 
   push = addPushApi(ecr, { createOnPush: ['mcr'] });
   const started = Date.now();
@@ -98,7 +106,7 @@ async function main() {
     + `${push.counts.parts} parts of at most ${push.mostPartBytes / MB} MB (config included), peak RSS ${(result.maxRssBytes / MB).toFixed(0)} MB, `
     + `digest in ECR ${same ? 'equal to' : 'NOT'} the upstream's`);
 
-  await Promise.all([ecr.close(), registry.close()]);
+  await Promise.all([ecr.close(), registry.close(), copier.close()]);
   if (counts.some((count) => count !== IMAGES) || !same) {
     console.error('not every image was copied');
     process.exit(1);

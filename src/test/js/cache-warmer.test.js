@@ -4,8 +4,7 @@ const { test, before, after, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
 const { startFakeEcr, useFake, cfnEvent } = require('./fake-ecr');
 const { startFakeRegistry, blob } = require('./fake-registry');
-const { startFakeSsm, STANDARD_LIMIT } = require('./fake-ssm');
-const { startFakeLambda } = require('./fake-lambda');
+const { startImageRun } = require('./image-run-harness');
 
 const HANDLER = '../../main/resources/io/github/pullthroughcache/handlers/cache-warmer/index.js';
 const PASSWORD = 'fake-registry-password-never-logged';
@@ -13,10 +12,7 @@ const PASSWORD = 'fake-registry-password-never-logged';
 const log = captureLog();
 let ecr;
 let registry;
-let ssm;
-let lambda;
-const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:111111111111:function:Stack-CacheWarmerHandler0B95F6A2-AbCdEf';
-const PARAMETER = '/pull-through-cache/Ptc1a2b3c4d/deferred';
+let run;
 let handler;
 const context = (remainingMs = 900000) => ({ getRemainingTimeInMillis: () => remainingMs });
 
@@ -24,30 +20,31 @@ before(async () => {
   ecr = await startFakeEcr();
   useFake(ecr.url);
   registry = await startFakeRegistry(`Basic ${ecr.state.authorizationToken}`);
-  ssm = await startFakeSsm();
-  lambda = await startFakeLambda();
-  lambda.state.functions.add(FUNCTION_ARN);
   process.env.REGISTRY_URL = registry.registryUrl;
-  process.env.DEFERRED_PARAMETER = PARAMETER;
-  handler = require(HANDLER).createHandler({ retryDelayMs: 1, reserveMs: 60000 });
+  handler = require(HANDLER).createHandler({ retryDelayMs: 1, reserveMs: 60000, responseRetryDelayMs: 1 });
+  run = await startImageRun({ handler, template: 'PullThroughCacheWarmed.template.json', prefix: 'WarmerRun',
+    context });
 });
-after(() => Promise.all([ecr.close(), registry.close(), ssm.close(), lambda.close()]));
+after(() => Promise.all([ecr.close(), registry.close(), run.close()]));
 beforeEach(() => {
   registry.state.requests = [];
   registry.state.blobHostRequests = [];
   registry.state.downloadMs = 0;
   registry.state.mostDownloading = 0;
-  ssm.state.parameters.clear();
-  ssm.state.calls = [];
-  lambda.state.invocations = [];
+  run.invocations.length = 0;
   ecr.state.responses = [];
   ecr.state.authorizationToken = Buffer.from(`AWS:${PASSWORD}`).toString('base64');
 });
 
-// CloudFormation hands every scalar over as a string
-const event = (requestType, properties) => cfnEvent(ecr, requestType,
+// CloudFormation hands every scalar over as a string, and names each request anew
+let requests = 0;
+const event = (requestType, properties, oldProperties, physicalResourceId) => ({ ...cfnEvent(ecr, requestType,
   { LogicalResourceId: 'Warmer', ResourceType: 'Custom::EcrCacheWarmer' },
-  { Owner: 'Ptc1a2b3c4d', Concurrency: '3', ...properties });
+  { Owner: 'Ptc1a2b3c4d', Concurrency: '3', StateMachine: run.stateMachineArn, ...properties }, oldProperties,
+  physicalResourceId), RequestId: `request-${requestType}-${++requests}` });
+// a scheduled run, and a deployment to its answer
+const warm = (input, invocationContext) => run.run(input, invocationContext);
+const deploy = (cfn, invocationContext) => run.deploy(cfn, invocationContext);
 
 const image = (repository, reference) => ({ image: `${repository}:${reference}`, repository, reference });
 const lastResponse = () => ecr.state.responses[ecr.state.responses.length - 1];
@@ -57,7 +54,7 @@ const manifestRequests = (repository) => registry.state.requests
 test('an image index is followed to the chosen platforms only, and every blob of theirs is pulled', async () => {
   const { index, entries } = registry.addImage('ecr-public/nginx/nginx', '1.27',
     ['linux/amd64', 'linux/arm64/v8', 'linux/arm/v7', 'unknown/unknown']);
-  const result = await handler({ Images: [image('ecr-public/nginx/nginx', '1.27')] }, context());
+  const result = await warm({ Images: [image('ecr-public/nginx/nginx', '1.27')] }, context());
 
   assert.equal(result.report[0].status, 'warmed', JSON.stringify(result.report[0]));
   assert.equal(result.report[0].digest, index);
@@ -82,26 +79,28 @@ test('images warm in parallel, never more at once than ImageConcurrency times Co
   const images = Array.from({ length: 8 }, (_, i) => image(`quay/parallel/image${i}`, 'v1'));
   images.forEach((each) => registry.addImage(each.repository, 'v1', null));
   registry.state.downloadMs = 40;
-  const result = await handler({ Images: images, ImageConcurrency: '3', Concurrency: '2' }, context());
+  const result = await warm({ Images: images, Concurrency: '2' }, context());
 
   assert.deepEqual(result.report.map((entry) => entry.status), Array(8).fill('warmed'));
   assert.deepEqual(result.report.map((entry) => entry.image), images.map((each) => each.image));
+  // the Map's MaxConcurrency (ImageConcurrency at synthesis, 4 in the example) times Concurrency
+  assert.equal(run.definition.States.Images.MaxConcurrency, 4);
   assert.ok(registry.state.mostDownloading > 2, `more than one image at once (${registry.state.mostDownloading} blobs)`);
-  assert.ok(registry.state.mostDownloading <= 6, `at most 3 images of 2 blobs (${registry.state.mostDownloading})`);
+  assert.ok(registry.state.mostDownloading <= 8, `at most 4 images of 2 blobs (${registry.state.mostDownloading})`);
 });
 
-test('one image at a time when ImageConcurrency is 1', async () => {
-  const images = Array.from({ length: 3 }, (_, i) => image(`quay/serial/image${i}`, 'v1'));
+test('one blob of an image at a time when Concurrency is 1', async () => {
+  const images = [image('quay/serial/image0', 'v1')];
   images.forEach((each) => registry.addImage(each.repository, 'v1', null));
   registry.state.downloadMs = 20;
-  await handler({ Images: images, ImageConcurrency: '1', Concurrency: '1' }, context());
+  await warm({ Images: images, Concurrency: '1' }, context());
 
   assert.equal(registry.state.mostDownloading, 1);
 });
 
 test('the registry gets the token and the redirected blob host never does', async () => {
   registry.addImage('quay/prometheus/prometheus', 'v3.0.0', null);
-  await handler({ Images: [image('quay/prometheus/prometheus', 'v3.0.0')] }, context());
+  await warm({ Images: [image('quay/prometheus/prometheus', 'v3.0.0')] }, context());
 
   assert.ok(registry.state.blobHostRequests.length >= 3, 'config and layers fetched from the blob host after a 307');
   assert.ok(registry.state.blobHostRequests.every((r) => r.authorization === undefined));
@@ -111,7 +110,7 @@ test('an image of a rule in another registry is pulled from that registry, with 
   const central = await startFakeRegistry(`Basic ${ecr.state.authorizationToken}`);
   try {
     central.addImage('quay/central/only', 'v1', null);
-    const result = await handler({ Images: [{ ...image('quay/central/only', 'v1'), registryUrl: `${central.registryUrl}/` }] },
+    const result = await warm({ Images: [{ ...image('quay/central/only', 'v1'), registryUrl: `${central.registryUrl}/` }] },
       context());
 
     assert.equal(result.report[0].status, 'warmed', JSON.stringify(result.report[0]));
@@ -129,7 +128,7 @@ test('a consumer warms every image through the central registry, the consumer\'s
     central.addImage('ecr-public/nginx/nginx', '1.27', ['linux/amd64', 'linux/arm64/v8']);
     central.addImage('quay/prometheus/prometheus', 'v3.0.0', null);
     const fromCentral = (repository, reference) => ({ ...image(repository, reference), registryUrl: central.registryUrl });
-    await handler(event('Create', { Images: [fromCentral('ecr-public/nginx/nginx', '1.27'),
+    await deploy(event('Create', { Images: [fromCentral('ecr-public/nginx/nginx', '1.27'),
       fromCentral('quay/prometheus/prometheus', 'v3.0.0')] }), context());
 
     assert.equal(lastResponse().Status, 'SUCCESS', lastResponse().Reason);
@@ -148,61 +147,70 @@ test('a 429 is retried and the image still warms', async () => {
   const digest = registry.addImage('k8s/pause', '3.10', null);
   const manifest = JSON.parse(registry.state.manifests.get(`k8s/pause@${digest}`).body);
   registry.state.throttleOnce.add(manifest.layers[0].digest);
-  const result = await handler({ Images: [image('k8s/pause', '3.10')] }, context());
+  const result = await warm({ Images: [image('k8s/pause', '3.10')] }, context());
 
   assert.equal(result.report[0].status, 'warmed', JSON.stringify(result.report[0]));
   const asked = registry.state.requests.filter((r) => r.url.endsWith(manifest.layers[0].digest));
   assert.equal(asked.length, 2, 'asked twice: 429, then 307');
+  // tried again by the state machine's Retry, not by the handler
+  assert.deepEqual(result.history.filter((entry) => entry.retried).map((entry) => entry.error), ['RegistryThrottled']);
+  assert.equal(run.invocations.filter((each) => each.payload.Action === 'image').length, 2);
 });
 
 test('a corrupt blob fails its digest check; the other images still warm and the deployment goes on', async () => {
   registry.addImage('docker-hub/library/redis', '7', null, { corrupt: true });
   registry.addImage('docker-hub/library/busybox', '1.37', null);
-  await handler(event('Create', { Images: [image('docker-hub/library/redis', '7'), image('docker-hub/library/busybox', '1.37')],
+  await deploy(event('Create', { Images: [image('docker-hub/library/redis', '7'), image('docker-hub/library/busybox', '1.37')],
     FailOnError: 'false' }), context());
 
-  assert.equal(lastResponse().Status, 'SUCCESS');
+  assert.equal(lastResponse().Status, 'SUCCESS', lastResponse().Reason);
   assert.deepEqual(lastResponse().Data, { Warmed: 1, Failed: 1, Deferred: 0 });
 });
 
 test('with FailOnError a failed image fails the deployment, naming the image and why', async () => {
   registry.addImage('docker-hub/library/redis', '7', null, { corrupt: true });
-  await handler(event('Update', { Images: [image('docker-hub/library/redis', '7')], FailOnError: 'true' }), context());
+  const update = event('Update', { Images: [image('docker-hub/library/redis', '7')], FailOnError: 'true' });
+  const { execution } = await deploy(update, context());
 
   assert.equal(lastResponse().Status, 'FAILED');
-  assert.match(lastResponse().Reason, /1 of 1 images were not warmed: docker-hub\/library\/redis:7: digest mismatch: expected sha256:/);
-  assert.match(log.text(), /^\{"failed":"docker-hub\/library\/redis:7","error":"digest mismatch: expected sha256:/m);
-  assert.match(log.text(), /^failed: 1 of 1 images were not warmed: docker-hub\/library\/redis:7/m);
+  assert.match(lastResponse().Reason, /^1 of 1 images were not warmed \(execution [^)]+\): docker-hub\/library\/redis:7: digest mismatch: expected sha256:/);
+  assert.match(log.text(), /^\{"failed":"docker-hub\/library\/redis:7","error":"ImageFailed","message":"digest mismatch: expected sha256:/m);
+  // the execution fails too (ExecutionsFailed counts it), and its status change is not answered a second time
+  assert.equal(execution.status, 'FAILED');
+  assert.equal(execution.error, 'ImagesFailed');
+  assert.equal(ecr.state.responses.filter((r) => r.RequestId === update.RequestId).length, 1);
 });
 
 test('an image that does not exist is reported with the registry answer', async () => {
-  const result = await handler({ Images: [image('quay/nobody/nothing', 'v1')] }, context());
+  const result = await warm({ Images: [image('quay/nobody/nothing', 'v1')] }, context());
 
   assert.equal(result.report[0].status, 'failed');
-  assert.match(result.report[0].error, /HTTP 404/);
+  assert.equal(result.report[0].error, 'ImageFailed');
+  assert.match(JSON.parse(result.report[0].cause).errorMessage, /HTTP 404/);
 });
 
-test('each invocation publishes images warmed, failed and deferred and the bytes pulled, in embedded metric format', async () => {
+test('each image\'s invocation publishes it as warmed, failed or deferred and the bytes pulled, in embedded metric format', async () => {
   registry.addImage('quay/metrics/one', 'v1', null);
   process.env.METRICS_CACHE = 'Stack/Cache';
   const lines = [];
   const restore = captureStdout(lines);
   let result;
   try {
-    result = await handler({ Images: [image('quay/metrics/one', 'v1'), image('quay/nobody/nothing', 'v1')] }, context());
+    result = await warm({ Images: [image('quay/metrics/one', 'v1'), image('quay/nobody/nothing', 'v1')] }, context());
   } finally {
     restore();
     delete process.env.METRICS_CACHE;
   }
 
   const emf = lines.map((line) => { try { return JSON.parse(line); } catch (e) { return null; } }).filter((d) => d && d._aws);
-  assert.equal(emf.length, 1);
-  assert.equal(emf[0].Cache, 'Stack/Cache');
-  assert.equal(emf[0].ImagesWarmed, 1);
-  assert.equal(emf[0].ImagesFailed, 1);
-  assert.equal(emf[0].ImagesDeferred, 0);
-  assert.equal(emf[0].BytesWarmed, result.report[0].bytes);
-  assert.ok(emf[0].BytesWarmed > 0);
+  assert.equal(emf.length, 2, 'one per image');
+  const sum = (name) => emf.reduce((total, each) => total + each[name], 0);
+  assert.ok(emf.every((each) => each.Cache === 'Stack/Cache'));
+  assert.equal(sum('ImagesWarmed'), 1);
+  assert.equal(sum('ImagesFailed'), 1);
+  assert.equal(sum('ImagesDeferred'), 0);
+  assert.equal(sum('BytesWarmed'), result.report[0].bytes);
+  assert.ok(sum('BytesWarmed') > 0);
   assert.deepEqual(emf[0]._aws.CloudWatchMetrics[0].Metrics.map((m) => `${m.Name}:${m.Unit}`),
     ['ImagesWarmed:Count', 'ImagesFailed:Count', 'ImagesDeferred:Count', 'BytesWarmed:Bytes']);
 
@@ -213,7 +221,7 @@ test('each invocation publishes images warmed, failed and deferred and the bytes
     return true;
   };
   try {
-    await handler({ Images: [image('quay/metrics/one', 'v1')] }, context());
+    await warm({ Images: [image('quay/metrics/one', 'v1')] }, context());
   } finally {
     restore();
   }
@@ -222,15 +230,15 @@ test('each invocation publishes images warmed, failed and deferred and the bytes
 
 test('an index without the chosen platforms fails and lists what it has', async () => {
   registry.addImage('ecr-public/windows/only', 'ltsc', ['windows/amd64']);
-  const result = await handler({ Images: [image('ecr-public/windows/only', 'ltsc')], Platforms: ['linux/amd64'] }, context());
+  const result = await warm({ Images: [image('ecr-public/windows/only', 'ltsc')], Platforms: ['linux/amd64'] }, context());
 
   assert.equal(result.report[0].status, 'failed');
-  assert.match(result.report[0].error, /no manifest for linux\/amd64 \(the index has windows\/amd64\)/);
+  assert.match(result.report[0].cause, /no manifest for linux\/amd64 \(the index has windows\/amd64\)/);
 });
 
 test('past the deadline the images are deferred to the next run, not failed', async () => {
   registry.addImage('quay/deferred/one', 'v1', null);
-  await handler(event('Create', { Images: [image('quay/deferred/one', 'v1'), image('quay/deferred/one', 'v1')] }), context(0));
+  await deploy(event('Create', { Images: [image('quay/deferred/one', 'v1'), image('quay/deferred/one', 'v1')] }), context(0));
 
   assert.equal(lastResponse().Status, 'SUCCESS');
   assert.deepEqual(lastResponse().Data, { Warmed: 0, Failed: 0, Deferred: 2,
@@ -241,14 +249,14 @@ test('past the deadline the images are deferred to the next run, not failed', as
 test('a wrong token is refused by the registry and reported', async () => {
   ecr.state.authorizationToken = Buffer.from('AWS:wrong').toString('base64');
   registry.addImage('quay/auth/check', 'v1', null);
-  const result = await handler({ Images: [image('quay/auth/check', 'v1')] }, context());
+  const result = await warm({ Images: [image('quay/auth/check', 'v1')] }, context());
 
   assert.equal(result.report[0].status, 'failed');
-  assert.match(result.report[0].error, /HTTP 401/);
+  assert.match(result.report[0].cause, /HTTP 401/);
 });
 
 test('delete pulls nothing', async () => {
-  await handler(event('Delete', { Images: [image('quay/prometheus/prometheus', 'v3.0.0')] }), context());
+  await deploy(event('Delete', { Images: [image('quay/prometheus/prometheus', 'v3.0.0')] }), context());
 
   assert.equal(lastResponse().Status, 'SUCCESS');
   assert.equal(registry.state.requests.length, 0);
@@ -260,7 +268,7 @@ test('the token is never logged', async () => {
   const original = console.log;
   console.log = (...args) => lines.push(args.join(' '));
   try {
-    await handler(event('Create', { Images: [image('ecr-public/logged/not', 'v1'), image('quay/missing/image', 'v1')] }), context());
+    await deploy(event('Create', { Images: [image('ecr-public/logged/not', 'v1'), image('quay/missing/image', 'v1')] }), context());
   } finally {
     console.log = original;
   }
@@ -271,142 +279,102 @@ test('the token is never logged', async () => {
   assert.ok(!output.includes('cfn-response'), 'no response URL');
 });
 
-const firstManifests = () => registry.state.requests.filter((r) => /\/manifests\/v1$/.test(r.url))
-  .map((r) => r.url.split('/')[4]);
+const started = () => run.sfn.state.calls.filter((call) => call.operation === 'StartExecution');
 
-test('what the deadline stops is deferred, kept, and goes first in the next run; the report keeps the order given', async () => {
-  const images = ['a', 'b', 'c', 'd'].map((name) => image(`quay/fair/${name}`, 'v1'));
+test('a deployment runs one invocation per image and one for the answer; no invocation starts another', async () => {
+  const images = ['a', 'b', 'c', 'd'].map((name) => image(`quay/flow/${name}`, 'v1'));
   images.forEach((each) => registry.addImage(each.repository, 'v1', null));
-  registry.state.downloadMs = 500;
-  // 1 s to work in: the first image (3 blobs at once, 0.5 s) is warmed, the second stopped during its download
-  const first = await handler({ Images: images, ImageConcurrency: '1', Concurrency: '3' }, context(60000 + 1000));
+  const responses = ecr.state.responses.length;
+  const calls = started().length;
+  const { result, execution } = await deploy(event('Create', { Images: images, ImageConcurrency: '2' }));
 
-  assert.deepEqual(first.report.map((entry) => entry.status), ['warmed', 'deferred', 'deferred', 'deferred']);
-  assert.equal(JSON.parse(ssm.state.parameters.get(PARAMETER)).length, 3);
-
-  registry.state.requests = [];
-  registry.state.downloadMs = 0;
-  const second = await handler({ Images: images, ImageConcurrency: '1', Concurrency: '3' }, context());
-
-  assert.deepEqual(firstManifests(), ['b', 'c', 'd', 'a']);
-  assert.deepEqual(second.report.map((entry) => entry.image), images.map((each) => each.image));
-  assert.deepEqual(second.report.map((entry) => entry.status), Array(4).fill('warmed'));
-  assert.deepEqual(JSON.parse(ssm.state.parameters.get(PARAMETER)), []);
-});
-
-test('a scheduled run takes the deferred first too, and a throttled read is retried', async () => {
-  const images = ['e', 'f', 'g'].map((name) => image(`quay/fair/${name}`, 'v1'));
-  images.forEach((each) => registry.addImage(each.repository, 'v1', null));
-  await handler({ Images: [images[2], images[1]] }, context(0));
-  ssm.state.throttle = 1;
-  registry.state.requests = [];
-  await handler({ Images: images, ImageConcurrency: '1' }, context());
-
-  assert.deepEqual(firstManifests(), ['f', 'g', 'e']);
-});
-
-test('a list deferred past the parameter\'s 4 KB keeps its head and the run still answers', async () => {
-  const images = Array.from({ length: 400 }, (_, i) => image(`quay/many/image${i}`, 'v1'));
-  await handler(event('Create', { Images: images }), context(0));
-
+  assert.match(result.started, /^arn:aws:states:eu-west-1:111111111111:execution:WarmerRun:request-Create-\d+$/);
+  assert.equal(started().length, calls + 1);
+  assert.deepEqual(JSON.parse(started()[calls].input.input).Settings, { Concurrency: '3', ImageConcurrency: '2' });
+  assert.equal(execution.status, 'SUCCEEDED');
+  assert.equal(ecr.state.responses.length, responses + 1, 'answered once, by the execution');
   assert.equal(lastResponse().Status, 'SUCCESS');
-  assert.deepEqual({ ...lastResponse().Data, NotWarmed: undefined }, { Warmed: 0, Failed: 0, Deferred: 400, NotWarmed: undefined });
-  assert.ok(lastResponse().Data.NotWarmed.startsWith('quay/many/image0:v1,quay/many/image1:v1,'));
-  const kept = ssm.state.parameters.get(PARAMETER);
-  assert.ok(kept.length <= STANDARD_LIMIT, `${kept.length} characters`);
-  assert.ok(JSON.parse(kept).length > 200, 'most of the list is kept');
-});
-
-test('deleting the warmer deletes what it kept, and deleting it twice is not an error', async () => {
-  ssm.state.parameters.set(PARAMETER, '["0123456789ab"]');
-  await handler(event('Delete', { Images: [] }), context());
-  assert.equal(lastResponse().Status, 'SUCCESS');
-  assert.equal(ssm.state.parameters.has(PARAMETER), false);
-
-  await handler(event('Delete', { Images: [] }), context());
-  assert.equal(lastResponse().Status, 'SUCCESS');
-});
-
-// an invocation of the deployed function: it knows its own ARN
-const invocation = (remainingMs) => ({ ...context(remainingMs), invokedFunctionArn: FUNCTION_ARN });
-
-/** Plays the asynchronous invocations the handler asked for, one after another, as Lambda would. */
-async function playContinuations(remainingMs) {
-  let played = 0;
-  while (lambda.state.invocations.length > played) {
-    const next = lambda.state.invocations[played++];
-    assert.equal(next.type, 'Event');
-    await handler(next.payload, invocation(remainingMs));
-  }
-  return played;
-}
-
-test('a deployment longer than one invocation goes on in the next ones, and the last answers once with every image', async () => {
-  const images = ['a', 'b', 'c', 'd'].map((name) => image(`quay/long/${name}`, 'v1'));
-  images.forEach((each) => registry.addImage(each.repository, 'v1', null));
-  registry.state.downloadMs = 250;
-  // half a second each: one image per invocation
-  await handler(event('Create', { Images: images, ImageConcurrency: '1', Concurrency: '3' }), invocation(60000 + 500));
-  assert.equal(ecr.state.responses.length, 0, 'CloudFormation is not answered while images remain');
-  assert.equal(lambda.state.invocations[0].payload.WarmerProgress.continuation, 1);
-  assert.equal(lambda.state.invocations[0].payload.RequestType, 'Create');
-
-  const continued = await playContinuations(60000 + 500);
-  assert.equal(continued, 3);
-  assert.equal(ecr.state.responses.length, 1, 'answered once');
-  assert.equal(lastResponse().Status, 'SUCCESS');
+  assert.equal(lastResponse().PhysicalResourceId, 'Warmer-Ptc1a2b3c4d');
   assert.deepEqual(lastResponse().Data, { Warmed: 4, Failed: 0, Deferred: 0 });
-  // a continuation takes what is still deferred only: the first image is pulled once
-  assert.equal(firstManifests().filter((name) => name === 'a').length, 1);
-  assert.deepEqual([...new Set(firstManifests())], ['a', 'b', 'c', 'd']);
+  assert.deepEqual(run.invocations.map((each) => each.payload.Action), ['image', 'image', 'image', 'image', 'answer']);
+  assert.deepEqual(run.invocations.slice(0, 4).map((each) => each.payload.Image.image).sort(), images.map((each) => each.image));
 });
 
-test('what does not fit in the deployment\'s hour is named, and with FailOnError fails it', async () => {
-  const images = ['a', 'b', 'c', 'd', 'e', 'f'].map((name) => image(`quay/toolong/${name}`, 'v1'));
-  images.forEach((each) => registry.addImage(each.repository, 'v1', null));
-  registry.state.downloadMs = 250;
-  await handler(event('Update', { Images: images, ImageConcurrency: '1', Concurrency: '3', FailOnError: 'true' }),
-    invocation(60000 + 500));
-  assert.equal(await playContinuations(60000 + 500), 3, 'four invocations in all, as many as fit in the hour');
+test('an image failing with FailOnError false: the deployment succeeds, the result names the image and why', async () => {
+  registry.addImage('quay/flow/good', 'v1', null);
+  const { execution } = await deploy(event('Create', { Images: [image('quay/flow/good', 'v1'), image('quay/flow/gone', 'v1')],
+    FailOnError: 'false' }));
 
-  assert.equal(ecr.state.responses.length, 1);
-  assert.equal(lastResponse().Status, 'FAILED');
-  assert.match(lastResponse().Reason, /^2 of 6 images were not warmed: quay\/toolong\/e:v1: not reached in time; quay\/toolong\/f:v1: not reached in time$/);
-});
-
-test('a run that makes no progress does not go on, and answers with what it could not warm', async () => {
-  await handler(event('Create', { Images: [image('quay/stuck/one', 'v1')] }), invocation(0));
-
-  assert.equal(lambda.state.invocations.length, 0);
+  assert.equal(execution.status, 'SUCCEEDED');
   assert.equal(lastResponse().Status, 'SUCCESS');
-  assert.equal(lastResponse().Data.NotWarmed, 'quay/stuck/one:v1');
+  assert.deepEqual(lastResponse().Data, { Warmed: 1, Failed: 1, Deferred: 0 });
+  const failed = execution.output.Results[1];
+  assert.deepEqual({ ...failed, cause: undefined }, { image: 'quay/flow/gone:v1', status: 'failed', error: 'ImageFailed',
+    cause: undefined });
+  assert.match(JSON.parse(failed.cause).errorMessage, /HTTP 404/);
 });
 
-test('a scheduled run longer than one invocation goes on too; when Lambda refuses, it stops and reports', async () => {
-  const images = ['a', 'b'].map((name) => image(`quay/scheduled/${name}`, 'v1'));
-  images.forEach((each) => registry.addImage(each.repository, 'v1', null));
-  registry.state.downloadMs = 250;
-  const first = await handler({ Images: images, ImageConcurrency: '1', Concurrency: '3' }, invocation(60000 + 500));
+test('an execution that times out is answered FAILED through EventBridge\'s status change', async () => {
+  registry.addImage('quay/flow/slow', 'v1', null);
+  registry.state.downloadMs = 3500;
+  const responses = ecr.state.responses.length;
+  // 3000 s of the state machine's timeout at 1 ms a second: 3 s
+  const { execution } = await deploy(event('Create', { Images: [image('quay/flow/slow', 'v1')] }));
 
-  assert.equal(first.continued, true);
-  assert.equal(lambda.state.invocations[0].payload.RequestType, undefined);
-  assert.deepEqual(lambda.state.invocations[0].payload.Images, images);
-  await playContinuations(60000 + 500);
-  assert.deepEqual(JSON.parse(ssm.state.parameters.get(PARAMETER)), []);
+  assert.equal(execution.status, 'TIMED_OUT');
+  assert.equal(ecr.state.responses.length, responses + 1);
+  assert.equal(lastResponse().Status, 'FAILED');
+  assert.match(lastResponse().Reason, /^The cache warmer's run timed out before it answered \(execution arn:aws:states:eu-west-1:111111111111:execution:WarmerRun:request-Create-\d+\): States\.Timeout/);
+  // the image's invocation, which the timeout did not stop, ends before the next test
+  await new Promise((resolve) => setTimeout(resolve, 4000));
+});
 
-  lambda.state.invocations = [];
-  lambda.state.throttle = 10;
-  ssm.state.parameters.clear();
-  const refused = await handler({ Images: images, ImageConcurrency: '1', Concurrency: '3' }, invocation(60000 + 500));
-  assert.equal(refused.continued, undefined);
-  assert.equal(refused.counts.Deferred, 1);
+test('an aborted execution is answered FAILED; one that failed after its answer is not answered again', async () => {
+  const stopped = (status, error) => ({ source: 'aws.states', 'detail-type': 'Step Functions Execution Status Change',
+    detail: { executionArn: 'arn:aws:states:eu-west-1:111111111111:execution:WarmerRun:request-Update', status, error,
+      input: JSON.stringify({ Images: [], Settings: {}, Request: { ...event('Update', {}), PhysicalResourceId: 'Warmer-Ptc1a2b3c4d' } }) } });
+  const responses = ecr.state.responses.length;
+  assert.deepEqual(await handler(stopped('FAILED', 'ImagesFailed'), context()), { answered: 'before' });
+  assert.equal(ecr.state.responses.length, responses);
+
+  assert.deepEqual(await handler(stopped('ABORTED'), context()), { answered: 'FAILED' });
+  assert.equal(lastResponse().Status, 'FAILED');
+  assert.match(lastResponse().RequestId, /^request-Update-\d+$/);
+  assert.match(lastResponse().Reason, /run was stopped before it answered/);
+  // a scheduled run has no one to answer
+  const scheduled = stopped('TIMED_OUT');
+  scheduled.detail.input = JSON.stringify({ Images: [], Settings: {}, Request: {} });
+  assert.deepEqual(await handler(scheduled, context()), { answered: 'nothing to answer' });
+});
+
+test('a Delete and an Update that changes nothing of the run are answered at once, and start nothing', async () => {
+  const calls = started().length;
+  const images = [image('quay/flow/same', 'v1')];
+  await deploy(event('Update', { Images: images, StateMachine: 'arn:aws:states:eu-west-1:111111111111:stateMachine:New' },
+    { Owner: 'Ptc1a2b3c4d', Concurrency: '3', Images: images, StateMachine: run.stateMachineArn }, 'Warmer-Ptc1a2b3c4d'));
+  assert.equal(lastResponse().Status, 'SUCCESS');
+  assert.equal(lastResponse().PhysicalResourceId, 'Warmer-Ptc1a2b3c4d');
+  assert.deepEqual(lastResponse().Data, { Warmed: 0, Failed: 0, Deferred: 0 });
+
+  await deploy(event('Delete', { Images: images }, undefined, 'Warmer-Ptc1a2b3c4d'));
+  assert.equal(lastResponse().Status, 'SUCCESS');
+  assert.equal(started().length, calls);
+  assert.equal(registry.state.requests.length, 0);
+});
+
+test('a run that cannot start is answered FAILED at once, saying why', async () => {
+  await deploy(event('Create', { Images: [image('quay/flow/any', 'v1')],
+    StateMachine: 'arn:aws:states:eu-west-1:111111111111:stateMachine:Gone' }));
+
+  assert.equal(lastResponse().Status, 'FAILED');
+  assert.match(lastResponse().Reason, /^The cache warmer's run did not start: State Machine Does Not Exist/);
 });
 
 test('a download the deadline cuts in the middle of its body is deferred, not failed', async () => {
   const slow = await startFakeRegistry(`Basic ${ecr.state.authorizationToken}`, { rates: { perConnection: 1024 * 1024, total: 1024 * 1024 } });
   try {
     slow.addImageOfLayers('quay/slow/big', 'v1', [blob(Buffer.alloc(2 * 1024 * 1024, 1))]);
-    const result = await handler({ Images: [{ ...image('quay/slow/big', 'v1'), registryUrl: slow.registryUrl }] },
+    const result = await warm({ Images: [{ ...image('quay/slow/big', 'v1'), registryUrl: slow.registryUrl }] },
       context(60000 + 500));
 
     assert.equal(result.report[0].status, 'deferred', JSON.stringify(result.report[0]));
@@ -414,17 +382,4 @@ test('a download the deadline cuts in the middle of its body is deferred, not fa
   } finally {
     await slow.close();
   }
-});
-
-test('a continuation pulls exactly what the invocation before it left, whatever the parameter could hold', async () => {
-  const images = ['a', 'b', 'c'].map((name) => image(`quay/left/${name}`, 'v1'));
-  images.forEach((each) => registry.addImage(each.repository, 'v1', null));
-  const key = (each) => require('node:crypto').createHash('sha256').update(` ${each.repository}:${each.reference}`)
-    .digest('hex').slice(0, 12);
-  ssm.state.parameters.set(PARAMETER, JSON.stringify([key(images[0])]));
-  const result = await handler({ Images: images, ImageConcurrency: '1',
-    WarmerProgress: { continuation: 1, warmed: 1, failed: [], remaining: [key(images[1]), key(images[2])] } }, invocation());
-
-  assert.deepEqual(firstManifests(), ['b', 'c']);
-  assert.deepEqual(result.counts, { Warmed: 3, Failed: 0, Deferred: 0 });
 });

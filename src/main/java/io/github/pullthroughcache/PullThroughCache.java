@@ -219,11 +219,11 @@ public class PullThroughCache extends PullThroughCacheBase {
     /** The dashboard's rows: one for each part the cache has. */
     private void createDashboard() {
         this.dashboard = new CacheDashboard(this, this);
-        if (warming) {
-            dashboard.addWarmerRow();
+        if (warmer != null) {
+            dashboard.addWarmerRow(warmer.getStateMachine());
         }
         if (copier != null) {
-            dashboard.addCopierRow();
+            dashboard.addCopierRow(copier.getStateMachine());
         }
         if (evictor != null) {
             dashboard.addEvictorRow();
@@ -345,7 +345,7 @@ public class PullThroughCache extends PullThroughCacheBase {
             copier.getFunction().addEnvironment(CacheMetrics.ENVIRONMENT, CacheMetrics.cacheName(this));
             addWarmUp(copier.getResource());
             if (dashboard != null) {
-                dashboard.addCopierRow();
+                dashboard.addCopierRow(copier.getStateMachine());
             }
         } else {
             copier.addRegistry(registry);

@@ -105,11 +105,6 @@ class CacheWarmerTest {
     void theRoleMayTakeATokenAndPullOnlyUnderThePrefixesOfTheWarmedImages() {
         cached.hasResourceProperties("AWS::IAM::ManagedPolicy", Map.of("PolicyDocument", Map.of("Statement", List.of(
                 Map.of("Sid", "RegistryToken", "Effect", "Allow", "Action", "ecr:GetAuthorizationToken", "Resource", "*"),
-                Map.of("Sid", "DeferredImages", "Effect", "Allow",
-                        "Action", List.of("ssm:DeleteParameter", "ssm:GetParameter", "ssm:PutParameter"),
-                        "Resource", Map.of("Fn::Join", List.of("", List.of("arn:aws:ssm:eu-west-1:111111111111:parameter"
-                                + "/pull-through-cache/", Map.of("Ref", "AWS::StackName"), "/" + ConstructIds.owner(
-                                warmer) + "/deferred")))),
                 Match.objectLike(Map.of("Sid", "Logs")),
                 // with the first image: a statement without resources is refused
                 Map.of("Sid", "PullThroughCache", "Effect", "Allow",
@@ -127,16 +122,95 @@ class CacheWarmerTest {
     }
 
     @Test
-    void aRunTooLongForOneInvocationMayInvokeTheFunctionItselfOnlyWithinTheHourCloudFormationWaits() {
-        Capture function = new Capture();
+    void aRunStartsItsStateMachineWhichAloneInvokesTheFunctionAndNoFunctionInvokesItself() {
+        Capture machine = new Capture();
         cached.hasResourceProperties("AWS::IAM::ManagedPolicy", Map.of("PolicyDocument", Map.of("Statement", List.of(
-                Map.of("Sid", "ContinueRun", "Effect", "Allow", "Action", "lambda:InvokeFunction",
-                        "Resource", Map.of("Fn::GetAtt", List.of(function, "Arn"))))),
+                Map.of("Sid", "StartRun", "Effect", "Allow", "Action", "states:StartExecution",
+                        "Resource", Map.of("Ref", machine)))),
                 "Roles", List.of(Match.objectLike(Map.of("Ref", Match.stringLikeRegexp("WarmerHandlerRole.*"))))));
-        assertThat(function.asString()).startsWith("WarmerHandler");
+        assertThat(machine.asString()).startsWith("WarmerRun");
         cached.hasResource("Custom::EcrCacheWarmer", Map.of(
-                "Properties", Match.objectLike(Map.of("ServiceTimeout", "3600")),
-                "DependsOn", Match.arrayWith(List.of(Match.stringLikeRegexp("WarmerContinuationPolicy.*")))));
+                "Properties", Match.objectLike(Map.of("ServiceTimeout", "3600",
+                        "StateMachine", Map.of("Ref", machine.asString()))),
+                "DependsOn", Match.arrayWith(List.of(Match.stringLikeRegexp("WarmerRunStartPolicy.*")))));
+        // the state machine's role invokes the function; nothing may invoke it but the state machine, EventBridge's
+        // rule for a stopped run, and CloudFormation
+        cached.hasResourceProperties("AWS::IAM::ManagedPolicy", Map.of("PolicyDocument", Map.of("Statement",
+                Match.arrayWith(List.of(Map.of("Sid", "InvokeImageFunction", "Effect", "Allow",
+                        "Action", "lambda:InvokeFunction",
+                        "Resource", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^WarmerHandler"), "Arn")))))),
+                "Roles", List.of(Map.of("Ref", Match.stringLikeRegexp("^WarmerRunRole")))));
+        String template = synth.json("Cached").toString();
+        assertThat(template).doesNotContain("ssm:PutParameter", "ContinueRun", "DEFERRED_PARAMETER");
+        assertThat(cached.findResources("AWS::IAM::ManagedPolicy", Map.of("Properties", Map.of("Roles",
+                List.of(Map.of("Ref", Match.stringLikeRegexp("^WarmerHandlerRole")))))).toString())
+                .doesNotContain("lambda:InvokeFunction");
+    }
+
+    @Test
+    void theDefinitionMapsTheImagesRetriesAThrottledRegistryAndAlwaysAnswers() throws Exception {
+        JsonNode machine = only(synth.json("Rules"), "AWS::StepFunctions::StateMachine").path("Properties");
+        StringBuilder text = new StringBuilder();
+        for (JsonNode part : machine.path("DefinitionString").path("Fn::Join").path(1)) {
+            text.append(part.isTextual() ? part.asText() : "arn:function");
+        }
+        JsonNode definition = JSON.readTree(text.toString());
+        JsonNode states = definition.path("States");
+        // inside the hour CloudFormation waits, with time left for the answer of a timeout
+        assertThat(definition.path("TimeoutSeconds").asInt()).isEqualTo(3000);
+        assertThat(definition.path("StartAt").asText()).isEqualTo("Count images");
+        assertThat(states.path("Count images").path("Parameters").path("Count.$").asText())
+                .isEqualTo("States.ArrayLength($.Images)");
+        JsonNode choice = states.path("Inline or distributed").path("Choices").path(0);
+        assertThat(choice.path("NumericGreaterThan").asInt()).isEqualTo(400);
+        assertThat(choice.path("Next").asText()).isEqualTo("Images (distributed)");
+        JsonNode inline = states.path("Images");
+        JsonNode distributed = states.path("Images (distributed)");
+        for (JsonNode map : List.of(inline, distributed)) {
+            assertThat(map.path("Type").asText()).isEqualTo("Map");
+            assertThat(map.path("ItemsPath").asText()).isEqualTo("$.Images");
+            // the Rules warmer's imageConcurrency, the default
+            assertThat(map.path("MaxConcurrency").asInt()).isEqualTo(4);
+            assertThat(map.path("ItemSelector").path("Image.$").asText()).isEqualTo("$$.Map.Item.Value");
+            assertThat(map.path("Next").asText()).isEqualTo("Answer");
+            assertThat(map.path("Catch").path(0).path("Next").asText()).isEqualTo("Answer failure");
+        }
+        assertThat(inline.path("ItemProcessor").path("ProcessorConfig").path("Mode").asText()).isEqualTo("INLINE");
+        assertThat(distributed.path("ItemProcessor").path("ProcessorConfig").path("Mode").asText()).isEqualTo("DISTRIBUTED");
+        JsonNode process = inline.path("ItemProcessor").path("States").path("Process image");
+        assertThat(process.path("Resource").asText()).isEqualTo("arn:function");
+        assertThat(process.path("Retry").toString()).contains("\"RegistryThrottled\"", "\"RegistryUnavailable\"",
+                "\"Lambda.TooManyRequestsException\"", "\"Lambda.ServiceException\"");
+        // after aws-cdk's own retrier of Lambda's service exceptions
+        JsonNode throttled = process.path("Retry").path(1);
+        assertThat(throttled.path("ErrorEquals").path(0).asText()).isEqualTo("RegistryThrottled");
+        assertThat(throttled.path("BackoffRate").asInt()).isEqualTo(2);
+        assertThat(throttled.path("MaxAttempts").asInt()).isEqualTo(4);
+        assertThat(process.path("Catch").path(0).path("ErrorEquals").toString()).isEqualTo("[\"States.ALL\"]");
+        assertThat(process.path("Catch").path(0).path("Next").asText()).isEqualTo("Image failed");
+        assertThat(states.path("Answer").path("Parameters").path("Action").asText()).isEqualTo("answer");
+        assertThat(states.path("Answer failure").path("Parameters").path("Error.$").asText()).isEqualTo("$.Error");
+        assertThat(states.path("RunFailed").path("Type").asText()).isEqualTo("Fail");
+        // what no Catch catches (a timeout, an abort) is answered by the function, through EventBridge
+        Map<String, Object> pattern = Map.of("source", List.of("aws.states"),
+                "detail-type", List.of("Step Functions Execution Status Change"),
+                "detail", Map.of("status", List.of("FAILED", "TIMED_OUT", "ABORTED"),
+                        "stateMachineArn", List.of(Map.of("Ref", Match.stringLikeRegexp("^WarmerRun")))));
+        Object target = Match.objectLike(Map.of("Arn", Map.of("Fn::GetAtt",
+                List.of(Match.stringLikeRegexp("^WarmerHandler"), "Arn"))));
+        rules.hasResourceProperties("AWS::Events::Rule", Map.of("EventPattern", pattern, "Targets", List.of(target)));
+        // the distributed Map's own child executions, in a managed policy the runs wait for
+        rules.hasResourceProperties("AWS::IAM::ManagedPolicy", Map.of("PolicyDocument", Map.of("Statement", List.of(
+                Map.of("Sid", "StartChildExecutions", "Effect", "Allow", "Action", "states:StartExecution",
+                        "Resource", Map.of("Ref", Match.stringLikeRegexp("^WarmerRun"))),
+                Match.objectLike(Map.of("Sid", "WatchChildExecutions",
+                        "Action", List.of("states:DescribeExecution", "states:StopExecution"))))),
+                "Roles", List.of(Map.of("Ref", Match.stringLikeRegexp("^WarmerRunRole")))));
+        rules.hasResource("Custom::EcrCacheWarmer", Map.of("DependsOn",
+                Match.arrayWith(List.of(Match.stringLikeRegexp("^WarmerRunMapRunPolicy")))));
+        rules.resourceCountIs("AWS::IAM::Policy", 0);
+        rules.hasResourceProperties("AWS::StepFunctions::StateMachine", Map.of("LoggingConfiguration", Map.of(
+                "Level", "ALL", "IncludeExecutionData", false, "Destinations", Match.anyValue())));
     }
 
     @Test
@@ -167,27 +241,29 @@ class CacheWarmerTest {
     }
 
     @Test
-    void theScheduleInvokesTheFunctionWithTheSameSettingsThroughARoleThatMayDoNothingElse() throws Exception {
+    void theScheduleStartsTheStateMachineWithTheSameSettingsThroughARoleThatMayDoNothingElse() throws Exception {
         cached.resourceCountIs("AWS::Scheduler::Schedule", 1);
         rules.resourceCountIs("AWS::Scheduler::Schedule", 0);
         JsonNode schedule = only(synth.json("Cached"), "AWS::Scheduler::Schedule").path("Properties");
         assertThat(schedule.path("ScheduleExpression").asText()).isEqualTo("rate(1 day)");
         assertThat(schedule.path("FlexibleTimeWindow").path("Mode").asText()).isEqualTo("OFF");
         JsonNode target = schedule.path("Target");
-        assertThat(target.path("Arn").path("Fn::GetAtt").path(0).asText()).startsWith("WarmerHandler");
-        assertThat(target.path("RoleArn").path("Fn::GetAtt").path(0).asText()).startsWith("WarmerScheduleRole");
+        assertThat(target.path("Arn").path("Ref").asText()).startsWith("WarmerRun");
+        assertThat(target.path("RoleArn").path("Fn::GetAtt").path(0).asText()).startsWith("WarmerRunScheduleRole");
         assertThat(target.path("RetryPolicy").path("MaximumRetryAttempts").asInt()).isZero();
         JsonNode input = JSON.readTree(target.path("Input").asText());
         assertThat(input.path("Images").path(1).path("repository").asText()).isEqualTo("quay/prometheus/prometheus");
-        assertThat(input.path("Platforms").toString()).isEqualTo("[\"linux/amd64\",\"linux/arm64\"]");
+        assertThat(input.path("Settings").path("Platforms").toString()).isEqualTo("[\"linux/amd64\",\"linux/arm64\"]");
+        assertThat(input.path("Request").size()).isZero();
         assertThat(input.has("Owner")).isFalse();
 
         cached.hasResourceProperties("AWS::IAM::Role", Map.of("AssumeRolePolicyDocument", Map.of("Statement",
                 List.of(Map.of("Action", "sts:AssumeRole", "Effect", "Allow",
                         "Principal", Map.of("Service", "scheduler.amazonaws.com"))))));
         cached.hasResourceProperties("AWS::IAM::ManagedPolicy", Map.of("PolicyDocument", Map.of("Statement", List.of(
-                Map.of("Sid", "InvokeWarmer", "Effect", "Allow", "Action", "lambda:InvokeFunction",
-                        "Resource", Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^WarmerHandler"), "Arn")))))));
+                Map.of("Sid", "StartRun", "Effect", "Allow", "Action", "states:StartExecution",
+                        "Resource", Map.of("Ref", Match.stringLikeRegexp("^WarmerRun"))))),
+                "Roles", List.of(Map.of("Ref", Match.stringLikeRegexp("^WarmerRunScheduleRole")))));
         // the aws-scheduler target's own grant (inline, with <function>:*) is not written
         assertThat(cached.findResources("AWS::IAM::Policy")).isEmpty();
         assertThat(warmer.getSchedule().getScheduleArn()).isNotBlank();

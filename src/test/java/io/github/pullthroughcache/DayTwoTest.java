@@ -271,6 +271,7 @@ class DayTwoTest {
         assertThat(titles).containsExactly(
                 "Image pulls per cached repository (AWS/ECR RepositoryPullCount, per hour)",
                 "Cache warmer: images per hour", "Cache warmer: bytes pulled per hour",
+                "Cache warmer: runs per hour (AWS/States executions)",
                 "Evictor: images and repositories deleted per hour", "Evictor: bytes freed per hour",
                 "Upstream credentials: 1 works, 0 does not (ECR ValidatePullThroughCacheRule, hourly)",
                 "Temporary NAT gateway: bytes per hour");
@@ -287,6 +288,10 @@ class DayTwoTest {
     @Test
     void theDashboardsMetricsAreThoseTheHandlersAndAwsPublish() throws Exception {
         String body = dashboardBody().toString();
+        // the warmer's runs, by outcome, from its state machine's AWS/States metrics
+        for (String metric : List.of("ExecutionsSucceeded", "ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted")) {
+            assertThat(body).contains("[\"AWS/States\",\"" + metric + "\",\"StateMachineArn\"");
+        }
         // one search per rule prefix, those added later included
         for (String prefix : List.of("ecr-public", "docker-hub", "quay")) {
             assertThat(body).contains("SEARCH('{AWS/ECR,RepositoryName} MetricName=\\\"RepositoryPullCount\\\" RepositoryName="

@@ -29,6 +29,7 @@ import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.scheduler.Schedule;
 import software.amazon.awscdk.services.scheduler.ScheduleExpression;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
+import software.amazon.awscdk.services.stepfunctions.StateMachine;
 import software.constructs.Construct;
 
 /**
@@ -48,23 +49,24 @@ import software.constructs.Construct;
  * which a task in an isolated subnet cannot reach. The warmer's function has that egress: it takes a token with
  * {@code ecr:GetAuthorizationToken}, GETs each manifest (following an image index to the chosen platforms) and
  * every config and layer blob through the registry's {@code /v2/} API, following redirects and checking each
- * blob's sha256, with retries and backoff on 429 and 5xx, a few images and a few blobs of each at a time, and a
- * deadline inside Lambda's 15 minutes. A run that outlasts one invocation hands the rest to a new invocation of the
- * function, while it makes progress: at deployment up to four invocations, inside the hour CloudFormation waits
- * (the custom resource answers once, at the end, naming in {@code NotWarmed} what did not fit, and failing with
- * it under {@code failOnError}); on the schedule up to 15, under the 16 at which Lambda's recursive loop
- * detection stops a chain. What is still left over goes first in the next run:
- * the function keeps the list in an SSM parameter of its own,
- * {@code /pull-through-cache/<stack name>/<owner>/deferred}, which it deletes with the warmer. It logs, per image,
- * the digest, bytes and seconds; never the token.
+ * blob's sha256, a few blobs of each image at a time. The images run on a Step Functions state machine
+ * ({@link ImageRunStateMachine}, child {@code Run}): one invocation of the function per image, a few at a time, with
+ * retries and backoff on a throttled or unavailable registry as the state machine's {@code Retry}, each image's result
+ * (warmed, failed and why, deferred) in the execution's history. At deployment the custom resource starts an
+ * execution and the execution answers CloudFormation, within the hour it waits (the custom resource answers once,
+ * at the end, with the counts {@code Warmed}, {@code Failed} and {@code Deferred}, failing under {@code failOnError}
+ * when an image failed); an execution that times out or is stopped is answered FAILED by the function, through an
+ * EventBridge rule. No function invokes itself and no parameter holds a run's progress. It logs, per image, the
+ * digest, bytes and seconds; never the token.
  *
  * <p>Children: {@code Handler} (the function) with {@code HandlerRole}, {@code HandlerPolicy} and
  * {@code HandlerLogs}; {@code Resource} (the custom resource {@code Custom::EcrCacheWarmer}, which runs when it is
- * created or its images change and waits for the rules it warms); {@code ContinuationPolicy}; with a schedule,
- * {@code Schedule} (an aws-scheduler {@code Schedule}) and its {@code ScheduleRole} and {@code SchedulePolicy}. The
- * role may call {@code ecr:GetAuthorizationToken}, and {@code ecr:BatchGetImage}, {@code ecr:GetDownloadUrlForLayer},
- * {@code ecr:BatchImportUpstreamImage} and {@code ecr:CreateRepository} on the repositories of the rules that serve
- * the images; read, write and delete its own parameter; and invoke its own function, nothing else.
+ * created or its images change and waits for the rules it warms); {@code Run} (the state machine, its role, log,
+ * policies and rule), and with a schedule its {@code Schedule} (EventBridge Scheduler, starting the state machine)
+ * with {@code ScheduleRole} and {@code SchedulePolicy}. The function's role may call {@code ecr:GetAuthorizationToken},
+ * and {@code ecr:BatchGetImage}, {@code ecr:GetDownloadUrlForLayer}, {@code ecr:BatchImportUpstreamImage} and
+ * {@code ecr:CreateRepository} on the repositories of the rules that serve the images, and start its state machine;
+ * nothing else.
  */
 public class CacheWarmer extends Construct {
 
@@ -91,6 +93,7 @@ public class CacheWarmer extends Construct {
     private final Function function;
     private final CustomResource resource;
     private final Schedule schedule;
+    private final ImageRunStateMachine run;
     private final Set<String> warmed = new LinkedHashSet<>();
     private final List<Map<String, String>> images = new ArrayList<>();
     private final List<String> imageUris = new ArrayList<>();
@@ -120,9 +123,6 @@ public class CacheWarmer extends Construct {
                 : "CacheWarmerProps.rules";
         this.remedy = props.getCache() != null ? "Add the registry to the cache, or leave the image out"
                 : "Add a rule for that registry to CacheWarmerProps.rules, or leave the image out";
-        // what a run deferred goes first in the next: kept in a parameter the function owns, named per stack and warmer
-        String deferredPath = ImageRuns.deferredParameterPath(this);
-        String deferredArn = ImageRuns.parameterArn(facts.stack(), deferredPath);
         String whenInvoked = "The warmer runs when CloudFormation deploys it"
                 + (props.getSchedule() != null ? " and on its schedule" : "") + ", one run at a time.";
         HandlerFunction handler = HandlerFunction.builder(this, "cache-warmer")
@@ -132,10 +132,6 @@ public class CacheWarmer extends Construct {
                         .sid("RegistryToken")
                         .actions(List.of("ecr:GetAuthorizationToken"))
                         .resources(List.of("*"))
-                        .build(), PolicyStatement.Builder.create()
-                        .sid("DeferredImages")
-                        .actions(List.of("ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"))
-                        .resources(List.of(deferredArn))
                         .build()))
                 .wildcards(REGISTRY_TOKEN_REASON, List.of("*"))
                 .limits(Duration.minutes(15), 512)
@@ -150,7 +146,6 @@ public class CacheWarmer extends Construct {
         this.policy = handler.role().policy();
         this.tagOnCreate = new ImageRuns.TagOnCreate(policy);
         function.addEnvironment("REGISTRY_URL", "https://" + registryHost);
-        function.addEnvironment("DEFERRED_PARAMETER", "/" + deferredPath);
 
         Map<String, Object> settings = new LinkedHashMap<>();
         // images added later (addImages) are in the template too
@@ -159,20 +154,22 @@ public class CacheWarmer extends Construct {
         settings.put("Concurrency", concurrency);
         settings.put("ImageConcurrency", imageConcurrency);
         settings.put("FailOnError", Boolean.TRUE.equals(props.getFailOnError()));
+        // one invocation per image, on a state machine the custom resource starts and the schedule starts
+        this.run = new ImageRunStateMachine(this, "Run", ImageRunStateMachineProps.builder().function(function)
+                .functionRole(handler.role().role()).imageConcurrency(imageConcurrency).what("cache warmer").build());
         Map<String, Object> properties = new LinkedHashMap<>(settings);
         properties.put("Owner", ConstructIds.owner(this));
+        properties.put("StateMachine", run.getStateMachine().getStateMachineArn());
         this.resource = CustomResource.Builder.create(this, "Resource")
                 .serviceToken(function.getFunctionArn())
                 .resourceType("Custom::EcrCacheWarmer")
                 .properties(properties)
-                // the hour CloudFormation waits at most: four invocations of the function, each handing the rest on
+                // the hour CloudFormation waits at most, which the state machine's timeout is inside of
                 .serviceTimeout(Duration.minutes(60))
                 .build();
-        // the function hands a run too long for one invocation to itself
-        resource.getNode().addDependency(ImageRuns.continuationPolicy(this, "cache warmer", function,
-                handler.role().role()));
-        this.schedule = props.getSchedule() == null ? null : ImageRuns.schedule(this, "cache warmer", "InvokeWarmer",
-                "Warms the pull through cache: " + getNode().getPath(), function, props.getSchedule(), settings);
+        resource.getNode().addDependency(run.getRunnable());
+        this.schedule = props.getSchedule() == null ? null : run.schedule(props.getSchedule(), settings.remove("Images"),
+                settings, "Warms the pull through cache: " + getNode().getPath());
         addImages(props.getImages() != null ? props.getImages() : List.of());
     }
 
@@ -286,6 +283,11 @@ public class CacheWarmer extends Construct {
     /** @return the schedule, or {@code null} without one */
     public Schedule getSchedule() {
         return schedule;
+    }
+
+    /** @return the state machine that runs the images, one invocation of the function each */
+    public StateMachine getStateMachine() {
+        return run.getStateMachine();
     }
 
     /** @return the private URIs of the warmed images, in the order given */

@@ -164,7 +164,8 @@ public class CacheWarmerOptions {
 
         /**
          * How many images are pulled at once, each with {@link #concurrency} blobs at a time: at most the product of
-         * the two downloads are in flight. Images are reported in the order given whatever order they finish in.
+         * the two downloads are in flight. It is the {@code MaxConcurrency} of the run's Map state, one invocation of
+         * the function per image. Images are reported in the order given whatever order they finish in.
          *
          * <p>Default: 4.
          *

@@ -22,6 +22,7 @@ import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.scheduler.Schedule;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
+import software.amazon.awscdk.services.stepfunctions.StateMachine;
 import software.constructs.Construct;
 
 /**
@@ -47,18 +48,18 @@ import software.constructs.Construct;
  * digest-pinned references work. A tag that moved upstream is copied again on the next run; an image copied already
  * costs its manifests' reads and no upload. The upstream is read anonymously, or with the credential secret of the
  * registry ({@code username}, {@code accessToken}) as Basic or through the Bearer token exchange, whichever it asks
- * for. A run scales as the warmer's does: images in parallel, a run longer than one invocation handed to the next
- * (four at deployment within CloudFormation's hour, 15 on the schedule), what is deferred goes first next run (kept in
- * the SSM parameter {@code /pull-through-cache/<stack name>/<owner>/deferred}), a report of {@code Copied},
- * {@code Failed} and {@code Deferred}, and {@code failOnError}.
+ * for. A run scales as the warmer's does: one invocation per image on a Step Functions state machine
+ * ({@link ImageRunStateMachine}), a few at a time, retried by the state machine on a throttled or unavailable
+ * registry, the answer to CloudFormation from the execution, with {@code Copied}, {@code Failed} and
+ * {@code Deferred}, and {@code failOnError}.
  *
  * <p>Children: {@code Handler} (the function, 1024 MB, 15 minutes) with {@code HandlerRole}, {@code HandlerPolicy} and
  * {@code HandlerLogs}; {@code Resource} ({@code Custom::EcrImageCopier}, run when it is created or its images change,
- * after the creation templates of the registries it copies into); {@code ContinuationPolicy}; with a schedule,
- * {@code Schedule} and its {@code ScheduleRole} and {@code SchedulePolicy}. The role may push
+ * after the creation templates of the registries it copies into); {@code Run} (the state machine), with a schedule
+ * its {@code Schedule}, {@code ScheduleRole} and {@code SchedulePolicy}. The role may push
  * ({@link CopiedRegistry#PUSH_ACTIONS}, {@code ecr:CreateRepository} for the repositories that the creation template
  * makes at the first push) on {@code repository/<prefix>/*} of the registries it copies into, read the credential
- * secrets of those registries, read, write and delete its own parameter, and invoke its own function: nothing else.
+ * secrets of those registries, and start its state machine: nothing else.
  */
 public class ImageCopier extends Construct {
 
@@ -76,6 +77,7 @@ public class ImageCopier extends Construct {
     private final Function function;
     private final CustomResource resource;
     private final Schedule schedule;
+    private final ImageRunStateMachine run;
     private final Set<String> copied = new LinkedHashSet<>();
     private final List<Map<String, String>> images = new ArrayList<>();
     private final List<String> imageUris = new ArrayList<>();
@@ -107,16 +109,10 @@ public class ImageCopier extends Construct {
             CacheWarmer.checkPlatforms("ImageCopierProps.platforms", props.getPlatforms(), "every platform");
         }
         this.owner = "ImageCopier " + getNode().getPath();
-        String deferredPath = ImageRuns.deferredParameterPath(this);
         HandlerFunction handler = HandlerFunction.builder(this, "image-copier")
                 .descriptions("Custom::EcrImageCopier: copies images of registries the pull through cache cannot serve "
                         + "into ECR, for " + getNode().getPath(),
                         "Pushes under the copied registries' prefixes and reads their credentials only")
-                .statements(List.of(PolicyStatement.Builder.create()
-                        .sid("DeferredImages")
-                        .actions(List.of("ssm:GetParameter", "ssm:PutParameter", "ssm:DeleteParameter"))
-                        .resources(List.of(ImageRuns.parameterArn(facts.stack(), deferredPath)))
-                        .build()))
                 // two parts of up to 20 MiB per blob, and one more while the SDK encodes it, Concurrency blobs at once;
                 // Lambda gives a function CPU in proportion to its memory, which the digests and encoding use
                 .limits(Duration.minutes(15), 1024)
@@ -131,7 +127,6 @@ public class ImageCopier extends Construct {
         this.function = handler.function();
         this.policy = handler.role().policy();
         this.tagOnCreate = new ImageRuns.TagOnCreate(policy);
-        function.addEnvironment("DEFERRED_PARAMETER", "/" + deferredPath);
 
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("Images", Lazy.any(() -> List.copyOf(images)));
@@ -141,19 +136,21 @@ public class ImageCopier extends Construct {
         settings.put("Concurrency", concurrency);
         settings.put("ImageConcurrency", imageConcurrency);
         settings.put("FailOnError", Boolean.TRUE.equals(options.getFailOnError()));
+        this.run = new ImageRunStateMachine(this, "Run", ImageRunStateMachineProps.builder().function(function)
+                .functionRole(handler.role().role()).imageConcurrency(imageConcurrency).what("image copier").build());
         Map<String, Object> properties = new LinkedHashMap<>(settings);
         properties.put("Owner", ConstructIds.owner(this));
+        properties.put("StateMachine", run.getStateMachine().getStateMachineArn());
         this.resource = CustomResource.Builder.create(this, "Resource")
                 .serviceToken(function.getFunctionArn())
                 .resourceType("Custom::EcrImageCopier")
                 .properties(properties)
-                // the hour CloudFormation waits at most: four invocations of the function, each handing the rest on
+                // the hour CloudFormation waits at most, which the state machine's timeout is inside of
                 .serviceTimeout(Duration.minutes(60))
                 .build();
-        resource.getNode().addDependency(ImageRuns.continuationPolicy(this, "image copier", function,
-                handler.role().role()));
-        this.schedule = options.getSchedule() == null ? null : ImageRuns.schedule(this, "image copier", "InvokeCopier",
-                "Copies images into the registry: " + getNode().getPath(), function, options.getSchedule(), settings);
+        resource.getNode().addDependency(run.getRunnable());
+        this.schedule = options.getSchedule() == null ? null : run.schedule(options.getSchedule(),
+                settings.remove("Images"), settings, "Copies images into the registry: " + getNode().getPath());
         addImages(props.getImages() != null ? props.getImages() : List.of());
     }
 
@@ -264,6 +261,11 @@ public class ImageCopier extends Construct {
     /** @return the schedule, or {@code null} without one */
     public Schedule getSchedule() {
         return schedule;
+    }
+
+    /** @return the state machine that runs the images, one invocation of the function each */
+    public StateMachine getStateMachine() {
+        return run.getStateMachine();
     }
 
     /** @return the private URIs of the copied images, in the order given */

@@ -1,5 +1,7 @@
 package io.github.pullthroughcache.internal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +20,8 @@ import software.constructs.IConstruct;
  * {@code AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:...]} is refused by {@code Validations} anyway.
  */
 public final class NagAcknowledgements {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private NagAcknowledgements() {
     }
@@ -63,6 +67,14 @@ public final class NagAcknowledgements {
             }
             if (map.get("Fn::GetAtt") instanceof List<?> attribute && attribute.size() == 2) {
                 return "<" + attribute.get(0) + "." + attribute.get(1) + ">";
+            }
+        }
+        if (resolved instanceof Map<?, ?> || resolved instanceof List<?>) {
+            // another intrinsic, such as a state machine's name (Fn::Select of its ARN): cdk-nag writes it as JSON
+            try {
+                return JSON.writeValueAsString(resolved);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
             }
         }
         return String.valueOf(resolved);

@@ -12,9 +12,11 @@ import software.amazon.awscdk.services.cloudwatch.HorizontalAnnotation;
 import software.amazon.awscdk.services.cloudwatch.IMetric;
 import software.amazon.awscdk.services.cloudwatch.IWidget;
 import software.amazon.awscdk.services.cloudwatch.Metric;
+import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.cloudwatch.TextWidget;
 import software.amazon.awscdk.services.cloudwatch.Unit;
 import software.amazon.awscdk.services.cloudwatch.YAxisProps;
+import software.amazon.awscdk.services.stepfunctions.IStateMachine;
 import software.constructs.Construct;
 import software.constructs.IConstruct;
 
@@ -62,27 +64,51 @@ public final class CacheDashboard {
         pulls.addLeftMetric(CacheMetrics.pulls(rule.getRepositoryPrefix()));
     }
 
-    /** The warmer's outcome: images warmed, failed and deferred per hour, and the bytes it pulled. */
-    public void addWarmerRow() {
+    /**
+     * The warmer's outcome: images warmed, failed and deferred per hour, the bytes it pulled, and its runs: the
+     * executions of its state machine by outcome (AWS/States, dimension StateMachineArn:
+     * https://docs.aws.amazon.com/step-functions/latest/dg/procedure-cw-metrics.html). A failed run is one that
+     * answered FAILED (failOnError), timed out or was stopped.
+     *
+     * @param runs the warmer's state machine
+     */
+    public void addWarmerRow(IStateMachine runs) {
         row("Warmer", "The cache warmer's runs: an image that failed or was deferred is not cached yet, and its "
-                + "first pull from the VPC may fail. See the warmer's log for why.",
+                + "first pull from the VPC may fail. A failed image is a failed iteration of its run's Map state: "
+                + "open the warmer's state machine, the execution, then its map run, for the image and why.",
                 graph("Cache warmer: images per hour", HALF, "Images", List.of(
                         metric("ImagesWarmed", "Sum", Unit.COUNT, "warmed"),
                         metric("ImagesFailed", "Sum", Unit.COUNT, "failed"),
-                        metric("ImagesDeferred", "Maximum", Unit.COUNT, "deferred to the next run"))),
+                        metric("ImagesDeferred", "Sum", Unit.COUNT, "deferred"))),
                 graph("Cache warmer: bytes pulled per hour", HALF, "Bytes", List.of(
-                        metric("BytesWarmed", "Sum", Unit.BYTES, "bytes pulled"))));
+                        metric("BytesWarmed", "Sum", Unit.BYTES, "bytes pulled"))),
+                runsGraph("Cache warmer", runs));
     }
 
-    /** The copier's outcome: images copied and failed per hour, and the bytes it uploaded. */
-    public void addCopierRow() {
+    /** A run's executions by outcome, per hour. */
+    private GraphWidget runsGraph(String what, IStateMachine runs) {
+        return graph(what + ": runs per hour (AWS/States executions)", FULL, "Runs", List.of(
+                runs.metricSucceeded(MetricOptions.builder().period(HOUR).label("succeeded").build()),
+                runs.metricFailed(MetricOptions.builder().period(HOUR).label("failed").build()),
+                runs.metricTimedOut(MetricOptions.builder().period(HOUR).label("timed out").build()),
+                runs.metricAborted(MetricOptions.builder().period(HOUR).label("aborted").build())));
+    }
+
+    /**
+     * The copier's outcome: images copied and failed per hour, the bytes it uploaded, and its runs by outcome.
+     *
+     * @param runs the copier's state machine
+     */
+    public void addCopierRow(IStateMachine runs) {
         row("Copier", "The image copier's runs: an image that failed is not in the registry yet, and its first pull "
-                + "from the VPC fails. See the copier's log for why.",
+                + "from the VPC fails. A failed image is a failed iteration of its run's Map state: open the copier's "
+                + "state machine, the execution, then its map run, for the image and why.",
                 graph("Image copier: images per hour", HALF, "Images", List.of(
                         metric("ImagesCopied", "Sum", Unit.COUNT, "copied"),
                         metric("CopiesFailed", "Sum", Unit.COUNT, "failed"))),
                 graph("Image copier: bytes uploaded per hour", HALF, "Bytes", List.of(
-                        metric("BytesCopied", "Sum", Unit.BYTES, "bytes uploaded"))));
+                        metric("BytesCopied", "Sum", Unit.BYTES, "bytes uploaded"))),
+                runsGraph("Image copier", runs));
     }
 
     /** The evictor's outcome: images and repositories deleted, and the bytes freed. */

@@ -1,14 +1,13 @@
 'use strict';
 // The cache warmer: pulls images through the account's private registry, as `docker pull` would, so that
 // ECR's pull through cache fetches them from the upstream now, from outside any VPC. Invoked by CloudFormation
-// (custom resource Custom::EcrCacheWarmer: on create and update) and by EventBridge Scheduler ({ "Images": [...] }).
-// Runs on the Lambda Node.js 22 runtime with the AWS SDK v3 it provides. The pull and the run (parallel images,
-// deferral, continuation, report) are shared with the image copier: ../shared/registry-client.js, ../shared/image-run.js.
+// (custom resource Custom::EcrCacheWarmer: on create and update, to start a run) and by the run's state machine (one
+// image at a time, then the answer). Runs on the Lambda Node.js 22 runtime with the AWS SDK v3 it provides. The pull
+// and the run are shared with the image copier: ../shared/registry-client.js, ../shared/image-run.js.
 // The registry token is never logged: only image names, digests, sizes, durations and error messages.
 
 const { ECRClient, GetAuthorizationTokenCommand } = require('@aws-sdk/client-ecr');
-const { LambdaClient } = require('@aws-sdk/client-lambda');
-const { SSMClient } = require('@aws-sdk/client-ssm');
+const { SFNClient } = require('@aws-sdk/client-sfn');
 const { fixedRegistry, get, drain, manifest, isIndex, parsePlatform, chosenEntries, blobsOf, pool } = require('../shared/registry-client');
 const { createImageRunHandler } = require('../shared/image-run');
 const { publish } = require('../shared/metrics');
@@ -16,7 +15,7 @@ const { publish } = require('../shared/metrics');
 // what a test may choose through createHandler: attempts of a registry request, the first wait between them,
 // and the time kept back from Lambda's timeout to answer CloudFormation and log the report
 const DEFAULTS = { maxAttempts: 5, retryDelayMs: 1000, reserveMs: 60000 };
-const WORDS = { what: 'cache warmer', done: 'warmed', Done: 'Warmed', progress: 'WarmerProgress' };
+const WORDS = { what: 'cache warmer', done: 'warmed', Done: 'Warmed' };
 
 /** A registry session: its base URL and the Basic credential of ecr:GetAuthorizationToken. */
 async function session(ecr) {
@@ -50,9 +49,9 @@ async function warmImage(registry, image, options) {
 }
 
 /**
- * This invocation's outcome as metrics (embedded metric format): images warmed and failed and the bytes pulled, to
- * be summed; images deferred, what this invocation left over (a maximum, since a continuation reports the rest again).
- * Published for the cache named in METRICS_CACHE, which a cache sets always (a few metrics, billed per metric and month).
+ * An image's outcome as metrics (embedded metric format): images warmed, failed and deferred and the bytes pulled,
+ * to be summed. Published for the cache named in METRICS_CACHE, which a cache sets always (a few metrics, billed per
+ * metric and month).
  */
 function publishOutcome(report, counts) {
   if (!process.env.METRICS_CACHE) return;
@@ -66,20 +65,19 @@ function publishOutcome(report, counts) {
 }
 
 /**
- * The handler, for CloudFormation events and the schedule's input. Images are warmed ImageConcurrency at a time, each
- * one's blobs Concurrency at a time, so at most their product of downloads at once.
- * @param settings what a test may choose: ecr, ssm and lambda (the clients), maxAttempts, retryDelayMs, reserveMs
- *   (see DEFAULTS)
+ * The handler, for CloudFormation events and the state machine's. The state machine runs ImageConcurrency images at
+ * a time, each one's blobs Concurrency at a time, so at most their product of downloads at once.
+ * @param settings what a test may choose: ecr and states (the clients), now (the clock), retryDelayMs, reserveMs,
+ *   responseRetryDelayMs (see DEFAULTS)
  */
 function createHandler(settings = {}) {
   const ecr = settings.ecr || new ECRClient({});
   return createImageRunHandler({
     words: WORDS,
     limits: { ...DEFAULTS, ...settings },
-    ssm: settings.ssm || new SSMClient({}),
-    lambda: settings.lambda || new LambdaClient({}),
+    states: settings.states || new SFNClient({}),
+    now: settings.now,
     defaultPlatforms: ['linux/amd64', 'linux/arm64'],
-    keyOf: (image) => `${image.registryUrl || ''} ${image.repository}:${image.reference}`,
     prepare: () => session(ecr),
     processImage: (image, registry, options) => {
       // an image of a rule in another registry (an imported rule) names that registry's URL. The token of

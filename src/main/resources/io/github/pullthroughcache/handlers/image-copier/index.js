@@ -1,9 +1,9 @@
 'use strict';
 // The image copier: copies images of registries that ECR's pull through cache cannot serve (mcr.microsoft.com,
 // nvcr.io, ...) into the account's private registry, from outside any VPC, so that tasks without internet pull them
-// as they pull cached ones. Invoked by CloudFormation (custom resource Custom::EcrImageCopier: on create and update)
-// and by EventBridge Scheduler ({ "Images": [...] }). Runs on the Lambda Node.js 22 runtime with the AWS SDK v3 it
-// provides. The pull side and the run (parallel images, deferral, continuation, report) are the cache warmer's:
+// as they pull cached ones. Invoked by CloudFormation (custom resource Custom::EcrImageCopier: on create and update,
+// to start a run) and by the run's state machine (one image at a time, then the answer). Runs on the Lambda Node.js
+// 22 runtime with the AWS SDK v3 it provides. The pull side and the run are the cache warmer's:
 // ../shared/registry-client.js and ../shared/image-run.js.
 //
 // Each image is read from the upstream's /v2/ API (anonymous, Basic, or the Bearer token exchange as Docker Hub does
@@ -30,8 +30,7 @@ const {
   CompleteLayerUploadCommand, PutImageCommand,
 } = require('@aws-sdk/client-ecr');
 const { SecretsManagerClient, GetSecretValueCommand } = require('@aws-sdk/client-secrets-manager');
-const { LambdaClient } = require('@aws-sdk/client-lambda');
-const { SSMClient } = require('@aws-sdk/client-ssm');
+const { SFNClient } = require('@aws-sdk/client-sfn');
 const { request, get, stream, manifest, isIndex, parsePlatform, chosenEntries, blobsOf, pool, semaphore, sha256 } = require('../shared/registry-client');
 const { createImageRunHandler } = require('../shared/image-run');
 const { publish } = require('../shared/metrics');
@@ -45,7 +44,7 @@ const CHECK_BATCH = 100;
 // what a test may choose through createHandler (and see the cache warmer's): ecrMaxAttempts is the SDK's attempts of
 // an ECR call, throttling included
 const DEFAULTS = { maxAttempts: 5, retryDelayMs: 1000, reserveMs: 60000, ecrMaxAttempts: 8, partSize: null };
-const WORDS = { what: 'image copier', done: 'copied', Done: 'Copied', progress: 'CopierProgress' };
+const WORDS = { what: 'image copier', done: 'copied', Done: 'Copied' };
 
 /** The parameters of a WWW-Authenticate challenge: { scheme, realm, service, scope }. */
 function parseChallenge(header) {
@@ -265,7 +264,7 @@ async function copyImage(image, shared, options) {
 }
 
 /**
- * This invocation's outcome as metrics (embedded metric format), as the warmer publishes its own: images copied and
+ * An image's outcome as metrics (embedded metric format), as the warmer publishes its own: images copied and
  * failed and the bytes uploaded, to be summed. Published for the cache named in METRICS_CACHE.
  */
 function publishOutcome(report, counts) {
@@ -280,11 +279,11 @@ function publishOutcome(report, counts) {
 }
 
 /**
- * The handler, for CloudFormation events and the schedule's input. Images are copied ImageConcurrency at a time; blobs
- * Concurrency at a time across all of them, which bounds the memory to Concurrency parts.
+ * The handler, for CloudFormation events and the state machine's. The state machine copies ImageConcurrency images at
+ * a time, each invocation one image, its blobs Concurrency at a time, which bounds the memory to Concurrency parts.
  * Each image: { image, upstream (the registry's URL), sourceRepository, reference (tag or digest), repository (in
  * ECR), credential (a secret's ARN, optional) }.
- * @param settings what a test may choose: ecr, ssm, lambda and secrets (the clients), and see DEFAULTS
+ * @param settings what a test may choose: ecr, states and secrets (the clients), now (the clock), and see DEFAULTS
  */
 function createHandler(settings = {}) {
   const limits = { ...DEFAULTS, ...settings };
@@ -293,11 +292,10 @@ function createHandler(settings = {}) {
   return createImageRunHandler({
     words: WORDS,
     limits,
-    ssm: settings.ssm || new SSMClient({}),
-    lambda: settings.lambda || new LambdaClient({}),
+    states: settings.states || new SFNClient({}),
+    now: settings.now,
     // every platform: the index is copied as it is, with its digest
     defaultPlatforms: null,
-    keyOf: (image) => `${image.upstream} ${image.sourceRepository}:${image.reference} ${image.repository}`,
     prepare: (options) => {
       // one session per upstream and credential, for the whole run: a Bearer token serves every image of a repository
       const sessions = new Map();

@@ -1,207 +1,217 @@
 'use strict';
-// A run over a list of images, as the cache warmer and the image copier both make one: images in parallel, each
-// reported in the order given as done, failed or deferred; what the deadline stops is deferred, kept in an SSM
-// parameter of the function's own and taken first next run; a run longer than one invocation is handed to a new
-// invocation of the function while it makes progress; a custom resource answered once, at the end, naming what was
-// not done, and failing with it under FailOnError. Invoked by CloudFormation (create and update) and by EventBridge
-// Scheduler ({ "Images": [...] }).
+// A run over a list of images, as the cache warmer and the image copier both make one, on a Step Functions state
+// machine (images.ImageRunStateMachine) that invokes this function once per image: no invocation hands work to
+// another, no parameter holds a run's progress, and retries of a throttled or unavailable registry are the state
+// machine's. The function is invoked:
+// - by CloudFormation (Custom::EcrCacheWarmer, Custom::EcrImageCopier): a Create, or an Update that changes the run,
+//   starts an execution and answers nothing, the execution answers; a Delete or an Update that changes nothing of the
+//   run is answered at once;
+// - by the state machine, per image ({ "Action": "image", "Image", "Settings", "Resume" }): the image's result, or an
+//   error whose name says whether the state machine tries again (RegistryThrottled, RegistryUnavailable) or records
+//   the image as failed (ImageFailed);
+// - by the state machine, at the end ({ "Action": "answer", "Request", "Settings", "Results" | "Error" }): the counts,
+//   answered on CloudFormation's response URL when a deployment started the run;
+// - by EventBridge, for an execution that stopped before it answered (timed out, aborted, failed outside its
+//   states): FAILED is answered, so that CloudFormation never waits for an answer that will not come.
+//   https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
 
-const crypto = require('node:crypto');
-const { InvokeCommand } = require('@aws-sdk/client-lambda');
-const { GetParameterCommand, PutParameterCommand, DeleteParameterCommand } = require('@aws-sdk/client-ssm');
-const { customResource, deadlineOf, DeadlineReached, CONTINUED } = require('./cloudformation');
-const { pool } = require('./registry-client');
+const { StartExecutionCommand } = require('@aws-sdk/client-sfn');
+const { respond, deadlineOf, DeadlineReached } = require('./cloudformation');
 
-// A list longer than one invocation goes on in the next: the function hands its event to itself (an asynchronous
-// invoke) while a run makes progress. At deployment, CloudFormation waits an hour for the answer (the custom
-// resource's ServiceTimeout, 3600 s at most:
-// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-customresource.html),
-// which four invocations of Lambda's 15 minutes fit in. A scheduled run goes on for 15 invocations at most, under
-// the 16 of one chain at which Lambda's recursive loop detection stops a function
-// (https://docs.aws.amazon.com/lambda/latest/dg/invocation-recursion.html).
-const MAX_CONTINUATIONS = { deployment: 3, schedule: 14 };
+/** The Fail states of the state machine that come after an answer: their executions were answered already. */
+const ANSWERED = new Set(['ImagesFailed', 'RunFailed']);
+/** The settings that make a run: an Update that changes none of them has nothing to do. */
+const RUN_SETTINGS = ['Images', 'Platforms', 'Concurrency', 'ImageConcurrency', 'FailOnError'];
 
-// What a run deferred, kept for the next one in a String parameter of the standard tier (4 KB) that the
-// function owns (DEFERRED_PARAMETER): a short key per image, so that a long list fits.
-// https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html
-const DEFERRED_LIMIT = 4096;
-
-/** A short key of an image, for the parameter and a continuation's payload. */
-const shortKey = (text) => crypto.createHash('sha256').update(text).digest('hex').slice(0, 12);
-
-async function deferredBefore(ssm, name) {
-  if (!name) return new Set();
-  try {
-    const response = await ssm.send(new GetParameterCommand({ Name: name }));
-    return new Set(JSON.parse(response.Parameter.Value));
-  } catch (error) {
-    // none yet, or unreadable: the run goes in the order given
-    if (error.name !== 'ParameterNotFound') console.log(JSON.stringify({ deferredUnread: error.message }));
-    return new Set();
-  }
-}
-
-async function keepDeferred(ssm, name, keys, words) {
-  if (!name) return;
-  let kept = keys;
-  while (JSON.stringify(kept).length > DEFERRED_LIMIT) kept = kept.slice(0, Math.floor(kept.length * 0.9));
-  try {
-    await ssm.send(new PutParameterCommand({ Name: name, Value: JSON.stringify(kept), Type: 'String', Overwrite: true,
-      Description: `The images the ${words.what} deferred in its last run: they go first in the next` }));
-  } catch (error) {
-    console.log(JSON.stringify({ deferredUnsaved: error.message }));
-  }
-}
-
-async function forgetDeferred(ssm, name) {
-  if (!name) return;
-  try {
-    await ssm.send(new DeleteParameterCommand({ Name: name }));
-  } catch (error) {
-    if (error.name !== 'ParameterNotFound') throw error;
-  }
-}
-
-/** The images of the last run's deferred first, each group in the order given: no image waits forever. */
-function deferredFirst(images, wasDeferred) {
-  return [...images.filter(wasDeferred), ...images.filter((image) => !wasDeferred(image))];
-}
-
-/** The settings of a run: from the custom resource's properties or the schedule's input. */
-function runSettings(properties, defaultPlatforms) {
+/** The settings of a run, from the custom resource's properties (strings) or the schedule's input. */
+function runSettings(settings, defaultPlatforms) {
   return {
-    images: properties.Images || [],
-    platforms: properties.Platforms || defaultPlatforms,
-    concurrency: Number(properties.Concurrency || 4),
-    imageConcurrency: Number(properties.ImageConcurrency || 4),
-    failOnError: String(properties.FailOnError) === 'true',
+    platforms: settings.Platforms || defaultPlatforms,
+    concurrency: Number(settings.Concurrency || 4),
+    imageConcurrency: Number(settings.ImageConcurrency || 4),
+    failOnError: String(settings.FailOnError) === 'true',
   };
 }
 
 /**
- * A handler for CloudFormation events and the schedule's input that runs `processImage` over the images.
+ * An error the state machine matches by name (a Node.js function's error name is its errorType). Its stack is its
+ * first line only: the cause Step Functions records holds the trace, and every image's result must fit, with the
+ * others, in a state's 256 KiB (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html).
+ */
+const named = (name, message) => {
+  const error = Object.assign(new Error(message.slice(0, 1000)), { name });
+  error.stack = `${name}: ${error.message}`;
+  return error;
+};
+
+/**
+ * The name under which the state machine sees a failure: a registry's 429 (or ECR's throttling) is tried again, as
+ * are a 5xx and a network error; anything else fails the image.
+ */
+function classify(error) {
+  const message = String(error && error.message);
+  if (/\bHTTP 429\b/.test(message) || /Throttl|TooManyRequests/.test(`${error && error.name} ${message}`)) {
+    return named('RegistryThrottled', message);
+  }
+  if (/\bHTTP 5\d\d\b/.test(message) || /ECONNRESET|ECONNREFUSED|UND_ERR|ETIMEDOUT|socket|network error/i.test(message)) {
+    return named('RegistryUnavailable', message);
+  }
+  return named('ImageFailed', message);
+}
+
+/** What a failed image's result says went wrong: the function's message, else the state machine's error. */
+function reasonOf(entry) {
+  try {
+    const cause = JSON.parse(entry.cause);
+    if (cause && cause.errorMessage) return cause.errorMessage;
+  } catch (notJson) {
+    // a cause of Step Functions' own (States.Timeout...) is text
+  }
+  return entry.cause || entry.error || 'failed';
+}
+
+/**
+ * A handler for the events above that runs `processImage` on one image at a time.
  * @param spec {
- *   words: { what, done, Done, NotDone, progress } — 'cache warmer', 'warmed', 'Warmed', 'NotWarmed', 'WarmerProgress';
- *   limits: { maxAttempts, retryDelayMs, reserveMs } and whatever processImage needs;
- *   ssm, lambda: the clients;
+ *   words: { what, done, Done } — 'cache warmer', 'warmed', 'Warmed';
+ *   limits: { reserveMs, responseRetryDelayMs } and whatever processImage needs (maxAttempts is 1: the state machine
+ *     retries);
+ *   states: the Step Functions client;
  *   defaultPlatforms: the platforms of a run that names none (null: every platform);
- *   keyOf(image): the text an image is known by across runs;
- *   prepare(options): what a run shares between its images (a registry session), given to processImage;
- *   processImage(image, shared, options): the work on one image, returning what the report says of it;
- *   publish(report, counts) (optional): this invocation's outcome as metrics, with its own counts of done, failed
- *     and deferred }
+ *   prepare(options): what an image's work shares (a registry session), given to processImage;
+ *   processImage(image, shared, options): the work on one image, returning what its result says of it; a status of
+ *     its own ('skipped', or 'deferred' with a resume, which options.resume hands back on the next invocation);
+ *   publish(report, counts) (optional): one image's outcome as metrics;
+ *   now (optional): the clock, for tests }
  */
 function createImageRunHandler(spec) {
-  const { words, limits, ssm, lambda } = spec;
+  const { words, limits, states } = spec;
+  const now = spec.now || Date.now;
 
-  /** Processes the images imageConcurrency at a time; one the deadline stops, or that no worker reached, is deferred. */
-  async function processAll(images, options) {
-    const shared = await spec.prepare(options);
-    return pool(images, options.imageConcurrency, async (image) => {
-      const name = image.image;
-      if (Date.now() >= options.deadline) return { image: name, status: 'deferred' };
-      try {
-        const result = await spec.processImage(image, shared, options);
-        console.log(JSON.stringify({ [words.done]: name, ...result }));
-        return { image: name, status: words.done, ...result };
-      } catch (error) {
-        // a transfer the deadline cut (its body's read aborted, too) is deferred, not failed
-        const status = error instanceof DeadlineReached || Date.now() >= options.deadline ? 'deferred' : 'failed';
-        console.log(JSON.stringify({ [status]: name, error: error.message }));
-        return { image: name, status, error: error.message };
-      }
-    });
-  }
-
-  /**
-   * One invocation's share of a run. A first invocation takes every image, those the last run deferred first; a
-   * continuation only what the invocation before it left. `progress` carries the counts of the run's earlier
-   * invocations.
-   */
-  async function runOnce(properties, runLimits, progress) {
-    const options = { ...runSettings(properties, spec.defaultPlatforms), ...runLimits };
-    const parameter = process.env.DEFERRED_PARAMETER;
-    const deferred = await deferredBefore(ssm, parameter);
-    // a continuation carries what is left itself: the parameter may hold only the head of a long list
-    const remaining = progress.remaining && new Set(progress.remaining);
-    const keys = new Map(options.images.map((image) => [image, shortKey(spec.keyOf(image))]));
-    const images = remaining ? options.images.filter((image) => remaining.has(keys.get(image))) : options.images;
-    const ordered = deferredFirst(images, (image) => deferred.has(keys.get(image)));
-    const results = await processAll(ordered, options);
-    // reported in the order given, whatever order they ran in
-    const resultOf = new Map(ordered.map((image, i) => [image, results[i]]));
-    const report = images.map((image) => ({ ...resultOf.get(image), key: keys.get(image) }));
-    const deferredKeys = report.filter((entry) => entry.status === 'deferred').map((entry) => entry.key);
-    await keepDeferred(ssm, parameter, deferredKeys, words);
-    const failed = [...progress.failed, ...report.filter((entry) => entry.status === 'failed')
-      .map(({ image, error }) => ({ image, error }))];
-    const count = (status) => report.filter((entry) => entry.status === status).length;
-    if (spec.publish) spec.publish(report, { done: count(words.done), failed: count('failed'), deferred: count('deferred') });
-    const counts = { [words.Done]: progress.done + count(words.done), Failed: failed.length, Deferred: count('deferred') };
-    console.log(JSON.stringify({ report: counts, invocation: progress.continuation + 1 }));
-    return { options, report, counts, failed, deferredKeys, madeProgress: report.some((entry) => entry.status !== 'deferred') };
-  }
-
-  /** Hands the rest of the run to a new invocation of this function, when the run may and should go on. */
-  async function continueRun(context, payload, result, progress, limit) {
-    const functionName = context && context.invokedFunctionArn;
-    if (!functionName || result.counts.Deferred === 0 || !result.madeProgress || progress.continuation >= limit) {
-      return false;
-    }
-    const next = { continuation: progress.continuation + 1, [words.done]: result.counts[words.Done], failed: result.failed,
-      remaining: result.deferredKeys };
+  async function processOne(event, context) {
+    const name = event.Image && event.Image.image;
+    const options = { ...runSettings(event.Settings || {}, spec.defaultPlatforms), ...limits, maxAttempts: 1,
+      deadline: deadlineOf(context, limits.reserveMs), resume: event.Resume };
+    let entry;
     try {
-      await lambda.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event',
-        Payload: Buffer.from(JSON.stringify({ ...payload, [words.progress]: next })) }));
-      console.log(JSON.stringify({ continued: result.counts.Deferred, invocation: next.continuation + 1 }));
-      return true;
+      const shared = await spec.prepare(options);
+      const result = await spec.processImage(event.Image, shared, options);
+      entry = { image: name, status: words.done, ...result };
     } catch (error) {
-      console.log(JSON.stringify({ notContinued: error.message }));
-      return false;
+      // work the deadline cut is deferred, not failed
+      if (!(error instanceof DeadlineReached) && now() < options.deadline) {
+        const thrown = classify(error);
+        console.log(JSON.stringify({ failed: name, error: thrown.name, message: thrown.message }));
+        if (spec.publish) spec.publish([{ image: name, status: 'failed' }], { done: 0, failed: 1, deferred: 0 });
+        throw thrown;
+      }
+      entry = { image: name, status: 'deferred', error: error.message };
     }
+    console.log(JSON.stringify({ [entry.status]: name, ...entry, image: undefined, resume: undefined }));
+    if (spec.publish) {
+      spec.publish([entry], { done: entry.status === words.done ? 1 : 0, failed: 0,
+        deferred: entry.status === 'deferred' ? 1 : 0 });
+    }
+    return entry;
   }
 
-  /** The end of a run: its counts, and with failOnError a failure naming what was not done and why. */
-  function finish(result, images) {
-    const { counts, failed, report, options } = result;
-    const deferredImages = report.filter((entry) => entry.status === 'deferred').map((entry) => entry.image);
-    if (deferredImages.length > 0) console.log(JSON.stringify({ [`not${words.Done}InTime`]: deferredImages }));
-    if (options.failOnError && (failed.length > 0 || deferredImages.length > 0)) {
-      throw new Error(`${failed.length + deferredImages.length} of ${images.length} images were not ${words.done}: `
-        + [...failed.map((entry) => `${entry.image}: ${entry.error}`),
-          ...deferredImages.map((image) => `${image}: not reached in time`)].join('; '));
+  /** The counts of a run, answered to CloudFormation if a deployment started it; with failOnError a failure. */
+  async function answer(event) {
+    const settings = runSettings(event.Settings || {}, spec.defaultPlatforms);
+    let status = 'SUCCESS';
+    let reason = 'OK';
+    let data = {};
+    if (event.Error) {
+      status = 'FAILED';
+      reason = `The ${words.what}'s run stopped before its images were done (execution ${event.Execution}): `
+        + `${event.Error.Error}: ${reasonOf({ cause: event.Error.Cause, error: event.Error.Error })}`;
+    } else {
+      const results = event.Results || [];
+      const failed = results.filter((entry) => entry.status === 'failed');
+      const deferred = results.filter((entry) => entry.status === 'deferred');
+      data = { [words.Done]: results.length - failed.length - deferred.length, Failed: failed.length,
+        Deferred: deferred.length };
+      if (deferred.length > 0) data[`Not${words.Done}`] = deferred.map((entry) => entry.image).join(',').slice(0, 2048);
+      console.log(JSON.stringify({ report: data, execution: event.Execution }));
+      if (settings.failOnError && failed.length + deferred.length > 0) {
+        status = 'FAILED';
+        reason = `${failed.length + deferred.length} of ${results.length} images were not ${words.done} `
+          + `(execution ${event.Execution}): ${[...failed.map((entry) => `${entry.image}: ${reasonOf(entry)}`),
+            ...deferred.map((entry) => `${entry.image}: not done in time`)].join('; ')}`;
+      }
     }
-    const data = { ...counts };
-    if (deferredImages.length > 0) data[`Not${words.Done}`] = deferredImages.join(',').slice(0, 2048);
-    return data;
+    const request = event.Request || {};
+    if (request.ResponseURL) {
+      await respond(request, status, reason.slice(0, 1000), request.PhysicalResourceId, data,
+        { firstDelayMs: limits.responseRetryDelayMs });
+    }
+    return { ...data, Succeeded: status === 'SUCCESS', Reason: reason.slice(0, 1000) };
   }
 
-  const progressOf = (payload) => {
-    const given = payload[words.progress] || {};
-    return { continuation: 0, failed: [], ...given, done: given[words.done] || 0 };
-  };
-
-  const onCustomResource = customResource(async (event, { deadline, context }) => {
-    if (event.RequestType === 'Delete') {
-      await forgetDeferred(ssm, process.env.DEFERRED_PARAMETER);
-      return {};
+  /** An execution that stopped before it answered: CloudFormation gets FAILED, a scheduled run nothing. */
+  async function answerStopped(event) {
+    const detail = event.detail || {};
+    if (detail.status === 'FAILED' && ANSWERED.has(detail.error)) return { answered: 'before' };
+    let input = {};
+    try {
+      input = JSON.parse(detail.input || '{}');
+    } catch (unreadable) {
+      input = {};
     }
-    const progress = progressOf(event);
-    const result = await runOnce(event.ResourceProperties, { ...limits, deadline }, progress);
-    if (await continueRun(context, event, result, progress, MAX_CONTINUATIONS.deployment)) return CONTINUED;
-    return finish(result, event.ResourceProperties.Images || []);
-  }, limits);
+    const request = input.Request || {};
+    if (!request.ResponseURL) return { answered: 'nothing to answer' };
+    const reason = `The ${words.what}'s run ${detail.status === 'TIMED_OUT' ? 'timed out'
+      : detail.status === 'ABORTED' ? 'was stopped' : 'failed'} before it answered (execution ${detail.executionArn})`
+      + `${detail.error ? `: ${detail.error}` : ''}${detail.cause ? `: ${detail.cause}` : ''}`;
+    console.log(JSON.stringify({ stopped: detail.executionArn, status: detail.status }));
+    await respond(request, 'FAILED', reason.slice(0, 1000), request.PhysicalResourceId, {},
+      { firstDelayMs: limits.responseRetryDelayMs });
+    return { answered: 'FAILED' };
+  }
+
+  /** A Create or an Update that changes the run starts an execution, which answers; anything else is answered now. */
+  async function onCustomResource(event) {
+    console.log(`${event.RequestType} ${event.LogicalResourceId}`);
+    const properties = event.ResourceProperties || {};
+    const physicalId = event.PhysicalResourceId || `${event.LogicalResourceId}-${properties.Owner || 'resource'}`;
+    const answerNow = (status, reason, data) => respond(event, status, reason, physicalId, data,
+      { firstDelayMs: limits.responseRetryDelayMs });
+    const old = event.OldResourceProperties || {};
+    const unchanged = event.RequestType === 'Update'
+      && RUN_SETTINGS.every((key) => JSON.stringify(properties[key]) === JSON.stringify(old[key]));
+    if (event.RequestType === 'Delete' || unchanged) {
+      return answerNow('SUCCESS', 'OK', event.RequestType === 'Delete' ? {}
+        : { [words.Done]: 0, Failed: 0, Deferred: 0 });
+    }
+    const settings = {};
+    for (const key of RUN_SETTINGS.slice(1)) if (properties[key] !== undefined) settings[key] = properties[key];
+    const input = {
+      Images: properties.Images || [],
+      Settings: settings,
+      Request: { ResponseURL: event.ResponseURL, StackId: event.StackId, RequestId: event.RequestId,
+        LogicalResourceId: event.LogicalResourceId, PhysicalResourceId: physicalId },
+    };
+    try {
+      // named by the request: a retried invocation finds the execution it started
+      // (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html)
+      const started = await states.send(new StartExecutionCommand({ stateMachineArn: properties.StateMachine,
+        name: String(event.RequestId).replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 80), input: JSON.stringify(input) }));
+      console.log(JSON.stringify({ started: started.executionArn }));
+      return { started: started.executionArn };
+    } catch (error) {
+      console.log(`failed: ${error.message}`);
+      return answerNow('FAILED', `The ${words.what}'s run did not start: ${error.message}`.slice(0, 1000), {});
+    }
+  }
 
   return async (event, context) => {
     if (event && event.RequestType) return onCustomResource(event, context);
-    const input = event || {};
-    const progress = progressOf(input);
-    const result = await runOnce(input, { ...limits, deadline: deadlineOf(context, limits.reserveMs) }, progress);
-    if (await continueRun(context, input, result, progress, MAX_CONTINUATIONS.schedule)) {
-      return { counts: result.counts, report: result.report, continued: true };
-    }
-    return { counts: finish(result, input.Images || []), report: result.report };
+    if (event && event.Action === 'image') return processOne(event, context);
+    if (event && event.Action === 'answer') return answer(event);
+    if (event && event.source === 'aws.states') return answerStopped(event);
+    throw new Error(`The ${words.what} was invoked with an event it does not know: `
+      + `${JSON.stringify(Object.keys(event || {}))}`);
   };
 }
 
-module.exports = { createImageRunHandler, MAX_CONTINUATIONS };
+module.exports = { createImageRunHandler, classify, ANSWERED };
