@@ -714,13 +714,11 @@ public class PullThroughCache extends PullThroughCacheBase {
      * {@inheritDoc}
      *
      * <p>Its {@code grantPull} grants as this cache's does: the identity side, and a place in each mirrored rule's
-     * registry policy statement. The hosts of copied registries are mirrored too, onto their prefixes.
+     * registry policy statement, rules added after this call too.
      */
     @Override
     public RegistryMirrors registryMirrors() {
-        List<IPullThroughCacheRule> mirrored = new ArrayList<>(rules.values());
-        mirrored.addAll(copiedRegistries.values());
-        return RegistryMirrors.of(this, registryHost, mirrored, (target, grantee) -> target instanceof CopiedRegistry copied
+        return RegistryMirrors.of(this, (target, grantee) -> target instanceof CopiedRegistry copied
                 ? copied.grantPull(grantee) : grantPull((PullThroughCacheRule) target, grantee), getWarmUp());
     }
 
