@@ -27,7 +27,7 @@ import software.constructs.IDependable;
  * {@code quay.io/...}) through a pull through cache: a containerd registry mirror per upstream host, and the
  * kubelet's ECR credential provider answering those hosts with a token of the cache's registry. Made by
  * {@code IPullThroughCache.registryMirrors()}, from the cache's model ({@link ICacheModel}): what goes into a
- * template is rendered when the app is synthesized, so a rule or copied registry added after that call is mirrored too.
+ * template is rendered when the app is synthesized, so a rule added after that call is mirrored too.
  *
  * <p>What is rendered at synthesis (aws-cdk's {@code Lazy}, as {@code Repository} renders its policy), so that they
  * agree with each other whatever is added later: {@link #credentialProviderConfig()}, {@link #nodeScript()},
