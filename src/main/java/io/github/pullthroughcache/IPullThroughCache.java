@@ -55,13 +55,13 @@ public interface IPullThroughCache extends ICacheModel {
     /**
      * What Kubernetes nodes need to pull unchanged image references through this cache: containerd registry mirrors
      * for the upstream hosts of its rules and copied registries, and the kubelet's ECR credential provider for them.
-     * Made from what the cache has now (its registry host, {@link #getRules()} and {@link #getCopiedRegistries()});
-     * hosts that cannot be mirrored are left out with a warning at synth, which says why.
+     * Made from the cache's model (its registry host, {@link #getRules()} and {@link #getCopiedRegistries()}) and
+     * rendered when the app is synthesized: a rule added after this call is mirrored too. Hosts that cannot be
+     * mirrored are left out with a warning at synth, which says why; a cache with no rule at synth is an error.
      *
      * @return the mirrors
-     * @throws IllegalArgumentException when the cache has no rule
      */
     default RegistryMirrors registryMirrors() {
-        return RegistryMirrors.of(this, getRegistryHost(), getServed());
+        return RegistryMirrors.of(this);
     }
 }

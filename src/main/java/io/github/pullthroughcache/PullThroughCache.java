@@ -44,6 +44,7 @@ import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Lazy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.cloudwatch.Dashboard;
+import software.amazon.awscdk.services.cloudwatch.IAlarmAction;
 import software.amazon.awscdk.services.cloudwatch.IMetric;
 import software.amazon.awscdk.services.cloudwatch.Metric;
 import software.amazon.awscdk.services.cloudwatch.Unit;
@@ -109,6 +110,8 @@ public class PullThroughCache extends PullThroughCacheBase {
     private final ImageEvictor evictor;
     private final boolean validateCredentials;
     private final ITopic alarmTopic;
+    private final List<IAlarmAction> alarmActions;
+    private final List<IAlarmAction> okActions;
     private CredentialCheck credentialCheck;
     private CacheDashboard dashboard;
 
@@ -187,6 +190,8 @@ public class PullThroughCache extends PullThroughCacheBase {
                         .unpulledFor(given.getEvictUnpulledAfter()).build());
         this.validateCredentials = given.isValidateCredentials();
         this.alarmTopic = given.getAlarmTopic();
+        this.alarmActions = given.getAlarmActions();
+        this.okActions = given.getOkActions();
         for (String unused : given.getOptionsWithoutSwitch()) {
             Annotations.of(this).addWarningV2("@pullthroughcache/cache:option-without-switch", "PullThroughCacheProps."
                     + unused);
@@ -296,7 +301,7 @@ public class PullThroughCache extends PullThroughCacheBase {
         if (validateCredentials && credentialCheck == null && upstream.getCredential() != null) {
             // made with the first rule that has a credential: it checks those added later too
             this.credentialCheck = new CredentialCheck(this, "CredentialCheck", CredentialCheckProps.builder()
-                    .cache(this).alarmTopic(alarmTopic).build());
+                    .cache(this).alarmTopic(alarmTopic).alarmActions(alarmActions).okActions(okActions).build());
             if (dashboard != null) {
                 credentialCheck.onMetric(dashboard.addCredentialRow(credentialCheck)::addLeftMetric);
             }
@@ -714,13 +719,11 @@ public class PullThroughCache extends PullThroughCacheBase {
      * {@inheritDoc}
      *
      * <p>Its {@code grantPull} grants as this cache's does: the identity side, and a place in each mirrored rule's
-     * registry policy statement. The hosts of copied registries are mirrored too, onto their prefixes.
+     * registry policy statement, rules added after this call too.
      */
     @Override
     public RegistryMirrors registryMirrors() {
-        List<IPullThroughCacheRule> mirrored = new ArrayList<>(rules.values());
-        mirrored.addAll(copiedRegistries.values());
-        return RegistryMirrors.of(this, registryHost, mirrored, (target, grantee) -> target instanceof CopiedRegistry copied
+        return RegistryMirrors.of(this, (target, grantee) -> target instanceof CopiedRegistry copied
                 ? copied.grantPull(grantee) : grantPull((PullThroughCacheRule) target, grantee), getWarmUp());
     }
 

@@ -279,6 +279,6 @@ public class PullThroughCacheConsumer extends PullThroughCacheBase {
      */
     @Override
     public RegistryMirrors registryMirrors() {
-        return RegistryMirrors.of(this, getRegistryHost(), getServed(), IPullThroughCacheRule::grantPull, getWarmUp());
+        return RegistryMirrors.of(this, IPullThroughCacheRule::grantPull, getWarmUp());
     }
 }

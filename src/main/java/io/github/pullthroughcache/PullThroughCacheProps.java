@@ -15,6 +15,7 @@ import io.github.pullthroughcache.registry.RegistryPolicyMode;
 import io.github.pullthroughcache.rule.UpstreamRegistry;
 import java.util.List;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.cloudwatch.IAlarmAction;
 import software.amazon.awscdk.services.ec2.IVpc;
 import software.amazon.awscdk.services.iam.IGrantable;
 import software.amazon.awscdk.services.sns.ITopic;
@@ -39,6 +40,8 @@ public final class PullThroughCacheProps {
     private final boolean removeCachedRepositoriesOnDestroy;
     private final boolean validateCredentials;
     private final ITopic alarmTopic;
+    private final List<IAlarmAction> alarmActions;
+    private final List<IAlarmAction> okActions;
     private final boolean dashboard;
     private final List<String> optionsWithoutSwitch = new java.util.ArrayList<>();
 
@@ -65,6 +68,8 @@ public final class PullThroughCacheProps {
         this.removeCachedRepositoriesOnDestroy = builder.removeCachedRepositoriesOnDestroy;
         this.validateCredentials = builder.validateCredentials;
         this.alarmTopic = builder.alarmTopic;
+        this.alarmActions = builder.alarmActions;
+        this.okActions = builder.okActions;
         this.dashboard = builder.dashboard;
         // options of a feature that is off: named in a warning at synth, rather than dropped without a word
         withoutSwitch(builder.endpointOptions != null && !endpoints, "endpointOptions", "endpoints(true)");
@@ -74,6 +79,8 @@ public final class PullThroughCacheProps {
         withoutSwitch(builder.evictionOptions != null && evictUnpulledAfter == null, "evictionOptions",
                 "evictUnpulledAfter(Duration.days(...))");
         withoutSwitch(alarmTopic != null && !validateCredentials, "alarmTopic", "validateCredentials(true)");
+        withoutSwitch(!alarmActions.isEmpty() && !validateCredentials, "alarmActions", "validateCredentials(true)");
+        withoutSwitch(!okActions.isEmpty() && !validateCredentials, "okActions", "validateCredentials(true)");
     }
 
     private void withoutSwitch(boolean unused, String options, String turnOn) {
@@ -178,6 +185,16 @@ public final class PullThroughCacheProps {
         return alarmTopic;
     }
 
+    /** @return what the cache's alarms do when they go off, besides notifying the alarm topic */
+    public List<IAlarmAction> getAlarmActions() {
+        return alarmActions;
+    }
+
+    /** @return what the cache's alarms do when they clear, besides notifying the alarm topic */
+    public List<IAlarmAction> getOkActions() {
+        return okActions;
+    }
+
     /** @return whether the cache has a CloudWatch dashboard */
     public boolean isDashboard() {
         return dashboard;
@@ -202,6 +219,8 @@ public final class PullThroughCacheProps {
         private boolean removeCachedRepositoriesOnDestroy;
         private boolean validateCredentials = true;
         private ITopic alarmTopic;
+        private List<IAlarmAction> alarmActions = List.of();
+        private List<IAlarmAction> okActions = List.of();
         private boolean dashboard;
 
         private Builder() {
@@ -448,7 +467,8 @@ public final class PullThroughCacheProps {
         }
 
         /**
-         * An SNS topic that the cache's alarms notify, when they go off and when they clear.
+         * An SNS topic that the cache's alarms notify, when they go off and when they clear: the shorthand of an
+         * {@code SnsAction} in both {@link #alarmActions} and {@link #okActions}.
          *
          * <p>Default: none; the alarms exist all the same. Given with {@code validateCredentials(false)}, the cache has
          * no alarm to notify it, and a warning at synth says so.
@@ -458,6 +478,35 @@ public final class PullThroughCacheProps {
          */
         public Builder alarmTopic(ITopic alarmTopic) {
             this.alarmTopic = alarmTopic;
+            return this;
+        }
+
+        /**
+         * What the cache's alarms do when they go off, as {@code Alarm.addAlarmAction} takes it: an {@code SnsAction},
+         * a {@code LambdaAction}, an {@code SsmIncidentAction} ({@code aws-cloudwatch-actions}).
+         *
+         * <p>Default: none (only the {@link #alarmTopic}'s notification, when one is given). Given with
+         * {@code validateCredentials(false)}, the cache has no alarm to take them, and a warning at synth says so.
+         *
+         * @param alarmActions the actions
+         * @return this builder
+         */
+        public Builder alarmActions(List<? extends IAlarmAction> alarmActions) {
+            this.alarmActions = List.copyOf(alarmActions);
+            return this;
+        }
+
+        /**
+         * What the cache's alarms do when they clear, as {@code Alarm.addOkAction} takes it.
+         *
+         * <p>Default: none (only the {@link #alarmTopic}'s notification, when one is given). Given with
+         * {@code validateCredentials(false)}, the cache has no alarm to take them, and a warning at synth says so.
+         *
+         * @param okActions the actions
+         * @return this builder
+         */
+        public Builder okActions(List<? extends IAlarmAction> okActions) {
+            this.okActions = List.copyOf(okActions);
             return this;
         }
 

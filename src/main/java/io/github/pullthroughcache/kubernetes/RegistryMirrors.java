@@ -2,6 +2,7 @@ package io.github.pullthroughcache.kubernetes;
 
 import io.github.pullthroughcache.internal.RepositoryPrefix;
 import io.github.pullthroughcache.internal.Tokens;
+import io.github.pullthroughcache.rule.ICacheModel;
 import io.github.pullthroughcache.rule.IPullThroughCacheRule;
 import io.github.pullthroughcache.rule.UpstreamRegistry;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 import software.amazon.awscdk.Annotations;
+import software.amazon.awscdk.Lazy;
 import software.amazon.awscdk.services.ec2.LaunchTemplate;
 import software.amazon.awscdk.services.ec2.MultipartBody;
 import software.amazon.awscdk.services.ec2.MultipartBodyOptions;
@@ -18,14 +20,23 @@ import software.amazon.awscdk.services.ec2.MultipartUserData;
 import software.amazon.awscdk.services.ec2.UserData;
 import software.amazon.awscdk.services.iam.Grant;
 import software.amazon.awscdk.services.iam.IGrantable;
-import software.constructs.IConstruct;
 import software.constructs.IDependable;
 
 /**
  * Lets Kubernetes nodes pull unchanged image references ({@code docker.io/library/nginx:1.27}, {@code nginx:1.27},
  * {@code quay.io/...}) through a pull through cache: a containerd registry mirror per upstream host, and the
  * kubelet's ECR credential provider answering those hosts with a token of the cache's registry. Made by
- * {@code IPullThroughCache.registryMirrors()}, from the rules the cache has at that call.
+ * {@code IPullThroughCache.registryMirrors()}, from the cache's model ({@link ICacheModel}): what goes into a
+ * template is rendered when the app is synthesized, so a rule added after that call is mirrored too.
+ *
+ * <p>What is rendered at synthesis (aws-cdk's {@code Lazy}, as {@code Repository} renders its policy), so that they
+ * agree with each other whatever is added later: {@link #credentialProviderConfig()}, {@link #nodeScript()},
+ * {@link #amazonLinux2023UserData()}, {@link #ec2NodeClassUserData()}, the parts {@link #configureNodes} adds and
+ * {@link #bottlerocketSettings()}. A grant of {@link #grantPull} (and of {@code configureNodes}) also covers the
+ * rules mirrored later: the model tells the mirrors of each one added ({@link ICacheModel#forEachServed}). What comes
+ * back to the caller as plain Java values is what the cache serves at that call: {@link #getHosts()},
+ * {@link #getNotMirrored()}, {@link #getImagePatterns()}, {@link #getEndpoint} and {@link #hostsToml} (a host's file
+ * never changes once it is mirrored: the first rule of a host keeps it), and the {@code Grant} returned.
  *
  * <p>What the files say, and the sources they rest on:
  * <ul>
@@ -108,91 +119,101 @@ public final class RegistryMirrors {
     private record Mirror(IPullThroughCacheRule rule, String host, String server, String endpoint) {
     }
 
-    private final IConstruct cache;
-    private final String region;
-    private final Map<String, Mirror> mirrors = new LinkedHashMap<>();
-    private final Map<String, String> notMirrored = new LinkedHashMap<>();
+    /**
+     * What the cache serves now, as mirrors: the mirrored hosts, the hosts left out with why, and why each rule that
+     * mirrors nothing is left out.
+     */
+    private record Served(String region, Map<String, Mirror> mirrors, Map<String, String> notMirrored,
+                          Map<IPullThroughCacheRule, String> refused) {
+    }
+
+    private final ICacheModel cache;
     private final BiFunction<IPullThroughCacheRule, IGrantable, Grant> grantPull;
     /** What puts the images in the registry before nodes pull them (the warmer's run), or {@code null}. */
     private final IDependable warmUp;
+    /** Those granted the pulls so far: each rule mirrored later is granted to them too. */
+    private final List<IGrantable> grantees = new ArrayList<>();
 
-    private RegistryMirrors(IConstruct cache, String registryHost, List<? extends IPullThroughCacheRule> rules,
-                            BiFunction<IPullThroughCacheRule, IGrantable, Grant> grantPull, IDependable warmUp) {
+    private RegistryMirrors(ICacheModel cache, BiFunction<IPullThroughCacheRule, IGrantable, Grant> grantPull,
+                            IDependable warmUp) {
         this.cache = cache;
         this.grantPull = grantPull;
         this.warmUp = warmUp;
-        if (rules == null || rules.isEmpty()) {
-            throw new IllegalArgumentException("registryMirrors of " + cache.getNode().getPath() + ": the cache has no "
-                    + "rule, so there is no upstream host to mirror. Add upstreams to the cache first");
-        }
-        this.region = rules.get(0).getEnv().getRegion();
-        for (IPullThroughCacheRule rule : rules) {
-            String refused = refusal(rule);
-            String host = rule.getUpstream().getImageHost();
-            if (refused == null && mirrors.containsKey(host)) {
-                refused = "rule '" + mirrors.get(host).rule().getRepositoryPrefix() + "' already mirrors it; containerd "
-                        + "takes the first rule of a host here";
-            }
-            if (refused != null) {
-                notMirrored.putIfAbsent(host, refused);
-                Annotations.of(cache).addWarningV2(WARNING, "Kubernetes nodes will not pull " + host + " through rule '"
-                        + rule.getRepositoryPrefix() + "' of " + cache.getNode().getPath() + ": " + refused);
-                continue;
-            }
-            mirrors.put(host, mirrorOf(rule, registryHost));
-            notMirrored.remove(host);
-        }
+        // checked when the app is synthesized: a rule may still be added after this call
+        cache.getNode().addValidation(() -> cache.getServed().isEmpty() ? List.of(noRule()) : List.of());
+        cache.forEachServed(this::added);
     }
 
     /**
-     * The mirrors of a cache's rules, each granted with the rule's own {@code grantPull}.
+     * The mirrors of a cache, each rule granted with its own {@code grantPull}.
      *
-     * @param cache the cache, where warnings about hosts left out go
-     * @param registryHost the host of the cache's registry, {@code <account>.dkr.ecr.<region>.<suffix>}
-     * @param rules the cache's rules, in order
+     * @param cache the cache's model (any {@code IPullThroughCache}), where warnings about hosts left out go
      * @return the mirrors
-     * @throws IllegalArgumentException when there is no rule
      */
-    public static RegistryMirrors of(IConstruct cache, String registryHost, List<? extends IPullThroughCacheRule> rules) {
-        return of(cache, registryHost, rules, IPullThroughCacheRule::grantPull);
+    public static RegistryMirrors of(ICacheModel cache) {
+        return of(cache, IPullThroughCacheRule::grantPull, null);
     }
 
     /**
-     * The mirrors of a cache's rules, granted by the cache: a cache of this stack also lets the grantee into its
-     * registry policy.
+     * The mirrors of a cache, granted by the cache (a cache of this stack also lets the grantee into its registry
+     * policy), with what nodes wait for before their first pull.
      *
-     * @param cache the cache, where warnings about hosts left out go
-     * @param registryHost the host of the cache's registry
-     * @param rules the cache's rules, in order
-     * @param grantPull how the cache grants a grantee the pulls of one of its rules
-     * @return the mirrors
-     * @throws IllegalArgumentException when there is no rule
-     */
-    public static RegistryMirrors of(IConstruct cache, String registryHost, List<? extends IPullThroughCacheRule> rules,
-                                     BiFunction<IPullThroughCacheRule, IGrantable, Grant> grantPull) {
-        return of(cache, registryHost, rules, grantPull, null);
-    }
-
-    /**
-     * The mirrors of a cache's rules, granted by the cache, with what nodes wait for before their first pull.
-     *
-     * @param cache the cache, where warnings about hosts left out go
-     * @param registryHost the host of the cache's registry
-     * @param rules the cache's rules, in order
+     * @param cache the cache's model (any {@code IPullThroughCache}), where warnings about hosts left out go
      * @param grantPull how the cache grants a grantee the pulls of one of its rules
      * @param warmUp what puts the images in the registry before nodes pull them (the cache's {@code getWarmUp()}),
      *     or {@code null}
      * @return the mirrors
-     * @throws IllegalArgumentException when there is no rule
      */
-    public static RegistryMirrors of(IConstruct cache, String registryHost, List<? extends IPullThroughCacheRule> rules,
-                                     BiFunction<IPullThroughCacheRule, IGrantable, Grant> grantPull,
+    public static RegistryMirrors of(ICacheModel cache, BiFunction<IPullThroughCacheRule, IGrantable, Grant> grantPull,
                                      IDependable warmUp) {
-        return new RegistryMirrors(cache, registryHost, rules, grantPull, warmUp);
+        return new RegistryMirrors(cache, grantPull, warmUp);
+    }
+
+    private String noRule() {
+        return "registryMirrors of " + cache.getNode().getPath() + ": the cache has no rule, so there is no upstream "
+                + "host to mirror. Add upstreams to the cache";
+    }
+
+    /** A rule or copied registry the cache serves, told once: warns when it is left out, else grants its pulls. */
+    private void added(IPullThroughCacheRule target) {
+        Served served = served();
+        String refused = served.refused().get(target);
+        if (refused != null) {
+            Annotations.of(cache).addWarningV2(WARNING, "Kubernetes nodes will not pull "
+                    + target.getUpstream().getImageHost() + " through rule '" + target.getRepositoryPrefix() + "' of "
+                    + cache.getNode().getPath() + ": " + refused);
+        } else {
+            grantees.forEach(grantee -> grantPull.apply(target, grantee));
+        }
+    }
+
+    /** The mirrors of what the cache serves now; the first rule of a host keeps it, so a mirror never changes. */
+    private Served served() {
+        List<IPullThroughCacheRule> rules = cache.getServed();
+        String region = rules.isEmpty() ? null : rules.get(0).getEnv().getRegion();
+        Map<String, Mirror> mirrors = new LinkedHashMap<>();
+        Map<String, String> notMirrored = new LinkedHashMap<>();
+        Map<IPullThroughCacheRule, String> refused = new java.util.IdentityHashMap<>();
+        for (IPullThroughCacheRule rule : rules) {
+            String why = refusal(rule, region);
+            String host = rule.getUpstream().getImageHost();
+            if (why == null && mirrors.containsKey(host)) {
+                why = "rule '" + mirrors.get(host).rule().getRepositoryPrefix() + "' already mirrors it; containerd "
+                        + "takes the first rule of a host here";
+            }
+            if (why != null) {
+                notMirrored.putIfAbsent(host, why);
+                refused.put(rule, why);
+                continue;
+            }
+            mirrors.put(host, mirrorOf(rule, cache.getRegistryHost()));
+            notMirrored.remove(host);
+        }
+        return new Served(region, mirrors, notMirrored, refused);
     }
 
     /** Why a rule's host cannot be mirrored, or {@code null} when it can. */
-    private String refusal(IPullThroughCacheRule rule) {
+    private static String refusal(IPullThroughCacheRule rule, String region) {
         UpstreamRegistry upstream = rule.getUpstream();
         if (upstream.isCopied()) {
             return "its images are copied into the registry, not pulled through: the cache holds only the images the "
@@ -233,16 +254,20 @@ public final class RegistryMirrors {
                 "https://" + registryHost + "/v2" + (path.isEmpty() ? "" : "/" + path));
     }
 
-    /** @return the upstream hosts mirrored, in rule order, such as {@code docker.io} and {@code quay.io} */
+    /**
+     * @return the upstream hosts mirrored when this is called, in rule order, such as {@code docker.io} and
+     *     {@code quay.io}; what the node files hold is rendered at synthesis, so a host mirrored later is there too
+     */
     public List<String> getHosts() {
-        return List.copyOf(mirrors.keySet());
+        return List.copyOf(served().mirrors().keySet());
     }
 
     /**
-     * @return the upstream hosts of the cache's rules that are not mirrored, each with why (also a warning at synth)
+     * @return the upstream hosts of the cache's rules that are not mirrored when this is called, each with why (also
+     *     a warning at synth)
      */
     public Map<String, String> getNotMirrored() {
-        return Map.copyOf(notMirrored);
+        return Map.copyOf(served().notMirrored());
     }
 
     /**
@@ -255,11 +280,13 @@ public final class RegistryMirrors {
     }
 
     private Mirror mirror(String host) {
-        Mirror mirror = mirrors.get(host);
+        Served served = served();
+        Mirror mirror = served.mirrors().get(host);
         if (mirror == null) {
-            String why = notMirrored.get(host);
+            String why = served.notMirrored().get(host);
             throw new IllegalArgumentException("RegistryMirrors of " + cache.getNode().getPath() + ": host '" + host
-                    + "' is not mirrored" + (why != null ? ": " + why : "") + ". Mirrored hosts: " + getHosts());
+                    + "' is not mirrored" + (why != null ? ": " + why : "") + ". Mirrored hosts: "
+                    + List.copyOf(served.mirrors().keySet()));
         }
         return mirror;
     }
@@ -269,10 +296,14 @@ public final class RegistryMirrors {
      *
      * @param host a mirrored host, such as {@code docker.io}
      * @return the file's text; it holds tokens when the cache's account or region is one
-     * @throws IllegalArgumentException when the host is not mirrored, saying why
+     * @throws IllegalArgumentException when the host is not mirrored when this is called, saying why
      */
     public String hostsToml(String host) {
-        Mirror mirror = mirror(host);
+        return hostsToml(mirror(host));
+    }
+
+    private static String hostsToml(Mirror mirror) {
+        String host = mirror.host();
         // docs/hosts.md: hosts are tried in order, then server; "pull" and "resolve" let tags resolve on the mirror;
         // override_path makes the URL path the API root (hosts.go parseHostConfig), no /v2 appended
         return "# " + host + " through Amazon ECR pull through cache rule '" + mirror.rule().getRepositoryPrefix()
@@ -284,11 +315,29 @@ public final class RegistryMirrors {
                 + "  override_path = true\n";
     }
 
-    /** @return the image patterns of the credential provider: ECR's hosts, then every mirrored host */
+    /**
+     * @return the image patterns of the credential provider when this is called: ECR's hosts, then every host
+     *     mirrored (the files render those of synthesis)
+     */
     public List<String> getImagePatterns() {
+        return imagePatterns(served());
+    }
+
+    private static List<String> imagePatterns(Served served) {
         List<String> patterns = new ArrayList<>(ECR_IMAGE_PATTERNS);
-        patterns.addAll(mirrors.keySet());
+        patterns.addAll(served.mirrors().keySet());
         return List.copyOf(patterns);
+    }
+
+    /** The text rendered when the app is synthesized, from what the cache serves then. */
+    private String atSynthesis(java.util.function.Function<Served, String> render) {
+        return Lazy.string(() -> {
+            Served served = served();
+            if (served.region() == null) {
+                throw new IllegalArgumentException(noRule());
+            }
+            return render.apply(served);
+        });
     }
 
     /**
@@ -296,10 +345,14 @@ public final class RegistryMirrors {
      * {@code ecr-credential-provider} v1.29 or later, written by {@link #amazonLinux2023UserData()} to
      * {@value #CREDENTIAL_PROVIDER_CONFIG_PATH}.
      *
-     * @return the JSON text; it holds a token when the cache's region is one
+     * @return the JSON text, rendered at synthesis; a token
      */
     public String credentialProviderConfig() {
-        String patterns = getImagePatterns().stream().map(p -> "        " + quote(p)).collect(Collectors.joining(",\n"));
+        return atSynthesis(RegistryMirrors::credentialProviderConfig);
+    }
+
+    private static String credentialProviderConfig(Served served) {
+        String patterns = imagePatterns(served).stream().map(p -> "        " + quote(p)).collect(Collectors.joining(",\n"));
         return "{\n"
                 + "  \"apiVersion\": \"kubelet.config.k8s.io/v1\",\n"
                 + "  \"kind\": \"CredentialProviderConfig\",\n"
@@ -310,7 +363,7 @@ public final class RegistryMirrors {
                 + "      \"defaultCacheDuration\": " + quote(DEFAULT_CACHE_DURATION) + ",\n"
                 + "      \"apiVersion\": \"credentialprovider.kubelet.k8s.io/v1\",\n"
                 + "      \"env\": [\n"
-                + "        { \"name\": \"AWS_REGION\", \"value\": " + quote(region) + " }\n"
+                + "        { \"name\": \"AWS_REGION\", \"value\": " + quote(served.region()) + " }\n"
                 + "      ]\n"
                 + "    }\n"
                 + "  ]\n"
@@ -395,7 +448,7 @@ public final class RegistryMirrors {
      * then these parts ({@code karpenter-provider-aws} {@code pkg/providers/amifamily/bootstrap/nodeadm.go}). Karpenter
      * creates its nodes outside CloudFormation: grant the role of its node class with {@link #grantPull}.
      *
-     * @return the MIME text; it holds tokens when the cache's account or region is one
+     * @return the MIME text, whose files are rendered at synthesis: it holds tokens
      */
     public String ec2NodeClassUserData() {
         return amazonLinux2023UserData().render();
@@ -404,17 +457,19 @@ public final class RegistryMirrors {
     /**
      * @return the shell part of {@link #amazonLinux2023UserData()}: writes each {@link #hostsToml} to
      *     {@value #HOSTS_DIRECTORY}{@code /<host>/hosts.toml} and {@link #credentialProviderConfig} to
-     *     {@value #CREDENTIAL_PROVIDER_CONFIG_PATH}
+     *     {@value #CREDENTIAL_PROVIDER_CONFIG_PATH}, rendered at synthesis (a token)
      */
     public String nodeScript() {
-        StringBuilder script = new StringBuilder("#!/bin/bash\nset -euo pipefail\n");
-        for (String host : mirrors.keySet()) {
-            writeFile(script, HOSTS_DIRECTORY + "/" + host, "hosts.toml", hostsToml(host));
-        }
-        int slash = CREDENTIAL_PROVIDER_CONFIG_PATH.lastIndexOf('/');
-        writeFile(script, CREDENTIAL_PROVIDER_CONFIG_PATH.substring(0, slash), CREDENTIAL_PROVIDER_CONFIG_PATH.substring(slash + 1),
-                credentialProviderConfig());
-        return script.toString();
+        return atSynthesis(served -> {
+            StringBuilder script = new StringBuilder("#!/bin/bash\nset -euo pipefail\n");
+            for (Mirror mirror : served.mirrors().values()) {
+                writeFile(script, HOSTS_DIRECTORY + "/" + mirror.host(), "hosts.toml", hostsToml(mirror));
+            }
+            int slash = CREDENTIAL_PROVIDER_CONFIG_PATH.lastIndexOf('/');
+            writeFile(script, CREDENTIAL_PROVIDER_CONFIG_PATH.substring(0, slash),
+                    CREDENTIAL_PROVIDER_CONFIG_PATH.substring(slash + 1), credentialProviderConfig(served));
+            return script.toString();
+        });
     }
 
     /** Appends the commands that write a file verbatim (a quoted here-document expands nothing). */
@@ -457,37 +512,43 @@ public final class RegistryMirrors {
      * aws-k8s-1.27 1.16.1). Bottlerocket 1.39.0's Kubernetes 1.33 variants bypassed mirrors (bottlerocket#4520; fixed
      * in 1.39.1, per #4564).
      *
-     * @return the TOML text; it holds tokens when the cache's account or region is one
+     * @return the TOML text, rendered at synthesis (a token)
      */
     public String bottlerocketSettings() {
+        return atSynthesis(RegistryMirrors::bottlerocketSettings);
+    }
+
+    private static String bottlerocketSettings(Served served) {
         StringBuilder toml = new StringBuilder();
-        for (Mirror mirror : mirrors.values()) {
+        for (Mirror mirror : served.mirrors().values()) {
             // bottlerocket.dev settings/container-registry: registry and its endpoints, tried in order
             toml.append("[[settings.container-registry.mirrors]]\n")
                     .append("registry = ").append(quote(mirror.host())).append('\n')
                     .append("endpoint = [").append(quote(mirror.endpoint())).append("]\n\n");
         }
-        String patterns = getImagePatterns().stream().map(RegistryMirrors::quote).collect(Collectors.joining(", "));
+        String patterns = imagePatterns(served).stream().map(RegistryMirrors::quote).collect(Collectors.joining(", "));
         toml.append("[settings.kubernetes.credential-providers.").append(CREDENTIAL_PROVIDER).append("]\n")
                 .append("enabled = true\n")
                 .append("cache-duration = ").append(quote(DEFAULT_CACHE_DURATION)).append('\n')
                 .append("image-patterns = [").append(patterns).append("]\n\n")
                 .append("[settings.kubernetes.credential-providers.").append(CREDENTIAL_PROVIDER).append(".environment]\n")
-                .append("AWS_REGION = ").append(quote(region)).append('\n');
+                .append("AWS_REGION = ").append(quote(served.region())).append('\n');
         return toml.toString();
     }
 
     /**
      * Grants a node role what pulling through every mirrored rule needs: the first pull and the reads on each mirrored
      * prefix, and {@code ecr:GetAuthorizationToken}. For a cache of another account this is the identity side; the
-     * cache's sharing lets the account in.
+     * cache's sharing lets the account in. A rule mirrored after this call is granted to the node role when it is
+     * added.
      *
      * @param nodeRole the nodes' role (or any grantable)
-     * @return the grants, combined
+     * @return the grants of the rules mirrored when this is called, combined
      */
     public Grant grantPull(IGrantable nodeRole) {
+        grantees.add(nodeRole);
         Grant grant = null;
-        for (Mirror mirror : mirrors.values()) {
+        for (Mirror mirror : served().mirrors().values()) {
             Grant ruleGrant = grantPull.apply(mirror.rule(), nodeRole);
             grant = grant == null ? ruleGrant : grant.combine(ruleGrant);
         }

@@ -18,6 +18,7 @@ import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Lazy;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
+import software.amazon.awscdk.services.cloudwatch.IAlarmAction;
 import software.amazon.awscdk.services.cloudwatch.Metric;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.cloudwatch.Unit;
@@ -25,7 +26,6 @@ import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.scheduler.ScheduleExpression;
-import software.amazon.awscdk.services.sns.ITopic;
 import software.constructs.Construct;
 
 /**
@@ -34,8 +34,9 @@ import software.constructs.Construct;
  * with it), at deployment and every hour, and publishes {@code CredentialValid} (1 or 0; namespace
  * {@code PullThroughCache}, dimensions {@code Cache} and {@code Rule}). An alarm per rule goes off when the
  * credential has not worked, or has not been checked, for two hours in a row: an expired Docker Hub token or a
- * revoked GitHub token otherwise shows only as first pulls that fail. With {@code alarmTopic}, the alarms notify
- * it when they go off and when the credential works again.
+ * revoked GitHub token otherwise shows only as first pulls that fail. The alarms take the actions given
+ * ({@code alarmActions} when they go off, {@code okActions} when the credential works again); {@code alarmTopic} is
+ * the shorthand of an SNS notification of both.
  *
  * <p>Children: {@code Handler} with {@code HandlerRole}, {@code HandlerPolicy} and {@code HandlerLogs};
  * {@code Resource} ({@code Custom::EcrCredentialCheck}, a first check at deployment, which never fails it);
@@ -53,7 +54,8 @@ public class CredentialCheck extends Construct {
 
     private final ICacheModel cache;
     private final String cacheName;
-    private final ITopic alarmTopic;
+    private final List<IAlarmAction> alarmActions = new ArrayList<>();
+    private final List<IAlarmAction> okActions = new ArrayList<>();
     private final CustomResource resource;
     private final Function function;
     private final List<String> prefixes = new ArrayList<>();
@@ -73,7 +75,12 @@ public class CredentialCheck extends Construct {
         }
         this.cache = props.getCache();
         this.cacheName = CacheMetrics.cacheName(cache);
-        this.alarmTopic = props.getAlarmTopic();
+        if (props.getAlarmTopic() != null) {
+            alarmActions.add(new SnsAction(props.getAlarmTopic()));
+            okActions.add(new SnsAction(props.getAlarmTopic()));
+        }
+        alarmActions.addAll(props.getAlarmActions());
+        okActions.addAll(props.getOkActions());
         HandlerFunction handler = HandlerFunction.builder(this, "credential-validator")
                 .descriptions("Checks the upstream credentials of pull through cache " + cache.getNode().getPath(),
                         "Validates the cache's pull through cache rules only")
@@ -134,12 +141,12 @@ public class CredentialCheck extends Construct {
                 // a check that stopped running is as bad as a credential that stopped working
                 .treatMissingData(TreatMissingData.BREACHING)
                 .build();
-        if (alarmTopic != null) {
-            alarm.addAlarmAction(new SnsAction(alarmTopic));
-            alarm.addOkAction(new SnsAction(alarmTopic));
-        } else {
-            NagAcknowledgements.acknowledge(alarm, "NIST.800.53.R5-CloudWatchAlarmAction", "No alarm topic was given "
-                    + "(PullThroughCacheProps.alarmTopic): the alarm is seen on the console and the cache's dashboard.");
+        alarm.addAlarmAction(alarmActions.toArray(IAlarmAction[]::new));
+        alarm.addOkAction(okActions.toArray(IAlarmAction[]::new));
+        if (alarmActions.isEmpty()) {
+            NagAcknowledgements.acknowledge(alarm, "NIST.800.53.R5-CloudWatchAlarmAction", "No alarm action was given "
+                    + "(PullThroughCacheProps.alarmTopic or alarmActions): the alarm is seen on the console and the "
+                    + "cache's dashboard.");
         }
         alarms.put(prefix, alarm);
         metrics.add(metric);

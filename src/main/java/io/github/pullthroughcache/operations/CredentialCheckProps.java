@@ -1,6 +1,8 @@
 package io.github.pullthroughcache.operations;
 
 import io.github.pullthroughcache.rule.ICacheModel;
+import java.util.List;
+import software.amazon.awscdk.services.cloudwatch.IAlarmAction;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.scheduler.ScheduleExpression;
 import software.amazon.awscdk.services.sns.ITopic;
@@ -10,12 +12,16 @@ public final class CredentialCheckProps {
 
     private final ICacheModel cache;
     private final ITopic alarmTopic;
+    private final List<IAlarmAction> alarmActions;
+    private final List<IAlarmAction> okActions;
     private final ScheduleExpression schedule;
     private final RetentionDays logRetention;
 
     private CredentialCheckProps(Builder builder) {
         this.cache = builder.cache;
         this.alarmTopic = builder.alarmTopic;
+        this.alarmActions = List.copyOf(builder.alarmActions);
+        this.okActions = List.copyOf(builder.okActions);
         this.schedule = builder.schedule;
         this.logRetention = builder.logRetention;
     }
@@ -35,6 +41,16 @@ public final class CredentialCheckProps {
         return alarmTopic;
     }
 
+    /** @return what the alarms do when they go off, besides notifying {@link #getAlarmTopic()}; none by default */
+    public List<IAlarmAction> getAlarmActions() {
+        return alarmActions;
+    }
+
+    /** @return what the alarms do when they clear, besides notifying {@link #getAlarmTopic()}; none by default */
+    public List<IAlarmAction> getOkActions() {
+        return okActions;
+    }
+
     /** @return when the check runs, or {@code null} for hourly */
     public ScheduleExpression getSchedule() {
         return schedule;
@@ -49,6 +65,8 @@ public final class CredentialCheckProps {
     public static final class Builder {
         private ICacheModel cache;
         private ITopic alarmTopic;
+        private List<IAlarmAction> alarmActions = List.of();
+        private List<IAlarmAction> okActions = List.of();
         private ScheduleExpression schedule;
         private RetentionDays logRetention;
 
@@ -67,7 +85,8 @@ public final class CredentialCheckProps {
         }
 
         /**
-         * An SNS topic that the alarms notify when a credential stops working and when it works again.
+         * An SNS topic that the alarms notify when a credential stops working and when it works again: the shorthand
+         * of an {@code SnsAction} in both {@link #alarmActions} and {@link #okActions}.
          *
          * <p>Default: none; the alarms exist all the same, on the console and the cache's dashboard.
          *
@@ -76,6 +95,33 @@ public final class CredentialCheckProps {
          */
         public Builder alarmTopic(ITopic alarmTopic) {
             this.alarmTopic = alarmTopic;
+            return this;
+        }
+
+        /**
+         * What each alarm does when a credential stops working, as {@code Alarm.addAlarmAction} takes it: an
+         * {@code SnsAction}, a {@code LambdaAction}, an {@code SsmIncidentAction} ({@code aws-cloudwatch-actions}).
+         *
+         * <p>Default: none (only the {@link #alarmTopic}'s notification, when one is given).
+         *
+         * @param alarmActions the actions
+         * @return this builder
+         */
+        public Builder alarmActions(List<? extends IAlarmAction> alarmActions) {
+            this.alarmActions = List.copyOf(alarmActions);
+            return this;
+        }
+
+        /**
+         * What each alarm does when the credential works again, as {@code Alarm.addOkAction} takes it.
+         *
+         * <p>Default: none (only the {@link #alarmTopic}'s notification, when one is given).
+         *
+         * @param okActions the actions
+         * @return this builder
+         */
+        public Builder okActions(List<? extends IAlarmAction> okActions) {
+            this.okActions = List.copyOf(okActions);
             return this;
         }
 

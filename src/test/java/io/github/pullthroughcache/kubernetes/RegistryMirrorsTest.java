@@ -251,13 +251,86 @@ class RegistryMirrorsTest {
     }
 
     @Test
-    void aCacheWithoutRulesHasNothingToMirror() {
+    void aCacheWithoutRulesAtSynthesisHasNothingToMirror() {
         Stack own = new Stack(TestApps.newApp(), "Empty", StackProps.builder().env(TestApps.ENV).build());
         PullThroughCache cache = new PullThroughCache(own, "Cache", PullThroughCacheProps.builder().upstreams(List.of()).build());
 
-        assertThatThrownBy(cache::registryMirrors).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("registryMirrors of Empty/Cache: the cache has no rule, so there is no upstream host to "
-                        + "mirror. Add upstreams to the cache first");
+        RegistryMirrors none = cache.registryMirrors();
+
+        assertThat(none.getHosts()).isEmpty();
+        assertThatThrownBy(() -> Template.fromStack(own)).hasMessageContaining("registryMirrors of Empty/Cache: the "
+                + "cache has no rule, so there is no upstream host to mirror. Add upstreams to the cache");
+    }
+
+    @Test
+    void aRuleAddedAfterRegistryMirrorsIsInTheLaunchTemplateAndEveryFileAgrees() throws Exception {
+        Stack own = new Stack(TestApps.newApp(), "Later", StackProps.builder().env(TestApps.ENV).build());
+        PullThroughCache cache = new PullThroughCache(own, "Cache", PullThroughCacheProps.builder()
+                .upstreams(List.of(UpstreamRegistry.ECR_PUBLIC, UpstreamRegistry.KUBERNETES)).build());
+        Role nodeRole = Role.Builder.create(own, "NodeRole").assumedBy(new ServicePrincipal("ec2.amazonaws.com")).build();
+        LaunchTemplate nodes = LaunchTemplate.Builder.create(own, "Nodes").userData(new MultipartUserData()).build();
+        RegistryMirrors later = cache.registryMirrors();
+        later.configureNodes(nodes, nodeRole);
+        String credentialProviderConfig = later.credentialProviderConfig();
+        String bottlerocket = later.bottlerocketSettings();
+        String karpenter = later.ec2NodeClassUserData();
+        assertThat(later.getHosts()).as("a Java list is what the cache serves at the call").containsExactly("registry.k8s.io");
+
+        cache.addRule(PullThroughCacheRuleProps.builder().upstream(UpstreamRegistry.QUAY).build());
+
+        JsonNode template = JSON.valueToTree(Template.fromStack(own).toJSON());
+        String userData = joined(template.path("Resources").path(own.getLogicalId(
+                (software.amazon.awscdk.CfnElement) nodes.getNode().getDefaultChild())).path("Properties")
+                .path("LaunchTemplateData").path("UserData").path("Fn::Base64"));
+        String config = rendered(credentialProviderConfig, own);
+        String quayToml = rendered(later.hostsToml("quay.io"), own);
+        assertThat(quayToml).contains("[host.\"https://" + REGISTRY + "/v2/quay\"]");
+        assertThat(JSON.readTree(config).path("providers").path(0).path("matchImages").toString())
+                .endsWith(",\"registry.k8s.io\",\"quay.io\"]");
+        for (String text : List.of(userData, rendered(karpenter, own))) {
+            assertThat(text).contains("cat > '/etc/containerd/certs.d/quay.io/hosts.toml' <<'PULL_THROUGH_CACHE_EOF'\n"
+                            + quayToml + "PULL_THROUGH_CACHE_EOF\n")
+                    .contains("<<'PULL_THROUGH_CACHE_EOF'\n" + config + "PULL_THROUGH_CACHE_EOF\n");
+        }
+        assertThat(rendered(bottlerocket, own)).contains("registry = \"quay.io\"\nendpoint = [\"https://" + REGISTRY
+                + "/v2/quay\"]\n").contains("\"registry.k8s.io\", \"quay.io\"]\n");
+        // the node role, granted before the rule existed, pulls through it and is in its registry policy statement
+        assertThat(template.toString()).contains("repository/quay/*");
+        assertThat(JSON.valueToTree(Template.fromStack(own).findResources("Custom::EcrRegistryPolicyStatements"))
+                .toString()).contains("NodeRole").contains("repository/quay/*");
+    }
+
+    @Test
+    void aHostLeftOutOfARuleAddedLaterIsWarnedAboutWhenItIsAdded() {
+        Stack own = new Stack(TestApps.newApp(), "LaterOdd", StackProps.builder().env(TestApps.ENV).build());
+        PullThroughCache cache = new PullThroughCache(own, "Cache", PullThroughCacheProps.builder()
+                .upstreams(List.of(UpstreamRegistry.QUAY)).build());
+        RegistryMirrors later = cache.registryMirrors();
+
+        cache.addRule(PullThroughCacheRuleProps.builder().upstream(UpstreamRegistry.QUAY).repositoryPrefix("quay-again").build());
+
+        Annotations.fromStack(own).hasWarning("/LaterOdd/Cache",
+                Match.stringLikeRegexp(".*quay.io through rule 'quay-again'.*rule 'quay' already mirrors it.*"));
+        assertThat(rendered(later.nodeScript(), own)).contains("/v2/quay\"]").doesNotContain("quay-again");
+    }
+
+    /** The text of a synthesized {@code Fn::Join} of a stack with a literal account and region. */
+    private static String joined(JsonNode value) {
+        if (value.isTextual()) {
+            return value.asText();
+        }
+        if (value.path("Ref").asText().equals("AWS::URLSuffix")) {
+            return "amazonaws.com";
+        }
+        JsonNode join = value.path("Fn::Join");
+        assertThat(join.isArray()).as("a literal or a join: %s", value).isTrue();
+        List<String> parts = new java.util.ArrayList<>();
+        join.path(1).forEach(part -> parts.add(joined(part)));
+        return String.join(join.path(0).asText(), parts);
+    }
+
+    private static String rendered(String text, Stack in) {
+        return RenderedText.of(in, text);
     }
 
     @Test

@@ -256,7 +256,9 @@ class ReadmeTest {
                 "generated: node-config", stack.mirrors.nodeConfig(),
                 "generated: credential-provider-config", stack.mirrors.credentialProviderConfig(),
                 "generated: bottlerocket-settings", stack.mirrors.bottlerocketSettings(),
-                "generated: ec2-node-class", ec2NodeClass(stack.mirrors.ec2NodeClassUserData()));
+                // rendered before it is indented: the user data is rendered at synthesis
+                "generated: ec2-node-class", ec2NodeClass(io.github.pullthroughcache.testing.RenderedText.of(stack,
+                        stack.mirrors.ec2NodeClassUserData())));
         generated.forEach((marker, text) -> {
             Block block = blocks().stream().filter(b -> marker.equals(b.marker())).findFirst()
                     .orElseThrow(() -> new AssertionError("no block <!-- " + marker + " --> in the README"));
