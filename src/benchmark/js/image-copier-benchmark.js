@@ -58,14 +58,15 @@ async function main() {
     + `${RATES.total / MB} MB/s, ${RATES.perConnection / MB} MB/s per connection; ECR's push API on loopback`);
 
   const timed = async (label, run) => {
-    const log = console.log;
-    console.log = () => {};
+    // the handlers' log lines (one per image, JSON on standard output) would bury the figures
+    const write = process.stdout.write;
+    process.stdout.write = (chunk, ...rest) => (typeof chunk === 'string' ? true : write.call(process.stdout, chunk, ...rest));
     const started = process.hrtime.bigint();
     let result;
     try {
       result = await run();
     } finally {
-      console.log = log;
+      process.stdout.write = write;
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const copied = result.report.filter((entry) => entry.status === 'copied').length;

@@ -264,15 +264,8 @@ test('delete pulls nothing', async () => {
 
 test('the token is never logged', async () => {
   registry.addImage('ecr-public/logged/not', 'v1', ['linux/amd64']);
-  const lines = [];
-  const original = console.log;
-  console.log = (...args) => lines.push(args.join(' '));
-  try {
-    await deploy(event('Create', { Images: [image('ecr-public/logged/not', 'v1'), image('quay/missing/image', 'v1')] }), context());
-  } finally {
-    console.log = original;
-  }
-  const output = lines.join('\n');
+  await deploy(event('Create', { Images: [image('ecr-public/logged/not', 'v1'), image('quay/missing/image', 'v1')] }), context());
+  const output = log.text();
   assert.ok(output.includes('ecr-public/logged/not:v1'), 'the report is logged');
   assert.ok(!output.includes(PASSWORD), 'no password');
   assert.ok(!output.includes(ecr.state.authorizationToken), 'no token');

@@ -11,12 +11,15 @@ const { beforeEach, afterEach } = require('node:test');
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 /**
- * Captures console.log (and console.warn, console.error) around each test of the file that calls it.
- * @returns { lines: the lines logged by the running test, text(): them joined, clear() }
+ * Captures what the handlers log around each test of the file that calls it: the JSON lines of shared/log.js (and
+ * the metrics' lines) on standard output, and console.log, console.warn, console.error, which no handler calls.
+ * @returns { lines: the lines logged by the running test, records(): those that are JSON objects, parsed,
+ *   values(key): the value of key in each record that has it, text(): the lines joined, clear() }
  */
 function captureLog() {
   const lines = [];
   const originals = {};
+  let restoreStdout;
   beforeEach(() => {
     lines.length = 0;
     for (const level of ['log', 'warn', 'error']) {
@@ -26,9 +29,27 @@ function captureLog() {
         if (process.env.HANDLER_TEST_LOG) originals[level](...args);
       };
     }
+    const captured = [];
+    restoreStdout = captureStdout(captured);
+    captured.push = (chunk) => {
+      lines.push(...chunk.split('\n').filter((line) => line !== ''));
+      if (process.env.HANDLER_TEST_LOG) process.stderr.write(chunk);
+      return captured.length;
+    };
   });
-  afterEach(() => Object.assign(console, originals));
-  return { lines, text: () => lines.join('\n'), clear: () => { lines.length = 0; } };
+  afterEach(() => {
+    Object.assign(console, originals);
+    restoreStdout();
+  });
+  const records = () => lines.map((line) => {
+    try {
+      return JSON.parse(line);
+    } catch (notJson) {
+      return null;
+    }
+  }).filter((record) => record && typeof record === 'object');
+  const values = (key) => records().filter((record) => key in record).map((record) => record[key]);
+  return { lines, records, values, text: () => lines.join('\n'), clear: () => { lines.length = 0; } };
 }
 
 /**

@@ -8,7 +8,7 @@ const { startFakeEcr, useFake, cfnEvent, INVALID_REGISTRY_POLICY } = require('./
 const { CREATE_FAILED } = require('../../main/resources/io/github/pullthroughcache/handlers/shared/cloudformation.js');
 
 const HANDLER = '../../main/resources/io/github/pullthroughcache/handlers/registry-policy/index.js';
-const SETTING = '../../main/resources/io/github/pullthroughcache/handlers/shared/registry-setting.js';
+const CLIENTS = '../../main/resources/io/github/pullthroughcache/handlers/shared/aws-clients.js';
 
 // Written by hand as another team would: key order and spacing of their own.
 const FOREIGN = [
@@ -36,8 +36,8 @@ before(async () => {
   useFake(fake.url);
   ({ createHandler } = require(HANDLER));
   // the handlers' own client settings, with backoff shortened so a throttled call costs the tests no time
-  const { ECR_CLIENT_CONFIG } = require(SETTING);
-  client = new ECRClient({ ...ECR_CLIENT_CONFIG, retryStrategy: new ConfiguredRetryStrategy(ECR_CLIENT_CONFIG.maxAttempts, () => 1) });
+  const { CLIENT_CONFIG } = require(CLIENTS);
+  client = new ECRClient({ ...CLIENT_CONFIG, retryStrategy: new ConfiguredRetryStrategy(CLIENT_CONFIG.maxAttempts, () => 1) });
   handler = createHandler({ ecr: client, retryDelayMs: 1, maxRetryDelayMs: 5, responseRetryDelayMs: 1 });
 });
 after(() => fake.close());
@@ -187,7 +187,8 @@ test('another writer changing the policy between read and write is merged, not l
   assert.equal(lastResponse().Status, 'SUCCESS', lastResponse().Reason);
   assertForeignIntact();
   assert.deepEqual(sids(), ['LateWriter', 'PtcQuay', 'TeamAReplication', 'TeamBPullThroughCache']);
-  assert.match(log.text(), /^retry 1: the registry policy changed while merging$/m);
+  assert.deepEqual(log.records().find((record) => record.retry === 1),
+    { retry: 1, reason: 'the registry policy changed while merging' });
 });
 
 test('another writer overwriting ours right after the write is merged again', async () => {
@@ -200,7 +201,8 @@ test('another writer overwriting ours right after the write is merged again', as
   assert.equal(writes(), 2);
   assert.ok(policy().Statement.some((s) => s.Sid === 'PtcQuay'));
   assertForeignIntact();
-  assert.match(log.text(), /^retry 1: another writer replaced the registry policy$/m);
+  assert.deepEqual(log.records().find((record) => record.retry === 1),
+    { retry: 1, reason: 'another writer replaced the registry policy' });
 });
 
 test('a principal IAM does not accept yet is tried again until ECR takes it', async () => {
@@ -211,9 +213,9 @@ test('a principal IAM does not accept yet is tried again until ECR takes it', as
   assert.equal(lastResponse().Status, 'SUCCESS', lastResponse().Reason);
   assert.equal(fake.state.refusedWrites, 3);
   assert.equal(writes(), 4);
-  assert.deepEqual(log.lines.filter((line) => line.startsWith('retry')).map((line) => line.split(':')[0]),
-    ['retry 1', 'retry 2', 'retry 3']);
-  assert.match(log.text(), /retry 1: ECR refused the registry policy for now: Invalid parameter at 'PolicyText'/);
+  assert.deepEqual(log.values('retry'), [1, 2, 3]);
+  assert.match(log.records().find((record) => record.retry === 1).reason,
+    /^ECR refused the registry policy for now: Invalid parameter at 'PolicyText'/);
   assert.equal(policy().Statement.filter((s) => s.Sid === 'PtcQuay').length, 1);
   assertForeignIntact();
 });
@@ -234,7 +236,7 @@ test('a principal never accepted fails at the deadline, naming it and what to do
   assert.match(lastResponse().Reason, /this principal, which ECR did not accept: arn:aws:iam::111111111111:role\/Deleted\./);
   assert.match(lastResponse().Reason, /Check that each exists .*then deploy again/);
   assert.equal(fake.state.policyText, previous);
-  assert.match(log.text(), /^failed: ECR refused the registry policy for \d+ s/m);
+  assert.match(log.values('failed').join('\n'), /^ECR refused the registry policy for \d+ s/m);
 });
 
 test('a handler whose time runs short answers FAILED before the function times out', async () => {
@@ -297,7 +299,7 @@ test('a write that fails midway leaves the previous policy', async () => {
   assert.equal(writes(), 1, 'a refusal that is not about principals is not retried');
   assert.equal(fake.state.policyText, previous);
   assert.ok(!log.text().includes('retry'), log.text());
-  assert.match(log.text(), /^failed: Invalid parameter at registryId$/m);
+  assert.deepEqual(log.values('failed'), ['Invalid parameter at registryId']);
 });
 
 test('a malformed existing policy fails clearly and nothing is written', async () => {
@@ -400,7 +402,7 @@ test('an upgrade from the construct scheme writes the stack\'s Sids and removes 
   assert.equal(lastResponse().Status, 'SUCCESS', lastResponse().Reason);
   assert.equal(lastResponse().PhysicalResourceId, CONSTRUCT_ID);
   assert.equal(fake.state.policyText, upgraded);
-  assert.match(log.text(), /nothing to delete: RegistryPolicyStatements-Ptc1a2b3c4d was replaced/);
+  assert.match(log.values('nothingToDelete').join('\n'), /^RegistryPolicyStatements-Ptc1a2b3c4d was replaced/m);
 });
 
 test('the rollback of that upgrade restores the statements as they were', async () => {
@@ -438,7 +440,8 @@ test('a Create that fails before writing answers CREATE_FAILED; the rollback Del
   assert.equal(lastResponse().Status, 'SUCCESS', lastResponse().Reason);
   assert.equal(lastResponse().PhysicalResourceId, CREATE_FAILED);
   assert.equal(fake.state.policyText, before);
-  assert.match(log.text(), /nothing to delete: the Create of this resource failed before it wrote anything/);
+  assert.ok(log.values('nothingToDelete').includes('the Create of this resource failed before it wrote anything'),
+    log.text());
 });
 
 test('a Create that fails after writing answers its own id, so that the rollback Delete removes what it wrote', async () => {

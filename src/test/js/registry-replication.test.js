@@ -10,7 +10,7 @@ const { startFakeSsm } = require('./fake-ssm');
 const { CREATE_FAILED } = require('../../main/resources/io/github/pullthroughcache/handlers/shared/cloudformation.js');
 
 const HANDLER = '../../main/resources/io/github/pullthroughcache/handlers/registry-replication/index.js';
-const SETTING = '../../main/resources/io/github/pullthroughcache/handlers/shared/registry-setting.js';
+const CLIENTS = '../../main/resources/io/github/pullthroughcache/handlers/shared/aws-clients.js';
 
 // Written by others, in ECR's own spelling: a rule without filters has no repositoryFilters key.
 const FOREIGN = [
@@ -36,8 +36,8 @@ before(async () => {
   useFake(fake.url);
   ssm = await startFakeSsm();
   // the handlers' own client settings, with backoff shortened so a throttled call costs the tests no time
-  const { ECR_CLIENT_CONFIG } = require(SETTING);
-  const quickRetries = () => ({ ...ECR_CLIENT_CONFIG, retryStrategy: new ConfiguredRetryStrategy(ECR_CLIENT_CONFIG.maxAttempts, () => 1) });
+  const { CLIENT_CONFIG } = require(CLIENTS);
+  const quickRetries = () => ({ ...CLIENT_CONFIG, retryStrategy: new ConfiguredRetryStrategy(CLIENT_CONFIG.maxAttempts, () => 1) });
   client = new ECRClient(quickRetries());
   ssmClient = new SSMClient(quickRetries());
   settings = { ecr: client, ssm: ssmClient, retryDelayMs: 1, maxRetryDelayMs: 5, responseRetryDelayMs: 1 };
@@ -186,7 +186,8 @@ test('another writer adding a rule between read and write is merged, not lost', 
   assertForeignIntact();
   assert.equal(fake.state.replicationRules.length, 4);
   assert.ok(fake.state.replicationRules.some((r) => r.destinations[0].region === 'sa-east-1'));
-  assert.match(log.text(), /^retry 1: the replication configuration changed while merging$/m);
+  assert.deepEqual(log.records().find((record) => record.retry === 1),
+    { retry: 1, reason: 'the replication configuration changed while merging' });
 });
 
 test('a merge beyond ECR limits fails with the counts and writes nothing', async () => {
@@ -196,7 +197,7 @@ test('a merge beyond ECR limits fails with the counts and writes nothing', async
   assert.equal(lastResponse().Status, 'FAILED');
   assert.match(lastResponse().Reason, /would have 11 rules \(2 rules of others and 9 of this stack\), and ECR allows 10/);
   assert.equal(writes(), 0);
-  assert.match(log.text(), /^failed: The replication configuration would have 11 rules/m);
+  assert.match(log.values('failed').join('\n'), /^The replication configuration would have 11 rules/m);
   assert.deepEqual(ruleTexts(), foreignTexts());
 });
 
@@ -364,7 +365,8 @@ test('a claim made while a delete removes the rule puts the rule back', async ()
   assert.equal(writes(), 2, 'removed, then put back');
   assertOursOnce();
   assertForeignIntact();
-  assert.match(log.text(), /^retry 1: another writer replaced the replication configuration$/m);
+  assert.deepEqual(log.records().find((record) => record.retry === 1),
+    { retry: 1, reason: 'another writer replaced the replication configuration' });
 });
 
 test('a claim that is not what the handler writes fails a delete, which removes nothing', async () => {

@@ -11,6 +11,7 @@ const { SFNClient } = require('@aws-sdk/client-sfn');
 const { fixedRegistry, get, drain, manifest, isIndex, parsePlatform, chosenEntries, blobsOf, pool } = require('../shared/registry-client');
 const { createImageRunHandler } = require('../shared/image-run');
 const { publish } = require('../shared/metrics');
+const { awsClient } = require('../shared/aws-clients');
 
 // what a test may choose through createHandler: attempts of a registry request, the first wait between them,
 // and the time kept back from Lambda's timeout to answer CloudFormation and log the report
@@ -71,11 +72,11 @@ function publishOutcome(report, counts) {
  *   responseRetryDelayMs (see DEFAULTS)
  */
 function createHandler(settings = {}) {
-  const ecr = settings.ecr || new ECRClient({});
+  const ecr = awsClient(ECRClient, settings.ecr);
   return createImageRunHandler({
     words: WORDS,
     limits: { ...DEFAULTS, ...settings },
-    states: settings.states || new SFNClient({}),
+    states: awsClient(SFNClient, settings.states),
     now: settings.now,
     defaultPlatforms: ['linux/amd64', 'linux/arm64'],
     prepare: () => session(ecr),

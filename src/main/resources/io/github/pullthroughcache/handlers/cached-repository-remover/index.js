@@ -11,6 +11,8 @@
 const { ECRClient, DescribeRepositoriesCommand, ListTagsForResourceCommand, DeleteRepositoryCommand } = require('@aws-sdk/client-ecr');
 const { CloudFormationClient, DescribeStacksCommand } = require('@aws-sdk/client-cloudformation');
 const { customResource, DeadlineReached } = require('../shared/cloudformation');
+const { log } = require('../shared/log');
+const { awsClient } = require('../shared/aws-clients');
 
 async function stackIsBeingDeleted(cloudformation, stackId) {
   const response = await cloudformation.send(new DescribeStacksCommand({ StackName: stackId }));
@@ -46,7 +48,7 @@ async function removeAll(ecr, properties, deadline) {
     try {
       await ecr.send(new DeleteRepositoryCommand({ repositoryName, force: true }));
       removed.push(repositoryName);
-      console.log(JSON.stringify({ removed: repositoryName }));
+      log({ removed: repositoryName });
     } catch (error) {
       if (error.name !== 'RepositoryNotFoundException') throw error;
     }
@@ -56,12 +58,12 @@ async function removeAll(ecr, properties, deadline) {
 
 /** @param settings what a test may choose: ecr and cloudformation (the clients) */
 function createHandler(settings = {}) {
-  const ecr = settings.ecr || new ECRClient({ maxAttempts: 8 });
-  const cloudformation = settings.cloudformation || new CloudFormationClient({ maxAttempts: 8 });
+  const ecr = awsClient(ECRClient, settings.ecr);
+  const cloudformation = awsClient(CloudFormationClient, settings.cloudformation);
   return customResource(async (event, { deadline }) => {
     if (event.RequestType !== 'Delete') return {};
     if (!(await stackIsBeingDeleted(cloudformation, event.StackId))) {
-      console.log(JSON.stringify({ kept: 'the stack is not being deleted: the cached repositories stay' }));
+      log({ kept: 'the stack is not being deleted: the cached repositories stay' });
       return {};
     }
     const removed = await removeAll(ecr, event.ResourceProperties, deadline);

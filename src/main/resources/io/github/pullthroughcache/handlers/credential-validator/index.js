@@ -11,6 +11,8 @@
 const { ECRClient, ValidatePullThroughCacheRuleCommand } = require('@aws-sdk/client-ecr');
 const { customResource } = require('../shared/cloudformation');
 const { publish } = require('../shared/metrics');
+const { log } = require('../shared/log');
+const { awsClient } = require('../shared/aws-clients');
 
 /** Validates one rule: { prefix, valid, failure }. A call that fails counts as a credential that does not work. */
 async function validate(ecr, prefix) {
@@ -31,24 +33,22 @@ async function validateAll(ecr, prefixes) {
     publish({ Cache: process.env.METRICS_CACHE || 'unnamed', Rule: prefix },
       { CredentialValid: { value: result.valid ? 1 : 0, unit: 'Count' } });
     // the failure names the cause (as ECR words it), never the secret's value, which ECR does not return
-    console.log(JSON.stringify(result.valid ? { valid: prefix } : { invalid: prefix, failure: result.failure }));
+    log(result.valid ? { valid: prefix } : { invalid: prefix, failure: result.failure });
   }
   return results;
 }
 
 /** @param settings what a test may choose: ecr (the client) */
 function createHandler(settings = {}) {
-  const ecr = settings.ecr || new ECRClient({ maxAttempts: 8 });
-  const onCustomResource = customResource(async (event) => {
+  const ecr = awsClient(ECRClient, settings.ecr);
+  return customResource(async (event) => {
     if (event.RequestType === 'Delete') return {};
     const results = await validateAll(ecr, event.ResourceProperties.Prefixes || []);
     return { Invalid: results.filter((result) => !result.valid).map((result) => result.prefix).join(',') };
+  }, {
+    // the schedule's { Prefixes }
+    otherwise: async (input) => ({ results: await validateAll(ecr, (input && input.Prefixes) || []) }),
   });
-  return async (event, context) => {
-    if (event && event.RequestType) return onCustomResource(event, context);
-    const results = await validateAll(ecr, (event && event.Prefixes) || []);
-    return { results };
-  };
 }
 
 exports.handler = createHandler();

@@ -34,6 +34,7 @@ const { SFNClient } = require('@aws-sdk/client-sfn');
 const { request, get, stream, manifest, isIndex, parsePlatform, chosenEntries, blobsOf, pool, semaphore, sha256 } = require('../shared/registry-client');
 const { createImageRunHandler } = require('../shared/image-run');
 const { publish } = require('../shared/metrics');
+const { awsClient } = require('../shared/aws-clients');
 
 const MiB = 1024 * 1024;
 // ECR's bounds of a layer part (API_UploadLayerPart, LayerPartTooSmallException), and the size used when
@@ -41,9 +42,9 @@ const MiB = 1024 * 1024;
 const PART = { min: 5 * MiB, max: 20971520, preferred: 10 * MiB };
 // BatchCheckLayerAvailability takes at most 100 digests a call (API_BatchCheckLayerAvailability)
 const CHECK_BATCH = 100;
-// what a test may choose through createHandler (and see the cache warmer's): ecrMaxAttempts is the SDK's attempts of
-// an ECR call, throttling included
-const DEFAULTS = { maxAttempts: 5, retryDelayMs: 1000, reserveMs: 60000, ecrMaxAttempts: 8, partSize: null };
+// what a test may choose through createHandler (and see the cache warmer's); the SDK's attempts of an ECR call,
+// throttling included, are aws-clients.js's
+const DEFAULTS = { maxAttempts: 5, retryDelayMs: 1000, reserveMs: 60000, partSize: null };
 const WORDS = { what: 'image copier', done: 'copied', Done: 'Copied' };
 
 /** The parameters of a WWW-Authenticate challenge: { scheme, realm, service, scope }. */
@@ -287,12 +288,12 @@ function publishOutcome(report, counts) {
  */
 function createHandler(settings = {}) {
   const limits = { ...DEFAULTS, ...settings };
-  const ecr = settings.ecr || new ECRClient({ maxAttempts: limits.ecrMaxAttempts });
-  const secrets = settings.secrets || new SecretsManagerClient({});
+  const ecr = awsClient(ECRClient, settings.ecr);
+  const secrets = awsClient(SecretsManagerClient, settings.secrets);
   return createImageRunHandler({
     words: WORDS,
     limits,
-    states: settings.states || new SFNClient({}),
+    states: awsClient(SFNClient, settings.states),
     now: settings.now,
     // every platform: the index is copied as it is, with its digest
     defaultPlatforms: null,

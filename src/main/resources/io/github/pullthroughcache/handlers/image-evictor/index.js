@@ -23,6 +23,8 @@ const {
 } = require('@aws-sdk/client-ecr');
 const { deadlineOf } = require('../shared/cloudformation');
 const { publish } = require('../shared/metrics');
+const { log } = require('../shared/log');
+const { awsClient } = require('../shared/aws-clients');
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 // BatchDeleteImage and DescribeImages take at most 100 image ids
@@ -122,15 +124,15 @@ async function evictRepository(ecr, repositoryName, settings, report) {
     report.imagesKept += outcome.kept;
     report.failures.push(...outcome.failed);
     for (const image of outcome.deleted) {
-      console.log(JSON.stringify({ evicted: `${repositoryName}@${image.imageDigest}`, tags: image.imageTags || [],
-        bytes: image.imageSizeInBytes, lastUsed: new Date(lastUsed(image)).toISOString() }));
+      log({ evicted: `${repositoryName}@${image.imageDigest}`, tags: image.imageTags || [],
+        bytes: image.imageSizeInBytes, lastUsed: new Date(lastUsed(image)).toISOString() });
     }
   }
   if (settings.deleteEmptyRepositories && deleted > 0 && deleted === images.length) {
     try {
       await ecr.send(new DeleteRepositoryCommand({ repositoryName }));
       report.repositoriesDeleted++;
-      console.log(JSON.stringify({ repositoryDeleted: repositoryName }));
+      log({ repositoryDeleted: repositoryName });
     } catch (error) {
       // filled again by a pull since: it stays
       if (error.name !== 'RepositoryNotEmptyException' && error.name !== 'RepositoryNotFoundException') throw error;
@@ -155,7 +157,7 @@ function runSettings(input, now) {
  */
 function createHandler(settings = {}) {
   const limits = { ...DEFAULTS, ...settings };
-  const ecr = settings.ecr || new ECRClient({ maxAttempts: 8 });
+  const ecr = awsClient(ECRClient, settings.ecr);
   const now = settings.now || Date.now;
   return async (input, context) => {
     const deadline = deadlineOf(context, limits.reserveMs);
@@ -182,7 +184,7 @@ function createHandler(settings = {}) {
         BytesFreed: { value: report.bytesFreed, unit: 'Bytes' },
         RepositoriesDeleted: { value: report.repositoriesDeleted, unit: 'Count' },
       });
-      console.log(JSON.stringify({ report: { ...report, unfinished: report.unfinished.length } }));
+      log({ report: { ...report, unfinished: report.unfinished.length } });
     }
     if (report.failures.length > 0) {
       throw new Error(`${report.failures.length} images could not be deleted: ${report.failures.slice(0, 10).join('; ')}`);

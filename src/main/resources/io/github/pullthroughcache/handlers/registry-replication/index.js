@@ -15,7 +15,9 @@
 const crypto = require('node:crypto');
 const { DescribeRegistryCommand, PutReplicationConfigurationCommand } = require('@aws-sdk/client-ecr');
 const { SSMClient, GetParametersByPathCommand, PutParameterCommand, DeleteParameterCommand } = require('@aws-sdk/client-ssm');
-const { applyOwnedPart, settingHandler, ownerOf, writing, ECR_CLIENT_CONFIG } = require('../shared/registry-setting');
+const { applyOwnedPart, settingHandler, ownerOf, writing } = require('../shared/registry-setting');
+const { log } = require('../shared/log');
+const { awsClient } = require('../shared/aws-clients');
 const { sameBy } = require('../shared/policy-document');
 
 /**
@@ -178,18 +180,14 @@ async function handle(event, ecr, options) {
     same: (a, b) => sameRules(a.rules, b.rules) && sameBy(String)([...a.claimed], [...b.claimed]),
     write: (next) => ecr.send(new PutReplicationConfigurationCommand({ replicationConfiguration: { rules: next.rules } })),
   }, options);
-  console.log(`${desired.length} rules of this stack are in the replication configuration`);
+  log({ rulesOfThisStack: desired.length });
 }
-
-/** What the handler's SSM client is built with: the SDK's standard retry mode, with more attempts. */
-const SSM_CLIENT_CONFIG = ECR_CLIENT_CONFIG;
 
 /**
  * The handler; a test may pass settings (see registry-setting.js's settingHandler), and ssm (the client of the
- * claims; default one built with SSM_CLIENT_CONFIG).
+ * claims; default one of aws-clients.js).
  */
-const createHandler = (settings = {}) => settingHandler(handle,
-  { ...settings, ssm: settings.ssm || new SSMClient(SSM_CLIENT_CONFIG) });
+const createHandler = (settings = {}) => settingHandler(handle, { ...settings, ssm: awsClient(SSMClient, settings.ssm) });
 
 exports.handler = createHandler();
 exports.createHandler = createHandler;

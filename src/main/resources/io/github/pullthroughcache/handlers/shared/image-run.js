@@ -16,7 +16,8 @@
 //   https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
 
 const { StartExecutionCommand } = require('@aws-sdk/client-sfn');
-const { respond, deadlineOf, DeadlineReached } = require('./cloudformation');
+const { customResource, continued, respond, deadlineOf, DeadlineReached } = require('./cloudformation');
+const { log } = require('./log');
 
 /** The Fail states of the state machine that come after an answer: their executions were answered already. */
 const ANSWERED = new Set(['ImagesFailed', 'RunFailed']);
@@ -101,13 +102,13 @@ function createImageRunHandler(spec) {
       // work the deadline cut is deferred, not failed
       if (!(error instanceof DeadlineReached) && now() < options.deadline) {
         const thrown = classify(error);
-        console.log(JSON.stringify({ failed: name, error: thrown.name, message: thrown.message }));
+        log({ failed: name, error: thrown.name, message: thrown.message });
         if (spec.publish) spec.publish([{ image: name, status: 'failed' }], { done: 0, failed: 1, deferred: 0 });
         throw thrown;
       }
       entry = { image: name, status: 'deferred', error: error.message };
     }
-    console.log(JSON.stringify({ [entry.status]: name, ...entry, image: undefined, resume: undefined }));
+    log({ [entry.status]: name, ...entry, image: undefined, resume: undefined });
     if (spec.publish) {
       spec.publish([entry], { done: entry.status === words.done ? 1 : 0, failed: 0,
         deferred: entry.status === 'deferred' ? 1 : 0 });
@@ -132,7 +133,7 @@ function createImageRunHandler(spec) {
       data = { [words.Done]: results.length - failed.length - deferred.length, Failed: failed.length,
         Deferred: deferred.length };
       if (deferred.length > 0) data[`Not${words.Done}`] = deferred.map((entry) => entry.image).join(',').slice(0, 2048);
-      console.log(JSON.stringify({ report: data, execution: event.Execution }));
+      log({ report: data, execution: event.Execution });
       if (settings.failOnError && failed.length + deferred.length > 0) {
         status = 'FAILED';
         reason = `${failed.length + deferred.length} of ${results.length} images were not ${words.done} `
@@ -163,25 +164,24 @@ function createImageRunHandler(spec) {
     const reason = `The ${words.what}'s run ${detail.status === 'TIMED_OUT' ? 'timed out'
       : detail.status === 'ABORTED' ? 'was stopped' : 'failed'} before it answered (execution ${detail.executionArn})`
       + `${detail.error ? `: ${detail.error}` : ''}${detail.cause ? `: ${detail.cause}` : ''}`;
-    console.log(JSON.stringify({ stopped: detail.executionArn, status: detail.status }));
+    log({ stopped: detail.executionArn, status: detail.status });
     await respond(request, 'FAILED', reason.slice(0, 1000), request.PhysicalResourceId, {},
       { firstDelayMs: limits.responseRetryDelayMs });
     return { answered: 'FAILED' };
   }
 
-  /** A Create or an Update that changes the run starts an execution, which answers; anything else is answered now. */
+  /**
+   * A Create or an Update that changes the run starts an execution, which answers (continued); anything else is
+   * answered now, by customResource, as every custom resource of the library is.
+   */
   async function onCustomResource(event) {
-    console.log(`${event.RequestType} ${event.LogicalResourceId}`);
     const properties = event.ResourceProperties || {};
     const physicalId = event.PhysicalResourceId || `${event.LogicalResourceId}-${properties.Owner || 'resource'}`;
-    const answerNow = (status, reason, data) => respond(event, status, reason, physicalId, data,
-      { firstDelayMs: limits.responseRetryDelayMs });
     const old = event.OldResourceProperties || {};
     const unchanged = event.RequestType === 'Update'
       && RUN_SETTINGS.every((key) => JSON.stringify(properties[key]) === JSON.stringify(old[key]));
     if (event.RequestType === 'Delete' || unchanged) {
-      return answerNow('SUCCESS', 'OK', event.RequestType === 'Delete' ? {}
-        : { [words.Done]: 0, Failed: 0, Deferred: 0 });
+      return event.RequestType === 'Delete' ? {} : { [words.Done]: 0, Failed: 0, Deferred: 0 };
     }
     const settings = {};
     for (const key of RUN_SETTINGS.slice(1)) if (properties[key] !== undefined) settings[key] = properties[key];
@@ -196,22 +196,24 @@ function createImageRunHandler(spec) {
       // (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html)
       const started = await states.send(new StartExecutionCommand({ stateMachineArn: properties.StateMachine,
         name: String(event.RequestId).replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 80), input: JSON.stringify(input) }));
-      console.log(JSON.stringify({ started: started.executionArn }));
-      return { started: started.executionArn };
+      log({ started: started.executionArn });
+      return continued({ started: started.executionArn });
     } catch (error) {
-      console.log(`failed: ${error.message}`);
-      return answerNow('FAILED', `The ${words.what}'s run did not start: ${error.message}`.slice(0, 1000), {});
+      throw new Error(`The ${words.what}'s run did not start: ${error.message}`);
     }
   }
 
-  return async (event, context) => {
-    if (event && event.RequestType) return onCustomResource(event, context);
-    if (event && event.Action === 'image') return processOne(event, context);
-    if (event && event.Action === 'answer') return answer(event);
-    if (event && event.source === 'aws.states') return answerStopped(event);
-    throw new Error(`The ${words.what} was invoked with an event it does not know: `
-      + `${JSON.stringify(Object.keys(event || {}))}`);
-  };
+  return customResource(onCustomResource, {
+    reserveMs: limits.reserveMs,
+    responseRetryDelayMs: limits.responseRetryDelayMs,
+    otherwise: async (event, context) => {
+      if (event && event.Action === 'image') return processOne(event, context);
+      if (event && event.Action === 'answer') return answer(event);
+      if (event && event.source === 'aws.states') return answerStopped(event);
+      throw new Error(`The ${words.what} was invoked with an event it does not know: `
+        + `${JSON.stringify(Object.keys(event || {}))}`);
+    },
+  });
 }
 
 module.exports = { createImageRunHandler, classify, ANSWERED };

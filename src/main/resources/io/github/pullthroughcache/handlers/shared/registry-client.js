@@ -6,7 +6,8 @@
 // what it does when the registry answers 401 (a Bearer token exchange, say); neither is ever logged.
 
 const crypto = require('node:crypto');
-const { sleep, DeadlineReached } = require('./cloudformation');
+const { DeadlineReached } = require('./cloudformation');
+const { sleep } = require('./retry');
 
 const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',

@@ -6,14 +6,15 @@
 // ECR returns a setting reformatted, and a no-change deploy must not write.
 //
 // Throttling (ThrottlingException, HTTP 429) and server errors (HTTP 5xx) are retried by the AWS SDK's
-// standard retry mode (https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html); the
-// handlers give their client more attempts than its default three (ECR_CLIENT_CONFIG). What the SDK cannot know
-// is a refusal that goes away by itself: setting.refusedForNow tells it, and such a write is tried again with
-// backoff until the deadline.
+// standard retry mode, with the attempts of aws-clients.js. What the SDK cannot know is a refusal that goes away by
+// itself: setting.refusedForNow tells it, and such a write is tried again with retry.js's backoff until the deadline.
 
 const crypto = require('node:crypto');
 const { ECRClient } = require('@aws-sdk/client-ecr');
-const { customResource, sleep, DeadlineReached } = require('./cloudformation');
+const { customResource, DeadlineReached } = require('./cloudformation');
+const { waitToRetry } = require('./retry');
+const { log } = require('./log');
+const { awsClient } = require('./aws-clients');
 
 /**
  * Who owns a resource's part of a registry-wide setting. Properties with OwnerScope "Stack" are owned by the deployed
@@ -47,9 +48,6 @@ function replacedBy(event) {
   return event.RequestType === 'Delete' && event.PhysicalResourceId !== ownerOf(event, event.ResourceProperties).physicalId;
 }
 
-/** What the handlers' ECR clients are built with: the SDK's standard retry mode, with more attempts. */
-const ECR_CLIENT_CONFIG = { maxAttempts: 8, retryMode: 'standard' };
-
 const DEFAULTS = { maxAttempts: 5, retryDelayMs: 1000, maxRetryDelayMs: 15000 };
 
 /**
@@ -70,13 +68,8 @@ const DEFAULTS = { maxAttempts: 5, retryDelayMs: 1000, maxRetryDelayMs: 15000 };
 async function applyOwnedPart(setting, options) {
   const { deadline, maxAttempts, retryDelayMs, maxRetryDelayMs } = { ...DEFAULTS, ...options };
   const started = Date.now();
-  const wait = async (retry, why) => {
-    const delay = Math.min(retryDelayMs * 2 ** Math.min(retry - 1, 20), maxRetryDelayMs) * (0.5 + Math.random() / 2);
-    if (Date.now() + delay >= deadline) return false;
-    console.log(`retry ${retry}: ${why}`);
-    await sleep(delay);
-    return true;
-  };
+  const wait = (retry, why) => waitToRetry(retry, { firstDelayMs: retryDelayMs, maxDelayMs: maxRetryDelayMs,
+    until: deadline, onWait: () => log({ retry, reason: why }) });
   let conflicts = 0;
   let refusals = 0;
   let wrote = false;
@@ -138,19 +131,19 @@ async function writing(options, write) {
  * A custom resource handler that runs handle(event, ecr, options) with the deadline, signal and wrote of
  * customResource in options. Its physical id is the owner's (ownerOf); a Create that fails before writing is answered
  * with CREATE_FAILED, and a Delete of a replaced resource (replacedBy) removes nothing.
- * @param settings what a test may choose: ecr (the client; default one built with ECR_CLIENT_CONFIG), reserveMs
+ * @param settings what a test may choose: ecr (the client; default one of aws-clients.js), reserveMs
  *   (time kept to answer CloudFormation), responseRetryDelayMs, maxAttempts, retryDelayMs, maxRetryDelayMs (see
  *   applyOwnedPart), and what handle reads itself
  */
 function settingHandler(handle, settings = {}) {
-  const ecr = settings.ecr || new ECRClient(ECR_CLIENT_CONFIG);
+  const ecr = awsClient(ECRClient, settings.ecr);
   return customResource(async (event, { deadline, signal, wrote, refused }) => {
     if (replacedBy(event)) {
-      console.log(`nothing to delete: ${event.PhysicalResourceId} was replaced by ${ownerOf(event, event.ResourceProperties).physicalId}`);
+      log({ nothingToDelete: `${event.PhysicalResourceId} was replaced by ${ownerOf(event, event.ResourceProperties).physicalId}` });
       return {};
     }
     return handle(event, ecr, { ...settings, deadline, signal, wrote, refused });
   }, { ...settings, marksFailedCreate: true, physicalId: (event) => ownerOf(event, event.ResourceProperties).physicalId });
 }
 
-module.exports = { applyOwnedPart, settingHandler, ownerOf, writing, ECR_CLIENT_CONFIG };
+module.exports = { applyOwnedPart, settingHandler, ownerOf, writing };
