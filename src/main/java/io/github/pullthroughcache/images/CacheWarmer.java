@@ -1,6 +1,5 @@
 package io.github.pullthroughcache.images;
 
-import io.github.pullthroughcache.internal.ConstructIds;
 import io.github.pullthroughcache.internal.HandlerFunction;
 import io.github.pullthroughcache.internal.ImageRuns;
 import io.github.pullthroughcache.internal.NagAcknowledgements;
@@ -11,7 +10,6 @@ import io.github.pullthroughcache.rule.IPullThroughCacheRule;
 import io.github.pullthroughcache.rule.ImageReference;
 import io.github.pullthroughcache.rule.PullThroughCacheRule;
 import io.github.pullthroughcache.rule.UpstreamCredentialSecret;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,20 +18,14 @@ import java.util.Set;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import software.amazon.awscdk.Annotations;
-import software.amazon.awscdk.CustomResource;
 import software.amazon.awscdk.Duration;
-import software.amazon.awscdk.Lazy;
-import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
-import software.amazon.awscdk.services.lambda.Function;
-import software.amazon.awscdk.services.scheduler.Schedule;
 import software.amazon.awscdk.services.scheduler.ScheduleExpression;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
-import software.amazon.awscdk.services.stepfunctions.StateMachine;
 import software.constructs.Construct;
 
 /**
- * Fills the cache from outside the VPC: a Lambda function, attached to no VPC, pulls a list of images through
+ * Fills the cache from outside the VPC, one of the two kinds of {@link ImageRun}: a Lambda function, attached to no VPC, pulls a list of images through
  * the private registry as {@code docker pull} would, when the stack is deployed and, optionally, on a schedule.
  * Tasks in a VPC with endpoints and no NAT gateway then find those images cached.
  *
@@ -68,7 +60,7 @@ import software.constructs.Construct;
  * {@code ecr:CreateRepository} on the repositories of the rules that serve the images, and start its state machine;
  * nothing else.
  */
-public class CacheWarmer extends Construct {
+public class CacheWarmer extends ImageRun {
 
     /** The platforms pulled from a multi-platform image unless told otherwise. */
     public static final List<String> DEFAULT_PLATFORMS = List.of("linux/amd64", "linux/arm64");
@@ -89,16 +81,7 @@ public class CacheWarmer extends Construct {
     private final String owner;
     private final String remedy;
     private final PolicyStatement pulls = PolicyStatement.Builder.create().sid("PullThroughCache").actions(ACTIONS).build();
-    private final ManagedPolicy policy;
-    private final Function function;
-    private final CustomResource resource;
-    private final Schedule schedule;
-    private final ImageRunStateMachine run;
-    private final Set<String> warmed = new LinkedHashSet<>();
-    private final List<Map<String, String>> images = new ArrayList<>();
-    private final List<String> imageUris = new ArrayList<>();
     private final Set<IPullThroughCacheRule> used = new LinkedHashSet<>();
-    private final ImageRuns.TagOnCreate tagOnCreate;
 
     /**
      * @param scope a construct of the stack of the cache's rules
@@ -106,10 +89,18 @@ public class CacheWarmer extends Construct {
      * @param props the cache or rules, the images, the schedule
      */
     public CacheWarmer(Construct scope, String id, CacheWarmerProps props) {
-        super(scope, id);
-        StackFacts facts = StackFacts.of(scope);
-        this.registryHost = facts.registryHost();
+        super(scope, id, self -> kind(self, props));
+        this.registryHost = StackFacts.of(scope).registryHost();
         this.rules = rulesOf(props);
+        this.owner = ownerOf(props);
+        this.remedy = props.getCache() != null ? "Add the registry to the cache, or leave the image out"
+                : "Add a rule for that registry to CacheWarmerProps.rules, or leave the image out";
+        getFunction().addEnvironment("REGISTRY_URL", "https://" + registryHost);
+        addImages(props.getImages() != null ? props.getImages() : List.of());
+    }
+
+    /** The warmer's handler, settings and schedule, its props checked first. */
+    private static Kind kind(Construct self, CacheWarmerProps props) {
         List<String> platforms = props.getPlatforms() != null ? props.getPlatforms() : DEFAULT_PLATFORMS;
         int concurrency = ImageRuns.count("CacheWarmerProps.concurrency", props.getConcurrency(), MAX_CONCURRENCY);
         int imageConcurrency = ImageRuns.count("CacheWarmerProps.imageConcurrency", props.getImageConcurrency(), MAX_CONCURRENCY);
@@ -118,16 +109,12 @@ public class CacheWarmer extends Construct {
             throw new IllegalArgumentException("CacheWarmerProps.images is empty: give one or more image references such "
                     + "as 'public.ecr.aws/nginx/nginx:1.27', or leave it out and add them with addImages");
         }
-
-        this.owner = props.getCache() != null ? "PullThroughCache " + props.getCache().getNode().getPath()
-                : "CacheWarmerProps.rules";
-        this.remedy = props.getCache() != null ? "Add the registry to the cache, or leave the image out"
-                : "Add a rule for that registry to CacheWarmerProps.rules, or leave the image out";
+        rulesOf(props);
         String whenInvoked = "The warmer runs when CloudFormation deploys it"
                 + (props.getSchedule() != null ? " and on its schedule" : "") + ", one run at a time.";
-        HandlerFunction handler = HandlerFunction.builder(this, "cache-warmer")
-                .descriptions("Custom::EcrCacheWarmer: pulls images through the ECR pull through cache of " + owner,
-                        "A registry token, and pulls through the cache under the warmed prefixes only")
+        HandlerFunction.Builder handler = HandlerFunction.builder(self, "cache-warmer")
+                .descriptions("Custom::EcrCacheWarmer: pulls images through the ECR pull through cache of "
+                        + ownerOf(props), "A registry token, and pulls through the cache under the warmed prefixes only")
                 .statements(List.of(PolicyStatement.Builder.create()
                         .sid("RegistryToken")
                         .actions(List.of("ecr:GetAuthorizationToken"))
@@ -140,69 +127,44 @@ public class CacheWarmer extends Construct {
                         "A failed run is in the log and, at deployment, in the custom resource's status; the next run "
                                 + "warms what it missed.",
                         "The log holds image names, digests, sizes, durations and error messages, never the registry "
-                                + "token;")
-                .create();
-        this.function = handler.function();
-        this.policy = handler.role().policy();
-        this.tagOnCreate = new ImageRuns.TagOnCreate(policy);
-        function.addEnvironment("REGISTRY_URL", "https://" + registryHost);
-
+                                + "token;");
         Map<String, Object> settings = new LinkedHashMap<>();
-        // images added later (addImages) are in the template too
-        settings.put("Images", Lazy.any(() -> List.copyOf(images)));
         settings.put("Platforms", platforms);
         settings.put("Concurrency", concurrency);
         settings.put("ImageConcurrency", imageConcurrency);
         settings.put("FailOnError", Boolean.TRUE.equals(props.getFailOnError()));
-        // one invocation per image, on a state machine the custom resource starts and the schedule starts
-        this.run = new ImageRunStateMachine(this, "Run", ImageRunStateMachineProps.builder().function(function)
-                .functionRole(handler.role().role()).imageConcurrency(imageConcurrency).what("cache warmer").build());
-        Map<String, Object> properties = new LinkedHashMap<>(settings);
-        properties.put("Owner", ConstructIds.owner(this));
-        properties.put("StateMachine", run.getStateMachine().getStateMachineArn());
-        this.resource = CustomResource.Builder.create(this, "Resource")
-                .serviceToken(function.getFunctionArn())
-                .resourceType("Custom::EcrCacheWarmer")
-                .properties(properties)
-                // the hour CloudFormation waits at most, which the state machine's timeout is inside of
-                .serviceTimeout(Duration.minutes(60))
-                .build();
-        resource.getNode().addDependency(run.getRunnable());
-        this.schedule = props.getSchedule() == null ? null : run.schedule(props.getSchedule(), settings.remove("Images"),
-                settings, "Warms the pull through cache: " + getNode().getPath());
-        addImages(props.getImages() != null ? props.getImages() : List.of());
+        return new Kind(handler, "Custom::EcrCacheWarmer", "cache warmer", settings, imageConcurrency,
+                props.getSchedule(), "Warms the pull through cache: " + self.getNode().getPath());
+    }
+
+    private static String ownerOf(CacheWarmerProps props) {
+        return props.getCache() != null ? "PullThroughCache " + props.getCache().getNode().getPath()
+                : "CacheWarmerProps.rules";
     }
 
     /**
-     * Adds images to warm, at deployment and on the schedule: the warmer's role gets the pulls of the rules that
-     * serve them, and its custom resource waits for those rules. An image given already is left as it is.
+     * {@inheritDoc}
      *
-     * @param imageReferences images in any form {@code PullThroughCache.imageUri} takes
-     * @throws IllegalArgumentException when a reference is invalid or no rule serves its registry
+     * <p>The warmer's role gets the pulls of the rule that serves the image, and its custom resource waits for that
+     * rule.
      */
-    public void addImages(List<String> imageReferences) {
-        for (String image : imageReferences) {
-            if (warmed.contains(image)) {
-                continue;
-            }
-            IPullThroughCacheRule rule = PullThroughCacheRule.serving(rules.get(), image, owner, remedy);
-            ImageReference cached = rule.cachedReference(image);
-            warmed.add(image);
-            imageUris.add(cached.toString());
-            Map<String, String> entry = new LinkedHashMap<>();
-            entry.put("image", image);
-            if (!rule.getRegistryHost().equals(registryHost)) {
-                // a rule of another registry (an import): the handler pulls from there
-                entry.put("registryUrl", "https://" + rule.getRegistryHost());
-            }
-            entry.put("repository", cached.getRepository());
-            entry.put("reference", cached.getDigest() != null ? cached.getDigest()
-                    : cached.getTag() != null ? cached.getTag() : "latest");
-            images.add(entry);
-            if (used.add(rule)) {
-                allowPullsThrough(rule);
-            }
+    @Override
+    Entry entryFor(String image) {
+        IPullThroughCacheRule rule = PullThroughCacheRule.serving(rules.get(), image, owner, remedy);
+        ImageReference cached = rule.cachedReference(image);
+        Map<String, String> entry = new LinkedHashMap<>();
+        entry.put("image", image);
+        if (!rule.getRegistryHost().equals(registryHost)) {
+            // a rule of another registry (an import): the handler pulls from there
+            entry.put("registryUrl", "https://" + rule.getRegistryHost());
         }
+        entry.put("repository", cached.getRepository());
+        entry.put("reference", cached.getDigest() != null ? cached.getDigest()
+                : cached.getTag() != null ? cached.getTag() : "latest");
+        if (used.add(rule)) {
+            allowPullsThrough(rule);
+        }
+        return new Entry(entry, cached.toString());
     }
 
     /**
@@ -268,30 +230,5 @@ public class CacheWarmer extends Construct {
                         + "os/architecture[/variant] in lowercase, such as 'linux/amd64', 'linux/arm64' or 'linux/arm/v7'");
             }
         }
-    }
-
-    /** @return the function that pulls the images */
-    public Function getFunction() {
-        return function;
-    }
-
-    /** @return the custom resource that warms the images at deployment */
-    public CustomResource getResource() {
-        return resource;
-    }
-
-    /** @return the schedule, or {@code null} without one */
-    public Schedule getSchedule() {
-        return schedule;
-    }
-
-    /** @return the state machine that runs the images, one invocation of the function each */
-    public StateMachine getStateMachine() {
-        return run.getStateMachine();
-    }
-
-    /** @return the private URIs of the warmed images, in the order given */
-    public List<String> getImageUris() {
-        return List.copyOf(imageUris);
     }
 }

@@ -14,19 +14,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import software.amazon.awscdk.CustomResource;
 import software.amazon.awscdk.Duration;
-import software.amazon.awscdk.Lazy;
-import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
-import software.amazon.awscdk.services.lambda.Function;
-import software.amazon.awscdk.services.scheduler.Schedule;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
-import software.amazon.awscdk.services.stepfunctions.StateMachine;
 import software.constructs.Construct;
 
 /**
- * Copies the images of registries that ECR's pull through cache cannot serve ({@link CopiedRegistry}, made of
+ * The other kind of {@link ImageRun}, beside the warmer: copies the images of registries that ECR's pull through cache cannot serve ({@link CopiedRegistry}, made of
  * {@code UpstreamRegistry.copied}) into the registry, from outside the VPC: a Lambda function, attached to no VPC,
  * reads each image from the upstream's {@code /v2/} API and pushes it with ECR's layer upload API, when the stack is
  * deployed and, optionally, on a schedule. Tasks in a VPC with endpoints and no NAT gateway then pull the copies as
@@ -61,7 +55,7 @@ import software.constructs.Construct;
  * makes at the first push) on {@code repository/<prefix>/*} of the registries it copies into, read the credential
  * secrets of those registries, and start its state machine: nothing else.
  */
-public class ImageCopier extends Construct {
+public class ImageCopier extends ImageRun {
 
     private static final String REPOSITORIES_REASON = "The copies are pushed to repositories under the prefix of a "
             + "copied registry, named by the upstream repository, which ECR creates at the first push.";
@@ -73,16 +67,7 @@ public class ImageCopier extends Construct {
     private final String owner;
     private final PolicyStatement pushes = PolicyStatement.Builder.create().sid("CopyInto")
             .actions(CopiedRegistry.PUSH_ACTIONS).build();
-    private final ManagedPolicy policy;
-    private final Function function;
-    private final CustomResource resource;
-    private final Schedule schedule;
-    private final ImageRunStateMachine run;
-    private final Set<String> copied = new LinkedHashSet<>();
-    private final List<Map<String, String>> images = new ArrayList<>();
-    private final List<String> imageUris = new ArrayList<>();
     private final Set<CopiedRegistry> used = new LinkedHashSet<>();
-    private final ImageRuns.TagOnCreate tagOnCreate;
 
     /**
      * @param scope a construct of the stack of the copied registries
@@ -91,8 +76,15 @@ public class ImageCopier extends Construct {
      * @throws IllegalArgumentException when a registry or image is missing, or a setting is out of range
      */
     public ImageCopier(Construct scope, String id, ImageCopierProps props) {
-        super(scope, id);
+        super(scope, id, self -> kind(self, props));
         this.facts = StackFacts.of(scope);
+        this.registries = new ArrayList<>(props.getRegistries());
+        this.owner = "ImageCopier " + getNode().getPath();
+        addImages(props.getImages() != null ? props.getImages() : List.of());
+    }
+
+    /** The copier's handler, settings and schedule, its props checked first. */
+    private static Kind kind(Construct self, ImageCopierProps props) {
         if (props.getRegistries() == null || props.getRegistries().isEmpty()) {
             throw new IllegalArgumentException("ImageCopierProps.registries is required: the copied registries "
                     + "(CopiedRegistry, of UpstreamRegistry.copied) whose images are copied");
@@ -101,17 +93,15 @@ public class ImageCopier extends Construct {
             throw new IllegalArgumentException("ImageCopierProps.images is empty: give one or more image references such "
                     + "as 'mcr.microsoft.com/dotnet/runtime:8.0', or leave it out and add them with addImages");
         }
-        this.registries = new ArrayList<>(props.getRegistries());
         CacheWarmerOptions options = props.getOptions() != null ? props.getOptions() : CacheWarmerOptions.builder().build();
         int concurrency = ImageRuns.count("ImageCopierProps.options concurrency", options.getConcurrency(), CacheWarmer.MAX_CONCURRENCY);
         int imageConcurrency = ImageRuns.count("ImageCopierProps.options imageConcurrency", options.getImageConcurrency(), CacheWarmer.MAX_CONCURRENCY);
         if (props.getPlatforms() != null) {
             CacheWarmer.checkPlatforms("ImageCopierProps.platforms", props.getPlatforms(), "every platform");
         }
-        this.owner = "ImageCopier " + getNode().getPath();
-        HandlerFunction handler = HandlerFunction.builder(this, "image-copier")
+        HandlerFunction.Builder handler = HandlerFunction.builder(self, "image-copier")
                 .descriptions("Custom::EcrImageCopier: copies images of registries the pull through cache cannot serve "
-                        + "into ECR, for " + getNode().getPath(),
+                        + "into ECR, for " + self.getNode().getPath(),
                         "Pushes under the copied registries' prefixes and reads their credentials only")
                 // two parts of up to 20 MiB per blob, and one more while the SDK encodes it, Concurrency blobs at once;
                 // Lambda gives a function CPU in proportion to its memory, which the digests and encoding use
@@ -122,36 +112,16 @@ public class ImageCopier extends Construct {
                         "A failed run is in the log and, at deployment, in the custom resource's status; the next run "
                                 + "copies what it missed.",
                         "The log holds image names, digests, counts, sizes, durations and error messages, never a "
-                                + "credential or registry token;")
-                .create();
-        this.function = handler.function();
-        this.policy = handler.role().policy();
-        this.tagOnCreate = new ImageRuns.TagOnCreate(policy);
-
+                                + "credential or registry token;");
         Map<String, Object> settings = new LinkedHashMap<>();
-        settings.put("Images", Lazy.any(() -> List.copyOf(images)));
         if (props.getPlatforms() != null) {
             settings.put("Platforms", props.getPlatforms());
         }
         settings.put("Concurrency", concurrency);
         settings.put("ImageConcurrency", imageConcurrency);
         settings.put("FailOnError", Boolean.TRUE.equals(options.getFailOnError()));
-        this.run = new ImageRunStateMachine(this, "Run", ImageRunStateMachineProps.builder().function(function)
-                .functionRole(handler.role().role()).imageConcurrency(imageConcurrency).what("image copier").build());
-        Map<String, Object> properties = new LinkedHashMap<>(settings);
-        properties.put("Owner", ConstructIds.owner(this));
-        properties.put("StateMachine", run.getStateMachine().getStateMachineArn());
-        this.resource = CustomResource.Builder.create(this, "Resource")
-                .serviceToken(function.getFunctionArn())
-                .resourceType("Custom::EcrImageCopier")
-                .properties(properties)
-                // the hour CloudFormation waits at most, which the state machine's timeout is inside of
-                .serviceTimeout(Duration.minutes(60))
-                .build();
-        resource.getNode().addDependency(run.getRunnable());
-        this.schedule = options.getSchedule() == null ? null : run.schedule(options.getSchedule(),
-                settings.remove("Images"), settings, "Copies images into the registry: " + getNode().getPath());
-        addImages(props.getImages() != null ? props.getImages() : List.of());
+        return new Kind(handler, "Custom::EcrImageCopier", "image copier", settings, imageConcurrency,
+                options.getSchedule(), "Copies images into the registry: " + self.getNode().getPath());
     }
 
     /**
@@ -166,42 +136,33 @@ public class ImageCopier extends Construct {
     }
 
     /**
-     * Adds images to copy, at deployment and on the schedule: the copier's role gets the pushes of the registries
-     * they go to, and its custom resource waits for those registries' creation templates. An image given already is
-     * left as it is.
+     * {@inheritDoc}
      *
-     * @param imageReferences images in any form {@code docker pull} takes, such as
-     *     {@code mcr.microsoft.com/dotnet/runtime:8.0} or {@code nvcr.io/nvidia/cuda@sha256:...}
-     * @throws IllegalArgumentException when a reference is a token or invalid, or no copied registry serves its host
+     * <p>The copier's role gets the pushes of the registry the image goes to, and its custom resource waits for that
+     * registry's creation template.
      */
-    public void addImages(List<String> imageReferences) {
-        for (String image : imageReferences) {
-            if (copied.contains(image)) {
-                continue;
-            }
-            CopiedRegistry registry = PullThroughCacheRule.serving(registries, image, owner,
-                    "Add UpstreamRegistry.copied(\"<host>\") for it to the cache's upstreams, or leave the image out");
-            ImageReference source = ImageReference.parse(image);
-            ImageReference target = registry.cachedReference(image);
-            copied.add(image);
-            imageUris.add(target.toString());
-            Map<String, String> entry = new LinkedHashMap<>();
-            entry.put("image", image);
-            entry.put("upstream", "https://" + source.getRegistry());
-            entry.put("sourceRepository", source.getRepository());
-            entry.put("reference", source.getDigest() != null ? source.getDigest()
-                    : source.getTag() != null ? source.getTag() : "latest");
-            entry.put("repository", target.getRepository());
-            ISecret credential = registry.getUpstream().getCredential();
-            if (credential != null) {
-                entry.put("credential", credential.getSecretFullArn() != null
-                        ? credential.getSecretFullArn() : credential.getSecretName());
-            }
-            images.add(entry);
-            if (used.add(registry)) {
-                allowCopiesInto(registry);
-            }
+    @Override
+    Entry entryFor(String image) {
+        CopiedRegistry registry = PullThroughCacheRule.serving(registries, image, owner,
+                "Add UpstreamRegistry.copied(\"<host>\") for it to the cache's upstreams, or leave the image out");
+        ImageReference source = ImageReference.parse(image);
+        ImageReference target = registry.cachedReference(image);
+        Map<String, String> entry = new LinkedHashMap<>();
+        entry.put("image", image);
+        entry.put("upstream", "https://" + source.getRegistry());
+        entry.put("sourceRepository", source.getRepository());
+        entry.put("reference", source.getDigest() != null ? source.getDigest()
+                : source.getTag() != null ? source.getTag() : "latest");
+        entry.put("repository", target.getRepository());
+        ISecret credential = registry.getUpstream().getCredential();
+        if (credential != null) {
+            entry.put("credential", credential.getSecretFullArn() != null
+                    ? credential.getSecretFullArn() : credential.getSecretName());
         }
+        if (used.add(registry)) {
+            allowCopiesInto(registry);
+        }
+        return new Entry(entry, target.toString());
     }
 
     /**
@@ -246,30 +207,5 @@ public class ImageCopier extends Construct {
                             "secretsmanager." + facts.region() + ".amazonaws.com")))
                     .build());
         }
-    }
-
-    /** @return the function that copies the images */
-    public Function getFunction() {
-        return function;
-    }
-
-    /** @return the custom resource that copies the images at deployment */
-    public CustomResource getResource() {
-        return resource;
-    }
-
-    /** @return the schedule, or {@code null} without one */
-    public Schedule getSchedule() {
-        return schedule;
-    }
-
-    /** @return the state machine that runs the images, one invocation of the function each */
-    public StateMachine getStateMachine() {
-        return run.getStateMachine();
-    }
-
-    /** @return the private URIs of the copied images, in the order given */
-    public List<String> getImageUris() {
-        return List.copyOf(imageUris);
     }
 }

@@ -1,0 +1,138 @@
+package io.github.pullthroughcache.images;
+
+import io.github.pullthroughcache.internal.ConstructIds;
+import io.github.pullthroughcache.internal.HandlerFunction;
+import io.github.pullthroughcache.internal.ImageRuns;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import software.amazon.awscdk.CustomResource;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Lazy;
+import software.amazon.awscdk.services.iam.ManagedPolicy;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.scheduler.Schedule;
+import software.amazon.awscdk.services.scheduler.ScheduleExpression;
+import software.amazon.awscdk.services.stepfunctions.StateMachine;
+import software.constructs.Construct;
+
+/**
+ * A run over a list of images that puts them in the registry from outside the VPC, at deployment and optionally on a
+ * schedule: the one base of the cache warmer ({@link CacheWarmer}, which pulls them through the cache) and the image
+ * copier ({@link ImageCopier}, which copies them in). What the two kinds share is here: the function
+ * (child {@code Handler}), the Step Functions state machine that invokes it once per image ({@code Run}, an
+ * {@link ImageRunStateMachine}), the custom resource that starts a run at deployment and waits for its answer
+ * ({@code Resource}), the schedule, and the image list, rendered when the app is synthesized so that images added
+ * later are in the template too. A kind says only how an image becomes an entry of the list and what its role may do
+ * for it.
+ */
+public abstract class ImageRun extends Construct {
+
+    final ManagedPolicy policy;
+    final ImageRuns.TagOnCreate tagOnCreate;
+    final CustomResource resource;
+    private final Function function;
+    private final ImageRunStateMachine run;
+    private final Schedule schedule;
+    private final Set<String> added = new LinkedHashSet<>();
+    private final List<Map<String, String>> images = new ArrayList<>();
+    private final List<String> imageUris = new ArrayList<>();
+
+    /** What a kind gives its base: its handler, its custom resource's type, its settings and its schedule. */
+    record Kind(HandlerFunction.Builder handler, String resourceType, String what, Map<String, Object> settings,
+            int imageConcurrency, ScheduleExpression schedule,
+            String scheduleDescription) {
+    }
+
+    /** An image as the run lists it, and its private URI. */
+    record Entry(Map<String, String> properties, String imageUri) {
+    }
+
+    /**
+     * @param scope the parent
+     * @param id the construct id
+     * @param kind the kind, made for this construct (the handler's scope)
+     */
+    ImageRun(Construct scope, String id, java.util.function.Function<Construct, Kind> kind) {
+        super(scope, id);
+        Kind given = kind.apply(this);
+        HandlerFunction handler = given.handler().create();
+        this.function = handler.function();
+        this.policy = handler.role().policy();
+        this.tagOnCreate = new ImageRuns.TagOnCreate(policy);
+
+        Map<String, Object> settings = new LinkedHashMap<>();
+        // images added later (addImages) are in the template too
+        settings.put("Images", Lazy.any(() -> List.copyOf(images)));
+        settings.putAll(given.settings());
+        // one invocation per image, on a state machine the custom resource starts and the schedule starts
+        this.run = new ImageRunStateMachine(this, "Run", ImageRunStateMachineProps.builder().function(function)
+                .functionRole(handler.role().role()).imageConcurrency(given.imageConcurrency()).what(given.what())
+                .build());
+        Map<String, Object> properties = new LinkedHashMap<>(settings);
+        properties.put("Owner", ConstructIds.owner(this));
+        properties.put("StateMachine", run.getStateMachine().getStateMachineArn());
+        this.resource = CustomResource.Builder.create(this, "Resource")
+                .serviceToken(function.getFunctionArn())
+                .resourceType(given.resourceType())
+                .properties(properties)
+                // the hour CloudFormation waits at most, which the state machine's timeout is inside of
+                .serviceTimeout(Duration.minutes(60))
+                .build();
+        resource.getNode().addDependency(run.getRunnable());
+        this.schedule = given.schedule() == null ? null : run.schedule(given.schedule(), settings.remove("Images"),
+                settings, given.scheduleDescription());
+    }
+
+    /**
+     * Adds images to the run, at deployment and on the schedule: the role gets what each needs, and the custom resource
+     * waits for what serves it. An image given already is left as it is.
+     *
+     * @param imageReferences images in any form {@code docker pull} takes
+     * @throws IllegalArgumentException when a reference is invalid, or nothing of the run serves its registry
+     */
+    public void addImages(List<String> imageReferences) {
+        for (String image : imageReferences) {
+            if (added.add(image)) {
+                Entry entry = entryFor(image);
+                images.add(entry.properties());
+                imageUris.add(entry.imageUri());
+            }
+        }
+    }
+
+    /**
+     * @param image an image not in the run yet
+     * @return how the run lists it; the role is given what it needs for the image by then
+     * @throws IllegalArgumentException when the reference is invalid, or nothing of the run serves its registry
+     */
+    abstract Entry entryFor(String image);
+
+    /** @return the function that runs one image an invocation */
+    public Function getFunction() {
+        return function;
+    }
+
+    /** @return the custom resource that runs the images at deployment */
+    public CustomResource getResource() {
+        return resource;
+    }
+
+    /** @return the schedule, or {@code null} without one */
+    public Schedule getSchedule() {
+        return schedule;
+    }
+
+    /** @return the state machine that runs the images, one invocation of the function each */
+    public StateMachine getStateMachine() {
+        return run.getStateMachine();
+    }
+
+    /** @return the private URIs of the run's images, in the order given */
+    public List<String> getImageUris() {
+        return List.copyOf(imageUris);
+    }
+}
