@@ -25,7 +25,8 @@ import software.amazon.awscdk.services.secretsmanager.ISecret;
 import software.constructs.Construct;
 
 /**
- * Fills the cache from outside the VPC, one of the two kinds of {@link ImageRun}: a Lambda function, attached to no VPC, pulls a list of images through
+ * Fills the cache from outside the VPC, one of the two kinds of {@link ImageRun}: a Lambda function, attached to
+ * no VPC, pulls a list of images through
  * the private registry as {@code docker pull} would, when the stack is deployed and, optionally, on a schedule.
  * Tasks in a VPC with endpoints and no NAT gateway then find those images cached.
  *

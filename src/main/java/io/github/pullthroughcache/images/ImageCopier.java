@@ -20,7 +20,8 @@ import software.amazon.awscdk.services.secretsmanager.ISecret;
 import software.constructs.Construct;
 
 /**
- * The other kind of {@link ImageRun}, beside the warmer: copies the images of registries that ECR's pull through cache cannot serve ({@link CopiedRegistry}, made of
+ * The other kind of {@link ImageRun}, beside the warmer: copies the images of registries that ECR's pull through
+ * cache cannot serve ({@link CopiedRegistry}, made of
  * {@code UpstreamRegistry.copied}) into the registry, from outside the VPC: a Lambda function, attached to no VPC,
  * reads each image from the upstream's {@code /v2/} API and pushes it with ECR's layer upload API, when the stack is
  * deployed and, optionally, on a schedule. Tasks in a VPC with endpoints and no NAT gateway then pull the copies as
