@@ -39,9 +39,10 @@ import software.amazon.awscdk.services.sns.Topic;
 import software.constructs.Construct;
 
 /**
- * Every Java fragment of README.md, compiled with the build and run by {@code ReadmeTest}: the text between
- * {@code tag::<name>[]} and {@code end::<name>[]} is the README's block marked {@code <!-- fragment: <name> -->},
- * to the character (less its indentation); the README's import lines are imports of this file.
+ * Every Java fragment of README.md and of the pages of docs/, compiled with the build and run by {@code ReadmeTest}:
+ * the text between {@code tag::<name>[]} and {@code end::<name>[]} is the block marked
+ * {@code <!-- fragment: <name> -->}, to the character (less its indentation); the blocks' import lines are imports of
+ * this file.
  */
 public final class ReadmeFragments {
 

@@ -30,14 +30,18 @@ import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.assertions.Match;
 
 /**
- * README.md cannot rot: its Java blocks are the compiled {@link ReadmeFragments}, which synthesize; its {@code cdk}
- * commands synthesize the examples app with their context, in this JVM; every other command it shows is run by
- * {@code .ci/run}.
+ * README.md and the pages of {@code docs/} cannot rot: their Java blocks are the compiled {@link ReadmeFragments},
+ * which synthesize; their {@code cdk} commands synthesize the examples app with their context, in this JVM; every
+ * other command they show is run by {@code .ci/run}; every link between them finds its page and heading.
  */
 class ReadmeTest {
 
     private static final Path ROOT = TestApps.projectRoot();
-    private static final String README = read("README.md");
+    /** README.md, then each page of docs/, by its path from the project root. */
+    private static final Map<String, String> PAGES = pages();
+    private static final String README = PAGES.get("README.md");
+    /** Every page, one after the other: what is said once is said once in all of them. */
+    private static final String ALL = String.join("\n", PAGES.values());
     private static final String FRAGMENTS = read("src/test/java/io/github/pullthroughcache/readme/ReadmeFragments.java");
     private static final String CI = read(".ci/run");
     private static final Pattern BLOCK = Pattern.compile("(?:<!-- ([\\w: -]+) -->\\n)?```(\\w*)\\n(.*?)```", Pattern.DOTALL);
@@ -49,13 +53,28 @@ class ReadmeTest {
     private record Block(String marker, String language, String text) {
     }
 
+    /** The fenced blocks of every page. */
     private static List<Block> blocks() {
         List<Block> blocks = new ArrayList<>();
-        Matcher matcher = BLOCK.matcher(README);
-        while (matcher.find()) {
-            blocks.add(new Block(matcher.group(1), matcher.group(2), matcher.group(3)));
+        for (String page : PAGES.values()) {
+            Matcher matcher = BLOCK.matcher(page);
+            while (matcher.find()) {
+                blocks.add(new Block(matcher.group(1), matcher.group(2), matcher.group(3)));
+            }
         }
         return blocks;
+    }
+
+    private static Map<String, String> pages() {
+        Map<String, String> pages = new LinkedHashMap<>();
+        pages.put("README.md", read("README.md"));
+        try (Stream<Path> docs = Files.list(ROOT.resolve("docs"))) {
+            docs.map(path -> "docs/" + path.getFileName()).filter(path -> path.endsWith(".md")).sorted()
+                    .forEach(path -> pages.put(path, read(path)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return pages;
     }
 
     @Test
@@ -92,7 +111,7 @@ class ReadmeTest {
         Matcher tags = Pattern.compile("// tag::([\\w-]+)\\[]").matcher(FRAGMENTS);
         while (tags.find()) {
             if (!shown.contains(tags.group(1))) {
-                problems.add("fragment " + tags.group(1) + " is in ReadmeFragments.java but not in the README");
+                problems.add("fragment " + tags.group(1) + " is in ReadmeFragments.java but in no page of the README");
             }
         }
         assertThat(shown).hasSizeGreaterThanOrEqualTo(11);
@@ -153,7 +172,7 @@ class ReadmeTest {
         assertThat(words.get(words.indexOf("--secret-string") + 1)).matches("\\{\"username\":\"my-user\",\"accessToken\":\"[^\"]+\"}");
     }
 
-    /** The commands of the README's bash blocks, and its inline commands. */
+    /** The commands of the bash blocks of every page, and their inline commands. */
     private static Stream<String> commands() {
         List<String> commands = new ArrayList<>();
         for (Block block : blocks()) {
@@ -162,7 +181,7 @@ class ReadmeTest {
                         .filter(line -> !line.isEmpty()).forEach(commands::add);
             }
         }
-        Matcher inline = INLINE.matcher(README.replace("\n", " "));
+        Matcher inline = INLINE.matcher(ALL.replace("\n", " "));
         while (inline.find()) {
             commands.add(inline.group(1).strip());
         }
@@ -230,7 +249,7 @@ class ReadmeTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Context 'temporaryNat' is 'maybe': expected true or false");
         // ExamplesApp.main prints "Error: " and the message of an IllegalArgumentException, alone on its line
-        assertThat(README.replaceAll("\\s+", " "))
+        assertThat(ALL.replaceAll("\\s+", " "))
                 .contains("`Error: Context 'temporaryNat' is 'maybe': expected true or false`");
     }
 
@@ -261,7 +280,7 @@ class ReadmeTest {
                         stack.mirrors.ec2NodeClassUserData())));
         generated.forEach((marker, text) -> {
             Block block = blocks().stream().filter(b -> marker.equals(b.marker())).findFirst()
-                    .orElseThrow(() -> new AssertionError("no block <!-- " + marker + " --> in the README"));
+                    .orElseThrow(() -> new AssertionError("no block <!-- " + marker + " --> in any page"));
             assertThat(block.text()).as(marker).isEqualTo(io.github.pullthroughcache.testing.RenderedText.of(stack, text));
         });
     }
@@ -357,20 +376,23 @@ class ReadmeTest {
         assertThat(problems).isEmpty();
     }
 
+    /** The anchors of a page's headings, as GitHub makes them. */
+    private static List<String> anchors(String page, int fromLevel, int toLevel) {
+        List<String> anchors = new ArrayList<>();
+        Matcher headings = Pattern.compile("(?m)^(#{" + fromLevel + "," + toLevel + "}) (.+)$")
+                .matcher(page.replaceAll("(?s)```.*?```", ""));
+        while (headings.find()) {
+            anchors.add(headings.group(2).toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9 _-]", "")
+                    .replace(' ', '-'));
+        }
+        return anchors;
+    }
+
     @Test
     void theContentsListEverySectionAndEveryLinkFindsAHeading() {
         String prose = README.replaceAll("(?s)```.*?```", "");
-        List<String> anchors = new ArrayList<>();
-        List<String> sections = new ArrayList<>();
-        Matcher headings = Pattern.compile("(?m)^(#{2,4}) (.+)$").matcher(prose);
-        while (headings.find()) {
-            String anchor = headings.group(2).toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9 _-]", "")
-                    .replace(' ', '-');
-            anchors.add(anchor);
-            if (headings.group(1).length() == 2 && !headings.group(2).equals("Contents")) {
-                sections.add(anchor);
-            }
-        }
+        List<String> anchors = anchors(README, 2, 4);
+        List<String> sections = anchors(README, 2, 2).stream().filter(anchor -> !anchor.equals("contents")).toList();
         int start = prose.indexOf("## Contents\n");
         assertThat(start).as("a table of contents").isPositive();
         String contents = prose.substring(start, prose.indexOf("\n## ", start + 1));
@@ -384,11 +406,94 @@ class ReadmeTest {
         // a newcomer's order: running it, one's own app, the cache, the first pull, what goes wrong, then the rest
         assertThat(sections).startsWith("quick-start", "your-own-app", "the-cache-in-one-call",
                 "first-pull-step-by-step", "troubleshooting", "reference");
+
+        // each page of docs/ is in the README's contents, with each of its sections
+        List<String> docs = PAGES.keySet().stream().filter(path -> path.startsWith("docs/")).toList();
+        assertThat(docs).as("the reference's pages").hasSizeGreaterThanOrEqualTo(5);
+        for (String page : docs) {
+            String text = PAGES.get(page).replaceAll("(?s)```.*?```", "");
+            assertThat(text).as(page + ": its title first").startsWith("# ");
+            assertThat(Pattern.compile("(?m)^# ").matcher(text).results()).as(page + ": one title").hasSize(1);
+            assertThat(contents).as("the contents list " + page).contains("(" + page + ")");
+            for (String section : anchors(PAGES.get(page), 2, 2)) {
+                assertThat(contents).as("the contents list " + page + "#" + section)
+                        .contains("(" + page + "#" + section + ")");
+            }
+        }
+        assertThat(contents).as("copied registries, an entry of its own")
+                .contains("(docs/images.md#copied-registries-the-registries-the-pull-through-cache-cannot-serve)");
+    }
+
+    @Test
+    void everyLinkBetweenThePagesFindsItsPageAndHeading() {
+        Pattern link = Pattern.compile("\\]\\((?![a-z]+:)([^)#\\s]*)(?:#([\\w-]+))?\\)");
+        List<String> problems = new ArrayList<>();
+        int found = 0;
+        for (Map.Entry<String, String> page : PAGES.entrySet()) {
+            Matcher links = link.matcher(page.getValue().replaceAll("(?s)```.*?```", ""));
+            while (links.find()) {
+                found++;
+                Path from = ROOT.resolve(page.getKey());
+                String target = links.group(1).isEmpty() ? page.getKey()
+                        : ROOT.relativize(from.resolveSibling(links.group(1)).normalize()).toString();
+                if (!Files.exists(ROOT.resolve(target))) {
+                    problems.add(page.getKey() + ": " + links.group() + ": no file " + target);
+                } else if (links.group(2) != null && (!PAGES.containsKey(target)
+                        || !anchors(PAGES.get(target), 1, 4).contains(links.group(2)))) {
+                    problems.add(page.getKey() + ": " + links.group() + ": no heading #" + links.group(2)
+                            + " in " + target);
+                }
+            }
+        }
+        assertThat(found).as("links between the pages").isGreaterThan(PAGES.size());
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
+    void theCapabilityMapLinksEachCapabilityBeforeTheContents() {
+        String map = README.substring(0, README.indexOf("## Contents\n"));
+        for (String capability : List.of("ECS tasks", "Kubernetes nodes", "Consumer accounts", "Copied registries",
+                "Day 2")) {
+            assertThat(map.lines().filter(line -> line.startsWith("- **" + capability + "**")).findFirst())
+                    .as("a line of the map for " + capability).isPresent();
+        }
+        // each line of the map, with its continuation, links where the capability is told
+        for (String item : map.substring(map.indexOf("\n- **")).split("\n- ")) {
+            if (!item.isBlank()) {
+                assertThat(item).as("a link in: " + item).containsPattern("\\]\\((#|docs/)");
+            }
+        }
+        // what the README lists of the library's pages, the map links too
+        for (String page : PAGES.keySet()) {
+            if (page.startsWith("docs/") && !page.equals("docs/checks.md") && !page.equals("docs/development.md")) {
+                assertThat(map).as("the map links " + page).contains("(" + page);
+            }
+        }
+    }
+
+    @Test
+    void theListOfExampleStacksIsWhatTheExamplesAppSynthesizes() {
+        String page = PAGES.get("docs/examples.md");
+        String table = page.substring(page.indexOf("| Stack | What it shows |"));
+        table = table.substring(0, table.indexOf("\n\n") < 0 ? table.length() : table.indexOf("\n\n"));
+        List<String> listed = new ArrayList<>();
+        for (String row : table.lines().skip(2).toList()) {
+            Matcher names = Pattern.compile("`(\\w+)`").matcher(row.split("\\|")[1]);
+            while (names.find()) {
+                listed.add(names.group(1));
+            }
+        }
+        assertThat(listed).containsExactlyInAnyOrderElementsOf(
+                ExamplesSynthesis.stacks().stream().map(Stack::getStackName).toList());
+        // a count of them would drift: none is written
+        assertThat(ALL).doesNotContainPattern("(?i)\\b(\\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+                + "twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty)"
+                + "\\s+(example\\s+stacks|examples)\\b");
     }
 
     @Test
     void noSentenceIsSaidTwice() {
-        String prose = README.replaceAll("(?s)```.*?```", "").replaceAll("\\s+", " ");
+        String prose = ALL.replaceAll("(?s)```.*?```", "").replaceAll("\\s+", " ");
         Map<String, Integer> seen = new LinkedHashMap<>();
         for (String sentence : prose.split("(?<=[.!?]) ")) {
             if (sentence.split(" ").length >= 6 && !sentence.startsWith("|")) {
