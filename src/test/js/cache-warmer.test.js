@@ -171,6 +171,7 @@ test('with FailOnError a failed image fails the deployment, naming the image and
 
   assert.equal(lastResponse().Status, 'FAILED');
   assert.match(lastResponse().Reason, /1 of 1 images were not warmed: docker-hub\/library\/redis:7: digest mismatch: expected sha256:/);
+  assert.deepEqual(lastResponse().Data, {}, 'a FAILED answer carries no data');
   assert.match(log.text(), /^\{"failed":"docker-hub\/library\/redis:7","error":"digest mismatch: expected sha256:/m);
   assert.match(log.text(), /^failed: 1 of 1 images were not warmed: docker-hub\/library\/redis:7/m);
 });

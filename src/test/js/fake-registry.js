@@ -20,13 +20,23 @@ const TYPES = {
     config: 'application/vnd.docker.container.image.v1+json', layer: 'application/vnd.docker.image.rootfs.diff.tar.gzip' },
 };
 
+/**
+ * A manifest's bytes as registries serve them: as pushed, which is indented, with a trailing newline (docker and
+ * skopeo push them so, and CNCF distribution serves the pushed bytes unchanged). A copier that parses and
+ * re-serializes a manifest changes its digest, and the tests that compare digests see it.
+ */
+const manifestBytes = (document) => Buffer.from(`${JSON.stringify(document, null, 3)}\n`);
+
+/** An error body of the OCI distribution spec, as CNCF distribution writes it: with a trailing newline. */
+const errorBody = (code, message) => `${JSON.stringify({ errors: [{ code, message, detail: null }] })}\n`;
+
 function imageManifest(config, layers, types = TYPES.oci) {
-  return Buffer.from(JSON.stringify({
+  return manifestBytes({
     schemaVersion: 2,
     mediaType: types.manifest,
     config: { mediaType: types.config, digest: config.digest, size: config.size },
     layers: layers.map((layer) => ({ mediaType: types.layer, digest: layer.digest, size: layer.size })),
-  }));
+  });
 }
 
 const GENERATED_CHUNK = 1024 * 1024;
@@ -179,18 +189,20 @@ async function startFakeRegistry(expectedAuthorization, options = {}) {
     const challenge = auth.check(request, repository);
     if (challenge) {
       return response.writeHead(401, { 'www-authenticate': challenge, 'content-type': 'application/json' })
-        .end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
+        .end(errorBody('UNAUTHORIZED', 'authentication required'));
     }
     const manifestPath = request.url.match(/^\/v2\/(.+)\/manifests\/([^/]+)$/);
     if (manifestPath) {
       const entry = state.manifests.get(`${manifestPath[1]}@${decodeURIComponent(manifestPath[2])}`);
-      if (!entry) return response.writeHead(404).end('{"errors":[{"code":"MANIFEST_UNKNOWN"}]}');
+      if (!entry) return response.writeHead(404, { 'content-type': 'application/json' })
+        .end(errorBody('MANIFEST_UNKNOWN', 'manifest unknown'));
       return response.writeHead(200, { 'content-type': entry.type, 'docker-content-digest': sha256(entry.body) }).end(entry.body);
     }
     const blobPath = request.url.match(/^\/v2\/(.+)\/blobs\/([^/]+)$/);
     if (blobPath) {
       const digest = decodeURIComponent(blobPath[2]);
-      if (!state.blobs.has(digest)) return response.writeHead(404).end('{"errors":[{"code":"BLOB_UNKNOWN"}]}');
+      if (!state.blobs.has(digest)) return response.writeHead(404, { 'content-type': 'application/json' })
+        .end(errorBody('BLOB_UNKNOWN', 'blob unknown to registry'));
       if (state.throttleOnce.delete(digest)) return response.writeHead(429, { 'retry-after': '0' }).end('slow down');
       return response.writeHead(307, { location: `${blobHostUrl}/bucket/${encodeURIComponent(digest)}?X-Amz-Signature=fake` }).end();
     }
@@ -229,8 +241,8 @@ async function startFakeRegistry(expectedAuthorization, options = {}) {
       return { mediaType: types.manifest, digest, size: body.length,
         platform: { os, architecture, ...(variant ? { variant } : {}) }, layers, config };
     });
-    const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: types.index,
-      manifests: entries.map(({ layers, config: ignored, ...entry }) => entry) }));
+    const index = manifestBytes({ schemaVersion: 2, mediaType: types.index,
+      manifests: entries.map(({ layers, config: ignored, ...entry }) => entry) });
     addManifest(repository, [tag, sha256(index)], index, types.index);
     return { index: sha256(index), entries };
   }
@@ -257,4 +269,4 @@ async function startFakeRegistry(expectedAuthorization, options = {}) {
   };
 }
 
-module.exports = { startFakeRegistry, blob, generatedBlob, sha256 };
+module.exports = { startFakeRegistry, blob, generatedBlob, sha256, manifestBytes };

@@ -94,6 +94,8 @@ test('an OCI index behind Docker Hub\'s token exchange is copied whole: the same
   assert.equal(entry.status, 'copied', JSON.stringify(entry));
   assert.equal(entry.digest, index);
   assert.equal(entry.manifests, 4);
+  assert.match(bearer.state.manifests.get(`nvidia/cuda@${index}`).body.toString(), /^\{\n {3}"schemaVersion": 2,[^]*\n\}\n$/,
+    'the upstream serves its manifests as registries do: indented, with a trailing newline');
   assert.equal(repository('nvcr/nvidia/cuda').tags.get('12.6'), index, 'the tag names the upstream index');
   assert.ok(repository('nvcr/nvidia/cuda').createdOnPush, 'the repository was created by the push');
   assertSameDigests(bearer, 'nvidia/cuda', 'nvcr/nvidia/cuda', [index, ...entries.map((e) => e.digest)]);
@@ -113,6 +115,30 @@ test('a Docker manifest list from an anonymous registry keeps its Docker media t
   assert.equal(repository('mcr/dotnet/runtime').manifests.get(index).type, 'application/vnd.docker.distribution.manifest.list.v2+json');
   assert.equal(anonymous.state.tokenRequests[0].authenticated, false, 'no credential: an anonymous token');
   assert.equal(secrets.state.calls.length, 0, 'no secret read');
+});
+
+test('several images of one password-protected registry at once are all copied (Basic)', async () => {
+  const names = ['team/one', 'team/two', 'team/three', 'team/four'];
+  const digests = names.map((name) => basic.addImage(name, 'v1', null));
+  const result = await handler({ Images: names.map((name) => image(basic, name, 'v1', 'registry', SECRET)),
+    ImageConcurrency: '4' }, context());
+
+  assert.deepEqual(result.report.map((entry) => entry.status), ['copied', 'copied', 'copied', 'copied'],
+    JSON.stringify(result.report.map((entry) => entry.error)));
+  names.forEach((name, i) => assertSameDigests(basic, name, `registry/${name}`, [digests[i]]));
+  // the four were asked at once, before the registry's first challenge came back
+  assert.equal(basic.state.requests.filter((r) => !r.authorization).length, 4);
+});
+
+test('several images of one registry with a token exchange at once are all copied (Bearer)', async () => {
+  const names = ['nvidia/one', 'nvidia/two', 'nvidia/three', 'nvidia/four'];
+  const digests = names.map((name) => bearer.addImage(name, 'v1', null));
+  const result = await handler({ Images: names.map((name) => image(bearer, name, 'v1', 'nvcr', SECRET)),
+    ImageConcurrency: '4' }, context());
+
+  assert.deepEqual(result.report.map((entry) => entry.status), ['copied', 'copied', 'copied', 'copied'],
+    JSON.stringify(result.report.map((entry) => entry.error)));
+  names.forEach((name, i) => assertSameDigests(bearer, name, `nvcr/${name}`, [digests[i]]));
 });
 
 test('a registry that asks for Basic gets the secret\'s username and access token', async () => {
@@ -289,7 +315,9 @@ test('with FailOnError a failed copy fails the deployment, naming the image', as
     { Owner: 'Cpr1a2b3c4d', FailOnError: 'true', Images: [image(anonymous, 'missing/app', 'v1', 'mcr')] }), context());
 
   assert.equal(lastResponse().Status, 'FAILED');
-  assert.match(lastResponse().Reason, /^1 of 1 images were not copied: .*missing\/app:v1: GET .*HTTP 404/);
+  // one status line, naming the image, the registry's status and its error code; not the body the registry sent
+  assert.match(lastResponse().Reason, /^1 of 1 images were not copied: \S*missing\/app:v1: GET \/v2\/missing\/app\/manifests\/v1: HTTP 404 MANIFEST_UNKNOWN$/);
+  assert.deepEqual(lastResponse().Data, {}, 'a FAILED answer carries no data');
   assert.match(log.text(), /^failed: 1 of 1 images were not copied: /m);
 });
 

@@ -73,7 +73,10 @@ function upstreamRegistry(base, credential) {
       const challenge = parseChallenge(response.headers.get('www-authenticate'));
       if (!challenge) return false;
       if (challenge.scheme === 'basic') {
-        if (!basic || basicAsked) return false;
+        // every request the registry challenged is sent again with the credential, also those that were in flight,
+        // without it, when the first challenge came; get() answers one challenge a request, so a wrong credential
+        // fails with the registry's 401
+        if (!basic) return false;
         basicAsked = true;
         return true;
       }
