@@ -8,10 +8,13 @@
 // fake ECR decodes and hashes every part in this process, and the SDK encodes each in JavaScript: on one machine the
 // figures are a lower bound of what a function reaches against ECR itself.
 const path = require('node:path');
-const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const net = require('node:net');
+const { spawn, spawnSync } = require('node:child_process');
 const { startFakeEcr, useFake } = require('../../test/js/fake-ecr');
 const { addPushApi } = require('../../test/js/fake-ecr-push');
-const { startFakeRegistry, generatedBlob } = require('../../test/js/fake-registry');
+const { startFakeRegistry, generatedBlob, blob, manifestBytes } = require('../../test/js/fake-registry');
 
 const MB = 1024 * 1024;
 const IMAGES = Number(process.env.BENCHMARK_COPY_IMAGES || 8);
@@ -33,6 +36,121 @@ function copyInChild(event) {
       : reject(new Error(`the copy's process ${child.pid} exited ${code}`))));
     child.stdin.end(JSON.stringify(event));
   });
+}
+
+// Side by side with skopeo: the same source (a CNCF distribution registry on loopback), one image at a time, each
+// side a process of its own; the copier pushes to the fake ECR's push API (in this process), skopeo to a second
+// distribution registry. The medians of ROUNDS rounds, in MiB/s of the images' bytes.
+const ROUNDS = Number(process.env.BENCHMARK_ROUNDS || 3);
+// the 5-image set: layer sizes in MiB per image, 418 MiB in all; and one image of one 400 MiB layer
+const IMAGE_SET = [[40, 30, 10], [100, 20], [60, 40], [50, 20, 8], [40]];
+const ONE_LAYER = [[400]];
+
+const onPath = (command) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A CNCF distribution registry on loopback, plain HTTP, no auth, storage in a directory of its own; stop() by PID. */
+async function startDistribution(work, name) {
+  const port = await freePort();
+  const config = path.join(work, `${name}.yml`);
+  fs.writeFileSync(config, `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n`
+    + `    rootdirectory: ${path.join(work, name)}\nhttp:\n  addr: 127.0.0.1:${port}\n`);
+  const child = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${url}/v2/`)).ok) break;
+    } catch (notYet) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  return { url, host: `127.0.0.1:${port}`, stop: () => new Promise((resolve) => { child.once('exit', resolve); child.kill(); }) };
+}
+
+/** Pushes a blob (generated or whole) with the distribution API's monolithic upload: POST, then PUT with the digest. */
+async function pushBlob(registry, repository, content) {
+  const started = await fetch(`${registry.url}/v2/${repository}/blobs/uploads/`, { method: 'POST' });
+  if (started.status !== 202) throw new Error(`upload of ${repository}: HTTP ${started.status}`);
+  const location = new URL(started.headers.get('location'), registry.url);
+  location.searchParams.set('digest', content.digest);
+  const body = content.chunks ? require('node:stream').Readable.from(content.chunks()) : content.content;
+  const done = await fetch(location, { method: 'PUT', body, duplex: 'half',
+    headers: { 'content-type': 'application/octet-stream', 'content-length': String(content.size) } });
+  if (done.status !== 201) throw new Error(`blob ${content.digest}: HTTP ${done.status} ${await done.text()}`);
+}
+
+/** An image of generated layers (sizes in MiB) pushed to the source registry; its copier list entry. */
+async function pushImage(registry, repository, layerMiB, seed) {
+  const config = blob(`config of ${repository} ${seed}`);
+  const layers = layerMiB.map((mib, i) => generatedBlob(mib * MB, seed * 100 + i));
+  for (const each of [config, ...layers]) await pushBlob(registry, repository, each);
+  const body = manifestBytes({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config.digest, size: config.size },
+    layers: layers.map((layer) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: layer.digest,
+      size: layer.size })) });
+  const put = await fetch(`${registry.url}/v2/${repository}/manifests/v1`, { method: 'PUT', body,
+    headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' } });
+  if (put.status !== 201) throw new Error(`manifest of ${repository}: HTTP ${put.status}`);
+  return { image: `${registry.host}/${repository}:v1`, upstream: registry.url, sourceRepository: repository, reference: 'v1',
+    repository: `mcr/${repository}` };
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function sideBySide(ecr) {
+  if (!onPath('docker-registry') || !onPath('skopeo')) {
+    console.log('  side by side with skopeo: SKIPPED, docker-registry or skopeo is not installed (Debian: apt-get install '
+      + 'docker-registry skopeo); no comparison was made');
+    return;
+  }
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'copier-benchmark-'));
+  const source = await startDistribution(work, 'source');
+  const target = await startDistribution(work, 'target');
+  try {
+    const sets = [
+      { label: `${IMAGE_SET.length}-image set, ${IMAGE_SET.flat().reduce((a, b) => a + b)} MiB`, layers: IMAGE_SET },
+      { label: `one ${ONE_LAYER[0][0]} MiB layer`, layers: ONE_LAYER },
+    ];
+    console.log(`  side by side, one image at a time, from a CNCF distribution registry on loopback, median of ${ROUNDS}:`);
+    console.log(`    ${''.padEnd(26)} ${'copier -> ECR API'.padStart(18)} ${'skopeo copy --all'.padStart(18)} ${'ratio'.padStart(6)}`);
+    let seed = 1;
+    for (const set of sets) {
+      const images = [];
+      for (const layerMiB of set.layers) images.push(await pushImage(source, `bench/s${seed}`, layerMiB, seed++));
+      const mib = set.layers.flat().reduce((a, b) => a + b);
+      const copier = [];
+      const skopeo = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        addPushApi(ecr, { createOnPush: ['mcr'] });
+        const result = await copyInChild({ Images: images, ImageConcurrency: '1', Concurrency: '4' });
+        if (result.report.some((entry) => entry.status !== 'copied')) throw new Error(`the copier: ${JSON.stringify(result.report)}`);
+        copier.push(mib / result.seconds);
+        // a home of its own each round: skopeo's blob cache knows nothing, so it uploads every blob as the copier does
+        const home = fs.mkdtempSync(path.join(work, 'home-'));
+        const started = process.hrtime.bigint();
+        for (const each of images) {
+          const run = spawnSync('skopeo', ['--insecure-policy', 'copy', '--all', '--quiet', '--src-tls-verify=false',
+            '--dest-tls-verify=false', `docker://${each.image}`, `docker://${target.host}/r${round}/${each.sourceRepository}:v1`],
+          { env: { ...process.env, HOME: home }, encoding: 'utf8' });
+          if (run.status !== 0) throw new Error(`skopeo: ${run.stderr}`);
+        }
+        skopeo.push(mib / (Number(process.hrtime.bigint() - started) / 1e9));
+      }
+      console.log(`    ${set.label.padEnd(26)} ${`${median(copier).toFixed(1)} MiB/s`.padStart(18)} `
+        + `${`${median(skopeo).toFixed(1)} MiB/s`.padStart(18)} ${(median(copier) / median(skopeo)).toFixed(2).padStart(6)}`);
+    }
+  } finally {
+    await Promise.all([source.stop(), target.stop()]);
+    fs.rmSync(work, { recursive: true, force: true });
+  }
 }
 
 async function main() {
@@ -77,12 +195,17 @@ async function main() {
     Concurrency: String(concurrency) }, context);
 
   const counts = [];
-  counts.push(await timed('one image, one blob at a time', run(1, 1)));
-  counts.push(await timed('again: copied already, nothing to upload', run(4, 4)));
-  push = addPushApi(ecr, { createOnPush: ['mcr'] });
-  counts.push(await timed('4 images at a time, 4 blobs in all', run(4, 4)));
-  push = addPushApi(ecr, { createOnPush: ['mcr'] });
-  counts.push(await timed('4 images at a time, 8 blobs in all', run(4, 8)));
+  // BENCHMARK_THROTTLED=false leaves these runs out (the side by side and the large layer only)
+  if (process.env.BENCHMARK_THROTTLED !== 'false') {
+    counts.push(await timed('one image, one blob at a time', run(1, 1)));
+    counts.push(await timed('again: copied already, nothing to upload', run(4, 4)));
+    push = addPushApi(ecr, { createOnPush: ['mcr'] });
+    counts.push(await timed('4 images at a time, 4 blobs in all', run(4, 4)));
+    push = addPushApi(ecr, { createOnPush: ['mcr'] });
+    counts.push(await timed('4 images at a time, 8 blobs in all', run(4, 8)));
+  }
+
+  await sideBySide(ecr);
 
   push = addPushApi(ecr, { createOnPush: ['mcr'] });
   const started = Date.now();

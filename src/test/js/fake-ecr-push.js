@@ -1,8 +1,9 @@
 'use strict';
 // ECR's push API, added to the fake ECR (fake-ecr.js) as the service answers it, its unkind parts included:
 // - InitiateLayerUpload names the part size ECR expects; UploadLayerPart takes parts whose first byte follows the last
-//   one received (InvalidLayerPartException with lastValidByteReceived otherwise), of at most 20971520 bytes, each but
-//   the last at least 5 MiB (LayerPartTooSmallException when a part follows a smaller one);
+//   one received (InvalidLayerPartException with lastValidByteReceived otherwise), of at most 10 MiB, each but the
+//   last at least 5 MiB (LayerPartTooSmallException when a part follows a smaller one), 4,200 parts a layer at most
+//   (https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html);
 // - CompleteLayerUpload checks the digest of what was received (InvalidLayerException), refuses an upload without
 //   parts (EmptyUploadException) and a layer the repository has (LayerAlreadyExistsException);
 // - BatchCheckLayerAvailability takes 100 digests at most, and a repository that does not exist is an error;
@@ -17,7 +18,8 @@
 const crypto = require('node:crypto');
 
 const MiB = 1024 * 1024;
-const MAX_PART = 20971520;
+const MAX_PART = 10 * MiB;
+const MAX_PARTS = 4200;
 const sha256 = (buffer) => `sha256:${crypto.createHash('sha256').update(buffer).digest('hex')}`;
 
 /**
@@ -55,7 +57,7 @@ function addPushApi(fake, options = {}) {
       if (!repositoryOf(input.repositoryName, true)) return notFound(reply, input.repositoryName);
       const uploadId = crypto.randomUUID();
       push.uploads.set(uploadId, { repository: input.repositoryName, hash: crypto.createHash('sha256'), next: 0,
-        lastPart: null });
+        lastPart: null, parts: 0 });
       push.counts.initiated++;
       return reply(200, { uploadId, partSize: push.partSize });
     },
@@ -71,12 +73,14 @@ function addPushApi(fake, options = {}) {
       if (part.length > MAX_PART) return invalid(`layer part of ${part.length} bytes is larger than ${MAX_PART}`);
       if (input.partFirstByte !== upload.next) return invalid('The first byte specified is not consecutive to the last byte of a previous layer part upload.');
       if (input.partLastByte - input.partFirstByte + 1 !== part.length) return invalid('The layer part size is not valid.');
+      if (upload.parts >= MAX_PARTS) return invalid(`a layer has ${MAX_PARTS} parts at most`);
       if (upload.lastPart !== null && upload.lastPart < 5 * MiB) {
         return error(reply, 'LayerPartTooSmallException', 'Layer parts must be at least 5 MiB in size.');
       }
       upload.hash.update(part);
       upload.next += part.length;
       upload.lastPart = part.length;
+      upload.parts++;
       push.counts.parts++;
       push.counts.bytes += part.length;
       push.mostPartBytes = Math.max(push.mostPartBytes, part.length);
