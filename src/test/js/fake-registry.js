@@ -62,6 +62,15 @@ function generatedBlob(size, seed = 1) {
   return { digest: `sha256:${hash.digest('hex')}`, size, chunks };
 }
 
+/** The chunks of a generated blob from a byte on. */
+function* skipBytes(chunks, from) {
+  let offset = 0;
+  for (const chunk of chunks) {
+    if (offset + chunk.length > from) yield offset >= from ? chunk : chunk.subarray(from - offset);
+    offset += chunk.length;
+  }
+}
+
 function listen(server) {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${server.address().port}`)));
 }
@@ -165,17 +174,21 @@ async function startFakeRegistry(expectedAuthorization, options = {}) {
     const url = new URL(request.url, 'http://blob.host');
     if (url.pathname === '/token' && options.auth) return auth.issue(request, response, url);
     const digest = decodeURIComponent(request.url.split('/').pop().split('?')[0]);
-    state.blobHostRequests.push({ digest, authorization: request.headers.authorization });
+    state.blobHostRequests.push({ digest, authorization: request.headers.authorization, range: request.headers.range });
     const entry = state.blobs.get(digest);
     if (!entry) return response.writeHead(404).end();
     if (request.headers.authorization) return response.writeHead(400).end('pre-signed URLs take no Authorization header');
-    const content = entry.corrupt ? Buffer.from('not the bytes you asked for')
+    let content = entry.corrupt ? Buffer.from('not the bytes you asked for')
       : entry.generated ? entry.generated.chunks() : entry.content;
-    const length = entry.generated && !entry.corrupt ? entry.generated.size : content.length;
+    const size = entry.generated && !entry.corrupt ? entry.generated.size : content.length;
+    // a range from a byte to the end, as S3 serves it (206 with Content-Range); other ranges are not asked for
+    const from = Number((/^bytes=(\d+)-$/.exec(request.headers.range || '') || [])[1] || 0);
+    if (from > 0) content = Buffer.isBuffer(content) ? content.subarray(from) : skipBytes(content, from);
     state.downloading++;
     state.mostDownloading = Math.max(state.mostDownloading, state.downloading);
     setTimeout(async () => {
-      response.writeHead(200, { 'content-length': length });
+      response.writeHead(from > 0 ? 206 : 200, { 'content-length': size - from,
+        ...(from > 0 ? { 'content-range': `bytes ${from}-${size - 1}/${size}` } : {}) });
       await send(response, content);
       state.downloading--;
     }, state.downloadMs);

@@ -3,6 +3,8 @@ const { test, before, after, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
+const { ECRClient } = require('@aws-sdk/client-ecr');
+const { ConfiguredRetryStrategy } = require('@smithy/core/retry');
 const { startFakeEcr, useFake, cfnEvent } = require('./fake-ecr');
 const { addPushApi, MAX_PART } = require('./fake-ecr-push');
 const { startFakeRegistry, generatedBlob, sha256 } = require('./fake-registry');
@@ -40,7 +42,9 @@ before(async () => {
   anonymous = await startFakeRegistry(null, { auth: { type: 'bearer', anonymous: true } });
   basic = await startFakeRegistry(null, { auth: { type: 'basic', username: USER, password: PASSWORD } });
   process.env.DEFERRED_PARAMETER = PARAMETER;
-  handler = require(HANDLER).createHandler({ retryDelayMs: 1, reserveMs: 60000 });
+  // the SDK's waits between attempts (for throttling: 1 s doubling, up to 20 s) are the test's: 1 ms, 2 ms, ...
+  handler = require(HANDLER).createHandler({ retryDelayMs: 1, reserveMs: 60000,
+    ecr: new ECRClient({ maxAttempts: 8, retryStrategy: new ConfiguredRetryStrategy(8, (attempt) => attempt) }) });
 });
 after(() => Promise.all([ecr, ssm, lambda, secrets, bearer, anonymous, basic].map((each) => each.close())));
 beforeEach(() => {
@@ -330,6 +334,52 @@ test('past the deadline the images are deferred, kept for the next run, and name
   assert.equal(lastResponse().Data.Deferred, 1);
   assert.match(lastResponse().Data.NotCopied, /deferred\/app:v1/);
   assert.equal(JSON.parse(ssm.state.parameters.get(PARAMETER)).length, 1);
+});
+
+test('a layer that does not fit in the time left is deferred with where it stopped, and the next attempt resumes it', async () => {
+  // a link of 10 MiB/s: the 30 MiB layer takes 3 s, and the invocation has 2.5 s, its blobs stopping 1 s before
+  const slow = await startFakeRegistry(null, { auth: { type: 'bearer', anonymous: true },
+    rates: { perConnection: 10 * MiB, total: 10 * MiB } });
+  try {
+    push.partSize = 5 * MiB;
+    const layer = generatedBlob(30 * MiB, 31);
+    const digest = slow.addImageOfLayers('large/layer', 'v1', [layer]);
+    const quick = require(HANDLER).createHandler({ retryDelayMs: 1, reserveMs: 0, pauseMarginMs: 1000 });
+    const first = await quick({ Images: [image(slow, 'large/layer', 'v1', 'mcr')] }, context(2500));
+
+    const deferred = first.report[0];
+    assert.equal(deferred.status, 'deferred', JSON.stringify(deferred));
+    const where = deferred.resume.blobs[layer.digest];
+    assert.ok(where.uploadId && where.nextByte > 0 && where.nextByte < layer.size, JSON.stringify(where));
+    assert.equal(where.nextByte % (5 * MiB), 0, 'it stopped between two parts');
+    assert.equal(repository('mcr/large/layer').manifests.size, 0, 'no manifest before every blob is in');
+
+    // the next attempt gets the image with the result's resume, as the state machine gives it
+    const second = await handler({ Images: [{ ...image(slow, 'large/layer', 'v1', 'mcr'), resume: deferred.resume }] }, context());
+
+    assert.equal(second.report[0].status, 'copied', JSON.stringify(second.report[0]));
+    assertSameDigests(slow, 'large/layer', 'mcr/large/layer', [digest]);
+    assert.ok(slow.state.blobHostRequests.some((r) => r.digest === layer.digest && r.range === `bytes=${where.nextByte}-`),
+      'the upstream was asked for the rest only');
+    const configSize = JSON.parse(repository('mcr/large/layer').manifests.get(digest).body).config.size;
+    assert.equal(push.counts.bytes, layer.size + configSize, 'no byte went up twice');
+    assert.equal(push.counts.initiated, 2, 'one upload for the layer, across both invocations, and one for the config');
+  } finally {
+    await slow.close();
+  }
+});
+
+test('a layer whose upload ECR no longer knows is copied again from its first byte', async () => {
+  push.partSize = 5 * MiB;
+  const layer = generatedBlob(12 * MiB, 32);
+  const digest = anonymous.addImageOfLayers('expired/upload', 'v1', [layer]);
+  const resume = { blobs: { [layer.digest]: { uploadId: 'an-upload-ecr-dropped', nextByte: 5 * MiB } } };
+  const result = await handler({ Images: [{ ...image(anonymous, 'expired/upload', 'v1', 'mcr'), resume }] }, context());
+
+  assert.equal(result.report[0].status, 'copied', JSON.stringify(result.report[0]));
+  assertSameDigests(anonymous, 'expired/upload', 'mcr/expired/upload', [digest]);
+  assert.deepEqual(anonymous.state.blobHostRequests.filter((r) => r.digest === layer.digest).map((r) => r.range),
+    [`bytes=${5 * MiB}-`, undefined], 'the rest was asked for, then the whole');
 });
 
 /** Runs one copy in a child process of its own, whose heap is limited, and returns its report and peak memory. */

@@ -23,6 +23,19 @@
 // CREATE_ON_PUSH for the copied registry's prefix
 // (https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-creation-templates-create.html).
 // Neither the credential nor a registry token is ever logged: only image names, digests, counts, sizes and durations.
+//
+// The copy of one image, copyImage(image, shared, options), is the unit a run (../shared/image-run.js today, a Step
+// Functions Map invoking the handler once per image tomorrow) calls; its contract:
+// - in: image { image, upstream, sourceRepository, reference, repository, credential?, resume? }; shared (prepare's
+//   sessions and clients); options { deadline (ms since the epoch), platforms, pauseMarginMs, ... };
+// - out, copied: { digest, upstreamDigest?, manifests, manifestsPushed, blobs, blobsUploaded, bytesUploaded, seconds };
+// - out, when the time left ran out in the middle of its blobs (a large layer): { status: 'deferred', digest, blobs,
+//   blobsUploaded, bytesUploaded, seconds, resume: { blobs: { <digest>: { uploadId, nextByte } } } }. Nothing is
+//   pushed yet. The next attempt passes the same image with `resume` set to that object: each blob begun goes on from
+//   nextByte in the same ECR upload (a ranged GET upstream), or is copied again whole when that cannot be; blobs
+//   completed are in ECR already and skipped. No state is kept elsewhere (no SSM parameter). A run that drops
+//   `resume` (today's continuation carries image keys only) restarts those blobs: slower, never lost;
+// - a failure throws, its message one line.
 
 const { Buffer } = require('node:buffer');
 const {
@@ -45,7 +58,9 @@ const PART = { min: 5 * MiB, max: 10 * MiB, preferred: 10 * MiB, most: 4200 };
 const CHECK_BATCH = 100;
 // what a test may choose through createHandler (and see the cache warmer's): ecrMaxAttempts is the SDK's attempts of
 // an ECR call, throttling included
-const DEFAULTS = { maxAttempts: 5, retryDelayMs: 1000, reserveMs: 60000, ecrMaxAttempts: 8, partSize: null };
+// pauseMarginMs: how long before the deadline a blob's copy stops after its part going up (a part takes seconds)
+const DEFAULTS = { maxAttempts: 5, retryDelayMs: 1000, reserveMs: 60000, ecrMaxAttempts: 8, partSize: null,
+  pauseMarginMs: 20000 };
 const WORDS = { what: 'image copier', done: 'copied', Done: 'Copied', progress: 'CopierProgress' };
 
 /** The parameters of a WWW-Authenticate challenge: { scheme, realm, service, scope }. */
@@ -183,21 +198,52 @@ function uploadLayerPart(input) {
   return command;
 }
 
+/** A blob's copy stopped between two parts because the invocation's time ran out: where it resumes. */
+class Paused {
+  constructor(uploadId, nextByte) {
+    this.uploadId = uploadId;
+    this.nextByte = nextByte;
+  }
+}
+
 /**
  * Streams one blob from the upstream into ECR's layer upload, a part at a time, in order: while one part goes up,
  * the next is read into a second buffer, and the download waits when that one is full. So the copier holds two parts
  * of each blob it copies, whatever the blob's size. The digest is checked before the upload is completed; a blob that
  * does not match is never completed.
+ *
+ * When the invocation's time runs out (options.stopAt), the copy stops after the part going up and returns
+ * { paused: { uploadId, nextByte } }; given that back (`resume`), it goes on from nextByte with a ranged GET and the
+ * same upload. The copier cannot hash the bytes of the earlier invocation again, so a resumed blob rests on ECR's own
+ * check at completion (InvalidLayerException when what it received does not hash to the digest:
+ * https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CompleteLayerUpload.html). When the upstream ignores
+ * the range (200, not 206) or ECR no longer knows the upload (UploadNotFoundException, InvalidLayerPartException),
+ * the blob is copied again from its first byte.
  */
-async function copyBlob(upstream, ecr, image, digest, options) {
+async function copyBlob(upstream, ecr, image, digest, options, resume) {
   const repositoryName = image.repository;
-  const response = await get(upstream, image.sourceRepository, `/v2/${image.sourceRepository}/blobs/${digest}`, {}, options);
-  const upload = await ecr.send(new InitiateLayerUploadCommand({ repositoryName }));
+  if (Date.now() >= options.stopAt) return { bytes: 0, parts: 0, paused: resume || { uploadId: null, nextByte: 0 } };
+  const path = `/v2/${image.sourceRepository}/blobs/${digest}`;
+  let response;
+  let upload;
+  let offset = 0;
+  if (resume && resume.uploadId && resume.nextByte > 0) {
+    response = await get(upstream, image.sourceRepository, path, { range: `bytes=${resume.nextByte}-` }, options);
+    if (response.status === 206) {
+      upload = { uploadId: resume.uploadId };
+      offset = resume.nextByte;
+    } else {
+      await response.body?.cancel();
+      response = null;
+    }
+  }
+  if (!response) response = await get(upstream, image.sourceRepository, path, {}, options);
+  if (!upload) upload = await ecr.send(new InitiateLayerUploadCommand({ repositoryName }));
   const size = partSizeOf(upload.partSize, options.partSize);
+  const firstByte = offset;
   let part = Buffer.allocUnsafe(size);
   let spare = Buffer.allocUnsafe(size);
   let filled = 0;
-  let offset = 0;
   let parts = 0;
   // the part going up: one at a time, since ECR takes them in order only (InvalidLayerPartException)
   let sending = Promise.resolve();
@@ -214,19 +260,36 @@ async function copyBlob(upstream, ecr, image, digest, options) {
     parts++;
     [part, spare] = [spare, part];
   };
-  const { bytes } = await stream(response, digest, async (chunk) => {
-    for (let position = 0; position < chunk.length;) {
-      const taken = Math.min(size - filled, chunk.length - position);
-      part.set(chunk.subarray(position, position + taken), filled);
-      filled += taken;
-      position += taken;
-      if (filled === size) await flush();
+  let bytes;
+  try {
+    ({ bytes } = await stream(response, firstByte === 0 ? digest : null, async (chunk) => {
+      for (let position = 0; position < chunk.length;) {
+        const taken = Math.min(size - filled, chunk.length - position);
+        part.set(chunk.subarray(position, position + taken), filled);
+        filled += taken;
+        position += taken;
+        if (filled === size) {
+          await flush();
+          if (Date.now() >= options.stopAt) {
+            await sending;
+            throw new Paused(upload.uploadId, offset);
+          }
+        }
+      }
+    }));
+    await flush();
+    await sending;
+  } catch (error) {
+    if (error instanceof Paused) return { bytes: error.nextByte - firstByte, parts, paused: { ...error } };
+    if (firstByte > 0 && ['UploadNotFoundException', 'InvalidLayerPartException'].includes(error.name)) {
+      // the upload expired, or is not where the result said: the blob is copied again, whole
+      return copyBlob(upstream, ecr, image, digest, options, null);
     }
-  });
-  await flush();
-  await sending;
-  part = null;
-  spare = null;
+    throw error;
+  } finally {
+    part = null;
+    spare = null;
+  }
   try {
     await ecr.send(new CompleteLayerUploadCommand({ repositoryName, uploadId: upload.uploadId, layerDigests: [digest] }));
   } catch (error) {
@@ -265,8 +328,10 @@ function partialIndex(top, entries) {
 }
 
 /** Copies one image: its manifests, the blobs ECR lacks, then the manifests bottom up. */
-async function copyImage(image, shared, options) {
+async function copyImage(image, shared, runOptions) {
   const started = Date.now();
+  // blobs stop between parts this long before the deadline, which cuts any transfer
+  const options = { ...runOptions, stopAt: runOptions.deadline - runOptions.pauseMarginMs };
   const upstream = await shared.upstreamOf(image);
   const platforms = options.platforms && options.platforms.map(parsePlatform);
   const top = await manifest(upstream, image.sourceRepository, image.reference, options);
@@ -286,8 +351,23 @@ async function copyImage(image, shared, options) {
   const imageManifests = isIndex(top) ? platformManifests : [top];
   const blobs = [...blobsOf(imageManifests).keys()];
   const missing = await missingBlobs(shared.ecr, image.repository, blobs);
+  const resumed = (image.resume && image.resume.blobs) || {};
   const copied = await pool(missing, missing.length || 1, (digest) => shared.transfers(
-    () => copyBlob(upstream, shared.ecr, image, digest, options)));
+    () => copyBlob(upstream, shared.ecr, image, digest, options, resumed[digest])));
+  const bytesUploaded = copied.reduce((sum, each) => sum + each.bytes, 0);
+  const paused = missing.filter((digest, i) => copied[i].paused);
+  if (paused.length > 0) {
+    // the rest in the next attempt: the blobs completed are in ECR, those begun go on where they stopped
+    return {
+      status: 'deferred',
+      digest: pushedTop.digest,
+      blobs: blobs.length,
+      blobsUploaded: missing.length - paused.length,
+      bytesUploaded,
+      resume: { blobs: Object.fromEntries(paused.map((digest) => [digest, copied[missing.indexOf(digest)].paused])) },
+      seconds: Math.round((Date.now() - started) / 100) / 10,
+    };
+  }
   let pushed = 0;
   for (const platformManifest of platformManifests) {
     if (await putManifest(shared.ecr, image.repository, platformManifest, null)) pushed++;
@@ -301,7 +381,7 @@ async function copyImage(image, shared, options) {
     manifestsPushed: pushed,
     blobs: blobs.length,
     blobsUploaded: missing.length,
-    bytesUploaded: copied.reduce((sum, each) => sum + each.bytes, 0),
+    bytesUploaded,
     seconds: Math.round((Date.now() - started) / 100) / 10,
   };
 }
