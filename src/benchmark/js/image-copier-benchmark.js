@@ -4,7 +4,7 @@
 // ECR's push API as the fake ECR answers it (JSON, each layer part base64-encoded, as the SDK sends it). It copies a
 // list of images one at a time and several at a time, copies it again (nothing to upload), then copies one image
 // whose single layer of 2 GB is made on the fly, in a process of its own with a small heap, and prints that
-// process's peak resident memory. Wall time, throughput and memory are printed; nothing is asserted on time. The
+// process's peak resident memory. Between the two, the copier beside skopeo (see sideBySide). Wall time, throughput and memory are printed; nothing is asserted on time. The
 // fake ECR decodes and hashes every part in this process, and the SDK encodes each in JavaScript: on one machine the
 // figures are a lower bound of what a function reaches against ECR itself.
 const path = require('node:path');
