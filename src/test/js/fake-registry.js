@@ -167,6 +167,7 @@ async function startFakeRegistry(expectedAuthorization, options = {}) {
     mostDownloading: 0, // the most blobs sent at once
     tokenRequests: [], // what the token realm was asked
     tokensIssued: [], // every token it gave, never to be logged
+    referrersApi: false, // whether it serves the OCI 1.1 referrers API
   };
   let blobHostUrl;
   const auth = authenticator(expectedAuthorization, options.auth, state, () => blobHostUrl);
@@ -198,11 +199,25 @@ async function startFakeRegistry(expectedAuthorization, options = {}) {
   const registry = http.createServer((request, response) => {
     state.requests.push({ method: request.method, url: request.url, accept: request.headers.accept,
       authorization: request.headers.authorization });
-    const repository = (request.url.match(/^\/v2\/(.+)\/(?:manifests|blobs)\//) || [])[1];
+    const repository = (request.url.match(/^\/v2\/(.+)\/(?:manifests|blobs|referrers)\//) || [])[1];
     const challenge = auth.check(request, repository);
     if (challenge) {
       return response.writeHead(401, { 'www-authenticate': challenge, 'content-type': 'application/json' })
         .end(errorBody('UNAUTHORIZED', 'authentication required'));
+    }
+    // the OCI 1.1 referrers API, when state.referrersApi: an index of the manifests whose subject is the digest;
+    // a registry without it answers 404 (CNCF distribution 2.8)
+    const referrersPath = request.url.match(/^\/v2\/(.+)\/referrers\/([^/?]+)$/);
+    if (referrersPath) {
+      if (!state.referrersApi) return response.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found\n');
+      const manifests = [...state.manifests.entries()]
+        .filter(([key]) => key.startsWith(`${referrersPath[1]}@sha256:`))
+        .map(([, entry]) => ({ entry, document: JSON.parse(entry.body) }))
+        .filter(({ document }) => document.subject && document.subject.digest === decodeURIComponent(referrersPath[2]))
+        .map(({ entry, document }) => ({ mediaType: entry.type, digest: sha256(entry.body), size: entry.body.length,
+          artifactType: document.artifactType }));
+      return response.writeHead(200, { 'content-type': TYPES.oci.index })
+        .end(manifestBytes({ schemaVersion: 2, mediaType: TYPES.oci.index, manifests }));
     }
     const manifestPath = request.url.match(/^\/v2\/(.+)\/manifests\/([^/]+)$/);
     if (manifestPath) {
@@ -272,12 +287,31 @@ async function startFakeRegistry(expectedAuthorization, options = {}) {
     return addManifest(repository, [tag, sha256(body)], body, 'application/vnd.oci.image.manifest.v1+json');
   }
 
+  /**
+   * A signature of an image's digest: an OCI 1.1 artifact whose subject is that digest (found by the referrers API),
+   * or, with tagScheme ('sig', 'att', 'sbom'), a manifest under cosign's tag sha256-<hex>.<tagScheme>, without subject.
+   * @returns the referrer manifest's digest
+   */
+  function addReferrer(repository, subject, tagScheme) {
+    const payload = blob(`signature of ${subject} ${tagScheme || 'oci'}`);
+    const config = tagScheme ? blob(`cosign config of ${subject} ${tagScheme}`) : blob('{}');
+    for (const each of [payload, config]) state.blobs.set(each.digest, { content: each.content });
+    const artifactType = tagScheme ? undefined : 'application/vnd.dev.cosign.artifact.sig.v1+json';
+    const body = manifestBytes({ schemaVersion: 2, mediaType: TYPES.oci.manifest, ...(artifactType ? { artifactType } : {}),
+      config: { mediaType: tagScheme ? TYPES.oci.config : 'application/vnd.oci.empty.v1+json', digest: config.digest, size: config.size },
+      layers: [{ mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', digest: payload.digest, size: payload.size }],
+      ...(tagScheme ? {} : { subject: { mediaType: TYPES.oci.manifest, digest: subject, size: 1 } }) });
+    const tags = tagScheme ? [`sha256-${subject.slice('sha256:'.length)}.${tagScheme}`] : [];
+    return addManifest(repository, [...tags, sha256(body)], body, TYPES.oci.manifest);
+  }
+
   return {
     state,
     registryUrl,
     blobHostUrl,
     addImage,
     addImageOfLayers,
+    addReferrer,
     close: () => Promise.all([registry, blobHost].map((server) => new Promise((done) => server.close(done)))),
   };
 }

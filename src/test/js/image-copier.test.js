@@ -336,6 +336,42 @@ test('past the deadline the images are deferred, kept for the next run, and name
   assert.equal(JSON.parse(ssm.state.parameters.get(PARAMETER)).length, 1);
 });
 
+test('the referrers of the copied digest travel with it where the upstream serves the referrers API', async (t) => {
+  anonymous.state.referrersApi = true;
+  t.after(() => { anonymous.state.referrersApi = false; });
+  const { index } = anonymous.addImage('signed/oci', 'v1', ['linux/amd64', 'linux/arm64']);
+  const signature = anonymous.addReferrer('signed/oci', index);
+  const result = await handler({ Images: [image(anonymous, 'signed/oci', 'v1', 'mcr')] }, context());
+
+  const entry = result.report[0];
+  assert.equal(entry.status, 'copied', JSON.stringify(entry));
+  assert.equal(entry.referrers, 1);
+  assert.equal(entry.referrersPushed, 1);
+  assertSameDigests(anonymous, 'signed/oci', 'mcr/signed/oci', [index, signature]);
+  assert.equal(JSON.parse(repository('mcr/signed/oci').manifests.get(signature).body).subject.digest, index,
+    'its subject is the copied digest, as ECR\'s referrers API lists it');
+  assert.ok(!anonymous.state.requests.some((r) => /\.sig$/.test(r.url)), 'no tag scheme where the API answers');
+});
+
+test('cosign\'s tag scheme travels with the image where the upstream has no referrers API', async () => {
+  const digest = anonymous.addImage('signed/cosign', 'v1', null);
+  const signature = anonymous.addReferrer('signed/cosign', digest, 'sig');
+  const attestation = anonymous.addReferrer('signed/cosign', digest, 'att');
+  const result = await handler({ Images: [image(anonymous, 'signed/cosign', 'v1', 'mcr')] }, context());
+
+  const entry = result.report[0];
+  assert.equal(entry.status, 'copied', JSON.stringify(entry));
+  assert.equal(entry.referrers, 2);
+  const hex = digest.slice('sha256:'.length);
+  assert.equal(repository('mcr/signed/cosign').tags.get(`sha256-${hex}.sig`), signature);
+  assert.equal(repository('mcr/signed/cosign').tags.get(`sha256-${hex}.att`), attestation);
+  assert.equal(repository('mcr/signed/cosign').tags.has(`sha256-${hex}.sbom`), false, 'none upstream, none copied');
+  assertSameDigests(anonymous, 'signed/cosign', 'mcr/signed/cosign', [digest, signature, attestation]);
+
+  const again = await handler({ Images: [image(anonymous, 'signed/cosign', 'v1', 'mcr')] }, context());
+  assert.equal(again.report[0].referrersPushed, 0, 'copied already');
+});
+
 test('a layer that does not fit in the time left is deferred with where it stopped, and the next attempt resumes it', async () => {
   // a link of 10 MiB/s: the 30 MiB layer takes 3 s, and the invocation has 2.5 s, its blobs stopping 1 s before
   const slow = await startFakeRegistry(null, { auth: { type: 'bearer', anonymous: true },

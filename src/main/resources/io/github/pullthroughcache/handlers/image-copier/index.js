@@ -47,6 +47,7 @@ const { LambdaClient } = require('@aws-sdk/client-lambda');
 const { SSMClient } = require('@aws-sdk/client-ssm');
 const { request, get, stream, manifest, isIndex, parsePlatform, chosenEntries, blobsOf, pool, semaphore, sha256 } = require('../shared/registry-client');
 const { createImageRunHandler } = require('../shared/image-run');
+const { DeadlineReached } = require('../shared/cloudformation');
 
 const MiB = 1024 * 1024;
 // ECR's bounds of a layer part: at most 10 MiB, at least 5 MiB but the last, 4,200 parts a layer ("Maximum layer part
@@ -327,7 +328,58 @@ function partialIndex(top, entries) {
   return { ...top, body, digest: sha256(body), bytes: body.length };
 }
 
-/** Copies one image: its manifests, the blobs ECR lacks, then the manifests bottom up. */
+// cosign's tags for what it attaches to sha256:<hex> in a registry without the referrers API
+// (https://github.com/sigstore/cosign/blob/main/specs/SIGNATURE_SPEC.md): signatures, attestations, SBOMs
+const COSIGN_SUFFIXES = ['sig', 'att', 'sbom'];
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+
+/**
+ * What is attached upstream to a digest: the manifests the OCI 1.1 referrers API lists
+ * (https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-referrers), where the upstream serves
+ * it; otherwise (404) those of cosign's tag scheme that exist. Each: { reference, tag (tag scheme only), pulled? }.
+ */
+async function referrersOf(upstream, repository, digest, options) {
+  try {
+    const response = await get(upstream, repository, `/v2/${repository}/referrers/${digest}`, { accept: OCI_INDEX }, options);
+    const index = JSON.parse(Buffer.from(await response.arrayBuffer()).toString('utf8'));
+    return (index.manifests || []).map((descriptor) => ({ reference: descriptor.digest, tag: null }));
+  } catch (error) {
+    if (error.status !== 404) throw error;
+  }
+  const found = [];
+  for (const suffix of COSIGN_SUFFIXES) {
+    const tag = `sha256-${digest.slice('sha256:'.length)}.${suffix}`;
+    try {
+      found.push({ reference: tag, tag, pulled: await manifest(upstream, repository, tag, options) });
+    } catch (error) {
+      if (error.status !== 404) throw error;
+    }
+  }
+  return found;
+}
+
+/**
+ * Copies what is attached to the copied digest (signatures, attestations, SBOMs) after the image itself, as images
+ * are copied: blobs ECR lacks, then the manifest's exact bytes; those of the tag scheme under their tag. A referrer
+ * that is an index, and the referrers of referrers, are not copied.
+ */
+async function copyReferrers(upstream, shared, image, digest, options) {
+  const referrers = await referrersOf(upstream, image.sourceRepository, digest, options);
+  let pushed = 0;
+  for (const referrer of referrers) {
+    const pulled = referrer.pulled || await manifest(upstream, image.sourceRepository, referrer.reference, options);
+    if (isIndex(pulled)) continue;
+    const missing = await missingBlobs(shared.ecr, image.repository, [...blobsOf([pulled]).keys()]);
+    for (const blob of missing) {
+      const copied = await shared.transfers(() => copyBlob(upstream, shared.ecr, image, blob, options, null));
+      if (copied.paused) throw new DeadlineReached(`the referrers of ${digest} were not copied in time`);
+    }
+    if (await putManifest(shared.ecr, image.repository, pulled, referrer.tag)) pushed++;
+  }
+  return { referrers: referrers.length, referrersPushed: pushed };
+}
+
+/** Copies one image: its manifests, the blobs ECR lacks, then the manifests bottom up, then its referrers. */
 async function copyImage(image, shared, runOptions) {
   const started = Date.now();
   // blobs stop between parts this long before the deadline, which cuts any transfer
@@ -374,7 +426,10 @@ async function copyImage(image, shared, runOptions) {
   }
   const tag = image.reference.startsWith('sha256:') ? null : image.reference;
   if (await putManifest(shared.ecr, image.repository, pushedTop, tag)) pushed++;
+  // the signatures of the upstream digest hold for the copy only when it has that digest (not an index in part)
+  const attached = pushedTop.digest === top.digest ? await copyReferrers(upstream, shared, image, top.digest, options) : {};
   return {
+    ...attached,
     digest: pushedTop.digest,
     ...(pushedTop.digest !== top.digest ? { upstreamDigest: top.digest } : {}),
     manifests: platformManifests.length + 1,

@@ -90,7 +90,10 @@ async function get(registry, repository, path, headers, limits) {
       url = new URL(response.headers.get('location'), url).toString();
       continue;
     }
-    if (!response.ok) throw new Error(`GET ${path}: HTTP ${response.status}${await errorCodeOf(response)}`);
+    if (!response.ok) {
+      throw Object.assign(new Error(`GET ${path}: HTTP ${response.status}${await errorCodeOf(response)}`),
+        { status: response.status });
+    }
     return response;
   }
   throw new Error(`GET ${path}: more than ${MAX_REDIRECTS} redirects`);
