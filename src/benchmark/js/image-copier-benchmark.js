@@ -1,19 +1,18 @@
 'use strict';
 // The image copier's benchmark (mvn -Pbenchmark test-compile exec:java runs it after the cache warmer's): the handler
 // against the loopback fakes, the upstream's blob host throttled to a fixed bandwidth as a CDN serves one client, and
-// ECR's push API as the fake ECR answers it (JSON, each layer part base64-encoded, as the SDK sends it). It copies a
-// list of images one at a time and several at a time, copies it again (nothing to upload), then copies one image
-// whose single layer of 2 GB is made on the fly, in a process of its own with a small heap, and prints that
-// process's peak resident memory. Between the two, the copier beside skopeo (see sideBySide). Wall time, throughput and memory are printed; nothing is asserted on time. The
-// fake ECR decodes and hashes every part in this process, and the SDK encodes each in JavaScript: on one machine the
-// figures are a lower bound of what a function reaches against ECR itself.
+// ECR's registry API for pushes as the fake answers it (fake-ecr-push.js). It copies a list of images one at a time
+// and several at a time, copies it again (nothing to upload), then copies one image whose single layer of 2 GB is
+// made on the fly, in a process of its own with a small heap, and prints that process's peak resident memory. Between
+// the two, the copier beside skopeo, both between two real registries (see sideBySide). Wall time, throughput and
+// memory are printed; nothing is asserted on time.
 const path = require('node:path');
 const fs = require('node:fs');
 const os = require('node:os');
 const net = require('node:net');
 const { spawn, spawnSync } = require('node:child_process');
 const { startFakeEcr, useFake } = require('../../test/js/fake-ecr');
-const { addPushApi } = require('../../test/js/fake-ecr-push');
+const { startPushRegistry } = require('../../test/js/fake-ecr-push');
 const { startFakeRegistry, generatedBlob, blob, manifestBytes } = require('../../test/js/fake-registry');
 
 const MB = 1024 * 1024;
@@ -39,8 +38,9 @@ function copyInChild(event) {
 }
 
 // Side by side with skopeo: the same source (a CNCF distribution registry on loopback), one image at a time, each
-// side a process of its own; the copier pushes to the fake ECR's push API (in this process), skopeo to a second
-// distribution registry. The medians of ROUNDS rounds, in MiB/s of the images' bytes.
+// side a process of its own, both pushing to the same second distribution registry (a process of its own, standing
+// for ECR: the copier is given its URL by the fake ECR's GetAuthorizationToken), into repositories of their own each
+// round; the copier and skopeo alternate. The medians of ROUNDS rounds, in MiB/s of the images' bytes.
 const ROUNDS = Number(process.env.BENCHMARK_ROUNDS || 3);
 // the 5-image set: layer sizes in MiB per image, 418 MiB in all; and one image of one 400 MiB layer
 const IMAGE_SET = [[40, 30, 10], [100, 20], [60, 40], [50, 20, 8], [40]];
@@ -106,6 +106,7 @@ async function pushImage(registry, repository, layerMiB, seed) {
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function sideBySide(ecr) {
+  const pushedTo = ecr.state.proxyEndpoint;
   if (!onPath('docker-registry') || !onPath('skopeo')) {
     console.log('  side by side with skopeo: SKIPPED, docker-registry or skopeo is not installed (Debian: apt-get install '
       + 'docker-registry skopeo); no comparison was made');
@@ -114,13 +115,14 @@ async function sideBySide(ecr) {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'copier-benchmark-'));
   const source = await startDistribution(work, 'source');
   const target = await startDistribution(work, 'target');
+  ecr.state.proxyEndpoint = target.url;
   try {
     const sets = [
       { label: `${IMAGE_SET.length}-image set, ${IMAGE_SET.flat().reduce((a, b) => a + b)} MiB`, layers: IMAGE_SET },
       { label: `one ${ONE_LAYER[0][0]} MiB layer`, layers: ONE_LAYER },
     ];
     console.log(`  side by side, one image at a time, from a CNCF distribution registry on loopback, median of ${ROUNDS}:`);
-    console.log(`    ${''.padEnd(26)} ${'copier -> ECR API'.padStart(18)} ${'skopeo copy --all'.padStart(18)} ${'ratio'.padStart(6)}`);
+    console.log(`    ${''.padEnd(26)} ${'copier'.padStart(18)} ${'skopeo copy --all'.padStart(18)} ${'ratio'.padStart(6)}`);
     let seed = 1;
     for (const set of sets) {
       const images = [];
@@ -129,8 +131,8 @@ async function sideBySide(ecr) {
       const copier = [];
       const skopeo = [];
       for (let round = 0; round < ROUNDS; round++) {
-        addPushApi(ecr, { createOnPush: ['mcr'] });
-        const result = await copyInChild({ Images: images, ImageConcurrency: '1', Concurrency: '4' });
+        const result = await copyInChild({ Images: images.map((each) => ({ ...each, repository: `c${round}/${each.sourceRepository}` })),
+          ImageConcurrency: '1', Concurrency: '4' });
         if (result.report.some((entry) => entry.status !== 'copied')) throw new Error(`the copier: ${JSON.stringify(result.report)}`);
         copier.push(mib / result.seconds);
         // a home of its own each round: skopeo's blob cache knows nothing, so it uploads every blob as the copier does
@@ -148,6 +150,7 @@ async function sideBySide(ecr) {
         + `${`${median(skopeo).toFixed(1)} MiB/s`.padStart(18)} ${(median(copier) / median(skopeo)).toFixed(2).padStart(6)}`);
     }
   } finally {
+    ecr.state.proxyEndpoint = pushedTo;
     await Promise.all([source.stop(), target.stop()]);
     fs.rmSync(work, { recursive: true, force: true });
   }
@@ -156,7 +159,8 @@ async function sideBySide(ecr) {
 async function main() {
   const ecr = await startFakeEcr();
   useFake(ecr.url);
-  let push = addPushApi(ecr, { createOnPush: ['mcr'] });
+  const pushTo = await startPushRegistry(ecr);
+  let push = pushTo.reset({ createOnPush: ['mcr'] });
   const registry = await startFakeRegistry(null, { auth: { type: 'bearer', anonymous: true }, rates: RATES });
   const handler = require('../../main/resources/io/github/pullthroughcache/handlers/image-copier/index.js')
     .createHandler({ retryDelayMs: 10, reserveMs: 60000 });
@@ -172,7 +176,7 @@ async function main() {
   const megabytes = IMAGES * LAYERS * LAYER_MB;
   const context = { getRemainingTimeInMillis: () => 15 * 60000 };
   console.log(`image copier: ${IMAGES} images of ${LAYERS * LAYER_MB} MB (${LAYERS} layers), upstream blob host link `
-    + `${RATES.total / MB} MB/s, ${RATES.perConnection / MB} MB/s per connection; ECR's push API on loopback`);
+    + `${RATES.total / MB} MB/s, ${RATES.perConnection / MB} MB/s per connection; ECR's registry API on loopback`);
 
   const timed = async (label, run) => {
     const log = console.log;
@@ -199,15 +203,15 @@ async function main() {
   if (process.env.BENCHMARK_THROTTLED !== 'false') {
     counts.push(await timed('one image, one blob at a time', run(1, 1)));
     counts.push(await timed('again: copied already, nothing to upload', run(4, 4)));
-    push = addPushApi(ecr, { createOnPush: ['mcr'] });
+    push = pushTo.reset({ createOnPush: ['mcr'] });
     counts.push(await timed('4 images at a time, 4 blobs in all', run(4, 4)));
-    push = addPushApi(ecr, { createOnPush: ['mcr'] });
+    push = pushTo.reset({ createOnPush: ['mcr'] });
     counts.push(await timed('4 images at a time, 8 blobs in all', run(4, 8)));
   }
 
   await sideBySide(ecr);
 
-  push = addPushApi(ecr, { createOnPush: ['mcr'] });
+  push = pushTo.reset({ createOnPush: ['mcr'] });
   const started = Date.now();
   const big = generatedBlob(BIG_LAYER_MB * MB, 2048);
   registry.addImageOfLayers('benchmark/big', 'v1', [big]);
@@ -221,7 +225,7 @@ async function main() {
     + `${push.counts.parts} parts of at most ${push.mostPartBytes / MB} MB (config included), peak RSS ${(result.maxRssBytes / MB).toFixed(0)} MB, `
     + `digest in ECR ${same ? 'equal to' : 'NOT'} the upstream's`);
 
-  await Promise.all([ecr.close(), registry.close()]);
+  await Promise.all([ecr.close(), registry.close(), pushTo.close()]);
   if (counts.some((count) => count !== IMAGES) || !same) {
     console.error('not every image was copied');
     process.exit(1);

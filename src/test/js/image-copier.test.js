@@ -6,7 +6,7 @@ const { spawn } = require('node:child_process');
 const { ECRClient } = require('@aws-sdk/client-ecr');
 const { ConfiguredRetryStrategy } = require('@smithy/core/retry');
 const { startFakeEcr, useFake, cfnEvent } = require('./fake-ecr');
-const { addPushApi, MAX_PART } = require('./fake-ecr-push');
+const { startPushRegistry } = require('./fake-ecr-push');
 const { startFakeRegistry, generatedBlob, sha256 } = require('./fake-registry');
 const { startFakeSsm } = require('./fake-ssm');
 const { startFakeLambda } = require('./fake-lambda');
@@ -21,6 +21,7 @@ const PARAMETER = '/pull-through-cache/Stack/Cpr1a2b3c4d/deferred';
 const MiB = 1024 * 1024;
 
 let ecr;
+let registry; // ECR's registry API, where the copier pushes
 let push;
 let ssm;
 let lambda;
@@ -35,6 +36,7 @@ const context = (remainingMs = 900000) => ({ getRemainingTimeInMillis: () => rem
 before(async () => {
   ecr = await startFakeEcr();
   useFake(ecr.url);
+  registry = await startPushRegistry(ecr);
   ssm = await startFakeSsm();
   lambda = await startFakeLambda();
   secrets = await startFakeSecretsManager();
@@ -46,9 +48,9 @@ before(async () => {
   handler = require(HANDLER).createHandler({ retryDelayMs: 1, reserveMs: 60000,
     ecr: new ECRClient({ maxAttempts: 8, retryStrategy: new ConfiguredRetryStrategy(8, (attempt) => attempt) }) });
 });
-after(() => Promise.all([ecr, ssm, lambda, secrets, bearer, anonymous, basic].map((each) => each.close())));
+after(() => Promise.all([ecr, registry, ssm, lambda, secrets, bearer, anonymous, basic].map((each) => each.close())));
 beforeEach(() => {
-  push = addPushApi(ecr, { createOnPush: ['nvcr', 'mcr', 'registry'], immutable: ['registry/immutable'] });
+  push = registry.reset({ createOnPush: ['nvcr', 'mcr', 'registry'], immutable: ['registry/immutable'] });
   for (const registry of [bearer, anonymous, basic]) {
     registry.state.requests = [];
     registry.state.blobHostRequests = [];
@@ -167,7 +169,8 @@ test('a re-run uploads nothing and downloads no blob', async () => {
 
   assert.equal(again.report[0].status, 'copied');
   assert.equal(again.report[0].blobsUploaded, 0);
-  assert.equal(again.report[0].manifestsPushed, 0, 'ECR answered ImageAlreadyExistsException for each');
+  // a push cannot ask whether ECR has a manifest (that is ecr:BatchGetImage, a pull): each is PUT again, unchanged
+  assert.equal(again.report[0].manifestsPushed, again.report[0].manifests);
   assert.equal(push.counts.initiated, counts.initiated, 'no upload begun');
   assert.equal(push.counts.parts, counts.parts);
   assert.equal(push.counts.imagesPushed, counts.imagesPushed);
@@ -259,6 +262,7 @@ test('a wrong credential fails at the token exchange, and neither it nor a token
   assert.match(output, /token exchange at .*: HTTP 401 \(check the username and accessToken of the credential secret\)/);
   assert.ok(!output.includes('wrong-token-never-logged') && !output.includes(PASSWORD), 'no credential');
   for (const token of anonymous.state.tokensIssued) assert.ok(!output.includes(token), 'no token');
+  assert.ok(!output.includes(ecr.state.authorizationToken), 'nor ECR\'s registry credential');
   assert.ok(!output.includes('cfn-response'), 'no response URL');
 });
 
@@ -285,11 +289,11 @@ test('a token that expires during a run is exchanged again', async () => {
   }
 });
 
-test('a blob of several parts goes up in consecutive parts of the size ECR asked for, the last one smaller', async () => {
-  push.partSize = 5 * MiB;
+test('a blob of several parts goes up in consecutive chunks of the copier\'s size, the last one smaller', async () => {
   const layer = generatedBlob(12 * MiB + 3, 7);
   anonymous.addImageOfLayers('parts/app', 'v1', [layer]);
-  const result = await handler({ Images: [image(anonymous, 'parts/app', 'v1', 'mcr')] }, context());
+  const chunked = require(HANDLER).createHandler({ retryDelayMs: 1, partSize: 5 * MiB });
+  const result = await chunked({ Images: [image(anonymous, 'parts/app', 'v1', 'mcr')] }, context());
 
   assert.equal(result.report[0].status, 'copied', JSON.stringify(result.report[0]));
   assert.equal(repository('mcr/parts/app').layers.get(layer.digest), layer.size);
@@ -368,8 +372,11 @@ test('cosign\'s tag scheme travels with the image where the upstream has no refe
   assert.equal(repository('mcr/signed/cosign').tags.has(`sha256-${hex}.sbom`), false, 'none upstream, none copied');
   assertSameDigests(anonymous, 'signed/cosign', 'mcr/signed/cosign', [digest, signature, attestation]);
 
+  const counts = { ...push.counts };
   const again = await handler({ Images: [image(anonymous, 'signed/cosign', 'v1', 'mcr')] }, context());
-  assert.equal(again.report[0].referrersPushed, 0, 'copied already');
+  assert.equal(again.report[0].status, 'copied', JSON.stringify(again.report[0]));
+  assert.equal(push.counts.imagesPushed, counts.imagesPushed, 'copied already: ECR changed nothing');
+  assert.equal(push.counts.initiated, counts.initiated, 'and no blob went up again');
 });
 
 test('a layer that does not fit in the time left is deferred with where it stopped, and the next attempt resumes it', async () => {
@@ -377,10 +384,9 @@ test('a layer that does not fit in the time left is deferred with where it stopp
   const slow = await startFakeRegistry(null, { auth: { type: 'bearer', anonymous: true },
     rates: { perConnection: 10 * MiB, total: 10 * MiB } });
   try {
-    push.partSize = 5 * MiB;
     const layer = generatedBlob(30 * MiB, 31);
     const digest = slow.addImageOfLayers('large/layer', 'v1', [layer]);
-    const quick = require(HANDLER).createHandler({ retryDelayMs: 1, reserveMs: 0, pauseMarginMs: 1000 });
+    const quick = require(HANDLER).createHandler({ retryDelayMs: 1, reserveMs: 0, pauseMarginMs: 1000, partSize: 5 * MiB });
     const first = await quick({ Images: [image(slow, 'large/layer', 'v1', 'mcr')] }, context(2500));
 
     const deferred = first.report[0];
@@ -406,7 +412,6 @@ test('a layer that does not fit in the time left is deferred with where it stopp
 });
 
 test('a layer whose upload ECR no longer knows is copied again from its first byte', async () => {
-  push.partSize = 5 * MiB;
   const layer = generatedBlob(12 * MiB, 32);
   const digest = anonymous.addImageOfLayers('expired/upload', 'v1', [layer]);
   const resume = { blobs: { [layer.digest]: { uploadId: 'an-upload-ecr-dropped', nextByte: 5 * MiB } } };
@@ -445,6 +450,6 @@ test('a layer larger than the function\'s memory is copied within a fixed memory
   t.diagnostic(`peak RSS ${Math.round(maxRssBytes / MiB)} MiB for a ${size / MiB} MiB layer`);
   assert.equal(report[0].status, 'copied', JSON.stringify(report[0]));
   assert.equal(repository('mcr/big/layer').layers.get(layer.digest), size, 'ECR computed the upstream digest');
-  assert.ok(push.mostPartBytes <= MAX_PART);
+  assert.ok(push.mostPartBytes <= 64 * MiB, 'chunks of 64 MiB at most');
   assert.ok(maxRssBytes < 256 * MiB, `peak RSS ${Math.round(maxRssBytes / MiB)} MiB for a ${size / MiB} MiB layer`);
 });
