@@ -23,9 +23,10 @@ const RATES = { perConnection: 10 * MB, total: 160 * MB };
 const BIG_LAYER_MB = Number(process.env.BENCHMARK_BIG_LAYER_MB || 2048);
 const CHILD_HEAP_MB = 128;
 
-function copyInChild(event) {
+/** One copy in a process of its own, with a heap of heapMb (null: Node's default); its report, time and peak RSS. */
+function copyInChild(event, heapMb = CHILD_HEAP_MB) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`--max-old-space-size=${CHILD_HEAP_MB}`,
+    const child = spawn(process.execPath, [...(heapMb ? [`--max-old-space-size=${heapMb}`] : []),
       path.join(__dirname, '../../test/js/copy-in-child.js')], { env: { ...process.env, DEFERRED_PARAMETER: '' },
       stdio: ['pipe', 'pipe', 'ignore'] });
     let output = '';
@@ -38,9 +39,11 @@ function copyInChild(event) {
 }
 
 // Side by side with skopeo: the same source (a CNCF distribution registry on loopback), one image at a time, each
-// side a process of its own, both pushing to the same second distribution registry (a process of its own, standing
-// for ECR: the copier is given its URL by the fake ECR's GetAuthorizationToken), into repositories of their own each
-// round; the copier and skopeo alternate. The medians of ROUNDS rounds, in MiB/s of the images' bytes.
+// side a process of its own, each pushing to a distribution registry of its own, started afresh each round (a process
+// of its own, standing for ECR: the copier is given its URL by the fake ECR's GetAuthorizationToken). Afresh, since
+// skopeo run as root keeps a blob cache in /var/lib/containers/cache whatever its HOME, and mounts a blob it has
+// pushed before from the repository it pushed it to instead of uploading it. The copier and skopeo alternate. The
+// medians of ROUNDS rounds, in MiB/s of the images' bytes.
 const ROUNDS = Number(process.env.BENCHMARK_ROUNDS || 3);
 // the 5-image set: layer sizes in MiB per image, 418 MiB in all; and one image of one 400 MiB layer
 const IMAGE_SET = [[40, 30, 10], [100, 20], [60, 40], [50, 20, 8], [40]];
@@ -72,7 +75,10 @@ async function startDistribution(work, name) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  return { url, host: `127.0.0.1:${port}`, stop: () => new Promise((resolve) => { child.once('exit', resolve); child.kill(); }) };
+  // stopped by its PID; its storage removed with it
+  const stop = () => new Promise((resolve) => { child.once('exit', resolve); child.kill(); })
+    .then(() => fs.rmSync(path.join(work, name), { recursive: true, force: true }));
+  return { url, host: `127.0.0.1:${port}`, stop };
 }
 
 /** Pushes a blob (generated or whole) with the distribution API's monolithic upload: POST, then PUT with the digest. */
@@ -107,6 +113,7 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 
 async function sideBySide(ecr) {
   const pushedTo = ecr.state.proxyEndpoint;
+  if (ROUNDS < 1) return;
   if (!onPath('docker-registry') || !onPath('skopeo')) {
     console.log('  side by side with skopeo: SKIPPED, docker-registry or skopeo is not installed (Debian: apt-get install '
       + 'docker-registry skopeo); no comparison was made');
@@ -114,8 +121,6 @@ async function sideBySide(ecr) {
   }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'copier-benchmark-'));
   const source = await startDistribution(work, 'source');
-  const target = await startDistribution(work, 'target');
-  ecr.state.proxyEndpoint = target.url;
   try {
     const sets = [
       { label: `${IMAGE_SET.length}-image set, ${IMAGE_SET.flat().reduce((a, b) => a + b)} MiB`, layers: IMAGE_SET },
@@ -131,10 +136,14 @@ async function sideBySide(ecr) {
       const copier = [];
       const skopeo = [];
       for (let round = 0; round < ROUNDS; round++) {
+        const forCopier = await startDistribution(work, `copier-${seed}-${round}`);
+        ecr.state.proxyEndpoint = forCopier.url;
         const result = await copyInChild({ Images: images.map((each) => ({ ...each, repository: `c${round}/${each.sourceRepository}` })),
-          ImageConcurrency: '1', Concurrency: '4' });
+          ImageConcurrency: '1', Concurrency: '4' }, null);
         if (result.report.some((entry) => entry.status !== 'copied')) throw new Error(`the copier: ${JSON.stringify(result.report)}`);
         copier.push(mib / result.seconds);
+        await forCopier.stop();
+        const target = await startDistribution(work, `skopeo-${seed}-${round}`);
         // a home of its own each round: skopeo's blob cache knows nothing, so it uploads every blob as the copier does
         const home = fs.mkdtempSync(path.join(work, 'home-'));
         const started = process.hrtime.bigint();
@@ -145,13 +154,14 @@ async function sideBySide(ecr) {
           if (run.status !== 0) throw new Error(`skopeo: ${run.stderr}`);
         }
         skopeo.push(mib / (Number(process.hrtime.bigint() - started) / 1e9));
+        await target.stop();
       }
       console.log(`    ${set.label.padEnd(26)} ${`${median(copier).toFixed(1)} MiB/s`.padStart(18)} `
         + `${`${median(skopeo).toFixed(1)} MiB/s`.padStart(18)} ${(median(copier) / median(skopeo)).toFixed(2).padStart(6)}`);
     }
   } finally {
     ecr.state.proxyEndpoint = pushedTo;
-    await Promise.all([source.stop(), target.stop()]);
+    await source.stop();
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
