@@ -223,9 +223,9 @@ async function main() {
     counts.push(await timed('one image, one blob at a time', run(1, 1)));
     counts.push(await timed('again: copied already, nothing to upload', run(4, 4)));
     push = pushTo.reset({ createOnPush: ['mcr'] });
-    counts.push(await timed('4 images at a time, 4 blobs in all', run(4, 4)));
+    counts.push(await timed('4 images at a time, 4 blobs each', run(4, 4)));
     push = pushTo.reset({ createOnPush: ['mcr'] });
-    counts.push(await timed('4 images at a time, 8 blobs in all', run(4, 8)));
+    counts.push(await timed('4 images at a time, 8 blobs each', run(4, 8)));
   }
 
   await sideBySide(ecr);

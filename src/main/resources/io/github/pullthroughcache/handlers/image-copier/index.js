@@ -270,7 +270,18 @@ function sendChunk(target, location, source, offset, length, hash, limits) {
         }
         if (hash) hash.update(chunk);
         sent += chunk.length;
-        if (!request.write(chunk)) await new Promise((drained) => { request.once('drain', drained); request.once('close', drained); });
+        if (!request.write(chunk)) {
+          // whichever comes first; the other listener goes, or a request of many stalls gathers them
+          await new Promise((drained) => {
+            const done = () => {
+              request.off('drain', done);
+              request.off('close', done);
+              drained();
+            };
+            request.once('drain', done);
+            request.once('close', done);
+          });
+        }
       }
       request.end();
     })().catch(fail);
