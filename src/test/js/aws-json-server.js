@@ -9,9 +9,11 @@ const http = require('node:http');
  */
 function startAwsJsonServer(answer) {
   const server = http.createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => { body += chunk; });
+    // chunks joined once: a layer part's 14 MB body is not rebuilt as a string at each chunk
+    const chunks = [];
+    request.on('data', (chunk) => chunks.push(chunk));
     request.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
       const operation = String(request.headers['x-amz-target'] || '').split('.').pop();
       const reply = (status, payload) => {
         response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });

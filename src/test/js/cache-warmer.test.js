@@ -174,6 +174,7 @@ test('with FailOnError a failed image fails the deployment, naming the image and
 
   assert.equal(lastResponse().Status, 'FAILED');
   assert.match(lastResponse().Reason, /^1 of 1 images were not warmed \(execution [^)]+\): docker-hub\/library\/redis:7: digest mismatch: expected sha256:/);
+  assert.deepEqual(lastResponse().Data, {}, 'a FAILED answer carries no data');
   assert.match(log.text(), /^\{"failed":"docker-hub\/library\/redis:7","error":"ImageFailed","message":"digest mismatch: expected sha256:/m);
   // the execution fails too (ExecutionsFailed counts it), and its status change is not answered a second time
   assert.equal(execution.status, 'FAILED');

@@ -5,6 +5,7 @@ const assert = require('node:assert/strict');
 
 // what the handler logs is captured, not printed
 captureLog();
+const { ECRClient } = require('@aws-sdk/client-ecr');
 const { startFakeEcr, useFake, cfnEvent, addRepository } = require('./fake-ecr');
 const { startFakeCloudFormation } = require('./fake-cloudformation');
 
@@ -107,4 +108,16 @@ test('a repository deleted meanwhile is no failure', async () => {
 
   assert.equal(ecr.state.responses[0].Status, 'SUCCESS');
   assert.equal(ecr.state.responses[0].Data.Removed, '1');
+});
+
+test('a Delete that fails is answered FAILED on one line, with no data', async () => {
+  // an ECR client that tries once: the throttled call fails the work
+  const once = require(HANDLER).createHandler({ ecr: new ECRClient({ maxAttempts: 1 }) });
+  ecr.state.throttle = 1;
+  await once(event('Delete'), context);
+
+  assert.equal(ecr.state.responses[0].Status, 'FAILED');
+  assert.match(ecr.state.responses[0].Reason, /^Rate exceeded$/);
+  assert.deepEqual(ecr.state.responses[0].Data, {});
+  assert.equal(ecr.state.repositories.size, 5, 'nothing was removed');
 });

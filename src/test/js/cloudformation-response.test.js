@@ -52,6 +52,7 @@ test('a FAILED answer is sent again too', async () => {
   assert.equal(fake.state.answerAttempts, 3);
   assert.equal(lastResponse().Status, 'FAILED');
   assert.equal(lastResponse().Reason, 'the work went wrong');
+  assert.deepEqual(lastResponse().Data, {}, 'a FAILED answer carries no data (the delivery options once landed there)');
   assert.equal(lastResponse().PhysicalResourceId, 'Thing-Ptc1a2b3c4d', 'an Update that fails keeps its id');
   assert.deepEqual(log.values('failed'), ['the work went wrong']);
   assertUrlNeverLogged();
@@ -103,4 +104,24 @@ test('a Create that fails is answered CREATE_FAILED only when it wrote nothing, 
   await customResource(failing([]))(event('Create'), context());
   assert.equal(lastResponse().PhysicalResourceId, 'Thing-Ptc1a2b3c4d', 'a handler that does not mark keeps its id');
   assert.equal(lastResponse().Status, 'FAILED');
+});
+
+test('a FAILED answer is delivered by the same deadline and first delay as a SUCCESS one', async () => {
+  // the function has 1 s left: its answer's deadline is now, so one refusal ends the delivery at once
+  fake.state.refuseAnswers = [503, 503, 503];
+  const handler = customResource(async () => { throw new Error('the work went wrong'); }, { responseRetryDelayMs: 1 });
+  await assert.rejects(handler(event('Update', 'Thing-Ptc1a2b3c4d'), context(1000)),
+    /The FAILED answer did not reach CloudFormation in 1 attempts: HTTP 503/);
+  assert.equal(fake.state.answerAttempts, 1);
+});
+
+test('a FAILED reason is one line: a message that spans lines (a JSON error body and its newline) is joined', async () => {
+  const body = '{\n   "errors": [\n      {"code": "DENIED", "message": "requested access to the resource is denied"}\n   ]\n}\n';
+  const handler = customResource(async () => { throw new Error(`GET /v2/team/app/manifests/v1: HTTP 403 ${body}`); });
+  await handler(event('Update', 'Thing-Ptc1a2b3c4d'), context());
+
+  assert.equal(lastResponse().Status, 'FAILED');
+  assert.equal(lastResponse().Reason, 'GET /v2/team/app/manifests/v1: HTTP 403 { "errors": [ {"code": "DENIED", '
+    + '"message": "requested access to the resource is denied"} ] }');
+  assert.deepEqual(lastResponse().Data, {});
 });

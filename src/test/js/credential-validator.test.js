@@ -98,3 +98,16 @@ test('on delete it checks nothing', async () => {
   assert.equal(ecr.state.responses[0].Status, 'SUCCESS');
   assert.equal(metricOf('docker-hub'), undefined);
 });
+
+test('a deployment event it cannot read is answered FAILED on one line, with no data', async () => {
+  const event = cfnEvent(ecr, 'Create', { LogicalResourceId: 'Check', ResourceType: 'Custom::EcrCredentialCheck' },
+    { Owner: 'Ptc1a2b3c4d', Prefixes: ['docker-hub'] });
+  delete event.ResourceProperties;
+
+  await capturing(() => handler(event, { getRemainingTimeInMillis: () => 60000 }));
+
+  const [response] = ecr.state.responses;
+  assert.equal(response.Status, 'FAILED');
+  assert.doesNotMatch(response.Reason, /\n/);
+  assert.deepEqual(response.Data, {});
+});

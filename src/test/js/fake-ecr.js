@@ -61,7 +61,6 @@ function startFakeEcr(options = {}) {
     refusedWrites: 0,
     throttle: 0,
     throttled: 0,
-    operations: null,
     // what GetAuthorizationToken returns
     authorizationToken: Buffer.from('AWS:fake-registry-password-never-logged').toString('base64'),
     proxyEndpoint: 'https://111111111111.dkr.ecr.eu-west-1.amazonaws.com',
@@ -167,8 +166,6 @@ function startFakeEcr(options = {}) {
       return reply(200, { replicationConfiguration });
     }
     if (answerRepositories(state, operation, body ? JSON.parse(body) : {}, reply)) return undefined;
-    // more of ECR's API, which a test adds (fake-ecr-push.js): operation -> (input, reply) => void
-    if (state.operations && state.operations[operation]) return state.operations[operation](JSON.parse(body || '{}'), reply);
     return reply(400, { __type: 'UnknownOperationException', message: operation });
   }).then(({ url, close }) => ({ state, url, spell: (document) => spell(document), spellRules: (rules) => spellRules(rules), close }));
 }

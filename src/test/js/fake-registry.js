@@ -20,13 +20,23 @@ const TYPES = {
     config: 'application/vnd.docker.container.image.v1+json', layer: 'application/vnd.docker.image.rootfs.diff.tar.gzip' },
 };
 
+/**
+ * A manifest's bytes as registries serve them: as pushed, which is indented, with a trailing newline (docker and
+ * skopeo push them so, and CNCF distribution serves the pushed bytes unchanged). A copier that parses and
+ * re-serializes a manifest changes its digest, and the tests that compare digests see it.
+ */
+const manifestBytes = (document) => Buffer.from(`${JSON.stringify(document, null, 3)}\n`);
+
+/** An error body of the OCI distribution spec, as CNCF distribution writes it: with a trailing newline. */
+const errorBody = (code, message) => `${JSON.stringify({ errors: [{ code, message, detail: null }] })}\n`;
+
 function imageManifest(config, layers, types = TYPES.oci) {
-  return Buffer.from(JSON.stringify({
+  return manifestBytes({
     schemaVersion: 2,
     mediaType: types.manifest,
     config: { mediaType: types.config, digest: config.digest, size: config.size },
     layers: layers.map((layer) => ({ mediaType: types.layer, digest: layer.digest, size: layer.size })),
-  }));
+  });
 }
 
 const GENERATED_CHUNK = 1024 * 1024;
@@ -50,6 +60,15 @@ function generatedBlob(size, seed = 1) {
   const hash = crypto.createHash('sha256');
   for (const chunk of chunks()) hash.update(chunk);
   return { digest: `sha256:${hash.digest('hex')}`, size, chunks };
+}
+
+/** The chunks of a generated blob from a byte on. */
+function* skipBytes(chunks, from) {
+  let offset = 0;
+  for (const chunk of chunks) {
+    if (offset + chunk.length > from) yield offset >= from ? chunk : chunk.subarray(from - offset);
+    offset += chunk.length;
+  }
 }
 
 function listen(server) {
@@ -148,6 +167,7 @@ async function startFakeRegistry(expectedAuthorization, options = {}) {
     mostDownloading: 0, // the most blobs sent at once
     tokenRequests: [], // what the token realm was asked
     tokensIssued: [], // every token it gave, never to be logged
+    referrersApi: false, // whether it serves the OCI 1.1 referrers API
   };
   let blobHostUrl;
   const auth = authenticator(expectedAuthorization, options.auth, state, () => blobHostUrl);
@@ -155,17 +175,21 @@ async function startFakeRegistry(expectedAuthorization, options = {}) {
     const url = new URL(request.url, 'http://blob.host');
     if (url.pathname === '/token' && options.auth) return auth.issue(request, response, url);
     const digest = decodeURIComponent(request.url.split('/').pop().split('?')[0]);
-    state.blobHostRequests.push({ digest, authorization: request.headers.authorization });
+    state.blobHostRequests.push({ digest, authorization: request.headers.authorization, range: request.headers.range });
     const entry = state.blobs.get(digest);
     if (!entry) return response.writeHead(404).end();
     if (request.headers.authorization) return response.writeHead(400).end('pre-signed URLs take no Authorization header');
-    const content = entry.corrupt ? Buffer.from('not the bytes you asked for')
+    let content = entry.corrupt ? Buffer.from('not the bytes you asked for')
       : entry.generated ? entry.generated.chunks() : entry.content;
-    const length = entry.generated && !entry.corrupt ? entry.generated.size : content.length;
+    const size = entry.generated && !entry.corrupt ? entry.generated.size : content.length;
+    // a range from a byte to the end, as S3 serves it (206 with Content-Range); other ranges are not asked for
+    const from = Number((/^bytes=(\d+)-$/.exec(request.headers.range || '') || [])[1] || 0);
+    if (from > 0) content = Buffer.isBuffer(content) ? content.subarray(from) : skipBytes(content, from);
     state.downloading++;
     state.mostDownloading = Math.max(state.mostDownloading, state.downloading);
     setTimeout(async () => {
-      response.writeHead(200, { 'content-length': length });
+      response.writeHead(from > 0 ? 206 : 200, { 'content-length': size - from,
+        ...(from > 0 ? { 'content-range': `bytes ${from}-${size - 1}/${size}` } : {}) });
       await send(response, content);
       state.downloading--;
     }, state.downloadMs);
@@ -175,22 +199,38 @@ async function startFakeRegistry(expectedAuthorization, options = {}) {
   const registry = http.createServer((request, response) => {
     state.requests.push({ method: request.method, url: request.url, accept: request.headers.accept,
       authorization: request.headers.authorization });
-    const repository = (request.url.match(/^\/v2\/(.+)\/(?:manifests|blobs)\//) || [])[1];
+    const repository = (request.url.match(/^\/v2\/(.+)\/(?:manifests|blobs|referrers)\//) || [])[1];
     const challenge = auth.check(request, repository);
     if (challenge) {
       return response.writeHead(401, { 'www-authenticate': challenge, 'content-type': 'application/json' })
-        .end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
+        .end(errorBody('UNAUTHORIZED', 'authentication required'));
+    }
+    // the OCI 1.1 referrers API, when state.referrersApi: an index of the manifests whose subject is the digest;
+    // a registry without it answers 404 (CNCF distribution 2.8)
+    const referrersPath = request.url.match(/^\/v2\/(.+)\/referrers\/([^/?]+)$/);
+    if (referrersPath) {
+      if (!state.referrersApi) return response.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found\n');
+      const manifests = [...state.manifests.entries()]
+        .filter(([key]) => key.startsWith(`${referrersPath[1]}@sha256:`))
+        .map(([, entry]) => ({ entry, document: JSON.parse(entry.body) }))
+        .filter(({ document }) => document.subject && document.subject.digest === decodeURIComponent(referrersPath[2]))
+        .map(({ entry, document }) => ({ mediaType: entry.type, digest: sha256(entry.body), size: entry.body.length,
+          artifactType: document.artifactType }));
+      return response.writeHead(200, { 'content-type': TYPES.oci.index })
+        .end(manifestBytes({ schemaVersion: 2, mediaType: TYPES.oci.index, manifests }));
     }
     const manifestPath = request.url.match(/^\/v2\/(.+)\/manifests\/([^/]+)$/);
     if (manifestPath) {
       const entry = state.manifests.get(`${manifestPath[1]}@${decodeURIComponent(manifestPath[2])}`);
-      if (!entry) return response.writeHead(404).end('{"errors":[{"code":"MANIFEST_UNKNOWN"}]}');
+      if (!entry) return response.writeHead(404, { 'content-type': 'application/json' })
+        .end(errorBody('MANIFEST_UNKNOWN', 'manifest unknown'));
       return response.writeHead(200, { 'content-type': entry.type, 'docker-content-digest': sha256(entry.body) }).end(entry.body);
     }
     const blobPath = request.url.match(/^\/v2\/(.+)\/blobs\/([^/]+)$/);
     if (blobPath) {
       const digest = decodeURIComponent(blobPath[2]);
-      if (!state.blobs.has(digest)) return response.writeHead(404).end('{"errors":[{"code":"BLOB_UNKNOWN"}]}');
+      if (!state.blobs.has(digest)) return response.writeHead(404, { 'content-type': 'application/json' })
+        .end(errorBody('BLOB_UNKNOWN', 'blob unknown to registry'));
       if (state.throttleOnce.delete(digest)) return response.writeHead(429, { 'retry-after': '0' }).end('slow down');
       return response.writeHead(307, { location: `${blobHostUrl}/bucket/${encodeURIComponent(digest)}?X-Amz-Signature=fake` }).end();
     }
@@ -229,8 +269,8 @@ async function startFakeRegistry(expectedAuthorization, options = {}) {
       return { mediaType: types.manifest, digest, size: body.length,
         platform: { os, architecture, ...(variant ? { variant } : {}) }, layers, config };
     });
-    const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: types.index,
-      manifests: entries.map(({ layers, config: ignored, ...entry }) => entry) }));
+    const index = manifestBytes({ schemaVersion: 2, mediaType: types.index,
+      manifests: entries.map(({ layers, config: ignored, ...entry }) => entry) });
     addManifest(repository, [tag, sha256(index)], index, types.index);
     return { index: sha256(index), entries };
   }
@@ -247,14 +287,33 @@ async function startFakeRegistry(expectedAuthorization, options = {}) {
     return addManifest(repository, [tag, sha256(body)], body, 'application/vnd.oci.image.manifest.v1+json');
   }
 
+  /**
+   * A signature of an image's digest: an OCI 1.1 artifact whose subject is that digest (found by the referrers API),
+   * or, with tagScheme ('sig', 'att', 'sbom'), a manifest under cosign's tag sha256-<hex>.<tagScheme>, without subject.
+   * @returns the referrer manifest's digest
+   */
+  function addReferrer(repository, subject, tagScheme) {
+    const payload = blob(`signature of ${subject} ${tagScheme || 'oci'}`);
+    const config = tagScheme ? blob(`cosign config of ${subject} ${tagScheme}`) : blob('{}');
+    for (const each of [payload, config]) state.blobs.set(each.digest, { content: each.content });
+    const artifactType = tagScheme ? undefined : 'application/vnd.dev.cosign.artifact.sig.v1+json';
+    const body = manifestBytes({ schemaVersion: 2, mediaType: TYPES.oci.manifest, ...(artifactType ? { artifactType } : {}),
+      config: { mediaType: tagScheme ? TYPES.oci.config : 'application/vnd.oci.empty.v1+json', digest: config.digest, size: config.size },
+      layers: [{ mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', digest: payload.digest, size: payload.size }],
+      ...(tagScheme ? {} : { subject: { mediaType: TYPES.oci.manifest, digest: subject, size: 1 } }) });
+    const tags = tagScheme ? [`sha256-${subject.slice('sha256:'.length)}.${tagScheme}`] : [];
+    return addManifest(repository, [...tags, sha256(body)], body, TYPES.oci.manifest);
+  }
+
   return {
     state,
     registryUrl,
     blobHostUrl,
     addImage,
     addImageOfLayers,
+    addReferrer,
     close: () => Promise.all([registry, blobHost].map((server) => new Promise((done) => server.close(done)))),
   };
 }
 
-module.exports = { startFakeRegistry, blob, generatedBlob, sha256 };
+module.exports = { startFakeRegistry, blob, generatedBlob, sha256, manifestBytes };

@@ -3,8 +3,10 @@ const { test, before, after, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
+const { ECRClient } = require('@aws-sdk/client-ecr');
+const { ConfiguredRetryStrategy } = require('@smithy/core/retry');
 const { startFakeEcr, useFake, cfnEvent } = require('./fake-ecr');
-const { addPushApi, MAX_PART } = require('./fake-ecr-push');
+const { startPushRegistry } = require('./fake-ecr-push');
 const { startFakeRegistry, generatedBlob, sha256 } = require('./fake-registry');
 const { startImageRun } = require('./image-run-harness');
 const { startFakeSecretsManager } = require('./fake-secrets-manager');
@@ -17,6 +19,7 @@ const PASSWORD = 'upstream-access-token-never-logged';
 const MiB = 1024 * 1024;
 
 let ecr;
+let registry; // ECR's registry API, where the copier pushes
 let push;
 let run;
 let secrets;
@@ -26,20 +29,25 @@ let basic; // Basic authentication, as many self-hosted registries
 let handler;
 const log = captureLog();
 const context = (remainingMs = 900000) => ({ getRemainingTimeInMillis: () => remainingMs });
+const handlerSettings = (settings = {}) => ({ retryDelayMs: 1, reserveMs: 60000, responseRetryDelayMs: 1,
+  ecr: new ECRClient({ maxAttempts: 8, retryStrategy: new ConfiguredRetryStrategy(8, (attempt) => attempt) }), ...settings });
 
 before(async () => {
   ecr = await startFakeEcr();
   useFake(ecr.url);
+  registry = await startPushRegistry(ecr);
   secrets = await startFakeSecretsManager();
   bearer = await startFakeRegistry(null, { auth: { type: 'bearer', username: USER, password: PASSWORD } });
   anonymous = await startFakeRegistry(null, { auth: { type: 'bearer', anonymous: true } });
   basic = await startFakeRegistry(null, { auth: { type: 'basic', username: USER, password: PASSWORD } });
-  handler = require(HANDLER).createHandler({ retryDelayMs: 1, reserveMs: 60000, responseRetryDelayMs: 1 });
-  // 10 ms a second: the SDK's own backoff on ECR's throttling runs in real time, inside the execution's 3000 s
+  // the SDK's waits between attempts of ECR's calls (for throttling: 1 s doubling, up to 20 s) are the test's: 1 ms,
+  // 2 ms, ...
+  handler = require(HANDLER).createHandler(handlerSettings());
+  // 10 ms a second: the state machine's waits between attempts
   run = await startImageRun({ handler, template: 'PullThroughCacheCopied.template.json', prefix: 'CacheCopierRun',
     context, secondMs: 10 });
 });
-after(() => Promise.all([ecr, run, secrets, bearer, anonymous, basic].map((each) => each.close())));
+after(() => Promise.all([ecr, registry, run, secrets, bearer, anonymous, basic].map((each) => each.close())));
 // a scheduled run; a deployment (each request named anew) to its answer
 const copy = (input, invocationContext) => run.run(input, invocationContext);
 // a failed image's result: the function's error message is in the cause the state machine caught
@@ -47,8 +55,12 @@ const messageOf = (entry) => JSON.parse(entry.cause).errorMessage;
 let requests = 0;
 const deploy = (event, invocationContext) => run.deploy({ ...event, RequestId: `${event.RequestId}-${++requests}`,
   ResourceProperties: { StateMachine: run.stateMachineArn, ...event.ResourceProperties } }, invocationContext);
+/** The run of a copier made with other settings (see the handler's DEFAULTS), to close when done. */
+const runOf = (settings, wrap = (each) => each) => startImageRun({ context, secondMs: 10,
+  handler: wrap(require(HANDLER).createHandler(handlerSettings(settings))),
+  template: 'PullThroughCacheCopied.template.json', prefix: 'CacheCopierRun' });
 beforeEach(() => {
-  push = addPushApi(ecr, { createOnPush: ['nvcr', 'mcr', 'registry'], immutable: ['registry/immutable'] });
+  push = registry.reset({ createOnPush: ['nvcr', 'mcr', 'registry'], immutable: ['registry/immutable'] });
   for (const registry of [bearer, anonymous, basic]) {
     registry.state.requests = [];
     registry.state.blobHostRequests = [];
@@ -97,6 +109,8 @@ test('an OCI index behind Docker Hub\'s token exchange is copied whole: the same
   assert.equal(entry.status, 'copied', JSON.stringify(entry));
   assert.equal(entry.digest, index);
   assert.equal(entry.manifests, 4);
+  assert.match(bearer.state.manifests.get(`nvidia/cuda@${index}`).body.toString(), /^\{\n {3}"schemaVersion": 2,[^]*\n\}\n$/,
+    'the upstream serves its manifests as registries do: indented, with a trailing newline');
   assert.equal(repository('nvcr/nvidia/cuda').tags.get('12.6'), index, 'the tag names the upstream index');
   assert.ok(repository('nvcr/nvidia/cuda').createdOnPush, 'the repository was created by the push');
   assertSameDigests(bearer, 'nvidia/cuda', 'nvcr/nvidia/cuda', [index, ...entries.map((e) => e.digest)]);
@@ -116,6 +130,30 @@ test('a Docker manifest list from an anonymous registry keeps its Docker media t
   assert.equal(repository('mcr/dotnet/runtime').manifests.get(index).type, 'application/vnd.docker.distribution.manifest.list.v2+json');
   assert.equal(anonymous.state.tokenRequests[0].authenticated, false, 'no credential: an anonymous token');
   assert.equal(secrets.state.calls.length, 0, 'no secret read');
+});
+
+test('several images of one password-protected registry at once are all copied (Basic)', async () => {
+  const names = ['team/one', 'team/two', 'team/three', 'team/four'];
+  const digests = names.map((name) => basic.addImage(name, 'v1', null));
+  const result = await copy({ Images: names.map((name) => image(basic, name, 'v1', 'registry', SECRET)),
+    ImageConcurrency: '4' }, context());
+
+  assert.deepEqual(result.report.map((entry) => entry.status), ['copied', 'copied', 'copied', 'copied'],
+    JSON.stringify(result.report.map((entry) => entry.error)));
+  names.forEach((name, i) => assertSameDigests(basic, name, `registry/${name}`, [digests[i]]));
+  // the four were asked at once, before the registry's first challenge came back
+  assert.equal(basic.state.requests.filter((r) => !r.authorization).length, 4);
+});
+
+test('several images of one registry with a token exchange at once are all copied (Bearer)', async () => {
+  const names = ['nvidia/one', 'nvidia/two', 'nvidia/three', 'nvidia/four'];
+  const digests = names.map((name) => bearer.addImage(name, 'v1', null));
+  const result = await copy({ Images: names.map((name) => image(bearer, name, 'v1', 'nvcr', SECRET)),
+    ImageConcurrency: '4' }, context());
+
+  assert.deepEqual(result.report.map((entry) => entry.status), ['copied', 'copied', 'copied', 'copied'],
+    JSON.stringify(result.report.map((entry) => entry.error)));
+  names.forEach((name, i) => assertSameDigests(bearer, name, `nvcr/${name}`, [digests[i]]));
 });
 
 test('a registry that asks for Basic gets the secret\'s username and access token', async () => {
@@ -166,7 +204,8 @@ test('a re-run uploads nothing and downloads no blob', async () => {
 
   assert.equal(again.report[0].status, 'copied');
   assert.equal(again.report[0].blobsUploaded, 0);
-  assert.equal(again.report[0].manifestsPushed, 0, 'ECR answered ImageAlreadyExistsException for each');
+  // a push cannot ask whether ECR has a manifest (that is ecr:BatchGetImage, a pull): each is PUT again, unchanged
+  assert.equal(again.report[0].manifestsPushed, again.report[0].manifests);
   assert.equal(push.counts.initiated, counts.initiated, 'no upload begun');
   assert.equal(push.counts.parts, counts.parts);
   assert.equal(push.counts.imagesPushed, counts.imagesPushed);
@@ -258,6 +297,7 @@ test('a wrong credential fails at the token exchange, and neither it nor a token
   assert.match(output, /token exchange at .*: HTTP 401 \(check the username and accessToken of the credential secret\)/);
   assert.ok(!output.includes('wrong-token-never-logged') && !output.includes(PASSWORD), 'no credential');
   for (const token of anonymous.state.tokensIssued) assert.ok(!output.includes(token), 'no token');
+  assert.ok(!output.includes(ecr.state.authorizationToken), 'nor ECR\'s registry credential');
   assert.ok(!output.includes('cfn-response'), 'no response URL');
 });
 
@@ -284,11 +324,16 @@ test('a token that expires during a run is exchanged again', async () => {
   }
 });
 
-test('a blob of several parts goes up in consecutive parts of the size ECR asked for, the last one smaller', async () => {
-  push.partSize = 5 * MiB;
+test('a blob of several parts goes up in consecutive chunks of the copier\'s size, the last one smaller', async () => {
   const layer = generatedBlob(12 * MiB + 3, 7);
   anonymous.addImageOfLayers('parts/app', 'v1', [layer]);
-  const result = await copy({ Images: [image(anonymous, 'parts/app', 'v1', 'mcr')] }, context());
+  const chunked = await runOf({ partSize: 5 * MiB });
+  let result;
+  try {
+    result = await chunked.run({ Images: [image(anonymous, 'parts/app', 'v1', 'mcr')] }, context());
+  } finally {
+    await chunked.close();
+  }
 
   assert.equal(result.report[0].status, 'copied', JSON.stringify(result.report[0]));
   assert.equal(repository('mcr/parts/app').layers.get(layer.digest), layer.size);
@@ -318,7 +363,9 @@ test('with FailOnError a failed copy fails the deployment, naming the image', as
     { Owner: 'Cpr1a2b3c4d', FailOnError: 'true', Images: [image(anonymous, 'missing/app', 'v1', 'mcr')] }), context());
 
   assert.equal(lastResponse().Status, 'FAILED');
-  assert.match(lastResponse().Reason, /^1 of 1 images were not copied \(execution [^)]+\): .*missing\/app:v1: GET .*HTTP 404/);
+  // one status line, naming the image, the registry's status and its error code; not the body the registry sent
+  assert.match(lastResponse().Reason, /^1 of 1 images were not copied \(execution [^)]+\): \S*missing\/app:v1: GET \/v2\/missing\/app\/manifests\/v1: HTTP 404 MANIFEST_UNKNOWN$/);
+  assert.deepEqual(lastResponse().Data, {}, 'a FAILED answer carries no data');
   assert.match(log.text(), /^\{"failed":".*missing\/app:v1","error":"ImageFailed"/m);
 });
 
@@ -330,6 +377,100 @@ test('past the deadline the images are deferred and named', async () => {
   assert.equal(lastResponse().Status, 'SUCCESS');
   assert.equal(lastResponse().Data.Deferred, 1);
   assert.match(lastResponse().Data.NotCopied, /deferred\/app:v1/);
+});
+
+test('the referrers of the copied digest travel with it where the upstream serves the referrers API', async (t) => {
+  anonymous.state.referrersApi = true;
+  t.after(() => { anonymous.state.referrersApi = false; });
+  const { index } = anonymous.addImage('signed/oci', 'v1', ['linux/amd64', 'linux/arm64']);
+  const signature = anonymous.addReferrer('signed/oci', index);
+  const result = await copy({ Images: [image(anonymous, 'signed/oci', 'v1', 'mcr')] }, context());
+
+  const entry = result.report[0];
+  assert.equal(entry.status, 'copied', JSON.stringify(entry));
+  assert.equal(entry.referrers, 1);
+  assert.equal(entry.referrersPushed, 1);
+  assertSameDigests(anonymous, 'signed/oci', 'mcr/signed/oci', [index, signature]);
+  assert.equal(JSON.parse(repository('mcr/signed/oci').manifests.get(signature).body).subject.digest, index,
+    'its subject is the copied digest, as ECR\'s referrers API lists it');
+  assert.ok(!anonymous.state.requests.some((r) => /\.sig$/.test(r.url)), 'no tag scheme where the API answers');
+});
+
+test('cosign\'s tag scheme travels with the image where the upstream has no referrers API', async () => {
+  const digest = anonymous.addImage('signed/cosign', 'v1', null);
+  const signature = anonymous.addReferrer('signed/cosign', digest, 'sig');
+  const attestation = anonymous.addReferrer('signed/cosign', digest, 'att');
+  const result = await copy({ Images: [image(anonymous, 'signed/cosign', 'v1', 'mcr')] }, context());
+
+  const entry = result.report[0];
+  assert.equal(entry.status, 'copied', JSON.stringify(entry));
+  assert.equal(entry.referrers, 2);
+  const hex = digest.slice('sha256:'.length);
+  assert.equal(repository('mcr/signed/cosign').tags.get(`sha256-${hex}.sig`), signature);
+  assert.equal(repository('mcr/signed/cosign').tags.get(`sha256-${hex}.att`), attestation);
+  assert.equal(repository('mcr/signed/cosign').tags.has(`sha256-${hex}.sbom`), false, 'none upstream, none copied');
+  assertSameDigests(anonymous, 'signed/cosign', 'mcr/signed/cosign', [digest, signature, attestation]);
+
+  const counts = { ...push.counts };
+  const again = await copy({ Images: [image(anonymous, 'signed/cosign', 'v1', 'mcr')] }, context());
+  assert.equal(again.report[0].status, 'copied', JSON.stringify(again.report[0]));
+  assert.equal(push.counts.imagesPushed, counts.imagesPushed, 'copied already: ECR changed nothing');
+  assert.equal(push.counts.initiated, counts.initiated, 'and no blob went up again');
+});
+
+test('a layer that does not fit in the time left is deferred with where it stopped, and the state machine resumes it', async () => {
+  // a link of 10 MiB/s: the 30 MiB layer takes 3 s, and each invocation has 2.5 s, its blobs stopping 1 s before
+  const slow = await startFakeRegistry(null, { auth: { type: 'bearer', anonymous: true },
+    rates: { perConnection: 10 * MiB, total: 10 * MiB } });
+  // each invocation's result, and whether a manifest was pushed by then
+  const results = [];
+  const recorded = (each) => async (event, invocationContext) => {
+    const result = await each(event, invocationContext);
+    if (event.Action === 'image') results.push({ result, manifests: repository('mcr/large/layer').manifests.size });
+    return result;
+  };
+  const quick = await runOf({ reserveMs: 0, pauseMarginMs: 1000, partSize: 5 * MiB }, recorded);
+  try {
+    const layer = generatedBlob(30 * MiB, 31);
+    const digest = slow.addImageOfLayers('large/layer', 'v1', [layer]);
+    const outcome = await quick.run({ Images: [image(slow, 'large/layer', 'v1', 'mcr')] }, context(2500));
+
+    assert.equal(outcome.report[0].status, 'copied', JSON.stringify(outcome.report[0]));
+    assert.equal(outcome.report[0].resume, undefined);
+    assertSameDigests(slow, 'large/layer', 'mcr/large/layer', [digest]);
+    const deferred = results[0].result;
+    assert.equal(deferred.status, 'deferred', JSON.stringify(deferred));
+    assert.equal(results[0].manifests, 0, 'no manifest before every blob is in');
+    const where = deferred.resume.blobs[layer.digest];
+    assert.ok(where.uploadId && where.nextByte > 0 && where.nextByte < layer.size, JSON.stringify(where));
+    assert.equal(where.nextByte % (5 * MiB), 0, 'it stopped between two parts');
+    // the state machine handed the result's resume to the next invocation, which went on from there
+    const images = quick.invocations.filter((each) => each.payload.Action === 'image');
+    assert.ok(images.length >= 2 && images.length === results.length, `${images.length} invocations`);
+    assert.equal(images[0].payload.Resume, undefined);
+    assert.deepEqual(images[1].payload.Resume, deferred.resume);
+    assert.ok(slow.state.blobHostRequests.some((r) => r.digest === layer.digest && r.range === `bytes=${where.nextByte}-`),
+      'the upstream was asked for the rest only');
+    const configSize = JSON.parse(repository('mcr/large/layer').manifests.get(digest).body).config.size;
+    assert.equal(push.counts.bytes, layer.size + configSize, 'no byte went up twice');
+    assert.equal(push.counts.initiated, 2, 'one upload for the layer, across the invocations, and one for the config');
+  } finally {
+    await Promise.all([quick.close(), slow.close()]);
+  }
+});
+
+test('a layer whose upload ECR no longer knows is copied again from its first byte', async () => {
+  const layer = generatedBlob(12 * MiB, 32);
+  const digest = anonymous.addImageOfLayers('expired/upload', 'v1', [layer]);
+  const resume = { blobs: { [layer.digest]: { uploadId: 'an-upload-ecr-dropped', nextByte: 5 * MiB } } };
+  // the invocation the state machine makes after a deferred one: the image, and the result's resume
+  const result = await handler({ Action: 'image', Image: image(anonymous, 'expired/upload', 'v1', 'mcr'), Settings: {},
+    Resume: resume }, context());
+
+  assert.equal(result.status, 'copied', JSON.stringify(result));
+  assertSameDigests(anonymous, 'expired/upload', 'mcr/expired/upload', [digest]);
+  assert.deepEqual(anonymous.state.blobHostRequests.filter((r) => r.digest === layer.digest).map((r) => r.range),
+    [`bytes=${5 * MiB}-`, undefined], 'the rest was asked for, then the whole');
 });
 
 /** Runs one copy in a child process of its own, whose heap is limited, and returns its report and peak memory. */
@@ -359,6 +500,6 @@ test('a layer larger than the function\'s memory is copied within a fixed memory
   t.diagnostic(`peak RSS ${Math.round(maxRssBytes / MiB)} MiB for a ${size / MiB} MiB layer`);
   assert.equal(report[0].status, 'copied', JSON.stringify(report[0]));
   assert.equal(repository('mcr/big/layer').layers.get(layer.digest), size, 'ECR computed the upstream digest');
-  assert.ok(push.mostPartBytes <= MAX_PART);
+  assert.ok(push.mostPartBytes <= 64 * MiB, 'chunks of 64 MiB at most');
   assert.ok(maxRssBytes < 256 * MiB, `peak RSS ${Math.round(maxRssBytes / MiB)} MiB for a ${size / MiB} MiB layer`);
 });

@@ -229,6 +229,7 @@ test('a principal never accepted fails at the deadline, naming it and what to do
   await quick(event('Create', [ours('PtcQuay', 'quay', [missing])]), context(1600));
 
   assert.equal(lastResponse().Status, 'FAILED');
+  assert.deepEqual(lastResponse().Data, {}, 'a FAILED answer carries no data');
   assert.ok(Date.now() - started < 1600, 'answered before the function would have timed out');
   assert.ok(fake.state.refusedWrites > 1, 'tried more than once');
   assert.match(lastResponse().Reason, /ECR refused the registry policy for \d+ s/);

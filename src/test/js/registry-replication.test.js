@@ -195,6 +195,7 @@ test('a merge beyond ECR limits fails with the counts and writes nothing', async
   await handler(event('Create', many), context());
 
   assert.equal(lastResponse().Status, 'FAILED');
+  assert.deepEqual(lastResponse().Data, {}, 'a FAILED answer carries no data');
   assert.match(lastResponse().Reason, /would have 11 rules \(2 rules of others and 9 of this stack\), and ECR allows 10/);
   assert.equal(writes(), 0);
   assert.match(log.values('failed').join('\n'), /^The replication configuration would have 11 rules/m);

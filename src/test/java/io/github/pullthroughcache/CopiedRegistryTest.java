@@ -185,7 +185,10 @@ class CopiedRegistryTest {
                 .path("Properties").path("PolicyDocument").path("Statement");
         Map<String, JsonNode> bySid = new java.util.LinkedHashMap<>();
         policy.forEach(statement -> bySid.put(statement.path("Sid").asText(), statement));
-        assertThat(bySid.keySet()).containsExactly("Logs", "CopyInto", "TagOnCreate", "ReadCredentialNvcr");
+        assertThat(bySid.keySet()).containsExactly("RegistryToken", "Logs", "CopyInto", "TagOnCreate", "ReadCredentialNvcr");
+        // the push goes through ECR's registry API with a token: exactly what docker push needs
+        assertThat(bySid.get("RegistryToken").toString()).isEqualTo("{\"Action\":\"ecr:GetAuthorizationToken\","
+                + "\"Effect\":\"Allow\",\"Resource\":\"*\",\"Sid\":\"RegistryToken\"}");
         assertThat(bySid.get("CopyInto").path("Action").toString()).isEqualTo("[\"ecr:BatchCheckLayerAvailability\","
                 + "\"ecr:CompleteLayerUpload\",\"ecr:CreateRepository\",\"ecr:InitiateLayerUpload\",\"ecr:PutImage\","
                 + "\"ecr:UploadLayerPart\"]");
@@ -194,8 +197,10 @@ class CopiedRegistryTest {
         assertThat(bySid.get("TagOnCreate").path("Condition").toString()).contains("aws:TagKeys", "team");
         assertThat(bySid.get("ReadCredentialNvcr").path("Action").asText()).isEqualTo("secretsmanager:GetSecretValue");
         assertThat(bySid.get("ReadCredentialNvcr").path("Resource").toString()).contains("NvcrCredential");
-        assertThat(policy.toString()).doesNotContain("ecr:GetAuthorizationToken", "BatchImportUpstreamImage", "\"*\"",
+        assertThat(policy.toString()).doesNotContain("BatchImportUpstreamImage", "BatchGetImage", "GetDownloadUrlForLayer",
                 "ssm:", "lambda:InvokeFunction");
+        policy.forEach(statement -> assertThat(statement.path("Resource").toString().equals("\"*\""))
+                .as("only the token is on *: %s", statement).isEqualTo(statement.path("Sid").asText().equals("RegistryToken")));
     }
 
     @Test

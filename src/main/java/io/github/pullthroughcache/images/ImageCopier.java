@@ -53,13 +53,16 @@ import software.constructs.Construct;
  * after the creation templates of the registries it copies into); {@code Run} (the state machine), with a schedule
  * its {@code Schedule}, {@code ScheduleRole} and {@code SchedulePolicy}. The role may push
  * ({@link CopiedRegistry#PUSH_ACTIONS}, {@code ecr:CreateRepository} for the repositories that the creation template
- * makes at the first push) on {@code repository/<prefix>/*} of the registries it copies into, read the credential
- * secrets of those registries, and start its state machine: nothing else.
+ * makes at the first push) on {@code repository/<prefix>/*} of the registries it copies into, get a registry token
+ * ({@code ecr:GetAuthorizationToken}, which takes no resource) for the push through ECR's registry API, read the
+ * credential secrets of those registries, and start its state machine: nothing else.
  */
 public class ImageCopier extends ImageRun {
 
     private static final String REPOSITORIES_REASON = "The copies are pushed to repositories under the prefix of a "
             + "copied registry, named by the upstream repository, which ECR creates at the first push.";
+    private static final String REGISTRY_TOKEN_REASON = "ecr:GetAuthorizationToken takes no resource ARN; the pushes "
+            + "are scoped to the repositories under the prefixes of the copied registries.";
     private static final String SECRET_REASON = "A secret imported by name has a random six-character suffix that "
             + "only the wildcard matches.";
 
@@ -104,8 +107,17 @@ public class ImageCopier extends ImageRun {
                 .descriptions("Custom::EcrImageCopier: copies images of registries the pull through cache cannot serve "
                         + "into ECR, for " + self.getNode().getPath(),
                         "Pushes under the copied registries' prefixes and reads their credentials only")
-                // two parts of up to 20 MiB per blob, and one more while the SDK encodes it, Concurrency blobs at once;
-                // Lambda gives a function CPU in proportion to its memory, which the digests and encoding use
+                // the push goes through ECR's registry API, as docker push does, with a token of
+                // ecr:GetAuthorizationToken, which takes no resource:
+                // https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-push-iam.html
+                .statements(List.of(PolicyStatement.Builder.create()
+                        .sid("RegistryToken")
+                        .actions(List.of("ecr:GetAuthorizationToken"))
+                        .resources(List.of("*"))
+                        .build()))
+                .wildcards(REGISTRY_TOKEN_REASON, List.of("*"))
+                // blobs are streamed, a few socket chunks each; Lambda gives a function CPU in proportion to its
+                // memory, which the digests and TLS use
                 .limits(Duration.minutes(15), 1024)
                 .logRetention(options.getLogRetention())
                 .reasons("The copier runs when CloudFormation deploys it"

@@ -6,7 +6,10 @@ import java.io.IOException;
  * Every benchmark, one after another: {@link SynthesisBenchmark}, then the cache warmer's
  * ({@code src/benchmark/js/cache-warmer-benchmark.js}, the handler against the loopback fakes with the blob host's
  * link throttled), then the image copier's ({@code src/benchmark/js/image-copier-benchmark.js}: throughput on a
- * throttled link, and the peak memory of a 2 GB layer's copy). Each prints its own figures.
+ * throttled link; the copier beside {@code skopeo copy --all} from the same CNCF distribution registry into another
+ * one in the same run, alternating, or a line saying that skopeo or docker-registry is absent; and the peak memory of
+ * a 2 GB layer's copy). Each prints
+ * its own figures.
  *
  * <p>{@code mvn -Pbenchmark test-compile exec:java}
  */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.pullthroughcache.PullThroughCache;
 import io.github.pullthroughcache.PullThroughCacheProps;
 import io.github.pullthroughcache.rule.UpstreamRegistry;
+import io.github.pullthroughcache.testing.NamespacedScript;
 import io.github.pullthroughcache.testing.RenderedText;
 import io.github.pullthroughcache.testing.TestApps;
 import java.io.IOException;
@@ -19,7 +20,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -72,27 +72,8 @@ class ContainerdMirrorPullTest {
         Files.writeString(work.resolve("node-script.sh"), shellPart(userData));
         writeImageLayout(work.resolve("oci"), List.of("1.0", "2.0", "3.0"));
 
-        Path script = TestApps.projectRoot().resolve("src/test/resources/io/github/pullthroughcache/kubernetes/containerd-pull.sh");
-        Path log = work.resolve("driver.log");
-        Process driver = new ProcessBuilder("unshare", "--net", "--mount", "--propagation", "private",
-                "--kill-child=SIGTERM", "bash", script.toString(), work.toString(), REGISTRY, "docker-hub", NAME, PASSWORD)
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        try {
-            if (!driver.waitFor(5, TimeUnit.MINUTES)) {
-                throw new AssertionError("containerd-pull.sh ran over 5 minutes:\n" + Files.readString(log));
-            }
-        } finally {
-            // unshare passes SIGTERM on to the script, which stops the registry and containerd by their PIDs
-            driver.destroy();
-            if (!driver.waitFor(30, TimeUnit.SECONDS)) {
-                driver.destroyForcibly();
-            }
-        }
-        output = Files.readAllLines(log);
-        // what a CI log shows of the run
-        output.forEach(line -> System.out.println("[containerd-pull] " + line));
-        assertThat(driver.exitValue()).as("containerd-pull.sh exit status; its output:\n%s", String.join("\n", output))
-                .isZero();
+        output = NamespacedScript.run("kubernetes/containerd-pull.sh", work.resolve("driver.log"), 5, "containerd-pull",
+                work.toString(), REGISTRY, "docker-hub", NAME, PASSWORD);
         accessLog = Files.readString(work.resolve("registry.log"));
         accessLogLines().forEach(line -> System.out.println("[registry] " + line));
     }

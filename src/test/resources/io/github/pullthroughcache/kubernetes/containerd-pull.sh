@@ -4,66 +4,26 @@
 #   <prefix>/library/<name>), the node script of the AL2023 user data run unchanged into a private /etc, and
 #   containerd pulling through the hosts files that script wrote, over CRI as the kubelet does.
 # usage: containerd-pull.sh <work dir> <registry host> <prefix> <image name> <password>
-# Every process it starts is stopped by its PID on exit; each wait is bounded.
+# Every process it starts is stopped by its PID on exit; each wait is bounded (../testing/namespace.sh).
 set -euo pipefail
 W=$1 REGISTRY_HOST=$2 PREFIX=$3 NAME=$4 PASSWORD=$5
 HERE=$(cd "$(dirname "$0")" && pwd)
-PIDS=()
-stop() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-trap stop EXIT
-trap 'exit 143' TERM INT
-
-wait_for() { # <what> <seconds> <command...>
-  local what=$1 seconds=$2; shift 2
-  for _ in $(seq 1 $((seconds * 5))); do "$@" > /dev/null 2>&1 && return 0; sleep 0.2; done
-  echo "FAILED waiting for $what"; return 1
-}
+source "$HERE/../testing/namespace.sh"
 
 ip link set lo up
 echo "network: $(ip -o link show up | awk -F': ' '{print $2}' | tr '\n' ' ')"
 
 # the test CA, and the registry's certificate for the cache's host name
-openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=pull-through-cache test CA" \
-  -keyout "$W/ca.key" -out "$W/ca.crt" 2> /dev/null
-openssl req -newkey rsa:2048 -nodes -subj "/CN=$REGISTRY_HOST" -keyout "$W/registry.key" -out "$W/registry.csr" 2> /dev/null
-printf 'subjectAltName=DNS:%s\n' "$REGISTRY_HOST" > "$W/san.ext"
-openssl x509 -req -in "$W/registry.csr" -CA "$W/ca.crt" -CAkey "$W/ca.key" -CAcreateserial -days 1 \
-  -extfile "$W/san.ext" -out "$W/registry.crt" 2> /dev/null
-htpasswd -Bbn AWS "$PASSWORD" > "$W/htpasswd"
+test_ca "$W"
+server_certificate "$W" registry "$REGISTRY_HOST"
 
 # a private /etc in this mount namespace: the registry host resolves to loopback, the test CA is trusted, and the
 # node script writes /etc/containerd/certs.d and /etc/eks as it would on a node
-cp -a /etc "$W/etc"
-echo "127.0.0.1 $REGISTRY_HOST" >> "$W/etc/hosts"
-cat "$W/ca.crt" >> "$W/etc/ssl/certs/ca-certificates.crt"
+private_etc "$W" "$REGISTRY_HOST"
 rm -rf "$W/etc/containerd/certs.d" "$W/etc/eks"
 mount --bind "$W/etc" /etc
 
-cat > "$W/registry.yml" <<YAML
-version: 0.1
-log:
-  level: info
-  accesslog:
-    disabled: false
-storage:
-  filesystem:
-    rootdirectory: $W/registry-data
-http:
-  addr: 127.0.0.1:443
-  tls:
-    certificate: $W/registry.crt
-    key: $W/registry.key
-auth:
-  htpasswd:
-    realm: pull-through-cache-test
-    path: $W/htpasswd
-YAML
-docker-registry serve "$W/registry.yml" > "$W/registry.log" 2>&1 &
-PIDS+=($!)
-wait_for "the registry" 30 bash -c "exec 3<>/dev/tcp/127.0.0.1/443"
+start_registry "$W" registry 443 AWS "$PASSWORD"
 
 # the image, as the pull through cache would hold it: <prefix>/library/<name>
 for tag in 1.0 2.0 3.0; do

@@ -7,44 +7,70 @@
 // ../shared/registry-client.js and ../shared/image-run.js.
 //
 // Each image is read from the upstream's /v2/ API (anonymous, Basic, or the Bearer token exchange as Docker Hub does
-// it, with the credential of a Secrets Manager secret { "username", "accessToken" }) and pushed with ECR's layer upload
-// API (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_Operations.html):
-// - BatchCheckLayerAvailability first, so that blobs ECR has are neither downloaded nor uploaded again;
-// - each missing blob streamed from the upstream into InitiateLayerUpload / UploadLayerPart / CompleteLayerUpload, one
-//   part in memory at a time: parts of at most 20971520 bytes (API_UploadLayerPart), each but the last at least
-//   5 MiB (LayerPartTooSmallException: "Layer parts must be at least 5 MiB in size"), first bytes consecutive
-//   (InvalidLayerPartException), in the part size InitiateLayerUpload says ECR expects (API_InitiateLayerUpload);
-//   LayerAlreadyExistsException on completion (another copy finished it first) is success;
-// - PutImage with the manifest's exact bytes, its media type and its digest (API_PutImage), so that the digest in ECR
-//   is the upstream's and digest-pinned references work; an index after each of its platforms' manifests, since ECR
-//   refuses an index whose manifests it lacks (ReferencedImagesNotFoundException); ImageAlreadyExistsException
-//   ("no changes to the manifest or image tag") means the image was copied already.
+// it, with the credential of a Secrets Manager secret { "username", "accessToken" }) and pushed through ECR's own /v2/
+// API, the OCI distribution API, as docker and skopeo push to ECR
+// (https://docs.aws.amazon.com/AmazonECR/latest/userguide/docker-push-ecr-image.html): with the Basic credential of
+// ecr:GetAuthorizationToken, "AWS" and a password valid 12 hours, for the registry its proxyEndpoint names
+// (https://docs.aws.amazon.com/AmazonECR/latest/userguide/registry_auth.html), and the IAM actions docker push needs,
+// no other (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-push-iam.html). The requests are the OCI
+// distribution spec's (https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pushing-blobs):
+// - HEAD of each blob first (ecr:BatchCheckLayerAvailability), so that blobs ECR has are neither downloaded nor
+//   uploaded again;
+// - each missing blob streamed from the upstream into POST /blobs/uploads/ (ecr:InitiateLayerUpload), PATCH chunks
+//   (ecr:UploadLayerPart) and PUT ?digest= (ecr:CompleteLayerUpload). The body of a PATCH is the upstream's body as it
+//   arrives: the download waits while the upload does, so a copy holds a few socket chunks of a blob, whatever its
+//   size, and several blobs of an image go up at once (Concurrency). Chunks of 64 MiB, each but the last at least
+//   ECR's smallest layer part, 5 MiB ("Minimum layer part size",
+//   https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html). ECR answers a chunk 201 where the
+//   spec says 202, and its Range header may not advance
+//   (https://github.com/aws/containers-roadmap/issues/2831): the copier counts the bytes it sent, not those ECR says.
+//   The digest is checked before the PUT; a blob that does not match is never completed;
+// - PUT of each manifest's exact bytes with its media type (ecr:PutImage), so that the digest in ECR is the upstream's
+//   and digest-pinned references work; an index after each of its platforms' manifests, since a registry refuses an
+//   index whose manifests it lacks. A PUT of a manifest ECR has is no change, and answered as any PUT (201): the copier
+//   cannot tell it from a new one without ecr:BatchGetImage, which a push does not need.
 // ECR creates a missing repository at the first push, with the settings of the creation template applied for
 // CREATE_ON_PUSH for the copied registry's prefix
 // (https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-creation-templates-create.html).
 // Neither the credential nor a registry token is ever logged: only image names, digests, counts, sizes and durations.
+//
+// The copy of one image, copyImage(image, shared, options), is what one invocation of the run's state machine does
+// ({ "Action": "image", "Image", "Settings", "Resume" }, ../shared/image-run.js); its contract:
+// - in: image { image, upstream, sourceRepository, reference, repository, credential? }; shared (prepare's sessions
+//   and clients); options { deadline (ms since the epoch), platforms, pauseMarginMs, resume?, ... }, resume being the
+//   event's Resume;
+// - out, copied: { digest, upstreamDigest?, manifests, manifestsPushed, blobs, blobsUploaded, bytesUploaded, seconds,
+//   referrers?, referrersPushed? }, where manifestsPushed counts the manifests PUT (all of them: see above);
+// - out, when the time left ran out in the middle of its blobs (a large layer): { status: 'deferred', digest, blobs,
+//   blobsUploaded, bytesUploaded, seconds, resume: { blobs: { <digest>: { uploadId, nextByte } } } }, uploadId being
+//   the upload's location in ECR (the spec's <location>). Nothing is pushed yet. The state machine hands `resume`
+//   back as the next invocation's Resume (options.resume): each blob begun goes on from nextByte in the same upload
+//   (a ranged GET upstream, a PATCH from that byte), or is copied again whole when that cannot be (the upstream
+//   ignores the range, ECR no longer knows the upload or refuses the range); blobs completed are in ECR already and
+//   skipped. No state is kept elsewhere (no SSM parameter);
+// - a failure throws, its message one line.
 
+const crypto = require('node:crypto');
+const http = require('node:http');
+const https = require('node:https');
 const { Buffer } = require('node:buffer');
-const {
-  ECRClient, BatchCheckLayerAvailabilityCommand, InitiateLayerUploadCommand, UploadLayerPartCommand,
-  CompleteLayerUploadCommand, PutImageCommand,
-} = require('@aws-sdk/client-ecr');
+const { ECRClient, GetAuthorizationTokenCommand } = require('@aws-sdk/client-ecr');
 const { SecretsManagerClient, GetSecretValueCommand } = require('@aws-sdk/client-secrets-manager');
 const { SFNClient } = require('@aws-sdk/client-sfn');
-const { request, get, stream, manifest, isIndex, parsePlatform, chosenEntries, blobsOf, pool, semaphore, sha256 } = require('../shared/registry-client');
+const { request, get, errorCodeOf, manifest, isIndex, parsePlatform, chosenEntries, blobsOf, pool, semaphore, sha256 } = require('../shared/registry-client');
 const { createImageRunHandler } = require('../shared/image-run');
+const { DeadlineReached } = require('../shared/cloudformation');
 const { publish } = require('../shared/metrics');
 const { awsClient } = require('../shared/aws-clients');
 
 const MiB = 1024 * 1024;
-// ECR's bounds of a layer part (API_UploadLayerPart, LayerPartTooSmallException), and the size used when
-// InitiateLayerUpload names none: two parts are what the copier holds of a blob, one more while the SDK encodes it
-const PART = { min: 5 * MiB, max: 20971520, preferred: 10 * MiB };
-// BatchCheckLayerAvailability takes at most 100 digests a call (API_BatchCheckLayerAvailability)
-const CHECK_BATCH = 100;
+// A blob goes up in PATCH chunks of `chunk` bytes (the last one smaller), between which a copy may stop when the
+// invocation's time runs out; at least ECR's smallest layer part, 5 MiB (see above)
+const CHUNK = { min: 5 * MiB, preferred: 64 * MiB };
 // what a test may choose through createHandler (and see the cache warmer's); the SDK's attempts of an ECR call,
-// throttling included, are aws-clients.js's
-const DEFAULTS = { maxAttempts: 5, retryDelayMs: 1000, reserveMs: 60000, partSize: null };
+// throttling included, are aws-clients.js's; partSize the chunk size;
+// pauseMarginMs: how long before the deadline a blob's copy stops after the chunk going up (a chunk takes seconds)
+const DEFAULTS = { maxAttempts: 5, retryDelayMs: 1000, reserveMs: 60000, partSize: CHUNK.preferred, pauseMarginMs: 20000 };
 const WORDS = { what: 'image copier', done: 'copied', Done: 'Copied' };
 
 /** The parameters of a WWW-Authenticate challenge: { scheme, realm, service, scope }. */
@@ -74,7 +100,10 @@ function upstreamRegistry(base, credential) {
       const challenge = parseChallenge(response.headers.get('www-authenticate'));
       if (!challenge) return false;
       if (challenge.scheme === 'basic') {
-        if (!basic || basicAsked) return false;
+        // every request the registry challenged is sent again with the credential, also those that were in flight,
+        // without it, when the first challenge came; get() answers one challenge a request, so a wrong credential
+        // fails with the registry's 401
+        if (!basic) return false;
         basicAsked = true;
         return true;
       }
@@ -116,101 +145,240 @@ async function readCredential(secrets, secretId) {
   return { username: value.username, accessToken: value.accessToken };
 }
 
-/** The digests of `digests` that the repository lacks; all of them when it does not exist yet. */
-async function missingBlobs(ecr, repositoryName, digests) {
-  const missing = [];
-  for (let i = 0; i < digests.length; i += CHECK_BATCH) {
-    const batch = digests.slice(i, i + CHECK_BATCH);
-    try {
-      const response = await ecr.send(new BatchCheckLayerAvailabilityCommand({ repositoryName, layerDigests: batch }));
-      const available = new Set((response.layers || []).filter((layer) => layer.layerAvailability === 'AVAILABLE')
-        .map((layer) => layer.layerDigest));
-      missing.push(...batch.filter((digest) => !available.has(digest)));
-    } catch (error) {
-      // created on the first push
-      if (error.name !== 'RepositoryNotFoundException') throw error;
-      missing.push(...batch);
-    }
-  }
-  return missing;
-}
-
-/** The part size: what ECR expects, else the preferred one, within ECR's bounds. */
-function partSizeOf(expected, chosen) {
-  const size = Number(chosen || expected || PART.preferred);
-  return Math.min(Math.max(size, PART.min), PART.max);
-}
-
 /**
- * Streams one blob from the upstream into ECR's layer upload, a part at a time, in order: while one part goes up,
- * the next is read into a second buffer, and the download waits when that one is full. So the copier holds two parts
- * of each blob it copies, whatever the blob's size. The digest is checked before the upload is completed; a blob that
- * does not match is never completed.
+ * ECR's registry as the copier pushes to it: the URL and the Basic credential of ecr:GetAuthorizationToken, one call a
+ * run (the token lasts 12 hours, an invocation 15 minutes at most).
  */
-async function copyBlob(upstream, ecr, image, digest, options) {
-  const repositoryName = image.repository;
-  const response = await get(upstream, image.sourceRepository, `/v2/${image.sourceRepository}/blobs/${digest}`, {}, options);
-  const upload = await ecr.send(new InitiateLayerUploadCommand({ repositoryName }));
-  const size = partSizeOf(upload.partSize, options.partSize);
-  let part = Buffer.allocUnsafe(size);
-  let spare = Buffer.allocUnsafe(size);
-  let filled = 0;
-  let offset = 0;
-  let parts = 0;
-  // the part going up: one at a time, since ECR takes them in order only (InvalidLayerPartException)
-  let sending = Promise.resolve();
-  const flush = async () => {
-    if (filled === 0) return;
-    const request = { repositoryName, uploadId: upload.uploadId, partFirstByte: offset, partLastByte: offset + filled - 1,
-      layerPartBlob: part.subarray(0, filled) };
-    await sending;
-    sending = ecr.send(new UploadLayerPartCommand(request));
-    // a failure is thrown where it is awaited: at the next part, or before completing
-    sending.catch(() => {});
-    offset += filled;
-    filled = 0;
-    parts++;
-    [part, spare] = [spare, part];
-  };
-  const { bytes } = await stream(response, digest, async (chunk) => {
-    for (let position = 0; position < chunk.length;) {
-      const taken = Math.min(size - filled, chunk.length - position);
-      part.set(chunk.subarray(position, position + taken), filled);
-      filled += taken;
-      position += taken;
-      if (filled === size) await flush();
-    }
-  });
-  await flush();
-  await sending;
-  part = null;
-  spare = null;
-  try {
-    await ecr.send(new CompleteLayerUploadCommand({ repositoryName, uploadId: upload.uploadId, layerDigests: [digest] }));
-  } catch (error) {
-    if (error.name !== 'LayerAlreadyExistsException') throw error;
-  }
-  return { bytes, parts };
+async function pushRegistry(ecr) {
+  const response = await ecr.send(new GetAuthorizationTokenCommand({}));
+  const data = response.authorizationData && response.authorizationData[0];
+  if (!data || !data.authorizationToken || !data.proxyEndpoint) throw new Error('ecr:GetAuthorizationToken returned no token');
+  return { base: data.proxyEndpoint.replace(/\/+$/, ''), authorization: `Basic ${data.authorizationToken}` };
 }
 
-/** Pushes a manifest's exact bytes; false when ECR had it already (with that tag, if one is given). */
-async function putManifest(ecr, repositoryName, pulled, tag) {
-  const imageManifest = pulled.body.toString('utf8');
-  if (!Buffer.from(imageManifest, 'utf8').equals(pulled.body)) {
-    throw new Error(`manifest ${pulled.digest} is not UTF-8: ECR's PutImage takes text, and would store another digest`);
-  }
-  try {
-    await ecr.send(new PutImageCommand({ repositoryName, imageManifest, imageManifestMediaType: pulled.type,
-      imageDigest: pulled.digest, ...(tag ? { imageTag: tag } : {}) }));
-    return true;
-  } catch (error) {
-    if (error.name === 'ImageAlreadyExistsException') return false;
-    if (error.name === 'ImageTagAlreadyExistsException') {
-      throw new Error(`tag ${tag} of ${repositoryName} points to another image and the repository's tags are immutable: `
-        + 'copied registries need MUTABLE tags (the creation template\'s imageTagMutability) to follow a moved tag');
+/** A path or URL of ECR's registry (a Location header may be either) as a URL; the credential goes there only. */
+function targetUrl(target, location) {
+  const url = new URL(location, `${target.base}/`);
+  if (url.origin !== new URL(target.base).origin) throw new Error(`the registry sent an upload to another host, ${url.origin}`);
+  return url;
+}
+
+/** A request to ECR's registry with the credential, retried on 429, 5xx and network errors; `body` a Buffer or none. */
+function send(target, method, location, headers, limits, body) {
+  return request(targetUrl(target, location).toString(),
+    { method, headers: { ...headers, authorization: target.authorization }, ...(body ? { body } : {}) }, limits);
+}
+
+/** The error of a refused request: one line, the registry's status and error code (error.code), never its body. */
+async function refused(what, response) {
+  const code = (await errorCodeOf(response)).trim();
+  return Object.assign(new Error(`${what}: HTTP ${response.status}${code ? ` ${code}` : ''}`),
+    { status: response.status, code });
+}
+
+/** The digests of `digests` that the repository lacks (HEAD of each blob); all of them when it does not exist yet. */
+async function missingBlobs(target, repository, digests, limits) {
+  const present = await pool(digests, 8, async (digest) => {
+    const path = `/v2/${repository}/blobs/${digest}`;
+    const response = await send(target, 'HEAD', path, {}, limits);
+    await response.body?.cancel();
+    // a registry may redirect a blob it has to its storage
+    if (response.ok || (response.status >= 300 && response.status < 400)) return true;
+    if (response.status === 404) return false;
+    throw await refused(`HEAD ${path}`, response);
+  });
+  return digests.filter((digest, i) => !present[i]);
+}
+
+/** Opens an upload of a blob: its location. ECR creates the repository here when a creation template covers it. */
+async function startUpload(target, repository, limits) {
+  const path = `/v2/${repository}/blobs/uploads/`;
+  const response = await send(target, 'POST', path, {}, limits);
+  if (response.status !== 202) {
+    const error = await refused(`POST ${path}`, response);
+    if (error.code === 'NAME_UNKNOWN') {
+      throw new Error(`repository ${repository} does not exist, and no creation template applied for CREATE_ON_PUSH `
+        + `covers its name (${error.message})`);
     }
     throw error;
   }
+  await response.body?.cancel();
+  const location = response.headers.get('location');
+  if (!location) throw new Error(`POST ${path}: HTTP 202 without a Location`);
+  return location;
+}
+
+// The chunks go up through node:http(s), not fetch: fetch's streamed request body costs the copy more than half its
+// throughput (a 400 MiB layer between two registries on loopback: 58 MiB/s with fetch, 151 MiB/s with node:https)
+const AGENTS = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
+
+/**
+ * Sends the next `length` bytes of the upstream's body (source: its reader and a chunk read beyond the last PATCH)
+ * as one PATCH from `offset`, hashing them on the way; the next chunk is read from the upstream when the request has
+ * taken the last one (backpressure), so a slow upload slows the download. Returns the location of the upload's next
+ * request. An upstream body that ends early is a digest mismatch; an upload ECR no longer knows, or whose range it
+ * refuses, is error.uploadLost.
+ */
+function sendChunk(target, location, source, offset, length, hash, limits) {
+  const url = targetUrl(target, location);
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    const fail = (error) => {
+      if (answered) return;
+      answered = true;
+      request.destroy();
+      reject(error);
+    };
+    const request = (url.protocol === 'https:' ? https : http).request(url, {
+      method: 'PATCH', agent: AGENTS[url.protocol], signal: AbortSignal.timeout(Math.max(limits.deadline - Date.now(), 1)),
+      headers: { authorization: target.authorization, 'content-type': 'application/octet-stream',
+        'content-range': `${offset}-${offset + length - 1}`, 'content-length': String(length) },
+    }, (response) => {
+      const texts = [];
+      response.on('data', (text) => texts.push(text));
+      response.on('error', fail);
+      response.on('end', async () => {
+        if (answered) return;
+        // 202 as the spec says, 201 as ECR answers
+        if ([201, 202, 204].includes(response.statusCode)) {
+          answered = true;
+          resolve(response.headers.location || location);
+          return;
+        }
+        const text = Buffer.concat(texts).toString('utf8');
+        const error = await refused(`PATCH ${url.pathname}`, { status: response.statusCode, text: async () => text });
+        error.uploadLost = response.statusCode === 404 || response.statusCode === 416
+          || ['BLOB_UPLOAD_UNKNOWN', 'BLOB_UPLOAD_INVALID'].includes(error.code);
+        fail(error);
+      });
+    });
+    request.on('error', (error) => fail(Date.now() >= limits.deadline ? new DeadlineReached('deadline reached')
+      : new Error(`PATCH ${url.pathname}: ${error.message}`)));
+    (async () => {
+      let sent = 0;
+      while (sent < length && !answered) {
+        let chunk = source.pending;
+        source.pending = null;
+        if (!chunk) {
+          const { done, value } = await source.reader.read();
+          if (done) throw source.mismatch(offset + sent);
+          chunk = value;
+        }
+        if (chunk.length > length - sent) {
+          source.pending = chunk.subarray(length - sent);
+          chunk = chunk.subarray(0, length - sent);
+        }
+        if (hash) hash.update(chunk);
+        sent += chunk.length;
+        if (!request.write(chunk)) {
+          // whichever comes first; the other listener goes, or a request of many stalls gathers them
+          await new Promise((drained) => {
+            const done = () => {
+              request.off('drain', done);
+              request.off('close', done);
+              drained();
+            };
+            request.once('drain', done);
+            request.once('close', done);
+          });
+        }
+      }
+      request.end();
+    })().catch(fail);
+  });
+}
+
+/** A blob's copy stopped between two chunks because the invocation's time ran out: where it resumes. */
+const paused = (uploadId, nextByte) => ({ uploadId, nextByte });
+
+/**
+ * Streams one blob from the upstream into ECR: an upload, PATCH chunks in order, and PUT ?digest= once every byte is
+ * in and its sha256 is the digest. When the invocation's time runs out (options.stopAt), the copy stops after the
+ * chunk going up and returns { paused: { uploadId, nextByte } }; given that back (`resume`), it goes on from nextByte
+ * with a ranged GET and the same upload. The copier cannot hash the bytes of the earlier invocation again, so a
+ * resumed blob rests on the registry's own check at the PUT (the spec's DIGEST_INVALID; ECR's InvalidLayerException:
+ * https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CompleteLayerUpload.html). When the upstream ignores
+ * the range (200, not 206) or ECR no longer knows the upload, the blob is copied again from its first byte.
+ */
+async function copyBlob(upstream, target, image, descriptor, options, resume) {
+  const { digest, size } = descriptor;
+  if (!Number.isSafeInteger(size) || size < 0) throw new Error(`blob ${digest} has no valid size in its manifest`);
+  if (Date.now() >= options.stopAt) return { bytes: 0, paused: resume || paused(null, 0) };
+  const path = `/v2/${image.sourceRepository}/blobs/${digest}`;
+  let response;
+  let location;
+  let offset = 0;
+  if (resume && resume.uploadId && resume.nextByte > 0) {
+    response = await get(upstream, image.sourceRepository, path, { range: `bytes=${resume.nextByte}-` }, options);
+    if (response.status === 206) {
+      // a location, or an upload's id alone
+      const resolved = new URL(resume.uploadId, `${target.base}/v2/${image.repository}/blobs/uploads/`);
+      location = `${resolved.pathname}${resolved.search}`;
+      offset = resume.nextByte;
+    } else {
+      await response.body?.cancel();
+      response = null;
+    }
+  }
+  if (!response) response = await get(upstream, image.sourceRepository, path, {}, options);
+  const firstByte = offset;
+  const hash = firstByte === 0 ? crypto.createHash('sha256') : null;
+  const source = {
+    reader: response.body.getReader(),
+    pending: null,
+    mismatch: (bytes) => new Error(`blob ${digest}: digest mismatch: expected ${digest}, got ${bytes} of its ${size} bytes`),
+  };
+  const chunk = Math.max(Number(options.partSize) || CHUNK.preferred, CHUNK.min);
+  try {
+    if (!location) location = await startUpload(target, image.repository, options);
+    while (offset < size) {
+      const length = Math.min(chunk, size - offset);
+      location = await sendChunk(target, location, source, offset, length, hash, options);
+      offset += length;
+      if (offset < size && Date.now() >= options.stopAt) {
+        await source.reader.cancel();
+        return { bytes: offset - firstByte, paused: paused(location, offset) };
+      }
+    }
+    const rest = source.pending || (await source.reader.read()).value;
+    if (rest && rest.length > 0) throw source.mismatch(`more than ${size}`);
+  } catch (error) {
+    await source.reader.cancel().catch(() => {});
+    // the upload expired, or is not where the result said: the blob is copied again, whole
+    if (firstByte > 0 && error.uploadLost) return copyBlob(upstream, target, image, descriptor, options, null);
+    throw error;
+  }
+  if (hash) {
+    const actual = `sha256:${hash.digest('hex')}`;
+    if (actual !== digest) throw new Error(`blob ${digest}: digest mismatch: expected ${digest}, got ${actual} (${size} bytes)`);
+  }
+  const done = targetUrl(target, location);
+  done.searchParams.set('digest', digest);
+  const completed = await send(target, 'PUT', done.toString(), {}, options);
+  if (!completed.ok) throw await refused(`PUT ${done.pathname}?digest=${digest}`, completed);
+  await completed.body?.cancel();
+  return { bytes: size - firstByte };
+}
+
+/** Pushes a manifest's exact bytes with its media type under a tag or its digest. */
+async function putManifest(target, repository, pulled, tag, limits) {
+  const path = `/v2/${repository}/manifests/${tag || pulled.digest}`;
+  const response = await send(target, 'PUT', path, { 'content-type': pulled.type }, limits, pulled.body);
+  if (!response.ok) {
+    const error = await refused(`PUT ${path}`, response);
+    if (tag && error.code === 'TAG_INVALID') {
+      throw new Error(`tag ${tag} of ${repository} points to another image and the repository's tags are immutable: `
+        + 'copied registries need MUTABLE tags (the creation template\'s imageTagMutability) to follow a moved tag '
+        + `(${error.message})`);
+    }
+    throw error;
+  }
+  await response.body?.cancel();
+  const stored = response.headers.get('docker-content-digest');
+  if (stored && stored !== pulled.digest) {
+    throw new Error(`PUT ${path}: the registry stored ${stored}, not the upstream's ${pulled.digest}`);
+  }
+  return true;
 }
 
 /**
@@ -222,17 +390,77 @@ function partialIndex(top, entries) {
   return { ...top, body, digest: sha256(body), bytes: body.length };
 }
 
-/** Copies one image: its manifests, the blobs ECR lacks, then the manifests bottom up. */
-async function copyImage(image, shared, options) {
+// cosign's tags for what it attaches to sha256:<hex> in a registry without the referrers API
+// (https://github.com/sigstore/cosign/blob/main/specs/SIGNATURE_SPEC.md): signatures, attestations, SBOMs
+const COSIGN_SUFFIXES = ['sig', 'att', 'sbom'];
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+
+/**
+ * What is attached upstream to a digest: the manifests the OCI 1.1 referrers API lists
+ * (https://github.com/opencontainers/distribution-spec/blob/main/spec.md#listing-referrers), where the upstream serves
+ * it; otherwise (404) those of cosign's tag scheme that exist. Each: { reference, tag (tag scheme only), pulled? }.
+ */
+async function referrersOf(upstream, repository, digest, options) {
+  try {
+    const response = await get(upstream, repository, `/v2/${repository}/referrers/${digest}`, { accept: OCI_INDEX }, options);
+    const index = JSON.parse(Buffer.from(await response.arrayBuffer()).toString('utf8'));
+    return (index.manifests || []).map((descriptor) => ({ reference: descriptor.digest, tag: null }));
+  } catch (error) {
+    if (error.status !== 404) throw error;
+  }
+  const found = await Promise.all(COSIGN_SUFFIXES.map(async (suffix) => {
+    const tag = `sha256-${digest.slice('sha256:'.length)}.${suffix}`;
+    try {
+      return { reference: tag, tag, pulled: await manifest(upstream, repository, tag, options) };
+    } catch (error) {
+      if (error.status !== 404) throw error;
+      return null;
+    }
+  }));
+  return found.filter(Boolean);
+}
+
+/**
+ * Copies what is attached to the copied digest (signatures, attestations, SBOMs) after the image itself, as images
+ * are copied: blobs ECR lacks, then the manifest's exact bytes; those of the tag scheme under their tag. A referrer
+ * that is an index, and the referrers of referrers, are not copied.
+ */
+async function copyReferrers(upstream, target, shared, image, digest, options, looked) {
+  const referrers = await looked;
+  let pushed = 0;
+  for (const referrer of referrers) {
+    const pulled = referrer.pulled || await manifest(upstream, image.sourceRepository, referrer.reference, options);
+    if (isIndex(pulled)) continue;
+    const blobs = blobsOf([pulled]);
+    const missing = await missingBlobs(target, image.repository, [...blobs.keys()], options);
+    for (const blob of missing) {
+      const copied = await shared.transfers(() => copyBlob(upstream, target, image, blobs.get(blob), options, null));
+      if (copied.paused) throw new DeadlineReached(`the referrers of ${digest} were not copied in time`);
+    }
+    if (await putManifest(target, image.repository, pulled, referrer.tag, options)) pushed++;
+  }
+  return { referrers: referrers.length, referrersPushed: pushed };
+}
+
+/** Copies one image: its manifests, the blobs ECR lacks, then the manifests bottom up, then its referrers. */
+async function copyImage(image, shared, runOptions) {
   const started = Date.now();
+  // blobs stop between parts this long before the deadline, which cuts any transfer
+  const options = { ...runOptions, stopAt: runOptions.deadline - runOptions.pauseMarginMs };
   const upstream = await shared.upstreamOf(image);
+  // ECR's token while the upstream is read; each request of a step at once: a registry's answers take tens of ms
+  const pushTo = shared.target();
+  pushTo.catch(() => {});
   const platforms = options.platforms && options.platforms.map(parsePlatform);
   const top = await manifest(upstream, image.sourceRepository, image.reference, options);
+  // what is attached to it, looked up while the image is copied
+  const looked = referrersOf(upstream, image.sourceRepository, top.digest, options);
+  looked.catch(() => {});
   let pushedTop = top;
   let platformManifests = [];
   if (isIndex(top)) {
     const entries = chosenEntries(top, platforms);
-    for (const entry of entries) platformManifests.push(await manifest(upstream, image.sourceRepository, entry.digest, options));
+    platformManifests = await Promise.all(entries.map((entry) => manifest(upstream, image.sourceRepository, entry.digest, options)));
     if (entries.length < top.document.manifests.length) {
       if (image.reference.startsWith('sha256:')) {
         throw new Error(`${image.image} names an index by digest, which a copy of some of its platforms cannot keep: `
@@ -242,24 +470,42 @@ async function copyImage(image, shared, options) {
     }
   }
   const imageManifests = isIndex(top) ? platformManifests : [top];
-  const blobs = [...blobsOf(imageManifests).keys()];
-  const missing = await missingBlobs(shared.ecr, image.repository, blobs);
+  const descriptors = blobsOf(imageManifests);
+  const blobs = [...descriptors.keys()];
+  const target = await pushTo;
+  const missing = await missingBlobs(target, image.repository, blobs, options);
+  const resumed = (options.resume && options.resume.blobs) || {};
   const copied = await pool(missing, missing.length || 1, (digest) => shared.transfers(
-    () => copyBlob(upstream, shared.ecr, image, digest, options)));
-  let pushed = 0;
-  for (const platformManifest of platformManifests) {
-    if (await putManifest(shared.ecr, image.repository, platformManifest, null)) pushed++;
+    () => copyBlob(upstream, target, image, descriptors.get(digest), options, resumed[digest])));
+  const bytesUploaded = copied.reduce((sum, each) => sum + each.bytes, 0);
+  const paused = missing.filter((digest, i) => copied[i].paused);
+  if (paused.length > 0) {
+    // the rest in the next attempt: the blobs completed are in ECR, those begun go on where they stopped
+    return {
+      status: 'deferred',
+      digest: pushedTop.digest,
+      blobs: blobs.length,
+      blobsUploaded: missing.length - paused.length,
+      bytesUploaded,
+      resume: { blobs: Object.fromEntries(paused.map((digest) => [digest, copied[missing.indexOf(digest)].paused])) },
+      seconds: Math.round((Date.now() - started) / 100) / 10,
+    };
   }
+  const platformsPushed = await Promise.all(platformManifests.map((each) => putManifest(target, image.repository, each, null, options)));
+  let pushed = platformsPushed.filter(Boolean).length;
   const tag = image.reference.startsWith('sha256:') ? null : image.reference;
-  if (await putManifest(shared.ecr, image.repository, pushedTop, tag)) pushed++;
+  if (await putManifest(target, image.repository, pushedTop, tag, options)) pushed++;
+  // the signatures of the upstream digest hold for the copy only when it has that digest (not an index in part)
+  const attached = pushedTop.digest === top.digest ? await copyReferrers(upstream, target, shared, image, top.digest, options, looked) : {};
   return {
+    ...attached,
     digest: pushedTop.digest,
     ...(pushedTop.digest !== top.digest ? { upstreamDigest: top.digest } : {}),
     manifests: platformManifests.length + 1,
     manifestsPushed: pushed,
     blobs: blobs.length,
     blobsUploaded: missing.length,
-    bytesUploaded: copied.reduce((sum, each) => sum + each.bytes, 0),
+    bytesUploaded,
     seconds: Math.round((Date.now() - started) / 100) / 10,
   };
 }
@@ -281,7 +527,7 @@ function publishOutcome(report, counts) {
 
 /**
  * The handler, for CloudFormation events and the state machine's. The state machine copies ImageConcurrency images at
- * a time, each invocation one image, its blobs Concurrency at a time, which bounds the memory to Concurrency parts.
+ * a time, each invocation one image, its blobs Concurrency at a time.
  * Each image: { image, upstream (the registry's URL), sourceRepository, reference (tag or digest), repository (in
  * ECR), credential (a secret's ARN, optional) }.
  * @param settings what a test may choose: ecr, states and secrets (the clients), now (the clock), and see DEFAULTS
@@ -308,7 +554,13 @@ function createHandler(settings = {}) {
         }
         return sessions.get(key);
       };
-      return { ecr, upstreamOf, transfers: semaphore(options.concurrency) };
+      // ECR's registry and its credential, asked for once a run, when the first image needs them
+      let pushTo = null;
+      const target = () => {
+        if (!pushTo) pushTo = pushRegistry(ecr);
+        return pushTo;
+      };
+      return { target, upstreamOf, transfers: semaphore(options.concurrency) };
     },
     processImage: copyImage,
     publish: publishOutcome,
@@ -317,4 +569,4 @@ function createHandler(settings = {}) {
 
 exports.handler = createHandler();
 exports.createHandler = createHandler;
-exports.PART = PART;
+exports.CHUNK = CHUNK;

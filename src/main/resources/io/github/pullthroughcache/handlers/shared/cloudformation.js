@@ -104,6 +104,14 @@ function endOf(context) {
 }
 
 /**
+ * A reason as CloudFormation shows it: one status line. A message that spans lines (a service's error body, its
+ * trailing newline included) is joined into one, and long ones are cut.
+ */
+function oneLine(message) {
+  return String(message).replace(/\s+/g, ' ').trim().slice(0, 1000);
+}
+
+/**
  * Runs work(event, { deadline, context, signal, wrote, refused }) for a custom resource event and answers CloudFormation:
  * SUCCESS with the data work returns, or FAILED with the error's message. Work should end by the deadline (the
  * Lambda function's remaining time less options.reserveMs) with a message of its own; should it hang in a call,
@@ -168,7 +176,7 @@ function customResource(work, options = {}) {
           physicalResourceId = CREATE_FAILED;
         }
       }
-      answer = ['FAILED', String(error.message).slice(0, 1000), physicalResourceId];
+      answer = ['FAILED', oneLine(error.message), physicalResourceId, {}];
     } finally {
       clearTimeout(timer);
     }
@@ -186,5 +194,5 @@ function customResource(work, options = {}) {
 }
 
 module.exports = {
-  customResource, continued, respond, deadlineOf, DeadlineReached, CREATE_FAILED, DEFAULT_RESERVE_MS,
+  customResource, continued, respond, oneLine, deadlineOf, DeadlineReached, CREATE_FAILED, DEFAULT_RESERVE_MS,
 };

@@ -16,7 +16,7 @@
 //   https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
 
 const { StartExecutionCommand } = require('@aws-sdk/client-sfn');
-const { customResource, continued, respond, deadlineOf, DeadlineReached } = require('./cloudformation');
+const { customResource, continued, respond, oneLine, deadlineOf, DeadlineReached } = require('./cloudformation');
 const { log } = require('./log');
 
 /** The Fail states of the state machine that come after an answer: their executions were answered already. */
@@ -143,10 +143,11 @@ function createImageRunHandler(spec) {
     }
     const request = event.Request || {};
     if (request.ResponseURL) {
-      await respond(request, status, reason.slice(0, 1000), request.PhysicalResourceId, data,
+      // a FAILED answer is one status line and carries no data, as every custom resource's here
+      await respond(request, status, oneLine(reason), request.PhysicalResourceId, status === 'SUCCESS' ? data : {},
         { firstDelayMs: limits.responseRetryDelayMs });
     }
-    return { ...data, Succeeded: status === 'SUCCESS', Reason: reason.slice(0, 1000) };
+    return { ...data, Succeeded: status === 'SUCCESS', Reason: oneLine(reason) };
   }
 
   /** An execution that stopped before it answered: CloudFormation gets FAILED, a scheduled run nothing. */
@@ -165,7 +166,7 @@ function createImageRunHandler(spec) {
       : detail.status === 'ABORTED' ? 'was stopped' : 'failed'} before it answered (execution ${detail.executionArn})`
       + `${detail.error ? `: ${detail.error}` : ''}${detail.cause ? `: ${detail.cause}` : ''}`;
     log({ stopped: detail.executionArn, status: detail.status });
-    await respond(request, 'FAILED', reason.slice(0, 1000), request.PhysicalResourceId, {},
+    await respond(request, 'FAILED', oneLine(reason), request.PhysicalResourceId, {},
       { firstDelayMs: limits.responseRetryDelayMs });
     return { answered: 'FAILED' };
   }

@@ -53,6 +53,21 @@ async function request(url, options, limits) {
 }
 
 /**
+ * The error code of a registry's error body ({"errors":[{"code":"MANIFEST_UNKNOWN",...}]}, the OCI distribution spec's
+ * error format), with a space before it; an empty string when the body has none. The body itself, indented and with
+ * its newline, never goes into a message: a message ends up as CloudFormation's one-line status reason.
+ */
+async function errorCodeOf(response) {
+  const text = await response.text().catch(() => '');
+  try {
+    const codes = (JSON.parse(text).errors || []).map((error) => error.code).filter((code) => /^[A-Z_]{1,40}$/.test(code));
+    return codes.length ? ` ${[...new Set(codes)].join(',')}` : '';
+  } catch (notJson) {
+    return '';
+  }
+}
+
+/**
  * GET from the registry, following redirects. The credential goes to the registry only: a redirect to another host
  * (a CDN, or S3 with a pre-signed URL) is followed without it. A 401 is answered once by the registry's challenged().
  */
@@ -77,8 +92,8 @@ async function get(registry, repository, path, headers, limits) {
       continue;
     }
     if (!response.ok) {
-      const text = (await response.text()).slice(0, 300);
-      throw new Error(`GET ${path}: HTTP ${response.status} ${text}`);
+      throw Object.assign(new Error(`GET ${path}: HTTP ${response.status}${await errorCodeOf(response)}`),
+        { status: response.status });
     }
     return response;
   }
@@ -197,6 +212,6 @@ function semaphore(limit) {
 }
 
 module.exports = {
-  MANIFEST_TYPES, INDEX_TYPES, sha256, fixedRegistry, request, get, stream, drain, manifest, isIndex, parsePlatform,
+  MANIFEST_TYPES, INDEX_TYPES, sha256, fixedRegistry, request, get, errorCodeOf, stream, drain, manifest, isIndex, parsePlatform,
   platformName, chosenEntries, blobsOf, pool, semaphore,
 };
