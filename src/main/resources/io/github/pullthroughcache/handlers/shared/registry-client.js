@@ -7,7 +7,7 @@
 
 const crypto = require('node:crypto');
 const { DeadlineReached } = require('./cloudformation');
-const { sleep } = require('./retry');
+const { backoff: sharedBackoff, sleep } = require('./retry');
 
 const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
@@ -31,7 +31,8 @@ function fixedRegistry(base, authorization) {
  */
 async function request(url, options, limits) {
   const { deadline, maxAttempts } = limits;
-  const backoff = (attempt) => limits.retryDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
+  // the handlers' one backoff (retry.js); this loop keeps its own shape for the deadline and Retry-After of a fetch
+  const backoff = (attempt) => sharedBackoff(attempt, { firstDelayMs: limits.retryDelayMs });
   for (let attempt = 1; ; attempt++) {
     const left = deadline - Date.now();
     if (left <= 0) throw new DeadlineReached('deadline reached');
