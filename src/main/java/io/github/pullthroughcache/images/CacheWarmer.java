@@ -2,7 +2,6 @@ package io.github.pullthroughcache.images;
 
 import io.github.pullthroughcache.internal.HandlerFunction;
 import io.github.pullthroughcache.internal.ImageRuns;
-import io.github.pullthroughcache.internal.NagAcknowledgements;
 import io.github.pullthroughcache.internal.StackFacts;
 import io.github.pullthroughcache.internal.Tokens;
 import io.github.pullthroughcache.rule.ICacheModel;
@@ -174,17 +173,8 @@ public class CacheWarmer extends ImageRun {
      * waits for the rule (and its creation template): they must exist before the first pull.
      */
     private void allowPullsThrough(IPullThroughCacheRule rule) {
-        String repositories = rule.getRepositoryArnPattern();
-        if (pulls.getResources().isEmpty()) {
-            // with the first image: a statement without resources is refused
-            policy.addStatements(pulls);
-        }
-        pulls.addResources(repositories);
-        NagAcknowledgements.acknowledgeResources(policy, "AwsSolutions-IAM5", REPOSITORIES_REASON, List.of(repositories));
-        if (rule instanceof PullThroughCacheRule owned && owned.getCreationTemplate() != null) {
-            tagOnCreate.allow(repositories, owned.getCreationTemplate().getResourceTags().keySet());
-        }
-        resource.getNode().addDependency(rule);
+        allowOn(pulls, rule, REPOSITORIES_REASON, rule instanceof PullThroughCacheRule owned
+                && owned.getCreationTemplate() != null ? owned.getCreationTemplate().getResourceTags().keySet() : Set.of());
         warnOfPlaceholderCredential(rule);
     }
 

@@ -184,19 +184,11 @@ public class ImageCopier extends ImageRun {
      * the registry's creation template: it must exist before the first push.
      */
     private void allowCopiesInto(CopiedRegistry registry) {
-        String repositories = registry.getRepositoryArnPattern();
-        if (pushes.getResources().isEmpty()) {
-            // with the first image: a statement without resources is refused
-            policy.addStatements(pushes);
-        }
-        pushes.addResources(repositories);
-        NagAcknowledgements.acknowledgeResources(policy, "AwsSolutions-IAM5", REPOSITORIES_REASON, List.of(repositories));
-        tagOnCreate.allow(repositories, registry.getCreationTemplate().getResourceTags().keySet());
+        allowOn(pushes, registry, REPOSITORIES_REASON, registry.getCreationTemplate().getResourceTags().keySet());
         ISecret credential = registry.getUpstream().getCredential();
         if (credential != null) {
             allowRead(registry, credential);
         }
-        resource.getNode().addDependency(registry);
     }
 
     /** The credential's value only, and its key's decryption through Secrets Manager only. */

@@ -3,6 +3,8 @@ package io.github.pullthroughcache.images;
 import io.github.pullthroughcache.internal.ConstructIds;
 import io.github.pullthroughcache.internal.HandlerFunction;
 import io.github.pullthroughcache.internal.ImageRuns;
+import io.github.pullthroughcache.internal.NagAcknowledgements;
+import io.github.pullthroughcache.rule.IPullThroughCacheRule;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -13,6 +15,7 @@ import software.amazon.awscdk.CustomResource;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Lazy;
 import software.amazon.awscdk.services.iam.ManagedPolicy;
+import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.scheduler.Schedule;
 import software.amazon.awscdk.services.scheduler.ScheduleExpression;
@@ -32,8 +35,8 @@ import software.constructs.Construct;
 public abstract class ImageRun extends Construct {
 
     final ManagedPolicy policy;
-    final ImageRuns.TagOnCreate tagOnCreate;
-    final CustomResource resource;
+    private final ImageRuns.TagOnCreate tagOnCreate;
+    private final CustomResource resource;
     private final Function function;
     private final ImageRunStateMachine run;
     private final Schedule schedule;
@@ -110,6 +113,28 @@ public abstract class ImageRun extends Construct {
      * @throws IllegalArgumentException when the reference is invalid, or nothing of the run serves its registry
      */
     abstract Entry entryFor(String image);
+
+    /**
+     * The run's statement on the repositories of what serves an image (the warmer's pulls, the copier's pushes), with
+     * {@code ecr:TagResource} for the tag keys of the creation template that makes them, since ECR creates the
+     * repository of a first pull or push as the caller; the custom resource waits for what serves them. The statement
+     * joins the role's policy with its first repositories: a statement without resources is refused.
+     *
+     * @param statement the run's pulls or pushes
+     * @param target the rule or copied registry
+     * @param reason why its repositories' wildcard is needed (cdk-nag)
+     * @param tagKeys the keys its creation template tags with; none adds no tagging
+     */
+    void allowOn(PolicyStatement statement, IPullThroughCacheRule target, String reason, Set<String> tagKeys) {
+        String repositories = target.getRepositoryArnPattern();
+        if (statement.getResources().isEmpty()) {
+            policy.addStatements(statement);
+        }
+        statement.addResources(repositories);
+        NagAcknowledgements.acknowledgeResources(policy, "AwsSolutions-IAM5", reason, List.of(repositories));
+        tagOnCreate.allow(repositories, tagKeys);
+        resource.getNode().addDependency(target);
+    }
 
     /** @return the function that runs one image an invocation */
     public Function getFunction() {
