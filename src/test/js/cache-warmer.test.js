@@ -426,3 +426,39 @@ test('2,000 images, one of them gone, FailOnError true: the deployment fails nam
   assert.equal(lastResponse().Status, 'FAILED');
   assert.match(lastResponse().Reason, /^1 of 2000 images were not warmed \(execution arn:aws:states:eu-west-1:111111111111:execution:WarmerRun:request-Create-\d+\): quay\/strict\/image-7:v1: .*HTTP 404/);
 });
+
+test('a schedule\'s list of more than 400 images is written to the bucket by the state machine, then distributed', async () => {
+  const images = many(450, 'scheduled');
+  images.forEach((each) => registry.addImage(each.repository, 'v1', null));
+  const secondMs = run.machine.secondMs;
+  run.machine.secondMs = 100;
+  let result;
+  try {
+    result = await run.run({ Images: images, ImageConcurrency: '8' });
+  } finally {
+    run.machine.secondMs = secondMs;
+  }
+
+  assert.equal(result.status, 'SUCCEEDED', `${result.error}: ${result.cause}`);
+  assert.equal(result.mapRuns, 1);
+  const list = run.invocations.find((each) => each.payload.Action === 'list');
+  assert.equal(list.payload.Images.length, 450);
+  const { Bucket, Key } = result.output.ImageList;
+  assert.match(Key, /^runs\/images\/test\.json$/);
+  assert.deepEqual(JSON.parse(run.s3.getObject(Bucket, Key).body), images);
+  assert.deepEqual({ ...result.counts, Reason: undefined }, { Warmed: 450, Failed: 0, Deferred: 0, Succeeded: true,
+    Reason: undefined });
+});
+
+test('the fake S3 answers as S3 does: NoSuchKey for a key never put, NoSuchBucket for a bucket that does not exist', async () => {
+  const { S3Client, GetObjectCommand, PutObjectCommand } = require('@aws-sdk/client-s3');
+  const client = run.s3.client(S3Client);
+  const bucket = process.env.RUN_BUCKET;
+  await assert.rejects(client.send(new GetObjectCommand({ Bucket: bucket, Key: 'runs/results/none/manifest.json' })),
+    (error) => error.name === 'NoSuchKey' && error.$metadata.httpStatusCode === 404);
+  await assert.rejects(client.send(new PutObjectCommand({ Bucket: 'no-such-bucket', Key: 'k', Body: '[]' })),
+    (error) => error.name === 'NoSuchBucket');
+  await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'runs/images/x.json', Body: '[1]' }));
+  const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: 'runs/images/x.json' }));
+  assert.equal(await got.Body.transformToString(), '[1]');
+});
