@@ -377,3 +377,88 @@ test('a download the deadline cuts in the middle of its body is deferred, not fa
     await slow.close();
   }
 });
+
+// A run of thousands of images: above DISTRIBUTED_ABOVE (400) the handler writes the list to the run's bucket and the
+// distributed Map reads it (ItemReader) and writes its results there (ResultWriter), so that no state's input or
+// output, nor StartExecution's input, passes 256 KiB (the driver and the fake of Step Functions refuse more).
+const many = (count, run) => Array.from({ length: count }, (_, index) => image(`quay/${run}/image-${index}`, 'v1'));
+async function deployMany(images, failOnError) {
+  const secondMs = run.machine.secondMs;
+  run.machine.secondMs = 100;
+  try {
+    return await deploy(event('Create', { Images: images, ImageConcurrency: '8', FailOnError: String(failOnError) }));
+  } finally {
+    run.machine.secondMs = secondMs;
+  }
+}
+
+test('2,000 images, one of them gone, FailOnError false: the run is distributed over S3 and succeeds, counting each', async () => {
+  const images = many(2000, 'many');
+  images.filter((each, index) => index !== 1234).forEach((each) => registry.addImage(each.repository, 'v1', null));
+  const calls = started().length;
+  const { execution } = await deployMany(images, false);
+
+  assert.equal(execution.status, 'SUCCEEDED', `${execution.error}: ${execution.cause}`);
+  const input = started()[calls].input.input;
+  assert.ok(Buffer.byteLength(input) < 4096, `StartExecution's input is ${Buffer.byteLength(input)} bytes`);
+  assert.equal(JSON.parse(input).Images, undefined);
+  assert.equal(execution.mapRuns, 1);
+  assert.equal(lastResponse().Status, 'SUCCESS');
+  assert.deepEqual(lastResponse().Data, { Warmed: 1999, Failed: 1, Deferred: 0 });
+  // where an operator finds the failed image: the manifest the Map's output names, and its result files
+  const { Bucket, Key } = execution.output.Results.ResultWriterDetails;
+  assert.match(Key, /^runs\/results\/[0-9a-f-]{36}\/manifest\.json$/);
+  const manifest = JSON.parse(run.s3.getObject(Bucket, Key).body);
+  const results = manifest.ResultFiles.SUCCEEDED.flatMap((file) => JSON.parse(run.s3.getObject(Bucket, file.Key).body));
+  assert.equal(results.length, 2000);
+  const failed = results.filter((entry) => entry.status === 'failed');
+  assert.deepEqual(failed.map((entry) => entry.image), ['quay/many/image-1234:v1']);
+  assert.match(JSON.parse(failed[0].cause).errorMessage, /HTTP 404/);
+});
+
+test('2,000 images, one of them gone, FailOnError true: the deployment fails naming the image and why', async () => {
+  const images = many(2000, 'strict');
+  images.filter((each, index) => index !== 7).forEach((each) => registry.addImage(each.repository, 'v1', null));
+  const { execution } = await deployMany(images, true);
+
+  assert.equal(execution.status, 'FAILED');
+  assert.equal(execution.error, 'ImagesFailed');
+  assert.equal(lastResponse().Status, 'FAILED');
+  assert.match(lastResponse().Reason, /^1 of 2000 images were not warmed \(execution arn:aws:states:eu-west-1:111111111111:execution:WarmerRun:request-Create-\d+\): quay\/strict\/image-7:v1: .*HTTP 404/);
+});
+
+test('a schedule\'s list of more than 400 images is written to the bucket by the state machine, then distributed', async () => {
+  const images = many(450, 'scheduled');
+  images.forEach((each) => registry.addImage(each.repository, 'v1', null));
+  const secondMs = run.machine.secondMs;
+  run.machine.secondMs = 100;
+  let result;
+  try {
+    result = await run.run({ Images: images, ImageConcurrency: '8' });
+  } finally {
+    run.machine.secondMs = secondMs;
+  }
+
+  assert.equal(result.status, 'SUCCEEDED', `${result.error}: ${result.cause}`);
+  assert.equal(result.mapRuns, 1);
+  const list = run.invocations.find((each) => each.payload.Action === 'list');
+  assert.equal(list.payload.Images.length, 450);
+  const { Bucket, Key } = result.output.ImageList;
+  assert.match(Key, /^runs\/images\/test\.json$/);
+  assert.deepEqual(JSON.parse(run.s3.getObject(Bucket, Key).body), images);
+  assert.deepEqual({ ...result.counts, Reason: undefined }, { Warmed: 450, Failed: 0, Deferred: 0, Succeeded: true,
+    Reason: undefined });
+});
+
+test('the fake S3 answers as S3 does: NoSuchKey for a key never put, NoSuchBucket for a bucket that does not exist', async () => {
+  const { S3Client, GetObjectCommand, PutObjectCommand } = require('@aws-sdk/client-s3');
+  const client = run.s3.client(S3Client);
+  const bucket = process.env.RUN_BUCKET;
+  await assert.rejects(client.send(new GetObjectCommand({ Bucket: bucket, Key: 'runs/results/none/manifest.json' })),
+    (error) => error.name === 'NoSuchKey' && error.$metadata.httpStatusCode === 404);
+  await assert.rejects(client.send(new PutObjectCommand({ Bucket: 'no-such-bucket', Key: 'k', Body: '[]' })),
+    (error) => error.name === 'NoSuchBucket');
+  await client.send(new PutObjectCommand({ Bucket: bucket, Key: 'runs/images/x.json', Body: '[1]' }));
+  const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: 'runs/images/x.json' }));
+  assert.equal(await got.Body.transformToString(), '[1]');
+});

@@ -4,9 +4,10 @@
 // does: the call returns the execution's ARN at once. As the service: an unknown state machine is
 // StateMachineDoesNotExist (400); a name of more than 80 characters or other than letters, digits, - and _ is
 // InvalidName; a name used already with the same input returns that execution (idempotent), with another input
-// ExecutionAlreadyExists. https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html
+// ExecutionAlreadyExists; an input of more than 256 KiB is refused (ValidationException, the API's length constraint
+// on input). https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html
 const { startAwsJsonServer } = require('./aws-json-server');
-const { runExecution } = require('./state-machine-driver');
+const { runExecution, PAYLOAD_LIMIT } = require('./state-machine-driver');
 
 /**
  * @param machines { [stateMachineArn]: { definition, invoke(functionArn, payload), onStopped(event), secondMs } }
@@ -22,6 +23,10 @@ async function startFakeStepFunctions(machines) {
     const machine = machines[input.stateMachineArn];
     if (!machine) return error('StateMachineDoesNotExist', `State Machine Does Not Exist: '${input.stateMachineArn}'`);
     if (!/^[A-Za-z0-9_-]{1,80}$/.test(input.name || '')) return error('InvalidName', `Invalid Name: '${input.name}'`);
+    if (Buffer.byteLength(input.input || '', 'utf8') > PAYLOAD_LIMIT) {
+      return error('ValidationException', "1 validation error detected: Value at 'input' failed to satisfy constraint: "
+        + `Member must have length less than or equal to ${PAYLOAD_LIMIT}`);
+    }
     const arn = `${input.stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.name}`;
     const existing = state.executions.find((execution) => execution.arn === arn);
     if (existing) {

@@ -9,8 +9,19 @@
 // (https://docs.aws.amazon.com/step-functions/latest/dg/eventbridge-integration.html).
 // Time is virtual for waits between attempts (options.secondMs real milliseconds per second); the execution's
 // timeout is measured in real time at that scale.
+// Every state's input (after Parameters) and output, and every execution's input, is held to the 256 KiB of
+// https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html: past it the state fails with
+// States.DataLimitExceeded, which no Catch (not even States.ALL) catches
+// (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html). A distributed Map reads its
+// items with ItemReader (a JSON array in S3) and writes its results with ResultWriter: a manifest and result files
+// under <Prefix>/<map run id>/, its output then only { MapRunArn, ResultWriterDetails: { Bucket, Key } }
+// (https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html), through options.s3.
 
 const fs = require('node:fs');
+const crypto = require('node:crypto');
+
+/** The most bytes (UTF-8) of a state's input or output and of an execution's input. */
+const PAYLOAD_LIMIT = 256 * 1024;
 
 /** The definition of the state machine whose logical id starts with `prefix`, its references made ARNs. */
 function definitionFrom(templatePath, prefix) {
@@ -103,12 +114,22 @@ function choose(choice, input) {
   throw Object.assign(new Error('no choice matched'), { name: 'States.NoChoiceMatched' });
 }
 
-/** A failure as a state reports it: { Error, Cause }. */
+/** A failure as a state reports it: { Error, Cause }; a terminal one no Catch or Retry matches. */
 class StateError extends Error {
-  constructor(error, cause) {
+  constructor(error, cause, terminal = false) {
     super(`${error}: ${cause}`);
     this.error = error;
     this.cause = cause;
+    this.terminal = terminal;
+  }
+}
+
+/** States.DataLimitExceeded when the JSON of what is more than PAYLOAD_LIMIT bytes. */
+function checkSize(what, value) {
+  const bytes = Buffer.byteLength(JSON.stringify(value === undefined ? null : value), 'utf8');
+  if (bytes > PAYLOAD_LIMIT) {
+    throw new StateError('States.DataLimitExceeded', `The ${what} of ${bytes} bytes exceeds the maximum number of bytes `
+      + `service limit (${PAYLOAD_LIMIT}).`, true);
   }
 }
 
@@ -140,6 +161,7 @@ async function runExecution(definition, input, options) {
   async function task(state, stateInput, context) {
     const payload = state.Parameters ? evaluate(state.Parameters, stateInput, context).Payload
       ?? evaluate(state.Parameters, stateInput, context) : stateInput;
+    checkSize('input of the task', payload);
     for (let attempt = 0; ; attempt++) {
       try {
         stats.invocations++;
@@ -156,15 +178,56 @@ async function runExecution(definition, input, options) {
     }
   }
 
-  async function map(state, stateInput, context) {
-    const items = pathGet(state.ItemsPath || '$', stateInput, context);
+  /** The items of a Map: its ItemsPath, or the JSON array its ItemReader reads from S3. */
+  function itemsOf(state, stateInput, context) {
+    if (!state.ItemReader) return pathGet(state.ItemsPath || '$', stateInput, context);
+    const reader = state.ItemReader;
+    if (!/:s3:getObject$/.test(reader.Resource) || (reader.ReaderConfig || {}).InputType !== 'JSON') {
+      throw new Error(`item reader not known to the driver: ${JSON.stringify(reader)}`);
+    }
+    const { Bucket, Key } = evaluate(reader.Parameters, stateInput, context);
+    let items;
+    try {
+      items = JSON.parse(options.s3.getObject(Bucket, Key).body.toString('utf8'));
+    } catch (error) {
+      throw new StateError('States.ItemReaderFailed', `${error.name}: ${error.message} (s3://${Bucket}/${Key})`);
+    }
+    if (!Array.isArray(items)) throw new StateError('States.ItemReaderFailed', 'Attempting to map over non-iterable node.');
+    return items;
+  }
+
+  /** The results of a distributed Map written to S3 as ResultWriter does: the Map's output is their manifest. */
+  function writeResults(name, state, stateInput, context, results) {
+    const { Bucket, Prefix } = evaluate(state.ResultWriter.Parameters, stateInput, context);
+    const config = state.ResultWriter.WriterConfig || { Transformation: 'NONE', OutputType: 'JSON' };
+    if (config.Transformation !== 'COMPACT') throw new Error(`transformation not known to the driver: ${config.Transformation}`);
+    const mapRunId = crypto.randomUUID();
+    const mapRunArn = `${executionArn.replace(':execution:', ':mapRun:').replace(/:[^:]*$/, '')}/${state.Label || name}:${mapRunId}`;
+    const folder = `${Prefix ? `${Prefix}/` : ''}${mapRunId}`;
+    const body = config.OutputType === 'JSONL' ? results.map((each) => JSON.stringify(each)).join('\n')
+      : JSON.stringify(results);
+    const resultKey = `${folder}/SUCCEEDED_0.json`;
+    options.s3.putObject(Bucket, resultKey, body, 'application/json');
+    const manifest = { DestinationBucket: Bucket, MapRunArn: mapRunArn,
+      ResultFiles: { FAILED: [], PENDING: [], SUCCEEDED: [{ Key: resultKey, Size: Buffer.byteLength(body) }] } };
+    options.s3.putObject(Bucket, `${folder}/manifest.json`, JSON.stringify(manifest), 'application/json');
+    stats.history.push({ resultsWritten: `s3://${Bucket}/${folder}/manifest.json` });
+    return { MapRunArn: mapRunArn, ResultWriterDetails: { Bucket, Key: `${folder}/manifest.json` } };
+  }
+
+  async function map(name, state, stateInput, context) {
+    const items = itemsOf(state, stateInput, context);
     const processor = state.ItemProcessor || state.Iterator;
-    if (processor.ProcessorConfig && processor.ProcessorConfig.Mode === 'DISTRIBUTED') stats.mapRuns++;
-    return pool(items, state.MaxConcurrency, async (item, index) => {
+    const distributed = processor.ProcessorConfig && processor.ProcessorConfig.Mode === 'DISTRIBUTED';
+    if (distributed) stats.mapRuns++;
+    const results = await pool(items, state.MaxConcurrency, async (item, index) => {
       const itemContext = { ...context, Map: { Item: { Index: index, Value: item } } };
       const itemInput = state.ItemSelector ? evaluate(state.ItemSelector, stateInput, itemContext) : item;
+      // a distributed Map's iteration is a child execution, whose input has the execution's limit
+      if (distributed) checkSize('input of the child execution', itemInput);
       return runStates(processor, itemInput, context);
     });
+    return state.ResultWriter ? writeResults(name, state, stateInput, context, results) : results;
   }
 
   async function runStates(machine, machineInput, context) {
@@ -175,6 +238,7 @@ async function runExecution(definition, input, options) {
       stats.transitions++;
       stats.history.push({ entered: name });
       try {
+        checkSize(`input of state ${name}`, current);
         let effective = state.InputPath ? pathGet(state.InputPath, current, context) : current;
         if (state.Type === 'Succeed') return effective;
         if (state.Type === 'Fail') {
@@ -187,12 +251,14 @@ async function runExecution(definition, input, options) {
         let result;
         if (state.Type === 'Pass') result = state.Parameters ? evaluate(state.Parameters, effective, context) : effective;
         else if (state.Type === 'Task') result = await task(state, effective, context);
-        else if (state.Type === 'Map') result = await map(state, effective, context);
+        else if (state.Type === 'Map') result = await map(name, state, effective, context);
         else throw new Error(`state type not known to the driver: ${state.Type}`);
+        checkSize(`result of state ${name}`, result);
         current = pathSet(state.ResultPath, current, result);
         if (state.OutputPath) current = pathGet(state.OutputPath, current, context);
+        checkSize(`output of state ${name}`, current);
       } catch (thrown) {
-        if (!(thrown instanceof StateError)) throw thrown;
+        if (!(thrown instanceof StateError) || thrown.terminal) throw thrown;
         const catcher = (state.Catch || []).find((rule) => matches(rule.ErrorEquals, thrown.error));
         if (!catcher) throw thrown;
         current = pathSet(catcher.ResultPath, current, { Error: thrown.error, Cause: thrown.cause });
@@ -204,7 +270,7 @@ async function runExecution(definition, input, options) {
     }
   }
 
-  const context = { Execution: { Id: executionArn, Input: input } };
+  const context = { Execution: { Id: executionArn, Input: input, Name: executionArn.split(':').pop() } };
   let timer;
   const timeout = new Promise((resolve) => {
     if (definition.TimeoutSeconds) {
@@ -233,4 +299,4 @@ async function runExecution(definition, input, options) {
   return { ...outcome, ...stats };
 }
 
-module.exports = { definitionFrom, runExecution };
+module.exports = { definitionFrom, runExecution, PAYLOAD_LIMIT };

@@ -147,6 +147,12 @@ class CacheWarmerTest {
                 .doesNotContain("lambda:InvokeFunction");
     }
 
+    /** The ARN pattern of the run's bucket's objects under a prefix, as the template writes it. */
+    private static Map<String, Object> objectsOf(String prefix) {
+        return Map.of("Fn::Join", List.of("", List.of(
+                Map.of("Fn::GetAtt", List.of(Match.stringLikeRegexp("^WarmerRunResults"), "Arn")), prefix)));
+    }
+
     @Test
     void theDefinitionMapsTheImagesRetriesAThrottledRegistryAndAlwaysAnswers() throws Exception {
         JsonNode machine = only(synth.json("Rules"), "AWS::StepFunctions::StateMachine").path("Properties");
@@ -158,17 +164,40 @@ class CacheWarmerTest {
         JsonNode states = definition.path("States");
         // inside the hour CloudFormation waits, with time left for the answer of a timeout
         assertThat(definition.path("TimeoutSeconds").asInt()).isEqualTo(3000);
-        assertThat(definition.path("StartAt").asText()).isEqualTo("Count images");
+        // a list the function wrote to the bucket goes to the distributed Map at once
+        assertThat(definition.path("StartAt").asText()).isEqualTo("Listed in S3");
+        JsonNode listed = states.path("Listed in S3").path("Choices").path(0);
+        assertThat(listed.path("Variable").asText()).isEqualTo("$.ImageList");
+        assertThat(listed.path("IsPresent").asBoolean()).isTrue();
+        assertThat(listed.path("Next").asText()).isEqualTo("Images (distributed)");
+        assertThat(states.path("Listed in S3").path("Default").asText()).isEqualTo("Count images");
         assertThat(states.path("Count images").path("Parameters").path("Count.$").asText())
                 .isEqualTo("States.ArrayLength($.Images)");
         JsonNode choice = states.path("Inline or distributed").path("Choices").path(0);
         assertThat(choice.path("NumericGreaterThan").asInt()).isEqualTo(400);
-        assertThat(choice.path("Next").asText()).isEqualTo("Images (distributed)");
+        // a long list in the input (a schedule's) is written to the bucket first
+        assertThat(choice.path("Next").asText()).isEqualTo("Write image list");
+        JsonNode writeList = states.path("Write image list");
+        assertThat(writeList.path("Parameters").toString()).isEqualTo(
+                "{\"Action\":\"list\",\"Images.$\":\"$.Images\",\"Execution.$\":\"$$.Execution.Name\"}");
+        assertThat(writeList.path("ResultPath").asText()).isEqualTo("$.ImageList");
+        assertThat(writeList.path("Next").asText()).isEqualTo("Images (distributed)");
+        assertThat(writeList.path("Catch").path(0).path("Next").asText()).isEqualTo("Answer failure");
         JsonNode inline = states.path("Images");
         JsonNode distributed = states.path("Images (distributed)");
+        assertThat(inline.path("ItemsPath").asText()).isEqualTo("$.Images");
+        assertThat(inline.has("ResultWriter")).isFalse();
+        // the distributed Map reads the list from the bucket and writes its results there, its output their manifest
+        assertThat(distributed.has("ItemsPath")).isFalse();
+        assertThat(distributed.path("ItemReader").toString()).isEqualTo("{\"Resource\":\"arn:arn:function:states:::s3:"
+                + "getObject\",\"ReaderConfig\":{\"InputType\":\"JSON\"},\"Parameters\":{\"Bucket\":\"arn:function\","
+                + "\"Key.$\":\"$.ImageList.Key\"}}");
+        assertThat(distributed.path("ResultWriter").toString()).isEqualTo("{\"Resource\":\"arn:arn:function:states:::s3:"
+                + "putObject\",\"Parameters\":{\"Bucket\":\"arn:function\",\"Prefix\":\"runs/results\"},"
+                + "\"WriterConfig\":{\"OutputType\":\"JSON\",\"Transformation\":\"COMPACT\"}}");
+        assertThat(distributed.path("ResultPath").asText()).isEqualTo("$.Results");
         for (JsonNode map : List.of(inline, distributed)) {
             assertThat(map.path("Type").asText()).isEqualTo("Map");
-            assertThat(map.path("ItemsPath").asText()).isEqualTo("$.Images");
             // the Rules warmer's imageConcurrency, the default
             assertThat(map.path("MaxConcurrency").asInt()).isEqualTo(4);
             assertThat(map.path("ItemSelector").path("Image.$").asText()).isEqualTo("$$.Map.Item.Value");
@@ -204,8 +233,38 @@ class CacheWarmerTest {
                 Map.of("Sid", "StartChildExecutions", "Effect", "Allow", "Action", "states:StartExecution",
                         "Resource", Map.of("Ref", Match.stringLikeRegexp("^WarmerRun"))),
                 Match.objectLike(Map.of("Sid", "WatchChildExecutions",
-                        "Action", List.of("states:DescribeExecution", "states:StopExecution"))))),
+                        "Action", List.of("states:DescribeExecution", "states:StopExecution"))),
+                // ItemReader and ResultWriter, on the run's bucket under their prefixes only
+                Map.of("Sid", "ReadImageLists", "Effect", "Allow", "Action", "s3:GetObject",
+                        "Resource", objectsOf("/runs/images/*")),
+                Map.of("Sid", "WriteResults", "Effect", "Allow", "Action", List.of("s3:AbortMultipartUpload",
+                        "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject"),
+                        "Resource", objectsOf("/runs/results/*")))),
                 "Roles", List.of(Map.of("Ref", Match.stringLikeRegexp("^WarmerRunRole")))));
+        // the function writes the lists and reads the results, nothing else of the bucket
+        rules.hasResourceProperties("AWS::IAM::ManagedPolicy", Map.of("PolicyDocument", Map.of("Statement", List.of(
+                Map.of("Sid", "WriteImageLists", "Effect", "Allow", "Action", "s3:PutObject",
+                        "Resource", objectsOf("/runs/images/*")),
+                Map.of("Sid", "ReadResults", "Effect", "Allow", "Action", "s3:GetObject",
+                        "Resource", objectsOf("/runs/results/*")))),
+                "Roles", List.of(Map.of("Ref", Match.stringLikeRegexp("^WarmerHandlerRole")))));
+        rules.hasResourceProperties("AWS::Lambda::Function", Match.objectLike(Map.of("Environment", Map.of("Variables",
+                Match.objectLike(Map.of("RUN_BUCKET", Map.of("Ref", Match.stringLikeRegexp("^WarmerRunResults")),
+                        "DISTRIBUTED_ABOVE", "400"))))));
+        // private, TLS only, S3-managed keys, expiring run objects, retained
+        rules.resourceCountIs("AWS::S3::Bucket", 1);
+        rules.hasResource("AWS::S3::Bucket", Map.of("DeletionPolicy", "Retain", "UpdateReplacePolicy", "Retain",
+                "Properties", Map.of(
+                        "BucketEncryption", Map.of("ServerSideEncryptionConfiguration", List.of(Map.of(
+                                "ServerSideEncryptionByDefault", Map.of("SSEAlgorithm", "AES256")))),
+                        "PublicAccessBlockConfiguration", Map.of("BlockPublicAcls", true, "BlockPublicPolicy", true,
+                                "IgnorePublicAcls", true, "RestrictPublicBuckets", true),
+                        "LifecycleConfiguration", Map.of("Rules", List.of(Map.of("Id", "ExpireRunObjects",
+                                "Status", "Enabled", "ExpirationInDays", 30,
+                                "AbortIncompleteMultipartUpload", Map.of("DaysAfterInitiation", 1)))))));
+        rules.hasResourceProperties("AWS::S3::BucketPolicy", Map.of("PolicyDocument", Map.of("Statement", List.of(
+                Match.objectLike(Map.of("Effect", "Deny", "Action", "s3:*",
+                        "Condition", Map.of("Bool", Map.of("aws:SecureTransport", "false"))))))));
         rules.hasResource("Custom::EcrCacheWarmer", Map.of("DependsOn",
                 Match.arrayWith(List.of(Match.stringLikeRegexp("^WarmerRunMapRunPolicy")))));
         rules.resourceCountIs("AWS::IAM::Policy", 0);

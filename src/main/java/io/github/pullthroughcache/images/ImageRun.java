@@ -75,6 +75,9 @@ public abstract class ImageRun extends Construct {
         this.run = new ImageRunStateMachine(this, "Run", ImageRunStateMachineProps.builder().function(function)
                 .functionRole(handler.role().role()).imageConcurrency(given.imageConcurrency()).what(given.what())
                 .build());
+        // where a run of more than DISTRIBUTED_ABOVE images goes: its list and its results
+        function.addEnvironment("RUN_BUCKET", run.getResults().getBucketName());
+        function.addEnvironment("DISTRIBUTED_ABOVE", String.valueOf(ImageRunStateMachine.DISTRIBUTED_ABOVE));
         Map<String, Object> properties = new LinkedHashMap<>(settings);
         properties.put("Owner", ConstructIds.owner(this));
         properties.put("StateMachine", run.getStateMachine().getStateMachineArn());

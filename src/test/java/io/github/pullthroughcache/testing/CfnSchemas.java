@@ -50,10 +50,10 @@ public final class CfnSchemas {
         while (resources.hasNext()) {
             Map.Entry<String, JsonNode> entry = resources.next();
             String type = entry.getValue().path("Type").asText();
-            // AWS::StepFunctions::StateMachine: its registry schema is not in shared/cfn-schemas yet; its definition
-            // is checked by asl-validator (src/test/js/state-machines.test.js)
+            // an AWS::StepFunctions::StateMachine's definition, a string to its schema, is checked by asl-validator
+            // (src/test/js/state-machines.test.js)
             if (type.equals("AWS::CDK::Metadata") || type.startsWith("Custom::")
-                    || type.equals("AWS::CloudFormation::CustomResource") || type.equals("AWS::StepFunctions::StateMachine")) {
+                    || type.equals("AWS::CloudFormation::CustomResource")) {
                 continue;
             }
             JsonNode properties = entry.getValue().path("Properties");

@@ -6,23 +6,34 @@
 // - by CloudFormation (Custom::EcrCacheWarmer, Custom::EcrImageCopier): a Create, or an Update that changes the run,
 //   starts an execution and answers nothing, the execution answers; a Delete or an Update that changes nothing of the
 //   run is answered at once;
+// - by the state machine, above DISTRIBUTED_ABOVE images given in its input (a schedule's), to write them to the run's
+//   bucket ({ "Action": "list", "Images", "Execution" }): where the distributed Map reads them, { Bucket, Key };
 // - by the state machine, per image ({ "Action": "image", "Image", "Settings", "Resume" }): the image's result, or an
 //   error whose name says whether the state machine tries again (RegistryThrottled, RegistryUnavailable) or records
 //   the image as failed (ImageFailed);
 // - by the state machine, at the end ({ "Action": "answer", "Request", "Settings", "Results" | "Error" }): the counts,
-//   answered on CloudFormation's response URL when a deployment started the run;
+//   answered on CloudFormation's response URL when a deployment started the run. Results are the inline Map's list,
+//   or the distributed Map's { MapRunArn, ResultWriterDetails: { Bucket, Key } }: the manifest of the result files
+//   it wrote to the run's bucket, read here, since a state's input and output hold 256 KiB at most;
 // - by EventBridge, for an execution that stopped before it answered (timed out, aborted, failed outside its
 //   states): FAILED is answered, so that CloudFormation never waits for an answer that will not come.
 //   https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
 
 const { StartExecutionCommand } = require('@aws-sdk/client-sfn');
+const { S3Client, PutObjectCommand, GetObjectCommand } = require('@aws-sdk/client-s3');
 const { customResource, continued, respond, oneLine, deadlineOf, DeadlineReached } = require('./cloudformation');
+const { awsClient } = require('./aws-clients');
 const { log } = require('./log');
 
 /** The Fail states of the state machine that come after an answer: their executions were answered already. */
 const ANSWERED = new Set(['ImagesFailed', 'RunFailed']);
 /** The settings that make a run: an Update that changes none of them has nothing to do. */
 const RUN_SETTINGS = ['Images', 'Platforms', 'Concurrency', 'ImageConcurrency', 'FailOnError'];
+/**
+ * Where a run's image lists go in its bucket (RUN_BUCKET), under the prefix of the function's grant; the state
+ * machine's ResultWriter writes under runs/results/ (images.ImageRunStateMachine).
+ */
+const LISTS = 'runs/images/';
 
 /** The settings of a run, from the custom resource's properties (strings) or the schedule's input. */
 function runSettings(settings, defaultPlatforms) {
@@ -88,6 +99,39 @@ function reasonOf(entry) {
 function createImageRunHandler(spec) {
   const { words, limits, states } = spec;
   const now = spec.now || Date.now;
+  let s3;
+  // made at first use: most invocations (an image's) never need it
+  const objects = () => (s3 = s3 || awsClient(S3Client, spec.objects));
+  // the state machine's threshold (images.ImageRunStateMachine.DISTRIBUTED_ABOVE), which its function's environment names
+  const distributedAbove = () => Number(process.env.DISTRIBUTED_ABOVE || 400);
+
+  /** Writes a run's image list to its bucket as the JSON array the distributed Map's ItemReader reads. */
+  async function writeList(images, name) {
+    const list = { Bucket: process.env.RUN_BUCKET, Key: `${LISTS}${name}.json`, Count: images.length };
+    await objects().send(new PutObjectCommand({ Bucket: list.Bucket, Key: list.Key, Body: JSON.stringify(images),
+      ContentType: 'application/json' }));
+    log({ listed: images.length, key: list.Key });
+    return list;
+  }
+
+  /** An object of the run's bucket, as JSON. */
+  async function readJson(bucket, key) {
+    const response = await objects().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return JSON.parse(await response.Body.transformToString());
+  }
+
+  /**
+   * A run's results: the inline Map's list as it is; the distributed Map's, from the result files its manifest names
+   * (ResultFiles.SUCCEEDED: each iteration's result, COMPACT, as a JSON array; an iteration that failed fails the
+   * Map, whose Catch answers instead). https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html
+   */
+  async function resultsOf(results) {
+    if (!results || Array.isArray(results)) return results || [];
+    const { Bucket, Key } = results.ResultWriterDetails;
+    const manifest = await readJson(Bucket, Key);
+    const files = await Promise.all(((manifest.ResultFiles || {}).SUCCEEDED || []).map((file) => readJson(Bucket, file.Key)));
+    return files.flat();
+  }
 
   async function processOne(event, context) {
     const name = event.Image && event.Image.image;
@@ -127,7 +171,7 @@ function createImageRunHandler(spec) {
       reason = `The ${words.what}'s run stopped before its images were done (execution ${event.Execution}): `
         + `${event.Error.Error}: ${reasonOf({ cause: event.Error.Cause, error: event.Error.Error })}`;
     } else {
-      const results = event.Results || [];
+      const results = await resultsOf(event.Results);
       const failed = results.filter((entry) => entry.status === 'failed');
       const deferred = results.filter((entry) => entry.status === 'deferred');
       data = { [words.Done]: results.length - failed.length - deferred.length, Failed: failed.length,
@@ -186,17 +230,25 @@ function createImageRunHandler(spec) {
     }
     const settings = {};
     for (const key of RUN_SETTINGS.slice(1)) if (properties[key] !== undefined) settings[key] = properties[key];
+    const images = properties.Images || [];
     const input = {
-      Images: properties.Images || [],
+      Images: images,
       Settings: settings,
       Request: { ResponseURL: event.ResponseURL, StackId: event.StackId, RequestId: event.RequestId,
         LogicalResourceId: event.LogicalResourceId, PhysicalResourceId: physicalId },
     };
+    // named by the request: a retried invocation finds the execution it started
+    // (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html)
+    const name = String(event.RequestId).replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 80);
     try {
-      // named by the request: a retried invocation finds the execution it started
-      // (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html)
+      // a long list goes to the bucket: StartExecution's input holds 256 KiB at most
+      // (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html)
+      if (images.length > distributedAbove()) {
+        delete input.Images;
+        input.ImageList = await writeList(images, name);
+      }
       const started = await states.send(new StartExecutionCommand({ stateMachineArn: properties.StateMachine,
-        name: String(event.RequestId).replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 80), input: JSON.stringify(input) }));
+        name, input: JSON.stringify(input) }));
       log({ started: started.executionArn });
       return continued({ started: started.executionArn });
     } catch (error) {
@@ -209,6 +261,7 @@ function createImageRunHandler(spec) {
     responseRetryDelayMs: limits.responseRetryDelayMs,
     otherwise: async (event, context) => {
       if (event && event.Action === 'image') return processOne(event, context);
+      if (event && event.Action === 'list') return writeList(event.Images || [], event.Execution);
       if (event && event.Action === 'answer') return answer(event);
       if (event && event.source === 'aws.states') return answerStopped(event);
       throw new Error(`The ${words.what} was invoked with an event it does not know: `
@@ -217,4 +270,4 @@ function createImageRunHandler(spec) {
   });
 }
 
-module.exports = { createImageRunHandler, classify, ANSWERED };
+module.exports = { createImageRunHandler, classify, ANSWERED, LISTS };
