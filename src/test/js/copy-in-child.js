@@ -8,7 +8,7 @@ const HANDLER = '../../main/resources/io/github/pullthroughcache/handlers/image-
 let input = '';
 process.stdin.on('data', (chunk) => { input += chunk; });
 process.stdin.on('end', async () => {
-  const handler = require(HANDLER).createHandler({ retryDelayMs: 1, reserveMs: 60000 });
+  const handler = require(HANDLER).createHandler({ retryDelayMs: 1, reserveMs: 60000, ...(process.env.PART ? { partSize: Number(process.env.PART) } : {}) });
   const started = Date.now();
   const { Images, ...settings } = JSON.parse(input);
   const report = [];
@@ -17,5 +17,5 @@ process.stdin.on('end', async () => {
   }
   // resourceUsage().maxRSS is in kilobytes
   console.log(JSON.stringify({ report, seconds: (Date.now() - started) / 1000,
-    maxRssBytes: process.resourceUsage().maxRSS * 1024 }));
+    maxRssBytes: process.resourceUsage().maxRSS * 1024, cpu: process.cpuUsage() }));
 });

@@ -61,6 +61,7 @@ const { request, get, errorCodeOf, manifest, isIndex, parsePlatform, chosenEntri
 const { createImageRunHandler } = require('../shared/image-run');
 const { DeadlineReached } = require('../shared/cloudformation');
 const { publish } = require('../shared/metrics');
+const { createSha256 } = require('../shared/hashing');
 const { awsClient } = require('../shared/aws-clients');
 
 const MiB = 1024 * 1024;
@@ -268,7 +269,11 @@ function sendChunk(target, location, source, offset, length, hash, limits) {
           source.pending = chunk.subarray(length - sent);
           chunk = chunk.subarray(0, length - sent);
         }
-        if (hash) hash.update(chunk);
+        if (hash) {
+          // the hashing thread behind: the stream waits for it
+          const behind = hash.update(chunk);
+          if (behind) await behind;
+        }
         sent += chunk.length;
         if (!request.write(chunk)) {
           // whichever comes first; the other listener goes, or a request of many stalls gathers them
@@ -283,9 +288,24 @@ function sendChunk(target, location, source, offset, length, hash, limits) {
           });
         }
       }
+      const ended = Date.now(); request.once('response', () => process.env.TL && process.stderr.write(`patch answered ${Date.now() - ended} ms after its end\n`));
       request.end();
     })().catch(fail);
   });
+}
+
+/**
+ * The length of a blob's next chunk: `part` bytes first, then as many whole parts as half the time left before the
+ * stop would carry at the rate of the chunks so far (the rest of the blob, mostly), so that a blob goes up in few
+ * PATCH requests (each one's end stalls the stream until the registry answers) and a chunk still ends before the
+ * stop when the link slows to half. ECR's limits on a layer part (10 MiB at most) are those of its UploadLayerPart
+ * API, not of the registry API (https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html), through
+ * which docker sends a layer in one PATCH.
+ */
+function nextChunk(part, remaining, sent, elapsedMs, leftMs) {
+  if (sent === 0 || elapsedMs <= 0) return Math.min(part, remaining);
+  const affordable = Math.floor((sent / elapsedMs) * (leftMs / 2) / part) * part;
+  return Math.min(remaining, Math.max(part, affordable));
 }
 
 /** A blob's copy stopped between two chunks because the invocation's time ran out: where it resumes. */
@@ -301,6 +321,7 @@ const paused = (uploadId, nextByte) => ({ uploadId, nextByte });
  * the range (200, not 206) or ECR no longer knows the upload, the blob is copied again from its first byte.
  */
 async function copyBlob(upstream, target, image, descriptor, options, resume) {
+const T0=Date.now(); const tl=(w)=>process.env.TL&&process.stderr.write(`${Date.now()-T0} ${w}\n`);
   const { digest, size } = descriptor;
   if (!Number.isSafeInteger(size) || size < 0) throw new Error(`blob ${digest} has no valid size in its manifest`);
   if (Date.now() >= options.stopAt) return { bytes: 0, paused: resume || paused(null, 0) };
@@ -321,22 +342,26 @@ async function copyBlob(upstream, target, image, descriptor, options, resume) {
     }
   }
   if (!response) response = await get(upstream, image.sourceRepository, path, {}, options);
+tl('got '+size);
   const firstByte = offset;
-  const hash = firstByte === 0 ? crypto.createHash('sha256') : null;
+  const hash = firstByte === 0 ? (process.env.HASHINLINE ? (() => { const h = crypto.createHash('sha256'); return { update: (c) => { h.update(c); }, digest: async () => `sha256:${h.digest('hex')}`, abandon() {} }; })() : createSha256()) : null;
   const source = {
     reader: response.body.getReader(),
     pending: null,
     mismatch: (bytes) => new Error(`blob ${digest}: digest mismatch: expected ${digest}, got ${bytes} of its ${size} bytes`),
   };
   const chunk = Math.max(Number(options.partSize) || CHUNK.preferred, CHUNK.min);
+  const began = Date.now();
   try {
     if (!location) location = await startUpload(target, image.repository, options);
     while (offset < size) {
-      const length = Math.min(chunk, size - offset);
+      const length = process.env.NOGROW ? Math.min(chunk, size - offset) : nextChunk(chunk, size - offset, offset - firstByte, Date.now() - began, options.stopAt - Date.now());
       location = await sendChunk(target, location, source, offset, length, hash, options);
+tl('chunk');
       offset += length;
       if (offset < size && Date.now() >= options.stopAt) {
         await source.reader.cancel();
+        if (hash) hash.abandon();
         return { bytes: offset - firstByte, paused: paused(location, offset) };
       }
     }
@@ -344,17 +369,20 @@ async function copyBlob(upstream, target, image, descriptor, options, resume) {
     if (rest && rest.length > 0) throw source.mismatch(`more than ${size}`);
   } catch (error) {
     await source.reader.cancel().catch(() => {});
+    if (hash) hash.abandon();
     // the upload expired, or is not where the result said: the blob is copied again, whole
     if (firstByte > 0 && error.uploadLost) return copyBlob(upstream, target, image, descriptor, options, null);
     throw error;
   }
   if (hash) {
-    const actual = `sha256:${hash.digest('hex')}`;
+    const actual = await hash.digest();
     if (actual !== digest) throw new Error(`blob ${digest}: digest mismatch: expected ${digest}, got ${actual} (${size} bytes)`);
   }
   const done = targetUrl(target, location);
   done.searchParams.set('digest', digest);
+tl('put');
   const completed = await send(target, 'PUT', done.toString(), {}, options);
+tl('done');
   if (!completed.ok) throw await refused(`PUT ${done.pathname}?digest=${digest}`, completed);
   await completed.body?.cancel();
   return { bytes: size - firstByte };
@@ -570,3 +598,4 @@ function createHandler(settings = {}) {
 exports.handler = createHandler();
 exports.createHandler = createHandler;
 exports.CHUNK = CHUNK;
+exports.nextChunk = nextChunk;
