@@ -19,12 +19,13 @@
 // - each missing blob streamed from the upstream into POST /blobs/uploads/ (ecr:InitiateLayerUpload), PATCH chunks
 //   (ecr:UploadLayerPart) and PUT ?digest= (ecr:CompleteLayerUpload). The body of a PATCH is the upstream's body as it
 //   arrives: the download waits while the upload does, so a copy holds a few socket chunks of a blob, whatever its
-//   size, and several blobs of an image go up at once (Concurrency). Chunks of 64 MiB, each but the last at least
-//   ECR's smallest layer part, 5 MiB ("Minimum layer part size",
-//   https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html). ECR answers a chunk 201 where the
-//   spec says 202, and its Range header may not advance
+//   size, and several blobs of an image go up at once (Concurrency). A first chunk of 64 MiB, then chunks as long as
+//   half the time left carries at the rate so far (nextChunk: the rest of the blob, mostly), each but the last a
+//   multiple of the first; no part limit of ECR's applies to the registry API (see nextChunk). ECR answers a chunk 201
+//   where the spec says 202, and its Range header may not advance
 //   (https://github.com/aws/containers-roadmap/issues/2831): the copier counts the bytes it sent, not those ECR says.
-//   The digest is checked before the PUT; a blob that does not match is never completed;
+//   The sha256 is computed on a thread of its own (../shared/hashing.js) and checked before the PUT; a blob that does
+//   not match is never completed;
 // - PUT of each manifest's exact bytes with its media type (ecr:PutImage), so that the digest in ECR is the upstream's
 //   and digest-pinned references work; an index after each of its platforms' manifests, since a registry refuses an
 //   index whose manifests it lacks. A PUT of a manifest ECR has is no change, and answered as any PUT (201): the copier
@@ -50,7 +51,6 @@
 //   skipped. No state is kept elsewhere (no SSM parameter);
 // - a failure throws, its message one line.
 
-const crypto = require('node:crypto');
 const http = require('node:http');
 const https = require('node:https');
 const { Buffer } = require('node:buffer');
@@ -65,11 +65,11 @@ const { createSha256 } = require('../shared/hashing');
 const { awsClient } = require('../shared/aws-clients');
 
 const MiB = 1024 * 1024;
-// A blob goes up in PATCH chunks of `chunk` bytes (the last one smaller), between which a copy may stop when the
-// invocation's time runs out; at least ECR's smallest layer part, 5 MiB (see above)
+// A blob's first PATCH chunk is `preferred` bytes, the next ones multiples of it (nextChunk); between two, a copy may
+// stop when the invocation's time runs out. At least 5 MiB, ECR's smallest layer part
 const CHUNK = { min: 5 * MiB, preferred: 64 * MiB };
 // what a test may choose through createHandler (and see the cache warmer's); the SDK's attempts of an ECR call,
-// throttling included, are aws-clients.js's; partSize the chunk size;
+// throttling included, are aws-clients.js's; partSize the first chunk's size;
 // pauseMarginMs: how long before the deadline a blob's copy stops after the chunk going up (a chunk takes seconds)
 const DEFAULTS = { maxAttempts: 5, retryDelayMs: 1000, reserveMs: 60000, partSize: CHUNK.preferred, pauseMarginMs: 20000 };
 const WORDS = { what: 'image copier', done: 'copied', Done: 'Copied' };
@@ -288,7 +288,6 @@ function sendChunk(target, location, source, offset, length, hash, limits) {
           });
         }
       }
-      const ended = Date.now(); request.once('response', () => process.env.TL && process.stderr.write(`patch answered ${Date.now() - ended} ms after its end\n`));
       request.end();
     })().catch(fail);
   });
@@ -321,7 +320,6 @@ const paused = (uploadId, nextByte) => ({ uploadId, nextByte });
  * the range (200, not 206) or ECR no longer knows the upload, the blob is copied again from its first byte.
  */
 async function copyBlob(upstream, target, image, descriptor, options, resume) {
-const T0=Date.now(); const tl=(w)=>process.env.TL&&process.stderr.write(`${Date.now()-T0} ${w}\n`);
   const { digest, size } = descriptor;
   if (!Number.isSafeInteger(size) || size < 0) throw new Error(`blob ${digest} has no valid size in its manifest`);
   if (Date.now() >= options.stopAt) return { bytes: 0, paused: resume || paused(null, 0) };
@@ -342,9 +340,8 @@ const T0=Date.now(); const tl=(w)=>process.env.TL&&process.stderr.write(`${Date.
     }
   }
   if (!response) response = await get(upstream, image.sourceRepository, path, {}, options);
-tl('got '+size);
   const firstByte = offset;
-  const hash = firstByte === 0 ? (process.env.HASHINLINE ? (() => { const h = crypto.createHash('sha256'); return { update: (c) => { h.update(c); }, digest: async () => `sha256:${h.digest('hex')}`, abandon() {} }; })() : createSha256()) : null;
+  const hash = firstByte === 0 ? createSha256() : null;
   const source = {
     reader: response.body.getReader(),
     pending: null,
@@ -355,9 +352,8 @@ tl('got '+size);
   try {
     if (!location) location = await startUpload(target, image.repository, options);
     while (offset < size) {
-      const length = process.env.NOGROW ? Math.min(chunk, size - offset) : nextChunk(chunk, size - offset, offset - firstByte, Date.now() - began, options.stopAt - Date.now());
+      const length = nextChunk(chunk, size - offset, offset - firstByte, Date.now() - began, options.stopAt - Date.now());
       location = await sendChunk(target, location, source, offset, length, hash, options);
-tl('chunk');
       offset += length;
       if (offset < size && Date.now() >= options.stopAt) {
         await source.reader.cancel();
@@ -380,9 +376,7 @@ tl('chunk');
   }
   const done = targetUrl(target, location);
   done.searchParams.set('digest', digest);
-tl('put');
   const completed = await send(target, 'PUT', done.toString(), {}, options);
-tl('done');
   if (!completed.ok) throw await refused(`PUT ${done.pathname}?digest=${digest}`, completed);
   await completed.body?.cancel();
   return { bytes: size - firstByte };
