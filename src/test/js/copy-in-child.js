@@ -24,7 +24,7 @@ function peakRss() {
 let input = '';
 process.stdin.on('data', (chunk) => { input += chunk; });
 process.stdin.on('end', async () => {
-  const handler = require(HANDLER).createHandler({ retryDelayMs: 1, reserveMs: 60000, ...(process.env.PART ? { partSize: Number(process.env.PART) } : {}) });
+  const handler = require(HANDLER).createHandler({ retryDelayMs: 1, reserveMs: 60000 });
   const started = Date.now();
   const { Images, ...settings } = JSON.parse(input);
   const report = [];
