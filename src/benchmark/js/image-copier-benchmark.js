@@ -15,7 +15,7 @@ const { spawn, spawnSync } = require('node:child_process');
 const { startFakeEcr, useFake } = require('../../test/js/fake-ecr');
 const { startPushRegistry } = require('../../test/js/fake-ecr-push');
 const { startImageRun } = require('../../test/js/image-run-harness');
-const { startFakeRegistry, generatedBlob, blob, manifestBytes } = require('../../test/js/fake-registry');
+const { startFakeRegistry, generatedBlob, generatedLayer, blob, manifestBytes } = require('../../test/js/fake-registry');
 
 const MB = 1024 * 1024;
 const IMAGES = Number(process.env.BENCHMARK_COPY_IMAGES || 8);
@@ -98,7 +98,8 @@ async function pushBlob(registry, repository, content) {
 /** An image of generated layers (sizes in MiB) pushed to the source registry; its copier list entry. */
 async function pushImage(registry, repository, layerMiB, seed) {
   const config = blob(`config of ${repository} ${seed}`);
-  const layers = layerMiB.map((mib, i) => generatedBlob(mib * MB, seed * 100 + i));
+  // gzip layers as registries hold them: skopeo compresses a layer that is not gzip on the way (see generatedLayer)
+  const layers = layerMiB.map((mib, i) => generatedLayer(mib * MB, seed * 100 + i));
   for (const each of [config, ...layers]) await pushBlob(registry, repository, each);
   const body = manifestBytes({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
     config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config.digest, size: config.size },
@@ -252,7 +253,11 @@ async function main() {
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
+
+module.exports = { startDistribution, pushImage, copyInChild };

@@ -59,7 +59,7 @@ async function pushImage(repository, tag, layerSizes, seed) {
 
 async function main() {
   // the source: four repositories; the first an index of two platforms, signed with cosign's tag scheme; one layer
-  // of 12 MiB, which goes up in chunks of 5 MiB
+  // of 12 MiB, which goes up in two chunks: 5 MiB, then the rest
   const images = [];
   const amd64 = await pushImage('team/multi', null, [12 * MiB + 5, 3000], 1);
   const arm64 = await pushImage('team/multi', null, [2 * MiB, 4000], 2);

@@ -3,6 +3,7 @@
 // that the registry redirects layer downloads to.
 const http = require('node:http');
 const crypto = require('node:crypto');
+const zlib = require('node:zlib');
 
 const sha256 = (buffer) => `sha256:${crypto.createHash('sha256').update(buffer).digest('hex')}`;
 
@@ -60,6 +61,56 @@ function generatedBlob(size, seed = 1) {
   const hash = crypto.createHash('sha256');
   for (const chunk of chunks()) hash.update(chunk);
   return { digest: `sha256:${hash.digest('hex')}`, size, chunks };
+}
+
+/**
+ * A layer as registries hold them, a gzip stream, made on the fly as generatedBlob is: pseudo-random bytes (AES-CTR
+ * of the seed) in deflate's stored blocks, so `size` bytes of content that no compressor shrinks. A tool that reads
+ * the compression of a layer from its first bytes (skopeo, containerd) then copies it as it is, where a blob that is
+ * not gzip would be compressed on the way and uploaded a fraction of its size. `size` is the content's; the blob is a
+ * few bytes larger (a 5-byte header per 65,535 bytes, 18 bytes of gzip header and trailer).
+ * @returns { digest, size, chunks() } as generatedBlob
+ */
+function generatedLayer(size, seed = 1) {
+  const key = crypto.createHash('sha256').update(`layer ${seed}`).digest();
+  const BLOCK = 65535;
+  const BLOCKS_A_CHUNK = 16;
+  const header = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+  function* chunks() {
+    const cipher = crypto.createCipheriv('aes-128-ctr', key.subarray(0, 16), key.subarray(16));
+    const zeros = Buffer.alloc(BLOCK * BLOCKS_A_CHUNK);
+    let crc = 0;
+    yield Buffer.from(header);
+    for (let offset = 0; offset < size || offset === 0;) {
+      const content = cipher.update(zeros.subarray(0, Math.min(zeros.length, size - offset)));
+      crc = zlib.crc32(content, crc);
+      const blocks = Math.max(Math.ceil(content.length / BLOCK), 1);
+      const chunk = Buffer.alloc(content.length + 5 * blocks);
+      for (let b = 0, at = 0; b < blocks; b++) {
+        const piece = content.subarray(b * BLOCK, (b + 1) * BLOCK);
+        const final = offset + (b + 1) * BLOCK >= size ? 1 : 0;
+        chunk.writeUInt8(final, at);
+        chunk.writeUInt16LE(piece.length, at + 1);
+        chunk.writeUInt16LE(~piece.length & 0xffff, at + 3);
+        piece.copy(chunk, at + 5);
+        at += 5 + piece.length;
+      }
+      yield chunk;
+      offset += content.length;
+      if (content.length === 0) break;
+    }
+    const trailer = Buffer.alloc(8);
+    trailer.writeUInt32LE(crc >>> 0, 0);
+    trailer.writeUInt32LE(size % 2 ** 32, 4);
+    yield trailer;
+  }
+  const hash = crypto.createHash('sha256');
+  let bytes = 0;
+  for (const chunk of chunks()) {
+    hash.update(chunk);
+    bytes += chunk.length;
+  }
+  return { digest: `sha256:${hash.digest('hex')}`, size: bytes, chunks };
 }
 
 /** The chunks of a generated blob from a byte on. */
@@ -316,4 +367,4 @@ async function startFakeRegistry(expectedAuthorization, options = {}) {
   };
 }
 
-module.exports = { startFakeRegistry, blob, generatedBlob, sha256, manifestBytes };
+module.exports = { startFakeRegistry, blob, generatedBlob, generatedLayer, sha256, manifestBytes };

@@ -13,6 +13,7 @@ const { startFakeSecretsManager } = require('./fake-secrets-manager');
 const { captureLog, captureStdout } = require('./handler-log');
 
 const HANDLER = '../../main/resources/io/github/pullthroughcache/handlers/image-copier/index.js';
+const { nextChunk } = require(HANDLER);
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:ecr-pullthroughcache/nvcr-AbCdEf';
 const USER = 'copier';
 const PASSWORD = 'upstream-access-token-never-logged';
@@ -324,7 +325,7 @@ test('a token that expires during a run is exchanged again', async () => {
   }
 });
 
-test('a blob of several parts goes up in consecutive chunks of the copier\'s size, the last one smaller', async () => {
+test('a blob goes up in a first chunk of the copier\'s part size, then in one chunk when the time left allows', async () => {
   const layer = generatedBlob(12 * MiB + 3, 7);
   anonymous.addImageOfLayers('parts/app', 'v1', [layer]);
   const chunked = await runOf({ partSize: 5 * MiB });
@@ -337,8 +338,21 @@ test('a blob of several parts goes up in consecutive chunks of the copier\'s siz
 
   assert.equal(result.report[0].status, 'copied', JSON.stringify(result.report[0]));
   assert.equal(repository('mcr/parts/app').layers.get(layer.digest), layer.size);
-  assert.equal(push.counts.parts, 3 + 1, 'three parts of the layer, one of the config');
-  assert.equal(push.mostPartBytes, 5 * MiB);
+  assert.equal(push.counts.parts, 2 + 1, 'two chunks of the layer (5 MiB, then the rest), one of the config');
+  assert.equal(push.mostPartBytes, 7 * MiB + 3);
+});
+
+test('a chunk is as long as half the time left carries at the rate so far, in whole parts, at least one part', () => {
+  assert.equal(nextChunk(5 * MiB, 100 * MiB, 0, 0, 60000), 5 * MiB, 'the first: one part');
+  assert.equal(nextChunk(5 * MiB, 3 * MiB, 0, 0, 60000), 3 * MiB, 'the first, of a blob smaller than a part');
+  // 10 MiB/s so far, 4 s left: 20 MiB in half of it
+  assert.equal(nextChunk(5 * MiB, 100 * MiB, 10 * MiB, 1000, 4000), 20 * MiB);
+  // 7 s left: 35 MiB
+  assert.equal(nextChunk(5 * MiB, 100 * MiB, 10 * MiB, 1000, 7000), 35 * MiB);
+  // 1 s left: less than a part, one part still
+  assert.equal(nextChunk(5 * MiB, 100 * MiB, 10 * MiB, 1000, 1000), 5 * MiB);
+  // a quarter of an hour left: the rest of the blob
+  assert.equal(nextChunk(5 * MiB, 100 * MiB, 10 * MiB, 1000, 900000), 100 * MiB);
 });
 
 test('with Platforms, only those are copied, under an index of their own whose digest the report names', async () => {
@@ -500,6 +514,6 @@ test('a layer larger than the function\'s memory is copied within a fixed memory
   t.diagnostic(`peak RSS ${Math.round(maxRssBytes / MiB)} MiB for a ${size / MiB} MiB layer`);
   assert.equal(report[0].status, 'copied', JSON.stringify(report[0]));
   assert.equal(repository('mcr/big/layer').layers.get(layer.digest), size, 'ECR computed the upstream digest');
-  assert.ok(push.mostPartBytes <= 64 * MiB, 'chunks of 64 MiB at most');
+  assert.equal(push.counts.parts, 2 + 1, 'two chunks of the layer (64 MiB, then the rest), one of the config');
   assert.ok(maxRssBytes < 256 * MiB, `peak RSS ${Math.round(maxRssBytes / MiB)} MiB for a ${size / MiB} MiB layer`);
 });

@@ -161,7 +161,7 @@ class CopiedRegistryTest {
                 .filter(id -> json.path("Resources").path(id).path("Properties").path("Handler").asText()
                         .equals("image-copier/index.handler")).findFirst().orElseThrow());
         assertThat(function.path("Properties").path("VpcConfig").isMissingNode()).isTrue();
-        assertThat(function.path("Properties").path("MemorySize").asInt()).isEqualTo(1024);
+        assertThat(function.path("Properties").path("MemorySize").asInt()).isEqualTo(2048);
         assertThat(function.path("Properties").path("Runtime").asText()).isEqualTo("nodejs22.x");
         template.hasResourceProperties("AWS::Scheduler::Schedule", Map.of("Description",
                 Match.stringLikeRegexp("Copies images into the registry: Copied/Cache/Copier")));

@@ -36,11 +36,11 @@ import software.constructs.Construct;
  * </pre>
  *
  * <p>What a run copies of each image: its manifest, or an index and the manifest of each platform (or of the chosen
- * {@code platforms}); the config and layer blobs ECR does not have yet (BatchCheckLayerAvailability), each streamed
- * from the upstream into InitiateLayerUpload, UploadLayerPart and CompleteLayerUpload a part at a time (two parts of
- * at most 20 MiB per blob in memory, whatever the blob's size: one read while the other goes up), its sha256 checked before the upload is completed; then
- * the manifests' exact bytes with PutImage, naming their digest, so that ECR stores the upstream's digests and
- * digest-pinned references work. A tag that moved upstream is copied again on the next run; an image copied already
+ * {@code platforms}); the config and layer blobs ECR does not have yet (a {@code HEAD} of each), each streamed from
+ * the upstream into an upload of ECR's registry API, the OCI distribution API that docker push uses ({@code POST},
+ * {@code PATCH} chunks, {@code PUT ?digest=}; a few socket chunks of a blob in memory, whatever its size), its sha256
+ * checked before the upload is completed; then the manifests' exact bytes ({@code PUT} with their media type), so that
+ * ECR stores the upstream's digests and digest-pinned references work. A tag that moved upstream is copied again on the next run; an image copied already
  * costs its manifests' reads and no upload. The upstream is read anonymously, or with the credential secret of the
  * registry ({@code username}, {@code accessToken}) as Basic or through the Bearer token exchange, whichever it asks
  * for. A run scales as the warmer's does: one invocation per image on a Step Functions state machine
@@ -48,7 +48,7 @@ import software.constructs.Construct;
  * registry, the answer to CloudFormation from the execution, with {@code Copied}, {@code Failed} and
  * {@code Deferred}, and {@code failOnError}.
  *
- * <p>Children: {@code Handler} (the function, 1024 MB, 15 minutes) with {@code HandlerRole}, {@code HandlerPolicy} and
+ * <p>Children: {@code Handler} (the function, 2048 MB, 15 minutes) with {@code HandlerRole}, {@code HandlerPolicy} and
  * {@code HandlerLogs}; {@code Resource} ({@code Custom::EcrImageCopier}, run when it is created or its images change,
  * after the creation templates of the registries it copies into); {@code Run} (the state machine), with a schedule
  * its {@code Schedule}, {@code ScheduleRole} and {@code SchedulePolicy}. The role may push
@@ -116,9 +116,11 @@ public class ImageCopier extends ImageRun {
                         .resources(List.of("*"))
                         .build()))
                 .wildcards(REGISTRY_TOKEN_REASON, List.of("*"))
-                // blobs are streamed, a few socket chunks each; Lambda gives a function CPU in proportion to its
-                // memory, which the digests and TLS use
-                .limits(Duration.minutes(15), 1024)
+                // blobs are streamed, a few socket chunks each: the memory buys CPU, which Lambda gives in proportion
+                // to it, one vCPU at 1,769 MB (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html):
+                // at 2048 MB the stream's thread has a vCPU and the hashing thread the rest, where 1024 MB held the
+                // copy to about half a vCPU for both; a copy bound by CPU costs the same GB-seconds either way
+                .limits(Duration.minutes(15), 2048)
                 .logRetention(options.getLogRetention())
                 .reasons("The copier runs when CloudFormation deploys it"
                                 + (options.getSchedule() != null ? " and on its schedule" : "") + ", one run at a time.",

@@ -19,12 +19,13 @@
 // - each missing blob streamed from the upstream into POST /blobs/uploads/ (ecr:InitiateLayerUpload), PATCH chunks
 //   (ecr:UploadLayerPart) and PUT ?digest= (ecr:CompleteLayerUpload). The body of a PATCH is the upstream's body as it
 //   arrives: the download waits while the upload does, so a copy holds a few socket chunks of a blob, whatever its
-//   size, and several blobs of an image go up at once (Concurrency). Chunks of 64 MiB, each but the last at least
-//   ECR's smallest layer part, 5 MiB ("Minimum layer part size",
-//   https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html). ECR answers a chunk 201 where the
-//   spec says 202, and its Range header may not advance
+//   size, and several blobs of an image go up at once (Concurrency). A first chunk of 64 MiB, then chunks as long as
+//   half the time left carries at the rate so far (nextChunk: the rest of the blob, mostly), each but the last a
+//   multiple of the first; no part limit of ECR's applies to the registry API (see nextChunk). ECR answers a chunk 201
+//   where the spec says 202, and its Range header may not advance
 //   (https://github.com/aws/containers-roadmap/issues/2831): the copier counts the bytes it sent, not those ECR says.
-//   The digest is checked before the PUT; a blob that does not match is never completed;
+//   The sha256 is computed on a thread of its own (../shared/hashing.js) and checked before the PUT; a blob that does
+//   not match is never completed;
 // - PUT of each manifest's exact bytes with its media type (ecr:PutImage), so that the digest in ECR is the upstream's
 //   and digest-pinned references work; an index after each of its platforms' manifests, since a registry refuses an
 //   index whose manifests it lacks. A PUT of a manifest ECR has is no change, and answered as any PUT (201): the copier
@@ -50,7 +51,6 @@
 //   skipped. No state is kept elsewhere (no SSM parameter);
 // - a failure throws, its message one line.
 
-const crypto = require('node:crypto');
 const http = require('node:http');
 const https = require('node:https');
 const { Buffer } = require('node:buffer');
@@ -61,14 +61,15 @@ const { request, get, errorCodeOf, manifest, isIndex, parsePlatform, chosenEntri
 const { createImageRunHandler } = require('../shared/image-run');
 const { DeadlineReached } = require('../shared/cloudformation');
 const { publish } = require('../shared/metrics');
+const { createSha256 } = require('../shared/hashing');
 const { awsClient } = require('../shared/aws-clients');
 
 const MiB = 1024 * 1024;
-// A blob goes up in PATCH chunks of `chunk` bytes (the last one smaller), between which a copy may stop when the
-// invocation's time runs out; at least ECR's smallest layer part, 5 MiB (see above)
+// A blob's first PATCH chunk is `preferred` bytes, the next ones multiples of it (nextChunk); between two, a copy may
+// stop when the invocation's time runs out. At least 5 MiB, ECR's smallest layer part
 const CHUNK = { min: 5 * MiB, preferred: 64 * MiB };
 // what a test may choose through createHandler (and see the cache warmer's); the SDK's attempts of an ECR call,
-// throttling included, are aws-clients.js's; partSize the chunk size;
+// throttling included, are aws-clients.js's; partSize the first chunk's size;
 // pauseMarginMs: how long before the deadline a blob's copy stops after the chunk going up (a chunk takes seconds)
 const DEFAULTS = { maxAttempts: 5, retryDelayMs: 1000, reserveMs: 60000, partSize: CHUNK.preferred, pauseMarginMs: 20000 };
 const WORDS = { what: 'image copier', done: 'copied', Done: 'Copied' };
@@ -268,7 +269,11 @@ function sendChunk(target, location, source, offset, length, hash, limits) {
           source.pending = chunk.subarray(length - sent);
           chunk = chunk.subarray(0, length - sent);
         }
-        if (hash) hash.update(chunk);
+        if (hash) {
+          // the hashing thread behind: the stream waits for it
+          const behind = hash.update(chunk);
+          if (behind) await behind;
+        }
         sent += chunk.length;
         if (!request.write(chunk)) {
           // whichever comes first; the other listener goes, or a request of many stalls gathers them
@@ -286,6 +291,20 @@ function sendChunk(target, location, source, offset, length, hash, limits) {
       request.end();
     })().catch(fail);
   });
+}
+
+/**
+ * The length of a blob's next chunk: `part` bytes first, then as many whole parts as half the time left before the
+ * stop would carry at the rate of the chunks so far (the rest of the blob, mostly), so that a blob goes up in few
+ * PATCH requests (each one's end stalls the stream until the registry answers) and a chunk still ends before the
+ * stop when the link slows to half. ECR's limits on a layer part (10 MiB at most) are those of its UploadLayerPart
+ * API, not of the registry API (https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html), through
+ * which docker sends a layer in one PATCH.
+ */
+function nextChunk(part, remaining, sent, elapsedMs, leftMs) {
+  if (sent === 0 || elapsedMs <= 0) return Math.min(part, remaining);
+  const affordable = Math.floor((sent / elapsedMs) * (leftMs / 2) / part) * part;
+  return Math.min(remaining, Math.max(part, affordable));
 }
 
 /** A blob's copy stopped between two chunks because the invocation's time ran out: where it resumes. */
@@ -322,21 +341,23 @@ async function copyBlob(upstream, target, image, descriptor, options, resume) {
   }
   if (!response) response = await get(upstream, image.sourceRepository, path, {}, options);
   const firstByte = offset;
-  const hash = firstByte === 0 ? crypto.createHash('sha256') : null;
+  const hash = firstByte === 0 ? createSha256() : null;
   const source = {
     reader: response.body.getReader(),
     pending: null,
     mismatch: (bytes) => new Error(`blob ${digest}: digest mismatch: expected ${digest}, got ${bytes} of its ${size} bytes`),
   };
   const chunk = Math.max(Number(options.partSize) || CHUNK.preferred, CHUNK.min);
+  const began = Date.now();
   try {
     if (!location) location = await startUpload(target, image.repository, options);
     while (offset < size) {
-      const length = Math.min(chunk, size - offset);
+      const length = nextChunk(chunk, size - offset, offset - firstByte, Date.now() - began, options.stopAt - Date.now());
       location = await sendChunk(target, location, source, offset, length, hash, options);
       offset += length;
       if (offset < size && Date.now() >= options.stopAt) {
         await source.reader.cancel();
+        if (hash) hash.abandon();
         return { bytes: offset - firstByte, paused: paused(location, offset) };
       }
     }
@@ -344,12 +365,13 @@ async function copyBlob(upstream, target, image, descriptor, options, resume) {
     if (rest && rest.length > 0) throw source.mismatch(`more than ${size}`);
   } catch (error) {
     await source.reader.cancel().catch(() => {});
+    if (hash) hash.abandon();
     // the upload expired, or is not where the result said: the blob is copied again, whole
     if (firstByte > 0 && error.uploadLost) return copyBlob(upstream, target, image, descriptor, options, null);
     throw error;
   }
   if (hash) {
-    const actual = `sha256:${hash.digest('hex')}`;
+    const actual = await hash.digest();
     if (actual !== digest) throw new Error(`blob ${digest}: digest mismatch: expected ${digest}, got ${actual} (${size} bytes)`);
   }
   const done = targetUrl(target, location);
@@ -570,3 +592,4 @@ function createHandler(settings = {}) {
 exports.handler = createHandler();
 exports.createHandler = createHandler;
 exports.CHUNK = CHUNK;
+exports.nextChunk = nextChunk;
