@@ -63,6 +63,7 @@ const { DeadlineReached } = require('../shared/cloudformation');
 const { publish } = require('../shared/metrics');
 const { createSha256 } = require('../shared/hashing');
 const { awsClient } = require('../shared/aws-clients');
+const { AGENTS } = require('../shared/http-fetch');
 
 const MiB = 1024 * 1024;
 // A blob's first PATCH chunk is `preferred` bytes, the next ones multiples of it (nextChunk); between two, a copy may
@@ -210,8 +211,8 @@ async function startUpload(target, repository, limits) {
 }
 
 // The chunks go up through node:http(s), not fetch: fetch's streamed request body costs the copy more than half its
-// throughput (a 400 MiB layer between two registries on loopback: 58 MiB/s with fetch, 151 MiB/s with node:https)
-const AGENTS = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
+// throughput (a 400 MiB layer between two registries on loopback: 58 MiB/s with fetch, 151 MiB/s with node:https);
+// the connections are those of ../shared/http-fetch.js, which the other requests use
 
 /**
  * Sends the next `length` bytes of the upstream's body (source: its reader and a chunk read beyond the last PATCH)
