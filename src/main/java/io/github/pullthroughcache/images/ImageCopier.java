@@ -118,8 +118,8 @@ public class ImageCopier extends ImageRun {
                 .wildcards(REGISTRY_TOKEN_REASON, List.of("*"))
                 // blobs are streamed, a few socket chunks each: the memory buys CPU, which Lambda gives in proportion
                 // to it, one vCPU at 1,769 MB (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html):
-                // at 2048 MB the stream's thread has a vCPU and the hashing thread the rest, where 1024 MB held the
-                // copy to about half a vCPU for both; a copy bound by CPU costs the same GB-seconds either way
+                // at 2048 MB the copy's thread, which reads, hashes and writes, has a whole vCPU, where 1024 MB gave it
+                // about half of one; a copy bound by CPU costs the same GB-seconds either way
                 .limits(Duration.minutes(15), 2048)
                 .logRetention(options.getLogRetention())
                 .reasons("The copier runs when CloudFormation deploys it"

@@ -25,7 +25,7 @@ public final class HandlerCode {
     private static final String ROOT = "/io/github/pullthroughcache/handlers/";
     /** Modules every handler may require as {@code ../shared/<name>}. */
     private static final List<String> SHARED = List.of("cloudformation.js", "registry-setting.js", "policy-document.js",
-            "metrics.js", "registry-client.js", "image-run.js", "retry.js", "log.js", "aws-clients.js", "hashing.js");
+            "metrics.js", "registry-client.js", "image-run.js", "retry.js", "log.js", "aws-clients.js", "http-fetch.js");
     private static final Map<String, Path> EXTRACTED = new ConcurrentHashMap<>();
 
     private HandlerCode() {

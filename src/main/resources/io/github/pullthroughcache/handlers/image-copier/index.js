@@ -24,8 +24,8 @@
 //   multiple of the first; no part limit of ECR's applies to the registry API (see nextChunk). ECR answers a chunk 201
 //   where the spec says 202, and its Range header may not advance
 //   (https://github.com/aws/containers-roadmap/issues/2831): the copier counts the bytes it sent, not those ECR says.
-//   The sha256 is computed on a thread of its own (../shared/hashing.js) and checked before the PUT; a blob that does
-//   not match is never completed;
+//   The sha256 is checked before the PUT; a blob that does not match is never completed (a hashing thread of its own
+//   cost more processor time, copying each batch to it, than it took off the stream's: a 400 MiB layer went slower);
 // - PUT of each manifest's exact bytes with its media type (ecr:PutImage), so that the digest in ECR is the upstream's
 //   and digest-pinned references work; an index after each of its platforms' manifests, since a registry refuses an
 //   index whose manifests it lacks. A PUT of a manifest ECR has is no change, and answered as any PUT (201): the copier
@@ -51,6 +51,7 @@
 //   skipped. No state is kept elsewhere (no SSM parameter);
 // - a failure throws, its message one line.
 
+const crypto = require('node:crypto');
 const http = require('node:http');
 const https = require('node:https');
 const { Buffer } = require('node:buffer');
@@ -61,8 +62,8 @@ const { request, get, errorCodeOf, manifest, isIndex, parsePlatform, chosenEntri
 const { createImageRunHandler } = require('../shared/image-run');
 const { DeadlineReached } = require('../shared/cloudformation');
 const { publish } = require('../shared/metrics');
-const { createSha256 } = require('../shared/hashing');
 const { awsClient } = require('../shared/aws-clients');
+const { AGENTS } = require('../shared/http-fetch');
 
 const MiB = 1024 * 1024;
 // A blob's first PATCH chunk is `preferred` bytes, the next ones multiples of it (nextChunk); between two, a copy may
@@ -210,8 +211,8 @@ async function startUpload(target, repository, limits) {
 }
 
 // The chunks go up through node:http(s), not fetch: fetch's streamed request body costs the copy more than half its
-// throughput (a 400 MiB layer between two registries on loopback: 58 MiB/s with fetch, 151 MiB/s with node:https)
-const AGENTS = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
+// throughput (a 400 MiB layer between two registries on loopback: 58 MiB/s with fetch, 151 MiB/s with node:https);
+// the connections are those of ../shared/http-fetch.js, which the other requests use
 
 /**
  * Sends the next `length` bytes of the upstream's body (source: its reader and a chunk read beyond the last PATCH)
@@ -269,11 +270,7 @@ function sendChunk(target, location, source, offset, length, hash, limits) {
           source.pending = chunk.subarray(length - sent);
           chunk = chunk.subarray(0, length - sent);
         }
-        if (hash) {
-          // the hashing thread behind: the stream waits for it
-          const behind = hash.update(chunk);
-          if (behind) await behind;
-        }
+        if (hash) hash.update(chunk);
         sent += chunk.length;
         if (!request.write(chunk)) {
           // whichever comes first; the other listener goes, or a request of many stalls gathers them
@@ -341,7 +338,7 @@ async function copyBlob(upstream, target, image, descriptor, options, resume) {
   }
   if (!response) response = await get(upstream, image.sourceRepository, path, {}, options);
   const firstByte = offset;
-  const hash = firstByte === 0 ? createSha256() : null;
+  const hash = firstByte === 0 ? crypto.createHash('sha256') : null;
   const source = {
     reader: response.body.getReader(),
     pending: null,
@@ -357,7 +354,6 @@ async function copyBlob(upstream, target, image, descriptor, options, resume) {
       offset += length;
       if (offset < size && Date.now() >= options.stopAt) {
         await source.reader.cancel();
-        if (hash) hash.abandon();
         return { bytes: offset - firstByte, paused: paused(location, offset) };
       }
     }
@@ -365,13 +361,12 @@ async function copyBlob(upstream, target, image, descriptor, options, resume) {
     if (rest && rest.length > 0) throw source.mismatch(`more than ${size}`);
   } catch (error) {
     await source.reader.cancel().catch(() => {});
-    if (hash) hash.abandon();
     // the upload expired, or is not where the result said: the blob is copied again, whole
     if (firstByte > 0 && error.uploadLost) return copyBlob(upstream, target, image, descriptor, options, null);
     throw error;
   }
   if (hash) {
-    const actual = await hash.digest();
+    const actual = `sha256:${hash.digest('hex')}`;
     if (actual !== digest) throw new Error(`blob ${digest}: digest mismatch: expected ${digest}, got ${actual} (${size} bytes)`);
   }
   const done = targetUrl(target, location);

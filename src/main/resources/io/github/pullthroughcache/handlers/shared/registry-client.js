@@ -8,6 +8,7 @@
 const crypto = require('node:crypto');
 const { DeadlineReached } = require('./cloudformation');
 const { backoff: sharedBackoff, sleep } = require('./retry');
+const { httpFetch } = require('./http-fetch');
 
 const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
@@ -26,7 +27,8 @@ function fixedRegistry(base, authorization) {
 }
 
 /**
- * fetch with retries on 429, 5xx and network errors, and with Retry-After honoured; never past the deadline.
+ * A request (httpFetch: fetch's calls over node:http) with retries on 429, 5xx and network errors, and with
+ * Retry-After honoured; never past the deadline.
  * @param limits { deadline, maxAttempts, retryDelayMs }
  */
 async function request(url, options, limits) {
@@ -38,7 +40,8 @@ async function request(url, options, limits) {
     if (left <= 0) throw new DeadlineReached('deadline reached');
     let response;
     try {
-      response = await fetch(url, { ...options, redirect: 'manual', signal: AbortSignal.timeout(left) });
+      // no redirect is followed here: get() follows them, without the credential to another host
+      response = await httpFetch(url, { ...options, signal: AbortSignal.timeout(left) });
     } catch (error) {
       if (Date.now() >= deadline) throw new DeadlineReached('deadline reached');
       if (attempt >= maxAttempts) throw new Error(`${new URL(url).host}: ${error.message}`);
