@@ -12,6 +12,8 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.core.importer.Location;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,9 +28,12 @@ import org.junit.jupiter.api.Test;
 class LayersTest {
 
     private static final String ROOT = "io.github.pullthroughcache";
+    /** The library's classes, from where they were compiled to: a package found by name is looked for in every jar. */
     private static final JavaClasses LIBRARY = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .importPackages(ROOT);
+            .withImportOption(location -> location.contains("/" + ROOT.replace('.', '/') + "/"))
+            .importLocations(Set.of(Location.of(io.github.pullthroughcache.PullThroughCache.class.getProtectionDomain()
+                    .getCodeSource().getLocation())));
 
     @Test
     void eachPackageImportsOnlyThePackagesBelowIt() {

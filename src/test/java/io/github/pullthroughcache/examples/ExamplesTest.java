@@ -30,7 +30,8 @@ import software.amazon.awscdk.services.secretsmanager.Secret;
  * compared with its snapshot in {@code test-snapshots/}, checked against the CloudFormation registry
  * schemas and by cdk-nag's AwsSolutions and NIST 800-53 R5 packs.
  *
- * <p>{@code mvn verify -Dsnapshot.update=true} rewrites the snapshots; read the diff before committing.
+ * <p>{@code mvn -B test -Dtest=ExamplesTest -Dsnapshot.update=true} rewrites the snapshots; read the diff before
+ * committing.
  */
 class ExamplesTest {
 
@@ -70,7 +71,7 @@ class ExamplesTest {
     void matchesItsSnapshot(String stackName) throws IOException {
         String actual = Snapshots.normalize(synth.json(stackName));
         Path file = SNAPSHOTS.resolve(stackName + ".template.json");
-        assertThat(file).as("snapshot %s; run mvn verify -Dsnapshot.update=true to create it", file).exists();
+        assertThat(file).as("snapshot %s; run mvn -B test -Dtest=ExamplesTest -Dsnapshot.update=true to create it", file).exists();
         assertThat(actual).as("snapshot %s differs; if the change is meant, rerun with -Dsnapshot.update=true and "
                 + "read the diff", file).isEqualTo(Files.readString(file, StandardCharsets.UTF_8));
     }

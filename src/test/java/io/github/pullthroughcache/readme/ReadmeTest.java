@@ -48,7 +48,9 @@ class ReadmeTest {
     private static final Pattern INLINE = Pattern.compile("`((?:npx|mvn|npm|node) [^`]+)`");
     /** Commands the README shows that cannot run here, each with why. */
     private static final Map<String, String> NOT_RUN_HERE = Map.of(
-            "mvn -Prelease deploy", "uploads to Maven Central: needs the project's Central credentials and a network");
+            "mvn -Prelease deploy", "uploads to Maven Central: needs the project's Central credentials and a network",
+            "mvn -B -Pbenchmark test-compile exec:java", "the benchmarks' full run, some six minutes: .ci/run runs every "
+                    + "part of it with the smaller figures the development page shows (the command below it)");
 
     private record Block(String marker, String language, String text) {
     }
