@@ -91,7 +91,8 @@ async function main() {
   const secrets = await startFakeSecretsManager();
   secrets.state.secrets.set(SECRET, JSON.stringify({ username: user, accessToken: password }));
   const { createHandler } = require('../../main/resources/io/github/pullthroughcache/handlers/image-copier/index.js');
-  const handler = createHandler({ retryDelayMs: 10, partSize: 5 * MiB });
+  // one part first (no floor rate), so that the 12 MiB layer goes up in two chunks: a PATCH that goes on an upload
+  const handler = createHandler({ retryDelayMs: 10, partSize: 5 * MiB, floorRate: 0 });
   const context = () => ({ getRemainingTimeInMillis: () => 900000 });
   const run = await startImageRun({ handler, template: 'PullThroughCacheCopied.template.json', prefix: 'CacheCopierRun',
     context, secondMs: 10 });

@@ -325,17 +325,30 @@ test('a token that expires during a run is exchanged again', async () => {
   }
 });
 
-test('a blob goes up in a first chunk of the copier\'s part size, then in one chunk when the time left allows', async () => {
+test('a blob goes up in one chunk when the time left carries it, in several from a chunk of its part size when not', async () => {
   const layer = generatedBlob(12 * MiB + 3, 7);
   anonymous.addImageOfLayers('parts/app', 'v1', [layer]);
-  const chunked = await runOf({ partSize: 5 * MiB });
+  const whole = await runOf({ partSize: 5 * MiB });
   let result;
+  try {
+    result = await whole.run({ Images: [image(anonymous, 'parts/app', 'v1', 'mcr')] }, context());
+  } finally {
+    await whole.close();
+  }
+
+  assert.equal(result.report[0].status, 'copied', JSON.stringify(result.report[0]));
+  assert.equal(repository('mcr/parts/app').layers.get(layer.digest), layer.size);
+  assert.equal(push.counts.parts, 1 + 1, 'the layer in one chunk (a quarter of an hour left carries 12 MiB at 1 MiB/s), the config in one');
+  assert.equal(push.mostPartBytes, layer.size);
+
+  // sized for no rate before the first: one part, then the rest at the rate of that part
+  push = registry.reset({ createOnPush: ['nvcr', 'mcr', 'registry'], immutable: ['registry/immutable'] });
+  const chunked = await runOf({ partSize: 5 * MiB, floorRate: 0 });
   try {
     result = await chunked.run({ Images: [image(anonymous, 'parts/app', 'v1', 'mcr')] }, context());
   } finally {
     await chunked.close();
   }
-
   assert.equal(result.report[0].status, 'copied', JSON.stringify(result.report[0]));
   assert.equal(repository('mcr/parts/app').layers.get(layer.digest), layer.size);
   assert.equal(push.counts.parts, 2 + 1, 'two chunks of the layer (5 MiB, then the rest), one of the config');
@@ -343,16 +356,18 @@ test('a blob goes up in a first chunk of the copier\'s part size, then in one ch
 });
 
 test('a chunk is as long as half the time left carries at the rate so far, in whole parts, at least one part', () => {
-  assert.equal(nextChunk(5 * MiB, 100 * MiB, 0, 0, 60000), 5 * MiB, 'the first: one part');
-  assert.equal(nextChunk(5 * MiB, 3 * MiB, 0, 0, 60000), 3 * MiB, 'the first, of a blob smaller than a part');
+  // before the first chunk, the floor rate: 1 MiB/s and 60 s left, 30 MiB
+  assert.equal(nextChunk(5 * MiB, 100 * MiB, 0, 0, 60000, MiB), 30 * MiB, 'the first, at the floor rate');
+  assert.equal(nextChunk(5 * MiB, 100 * MiB, 0, 0, 60000, 0), 5 * MiB, 'the first, with no floor: one part');
+  assert.equal(nextChunk(5 * MiB, 3 * MiB, 0, 0, 60000, MiB), 3 * MiB, 'the first, of a blob smaller than a part');
   // 10 MiB/s so far, 4 s left: 20 MiB in half of it
-  assert.equal(nextChunk(5 * MiB, 100 * MiB, 10 * MiB, 1000, 4000), 20 * MiB);
+  assert.equal(nextChunk(5 * MiB, 100 * MiB, 10 * MiB, 1000, 4000, MiB), 20 * MiB);
   // 7 s left: 35 MiB
-  assert.equal(nextChunk(5 * MiB, 100 * MiB, 10 * MiB, 1000, 7000), 35 * MiB);
+  assert.equal(nextChunk(5 * MiB, 100 * MiB, 10 * MiB, 1000, 7000, MiB), 35 * MiB);
   // 1 s left: less than a part, one part still
-  assert.equal(nextChunk(5 * MiB, 100 * MiB, 10 * MiB, 1000, 1000), 5 * MiB);
+  assert.equal(nextChunk(5 * MiB, 100 * MiB, 10 * MiB, 1000, 1000, MiB), 5 * MiB);
   // a quarter of an hour left: the rest of the blob
-  assert.equal(nextChunk(5 * MiB, 100 * MiB, 10 * MiB, 1000, 900000), 100 * MiB);
+  assert.equal(nextChunk(5 * MiB, 100 * MiB, 10 * MiB, 1000, 900000, MiB), 100 * MiB);
 });
 
 test('with Platforms, only those are copied, under an index of their own whose digest the report names', async () => {
@@ -514,6 +529,6 @@ test('a layer larger than the function\'s memory is copied within a fixed memory
   t.diagnostic(`peak RSS ${Math.round(maxRssBytes / MiB)} MiB for a ${size / MiB} MiB layer`);
   assert.equal(report[0].status, 'copied', JSON.stringify(report[0]));
   assert.equal(repository('mcr/big/layer').layers.get(layer.digest), size, 'ECR computed the upstream digest');
-  assert.equal(push.counts.parts, 2 + 1, 'two chunks of the layer (64 MiB, then the rest), one of the config');
+  assert.equal(push.counts.parts, 1 + 1, 'the layer in one chunk (the time left carries it at 1 MiB/s), the config in one');
   assert.ok(maxRssBytes < 256 * MiB, `peak RSS ${Math.round(maxRssBytes / MiB)} MiB for a ${size / MiB} MiB layer`);
 });

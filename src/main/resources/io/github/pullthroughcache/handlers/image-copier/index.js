@@ -19,9 +19,9 @@
 // - each missing blob streamed from the upstream into POST /blobs/uploads/ (ecr:InitiateLayerUpload), PATCH chunks
 //   (ecr:UploadLayerPart) and PUT ?digest= (ecr:CompleteLayerUpload). The body of a PATCH is the upstream's body as it
 //   arrives: the download waits while the upload does, so a copy holds a few socket chunks of a blob, whatever its
-//   size, and several blobs of an image go up at once (Concurrency). A first chunk of 64 MiB, then chunks as long as
-//   half the time left carries at the rate so far (nextChunk: the rest of the blob, mostly), each but the last a
-//   multiple of the first; no part limit of ECR's applies to the registry API (see nextChunk). ECR answers a chunk 201
+//   size, and several blobs of an image go up at once (Concurrency). Chunks as long as half the time left carries at
+//   the rate so far, or at 1 MiB/s for the first (nextChunk: the whole blob, mostly), multiples of 64 MiB but the
+//   last; no part limit of ECR's applies to the registry API (see nextChunk). ECR answers a chunk 201
 //   where the spec says 202, and its Range header may not advance
 //   (https://github.com/aws/containers-roadmap/issues/2831): the copier counts the bytes it sent, not those ECR says.
 //   The sha256 is checked before the PUT; a blob that does not match is never completed (a hashing thread of its own
@@ -66,13 +66,15 @@ const { awsClient } = require('../shared/aws-clients');
 const { AGENTS } = require('../shared/http-fetch');
 
 const MiB = 1024 * 1024;
-// A blob's first PATCH chunk is `preferred` bytes, the next ones multiples of it (nextChunk); between two, a copy may
-// stop when the invocation's time runs out. At least 5 MiB, ECR's smallest layer part
+// A blob's PATCH chunks are multiples of `preferred` bytes but the last (nextChunk); between two, a copy may stop when
+// the invocation's time runs out. At least 5 MiB, ECR's smallest layer part
 const CHUNK = { min: 5 * MiB, preferred: 64 * MiB };
 // what a test may choose through createHandler (and see the cache warmer's); the SDK's attempts of an ECR call,
-// throttling included, are aws-clients.js's; partSize the first chunk's size;
+// throttling included, are aws-clients.js's; partSize the smallest chunk, floorRate the rate (bytes a second) that a
+// blob's first chunk is sized for (nextChunk);
 // pauseMarginMs: how long before the deadline a blob's copy stops after the chunk going up (a chunk takes seconds)
-const DEFAULTS = { maxAttempts: 5, retryDelayMs: 1000, reserveMs: 60000, partSize: CHUNK.preferred, pauseMarginMs: 20000 };
+const DEFAULTS = { maxAttempts: 5, retryDelayMs: 1000, reserveMs: 60000, partSize: CHUNK.preferred, floorRate: MiB,
+  pauseMarginMs: 20000 };
 const WORDS = { what: 'image copier', done: 'copied', Done: 'Copied' };
 
 /** The parameters of a WWW-Authenticate challenge: { scheme, realm, service, scope }. */
@@ -291,16 +293,17 @@ function sendChunk(target, location, source, offset, length, hash, limits) {
 }
 
 /**
- * The length of a blob's next chunk: `part` bytes first, then as many whole parts as half the time left before the
- * stop would carry at the rate of the chunks so far (the rest of the blob, mostly), so that a blob goes up in few
- * PATCH requests (each one's end stalls the stream until the registry answers) and a chunk still ends before the
- * stop when the link slows to half. ECR's limits on a layer part (10 MiB at most) are those of its UploadLayerPart
- * API, not of the registry API (https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html), through
- * which docker sends a layer in one PATCH.
+ * The length of a blob's next chunk: as many whole parts as half the time left before the stop would carry at the
+ * rate of the chunks so far, or at `floorRate` (bytes a second) before the first, and one part at least; the rest of
+ * the blob, mostly. So a blob goes up in few PATCH requests, one mostly (each one's end stalls the stream until the
+ * registry answers), and a chunk still ends before the stop when the link slows to half (to half the floor, for the
+ * first). ECR's limits on a layer part (10 MiB at most) are those of its UploadLayerPart API, not of the registry API
+ * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html), through which docker sends a layer in
+ * one PATCH.
  */
-function nextChunk(part, remaining, sent, elapsedMs, leftMs) {
-  if (sent === 0 || elapsedMs <= 0) return Math.min(part, remaining);
-  const affordable = Math.floor((sent / elapsedMs) * (leftMs / 2) / part) * part;
+function nextChunk(part, remaining, sent, elapsedMs, leftMs, floorRate) {
+  const rate = sent > 0 && elapsedMs > 0 ? (sent / elapsedMs) * 1000 : floorRate;
+  const affordable = Math.floor((rate * (leftMs / 2000)) / part) * part;
   return Math.min(remaining, Math.max(part, affordable));
 }
 
@@ -349,7 +352,8 @@ async function copyBlob(upstream, target, image, descriptor, options, resume) {
   try {
     if (!location) location = await startUpload(target, image.repository, options);
     while (offset < size) {
-      const length = nextChunk(chunk, size - offset, offset - firstByte, Date.now() - began, options.stopAt - Date.now());
+      const length = nextChunk(chunk, size - offset, offset - firstByte, Date.now() - began, options.stopAt - Date.now(),
+        options.floorRate);
       location = await sendChunk(target, location, source, offset, length, hash, options);
       offset += length;
       if (offset < size && Date.now() >= options.stopAt) {
