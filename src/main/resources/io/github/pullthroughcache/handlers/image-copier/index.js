@@ -297,7 +297,8 @@ function sendChunk(target, location, source, offset, length, hash, limits) {
  * rate of the chunks so far, or at `floorRate` (bytes a second) before the first, and one part at least; the rest of
  * the blob, mostly. So a blob goes up in few PATCH requests, one mostly (each one's end stalls the stream until the
  * registry answers), and a chunk still ends before the stop when the link slows to half (to half the floor, for the
- * first). ECR's limits on a layer part (10 MiB at most) are those of its UploadLayerPart API, not of the registry API
+ * first: a first chunk that the deadline cuts, on a link under 0.5 MiB/s, leaves its image Deferred in the answer,
+ * to be copied by the next run). ECR's limits on a layer part (10 MiB at most) are those of its UploadLayerPart API, not of the registry API
  * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/service-quotas.html), through which docker sends a layer in
  * one PATCH.
  */
