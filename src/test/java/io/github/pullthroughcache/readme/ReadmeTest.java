@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.pullthroughcache.stack.PullThroughCacheStack;
 import io.github.pullthroughcache.examples.ExamplesApp;
 import io.github.pullthroughcache.examples.ExamplesSynthesis;
+import io.github.pullthroughcache.examples.MultiRegionExample;
+import io.github.pullthroughcache.examples.QuickStartExample;
 import io.github.pullthroughcache.testing.CfnSchemas;
 import io.github.pullthroughcache.testing.Synth;
 import io.github.pullthroughcache.testing.TestApps;
@@ -222,12 +224,54 @@ class ReadmeTest {
             // the examples' own synthesis (ExamplesTest), cdk-nag's packs included
             return ExamplesSynthesis.stacks().stream().map(Stack::getStackName).toList();
         }
+        if (PullThroughCacheStack.CONTEXT_KEYS.containsAll(context.keySet())) {
+            // keys that only a PullThroughCacheStack reads (theStackContextIsReadByTheExamplesStacksOnly): every other
+            // example synthesizes as with no context, which ExamplesTest does; those stacks are synthesized with the
+            // context, alone in their app
+            return SYNTHESIZED.computeIfAbsent(Map.copyOf(context), given -> {
+                App app = TestApps.newApp(given);
+                List<String> read = readingTheStackContext(app).stream().map(Stack::getStackName).toList();
+                Synth.of(app);
+                return Stream.concat(read.stream(), examplesSynthesizedWith(Map.of()).stream()
+                        .filter(name -> !read.contains(name))).toList();
+            });
+        }
         return SYNTHESIZED.computeIfAbsent(Map.copyOf(context), given -> {
             App app = TestApps.newApp(given);
             List<String> built = ExamplesApp.build(app, null).stream().map(Stack::getStackName).toList();
             Synth.of(app);
             return built;
         });
+    }
+
+    /** The examples that are PullThroughCacheStacks, made as ExamplesApp makes them. */
+    private static List<PullThroughCacheStack> readingTheStackContext(App app) {
+        List<PullThroughCacheStack> stacks = new ArrayList<>();
+        stacks.add(QuickStartExample.create(app, "PullThroughCacheQuickStart"));
+        MultiRegionExample.create(app, "PullThroughCache").stream().filter(PullThroughCacheStack.class::isInstance)
+                .map(PullThroughCacheStack.class::cast).forEach(stacks::add);
+        return stacks;
+    }
+
+    @Test
+    void theStackContextIsReadByTheExamplesStacksOnly() {
+        // the stack's context is read by PullThroughCacheStack alone, through StackContext, which no other package
+        // can reach; the examples that are PullThroughCacheStacks are those readingTheStackContext makes
+        assertThat(java.lang.reflect.Modifier.isPublic(forName("io.github.pullthroughcache.stack.StackContext")
+                .getModifiers())).isFalse();
+        assertThat(ExamplesSynthesis.stacks().stream().filter(PullThroughCacheStack.class::isInstance)
+                .map(Stack::getStackName)).containsExactlyInAnyOrderElementsOf(
+                        readingTheStackContext(TestApps.newApp(Map.of())).stream().map(Stack::getStackName).toList());
+        // and no example reads one of its keys itself
+        assertThat(ExamplesApp.CONTEXT_KEYS).doesNotContainAnyElementsOf(PullThroughCacheStack.CONTEXT_KEYS);
+    }
+
+    private static Class<?> forName(String name) {
+        try {
+            return Class.forName(name);
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @ParameterizedTest(name = "{0}")
