@@ -76,6 +76,32 @@ class CacheWarmerTest {
         rules = synth.template("Rules");
     }
 
+    @Test
+    void aScheduleWhoseImageListWouldPassStartExecutionsInputIsRefusedAtSynthNamingTheCount() {
+        App app = TestApps.newApp();
+        Stack stack = new Stack(app, "Many", StackProps.builder().env(TestApps.ENV).build());
+        PullThroughCache many = cacheOf(stack, List.of(UpstreamRegistry.ECR_PUBLIC));
+        // about 230 bytes an entry: 1,200 of them are about 276,000 bytes
+        String name = "public.ecr.aws/a-team-with-a-long-name/an-image-with-a-name-long-enough-to-fill-the-list-";
+        List<String> images = java.util.stream.IntStream.range(0, 1200).mapToObj(i -> name + i + ":v1.2.3").toList();
+        CacheWarmer scheduled = new CacheWarmer(stack, "Warmer", CacheWarmerProps.builder()
+                .cache(many).images(images.subList(0, 1000)).schedule(ScheduleExpression.rate(Duration.days(1))).build());
+        // a list that fits: no error
+        assertThat(scheduled.getNode().validate()).isEmpty();
+        // images added after the construct are counted too
+        scheduled.addImages(images.subList(1000, 1200));
+
+        assertThat(scheduled.getNode().validate()).singleElement().asString()
+                .startsWith("images: 1,200 images make a list of about 2")
+                .contains("Step Functions takes 262,144 bytes at most, its settings included (StartExecution)")
+                .contains("give this run fewer images (at most about 1,0");
+        // without a schedule, a run of any size starts with its list in S3
+        Stack unscheduled = new Stack(TestApps.newApp(), "Unscheduled", StackProps.builder().env(TestApps.ENV).build());
+        CacheWarmer atDeployment = new CacheWarmer(unscheduled, "Warmer", CacheWarmerProps.builder()
+                .cache(cacheOf(unscheduled, List.of(UpstreamRegistry.ECR_PUBLIC))).images(images).build());
+        assertThat(atDeployment.getNode().validate()).isEmpty();
+    }
+
     private static PullThroughCache cacheOf(Stack stack, List<UpstreamRegistry> upstreams) {
         IVpc vpc = Vpc.fromVpcAttributes(stack, "Vpc", VpcAttributes.builder()
                 .vpcId("vpc-0123456789abcdef0")

@@ -5,6 +5,7 @@ import io.github.pullthroughcache.internal.HandlerFunction;
 import io.github.pullthroughcache.internal.ImageRuns;
 import io.github.pullthroughcache.internal.NagAcknowledgements;
 import io.github.pullthroughcache.rule.IPullThroughCacheRule;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -14,6 +15,7 @@ import java.util.Set;
 import software.amazon.awscdk.CustomResource;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Lazy;
+import software.amazon.awscdk.Token;
 import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.lambda.Function;
@@ -91,6 +93,37 @@ public abstract class ImageRun extends Construct {
         resource.getNode().addDependency(run.getRunnable());
         this.schedule = given.schedule() == null ? null : run.schedule(given.schedule(), settings.remove("Images"),
                 settings, given.scheduleDescription());
+        if (schedule != null) {
+            // images may be added until the app synthesizes
+            getNode().addValidation(this::scheduleInputErrors);
+        }
+    }
+
+    /**
+     * A schedule starts each run with the image list in the execution's input, which StartExecution takes up to
+     * {@link ImageRunStateMachine#MAX_INPUT_BYTES}: a longer list would make every scheduled run fail. The list's JSON
+     * is counted as rendered; an entry with a token is not counted (its length is not known before deployment).
+     */
+    private List<String> scheduleInputErrors() {
+        long bytes = 2;
+        for (Map<String, String> entry : images) {
+            bytes += 3;
+            for (Map.Entry<String, String> field : entry.entrySet()) {
+                if (Token.isUnresolved(field.getValue())) {
+                    return List.of();
+                }
+                bytes += field.getKey().length() + field.getValue().getBytes(StandardCharsets.UTF_8).length + 6;
+            }
+        }
+        // the settings and the empty request beside the list: a few hundred bytes at most
+        long most = ImageRunStateMachine.MAX_INPUT_BYTES - 1024;
+        if (bytes <= most) {
+            return List.of();
+        }
+        return List.of(String.format("images: %,d images make a list of about %,d bytes, which the schedule would put in "
+                + "each run's input, and Step Functions takes %,d bytes at most, its settings included (StartExecution): "
+                + "give this run fewer images (at most about %,d of these), and the rest to a second one, or no schedule",
+                images.size(), bytes, ImageRunStateMachine.MAX_INPUT_BYTES, images.size() * most / bytes));
     }
 
     /**

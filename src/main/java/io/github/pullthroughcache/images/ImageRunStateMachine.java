@@ -116,6 +116,12 @@ public class ImageRunStateMachine extends Construct {
 
     /** Most images an execution runs in an inline Map; more go to a distributed Map. */
     public static final int DISTRIBUTED_ABOVE = 400;
+    /**
+     * Most bytes of an execution's input: StartExecution refuses more
+     * (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html, "Maximum input or output size for a
+     * task, state, or execution"). A schedule's input holds its run's image list.
+     */
+    public static final int MAX_INPUT_BYTES = 262_144;
     /** Where the distributed Map writes its results in the run's bucket: a folder per map run, with its manifest. */
     public static final String RESULTS_PREFIX = "runs/results";
     /** Where the function writes a run's image list in the run's bucket, one object per execution. */
