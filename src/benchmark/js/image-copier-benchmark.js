@@ -15,6 +15,7 @@ const { spawn, spawnSync } = require('node:child_process');
 const { startFakeEcr, useFake } = require('../../test/js/fake-ecr');
 const { startPushRegistry } = require('../../test/js/fake-ecr-push');
 const { startImageRun } = require('../../test/js/image-run-harness');
+const { copyInChild: copyInChildProcess } = require('../../test/js/copy-in-child');
 const { startFakeRegistry, generatedBlob, generatedLayer, blob, manifestBytes } = require('../../test/js/fake-registry');
 
 const MB = 1024 * 1024;
@@ -25,20 +26,8 @@ const RATES = { perConnection: 10 * MB, total: 160 * MB };
 const BIG_LAYER_MB = Number(process.env.BENCHMARK_BIG_LAYER_MB || 2048);
 const CHILD_HEAP_MB = 128;
 
-/** One copy in a process of its own, with a heap of heapMb (null: Node's default); its report, time and peak RSS. */
-function copyInChild(event, heapMb = CHILD_HEAP_MB) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(heapMb ? [`--max-old-space-size=${heapMb}`] : []),
-      path.join(__dirname, '../../test/js/copy-in-child.js')], { env: process.env,
-      stdio: ['pipe', 'pipe', 'ignore'] });
-    let output = '';
-    child.stdout.on('data', (chunk) => { output += chunk; });
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(output.trim().split('\n').pop()))
-      : reject(new Error(`the copy's process ${child.pid} exited ${code}`))));
-    child.stdin.end(JSON.stringify(event));
-  });
-}
+/** One copy in a process of its own, with a heap of heapMb (null: Node's default), its standard error dropped. */
+const copyInChild = (event, heapMb = CHILD_HEAP_MB) => copyInChildProcess(event, heapMb, 'ignore');
 
 // Side by side with skopeo: the same source (a CNCF distribution registry on loopback), one image at a time, each
 // side a process of its own, each pushing to a distribution registry of its own, started afresh each round (a process

@@ -42,6 +42,17 @@ function imageManifest(config, layers, types = TYPES.oci) {
 
 const GENERATED_CHUNK = 1024 * 1024;
 
+/** A blob that chunks() makes again at each call: its digest and size, computed once by making it. */
+function madeOnTheFly(chunks) {
+  const hash = crypto.createHash('sha256');
+  let size = 0;
+  for (const chunk of chunks()) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  return { digest: `sha256:${hash.digest('hex')}`, size, chunks };
+}
+
 /**
  * A blob of `size` bytes made on the fly, chunk by chunk, never held whole: its digest is computed once by making it.
  * @returns { digest, size, chunks() } where chunks() yields its bytes again
@@ -58,9 +69,7 @@ function generatedBlob(size, seed = 1) {
       yield chunk.subarray(0, Math.min(GENERATED_CHUNK, size - offset));
     }
   }
-  const hash = crypto.createHash('sha256');
-  for (const chunk of chunks()) hash.update(chunk);
-  return { digest: `sha256:${hash.digest('hex')}`, size, chunks };
+  return madeOnTheFly(chunks);
 }
 
 /**
@@ -104,13 +113,7 @@ function generatedLayer(size, seed = 1) {
     trailer.writeUInt32LE(size % 2 ** 32, 4);
     yield trailer;
   }
-  const hash = crypto.createHash('sha256');
-  let bytes = 0;
-  for (const chunk of chunks()) {
-    hash.update(chunk);
-    bytes += chunk.length;
-  }
-  return { digest: `sha256:${hash.digest('hex')}`, size: bytes, chunks };
+  return madeOnTheFly(chunks);
 }
 
 /** The chunks of a generated blob from a byte on. */

@@ -1,8 +1,6 @@
 'use strict';
 const { test, before, after, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
-const path = require('node:path');
-const { spawn } = require('node:child_process');
 const { ECRClient } = require('@aws-sdk/client-ecr');
 const { ConfiguredRetryStrategy } = require('@smithy/core/retry');
 const { startFakeEcr, useFake, cfnEvent } = require('./fake-ecr');
@@ -14,6 +12,7 @@ const { captureLog, captureStdout } = require('./handler-log');
 
 const HANDLER = '../../main/resources/io/github/pullthroughcache/handlers/image-copier/index.js';
 const { nextChunk } = require(HANDLER);
+const { copyInChild } = require('./copy-in-child');
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:ecr-pullthroughcache/nvcr-AbCdEf';
 const USER = 'copier';
 const PASSWORD = 'upstream-access-token-never-logged';
@@ -328,29 +327,24 @@ test('a token that expires during a run is exchanged again', async () => {
 test('a blob goes up in one chunk when the time left carries it, in several from a chunk of its part size when not', async () => {
   const layer = generatedBlob(12 * MiB + 3, 7);
   anonymous.addImageOfLayers('parts/app', 'v1', [layer]);
-  const whole = await runOf({ partSize: 5 * MiB });
-  let result;
-  try {
-    result = await whole.run({ Images: [image(anonymous, 'parts/app', 'v1', 'mcr')] }, context());
-  } finally {
-    await whole.close();
-  }
+  const copiedWith = async (settings) => {
+    const copier = await runOf(settings);
+    try {
+      const result = await copier.run({ Images: [image(anonymous, 'parts/app', 'v1', 'mcr')] }, context());
+      assert.equal(result.report[0].status, 'copied', JSON.stringify(result.report[0]));
+      assert.equal(repository('mcr/parts/app').layers.get(layer.digest), layer.size);
+    } finally {
+      await copier.close();
+    }
+  };
 
-  assert.equal(result.report[0].status, 'copied', JSON.stringify(result.report[0]));
-  assert.equal(repository('mcr/parts/app').layers.get(layer.digest), layer.size);
+  await copiedWith({ partSize: 5 * MiB });
   assert.equal(push.counts.parts, 1 + 1, 'the layer in one chunk (a quarter of an hour left carries 12 MiB at 1 MiB/s), the config in one');
   assert.equal(push.mostPartBytes, layer.size);
 
   // sized for no rate before the first: one part, then the rest at the rate of that part
   push = registry.reset({ createOnPush: ['nvcr', 'mcr', 'registry'], immutable: ['registry/immutable'] });
-  const chunked = await runOf({ partSize: 5 * MiB, floorRate: 0 });
-  try {
-    result = await chunked.run({ Images: [image(anonymous, 'parts/app', 'v1', 'mcr')] }, context());
-  } finally {
-    await chunked.close();
-  }
-  assert.equal(result.report[0].status, 'copied', JSON.stringify(result.report[0]));
-  assert.equal(repository('mcr/parts/app').layers.get(layer.digest), layer.size);
+  await copiedWith({ partSize: 5 * MiB, floorRate: 0 });
   assert.equal(push.counts.parts, 2 + 1, 'two chunks of the layer (5 MiB, then the rest), one of the config');
   assert.equal(push.mostPartBytes, 7 * MiB + 3);
 });
@@ -503,22 +497,6 @@ test('a layer whose upload ECR no longer knows is copied again from its first by
 });
 
 /** Runs one copy in a child process of its own, whose heap is limited, and returns its report and peak memory. */
-function copyInChild(event, heapMb) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, path.join(__dirname, 'copy-in-child.js')],
-      { env: process.env, stdio: ['pipe', 'pipe', 'inherit'] });
-    let output = '';
-    child.stdout.on('data', (chunk) => { output += chunk; });
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const last = output.trim().split('\n').pop();
-      if (code !== 0) return reject(new Error(`child ${child.pid} exited ${code}: ${output.slice(-2000)}`));
-      resolve(JSON.parse(last));
-    });
-    child.stdin.end(JSON.stringify(event));
-  });
-}
-
 test('a layer larger than the function\'s memory is copied within a fixed memory bound', { timeout: 180000 }, async (t) => {
   const size = 384 * MiB;
   const layer = generatedBlob(size, 42);
