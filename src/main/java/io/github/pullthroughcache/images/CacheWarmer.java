@@ -115,12 +115,6 @@ public class CacheWarmer extends ImageRun {
         HandlerFunction.Builder handler = HandlerFunction.builder(self, "cache-warmer")
                 .descriptions("Custom::EcrCacheWarmer: pulls images through the ECR pull through cache of "
                         + ownerOf(props), "A registry token, and pulls through the cache under the warmed prefixes only")
-                .statements(List.of(PolicyStatement.Builder.create()
-                        .sid("RegistryToken")
-                        .actions(List.of("ecr:GetAuthorizationToken"))
-                        .resources(List.of("*"))
-                        .build()))
-                .wildcards(REGISTRY_TOKEN_REASON, List.of("*"))
                 .limits(Duration.minutes(15), 512)
                 .logRetention(props.getLogRetention())
                 .reasons(whenInvoked,
@@ -128,6 +122,7 @@ public class CacheWarmer extends ImageRun {
                                 + "warms what it missed.",
                         "The log holds image names, digests, sizes, durations and error messages, never the registry "
                                 + "token;");
+        ImageRuns.allowRegistryToken(handler, REGISTRY_TOKEN_REASON);
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("Platforms", platforms);
         settings.put("Concurrency", concurrency);

@@ -107,15 +107,6 @@ public class ImageCopier extends ImageRun {
                 .descriptions("Custom::EcrImageCopier: copies images of registries the pull through cache cannot serve "
                         + "into ECR, for " + self.getNode().getPath(),
                         "Pushes under the copied registries' prefixes and reads their credentials only")
-                // the push goes through ECR's registry API, as docker push does, with a token of
-                // ecr:GetAuthorizationToken, which takes no resource:
-                // https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-push-iam.html
-                .statements(List.of(PolicyStatement.Builder.create()
-                        .sid("RegistryToken")
-                        .actions(List.of("ecr:GetAuthorizationToken"))
-                        .resources(List.of("*"))
-                        .build()))
-                .wildcards(REGISTRY_TOKEN_REASON, List.of("*"))
                 // blobs are streamed, a few socket chunks each: the memory buys CPU, which Lambda gives in proportion
                 // to it, one vCPU at 1,769 MB (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html):
                 // at 2048 MB the copy's thread, which reads, hashes and writes, has a whole vCPU, where 1024 MB gave it
@@ -128,6 +119,8 @@ public class ImageCopier extends ImageRun {
                                 + "copies what it missed.",
                         "The log holds image names, digests, counts, sizes, durations and error messages, never a "
                                 + "credential or registry token;");
+        // the push goes through ECR's registry API, as docker push does, with a token of ecr:GetAuthorizationToken
+        ImageRuns.allowRegistryToken(handler, REGISTRY_TOKEN_REASON);
         Map<String, Object> settings = new LinkedHashMap<>();
         if (props.getPlatforms() != null) {
             settings.put("Platforms", props.getPlatforms());

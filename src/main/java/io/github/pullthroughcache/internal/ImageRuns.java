@@ -75,4 +75,21 @@ public final class ImageRuns {
             keys.addAll(tagKeys);
         }
     }
+
+    /**
+     * Gives a run's handler ecr:GetAuthorizationToken, with which the warmer pulls and the copier pushes through ECR's
+     * registry API; the action takes no resource
+     * (https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-push-iam.html).
+     *
+     * @param handler the handler's builder
+     * @param reason why the kind needs the token, for cdk-nag's acknowledgement of the wildcard
+     */
+    public static void allowRegistryToken(HandlerFunction.Builder handler, String reason) {
+        handler.statements(List.of(PolicyStatement.Builder.create()
+                        .sid("RegistryToken")
+                        .actions(List.of("ecr:GetAuthorizationToken"))
+                        .resources(List.of("*"))
+                        .build()))
+                .wildcards(reason, List.of("*"));
+    }
 }
